@@ -1,0 +1,118 @@
+"""Academy: learning, certification and community for the Interreg world."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+
+import config as config_module
+
+
+def create_app(config: str | object | dict[str, Any] | None = None) -> Flask:
+    """Build the application from small register steps.
+
+    `config` is a config name ("testing"), a config object, or a dict of overrides
+    applied on top of the environment's config.
+    """
+    app = Flask(__name__, instance_relative_config=False)
+    _load_config(app, config)
+    for step in (
+        register_logging,
+        register_extensions,
+        register_security,
+        register_i18n,
+        register_blueprints,
+        register_errors,
+        register_template_helpers,
+        register_jobs,
+        register_cli,
+    ):
+        step(app)
+    return app
+
+
+def _load_config(app: Flask, config: str | object | dict[str, Any] | None) -> None:
+    overrides: dict[str, Any] = {}
+    if isinstance(config, dict):
+        overrides = dict(config)
+        config = overrides.pop("ENV_NAME", None)
+    obj = config_module.load(config) if config is None or isinstance(config, str) else config
+    app.config.from_object(obj)
+    app.config.update(overrides)
+    app.instance_path = str(app.config["INSTANCE_PATH"])
+
+
+def register_logging(app: Flask) -> None:
+    """Log to stderr at the configured level."""
+    logging.basicConfig(
+        level=app.config.get("LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind database, migrations, login, CSRF and rate limiting to the app."""
+    from academy.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config_module.ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    from academy import database, models  # noqa: F401  (models: every table on the metadata)
+
+    database.configure_engines(app)
+
+
+def register_security(app: Flask) -> None:
+    """Sessions checked on the server, security headers on every response."""
+    from academy import security
+
+    security.init_app(app)
+
+
+def register_i18n(app: Flask) -> None:
+    """Flask-Babel with the English catalogue."""
+    from academy import i18n
+
+    i18n.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount each feature package's blueprint."""
+    from academy.admin.views import bp as admin_bp
+    from academy.auth.views import bp as auth_bp
+    from academy.core.views import bp as core_bp
+
+    for bp in (core_bp, auth_bp, admin_bp):
+        app.register_blueprint(bp)
+
+
+def register_errors(app: Flask) -> None:
+    """Friendly error pages for 400, 403, 404, 405, 413, 429, 500 and 503."""
+    from academy import errors
+
+    errors.init_app(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Globals and filters shared by every template."""
+    from academy import templating
+
+    templating.init_app(app)
+
+
+def register_jobs(app: Flask) -> None:
+    """Run queued work after the commit: in-process by default, RQ with REDIS_URL."""
+    from academy import jobs
+
+    jobs.init_app(app)
+
+
+def register_cli(app: Flask) -> None:
+    """`flask academy ...` commands."""
+    from academy.cli import academy_cli
+
+    app.cli.add_command(academy_cli)

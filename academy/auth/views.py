@@ -1,0 +1,205 @@
+"""Account pages: register, log in and out, reset and change password, profile."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from academy.auth import forms, jobs, services
+from academy.exceptions import ServiceError
+from academy.extensions import db, limiter
+from academy.jobs import enqueue_after_commit
+
+bp = Blueprint("auth", __name__)
+
+AUTH_LIMIT = "10 per minute;50 per hour"
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site paths are followed after login."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _log_in(user, *, remember: bool) -> None:  # noqa: ANN001
+    # A fresh session at login: nothing from before survives (session fixation).
+    session.clear()
+    services.start_session(user, remember=remember, user_agent=request.user_agent.string)
+    db.session.commit()
+    login_user(user, remember=remember)
+
+
+def _form_error(form, err: ServiceError) -> None:  # noqa: ANN001
+    field = getattr(form, err.field, None) if err.field else None
+    if field is not None:
+        field.errors = [*field.errors, err.message]
+    else:
+        flash(err.message, "error")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(AUTH_LIMIT, methods=["POST"])
+def register():  # noqa: ANN201
+    """Create an account and log in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = forms.RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register_user(
+                name=form.name.data,
+                email=form.email.data,
+                password=form.password.data,
+                organisation=form.organisation.data,
+                country=form.country.data,
+            )
+        except ServiceError as err:
+            db.session.rollback()
+            _form_error(form, err)
+        else:
+            enqueue_after_commit(jobs.send_welcome, user.id)
+            db.session.commit()
+            _log_in(user, remember=False)
+            flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
+            return redirect(url_for("core.home"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/register.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(AUTH_LIMIT, methods=["POST"])
+def login():  # noqa: ANN201
+    """Log in with e-mail and password."""
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")) or url_for("core.home"))
+    form = forms.LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            _log_in(user, remember=bool(form.remember.data))
+            flash(_("You are logged in."), "success")
+            return redirect(_safe_next(request.args.get("next")) or url_for("core.home"))
+        db.session.rollback()
+        flash(_("The e-mail address or password is not right."), "error")
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():  # noqa: ANN201
+    """Log out here: the server forgets this session, so a copied cookie stops working."""
+    form = forms.EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.end_session(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("core.home"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit(AUTH_LIMIT, methods=["POST"])
+def forgot_password():  # noqa: ANN201
+    """Send a reset link; the answer is the same whether or not the e-mail is registered."""
+    form = forms.ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = services.request_password_reset(form.email.data)
+        if user is not None:
+            enqueue_after_commit(jobs.send_password_reset, user.id)
+        db.session.commit()
+        return render_template("auth/forgot_sent.html", email=form.email.data)
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/forgot.html", form=form), status
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@limiter.limit(AUTH_LIMIT, methods=["POST"])
+def reset_password(token: str):  # noqa: ANN201
+    """Choose a new password from an e-mailed link; the link works once and expires."""
+    user = services.user_for_reset_token(token)
+    if user is None:
+        return render_template("auth/reset_invalid.html"), 400
+    form = forms.ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(user, form.password.data)
+        except ServiceError as err:
+            db.session.rollback()
+            _form_error(form, err)
+        else:
+            db.session.commit()
+            if current_user.is_authenticated:
+                logout_user()
+            session.clear()
+            flash(_("Your password has been changed. Log in with your new password."), "success")
+            return redirect(url_for("auth.login"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/reset.html", form=form, user=user), status
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def profile():  # noqa: ANN201
+    """See and edit the profile."""
+    user = current_user._get_current_object()
+    form = forms.ProfileForm(obj=user)
+    if form.validate_on_submit():
+        services.update_profile(
+            user, name=form.name.data, organisation=form.organisation.data, country=form.country.data
+        )
+        db.session.commit()
+        flash(_("Your profile has been saved."), "success")
+        return redirect(url_for("auth.profile"))
+    status = 400 if form.is_submitted() else 200
+    other_sessions = [s for s in user.sessions if s.id != user.current_session.id]
+    return render_template(
+        "auth/profile.html",
+        form=form,
+        user=user,
+        other_sessions=other_sessions,
+        signout_form=forms.EmptyForm(),
+    ), status
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():  # noqa: ANN201
+    """Change the password; every other browser is logged out."""
+    user = current_user._get_current_object()
+    form = forms.ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                user, current_password=form.current_password.data, new_password=form.new_password.data
+            )
+        except ServiceError as err:
+            db.session.rollback()
+            _form_error(form, err)
+        else:
+            db.session.commit()
+            flash(_("Your password has been changed. Other devices have been logged out."), "success")
+            return redirect(url_for("auth.profile"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/change_password.html", form=form), status
+
+
+@bp.post("/account/sessions/end-others")
+@login_required
+def end_other_sessions():  # noqa: ANN201
+    """Log out every other browser this account is logged in on."""
+    if not forms.EmptyForm().validate_on_submit():
+        abort(400)
+    count = services.end_other_sessions(current_user._get_current_object())
+    db.session.commit()
+    flash(_("Logged out of %(n)d other sessions.", n=count), "success")
+    return redirect(url_for("auth.profile"))

@@ -1,0 +1,30 @@
+"""Demo accounts and content for a newcomer's first run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from academy.auth import services
+from academy.extensions import db
+
+DEMO_PASSWORD = "interreg-demo-2027"
+DEMO_ACCOUNTS = (
+    # (role, name, e-mail, organisation, country)
+    ("learner", "Lena Learner", "learner@academy.test", "Joint Secretariat, Interreg Danube Region", "AT"),
+    ("trainer", "Tomas Trainer", "trainer@academy.test", "Interact Office Vienna", "AT"),
+    ("admin", "Ada Admin", "admin@academy.test", "Interact Secretariat, Bratislava", "SK"),
+)
+
+
+def seed() -> Iterator[str]:
+    """Create the demo accounts if missing; yield one line per account for the console."""
+    for role, name, email, organisation, country in DEMO_ACCOUNTS:
+        user = services.get_user_by_email(email)
+        if user is None:
+            user = services.register_user(
+                name=name, email=email, password=DEMO_PASSWORD, organisation=organisation, country=country
+            )
+        user.is_trainer = role in ("trainer", "admin")
+        user.is_admin = role == "admin"
+        db.session.flush()
+        yield f"  {role:<8} {email:<24} password: {DEMO_PASSWORD}"

@@ -1,0 +1,3 @@
+"""Imports every feature's models so metadata (and Alembic) sees all tables."""
+
+from academy.auth.models import Role, User, UserSession  # noqa: F401

@@ -1,0 +1,83 @@
+"""Login sessions checked on the server, role decorators and security headers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import TypeVar
+
+from flask import Flask, Response, abort, request
+from flask_login import current_user, login_required
+
+from academy.extensions import login_manager
+
+F = TypeVar("F", bound=Callable)
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def init_app(app: Flask) -> None:
+    """Wire Flask-Login to server-side sessions and add headers to every response."""
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    app.config.setdefault("REMEMBER_COOKIE_DURATION", timedelta(days=app.config["REMEMBER_COOKIE_DURATION_DAYS"]))
+    login_manager.user_loader(_load_user)
+
+    from flask_babel import lazy_gettext
+
+    login_manager.login_message = lazy_gettext("Please log in to see this page.")
+    app.after_request(_security_headers)
+
+
+def _load_user(token: str):
+    from academy.auth import services
+
+    return services.load_session_user(token)
+
+
+def _security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if current_user.is_authenticated:
+        # Pages for a logged-in user must not be kept by shared caches or the back button.
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def role_required(role: str) -> Callable[[F], F]:
+    """Require a logged-in user holding `role`; others get 403 (anonymous users go to login)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):  # noqa: ANN002, ANN003
+            if not current_user.has_role(role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def admin_required(view: F) -> F:
+    """Require the admin role."""
+    return role_required("admin")(view)
+
+
+def trainer_required(view: F) -> F:
+    """Require the trainer role (admins pass too)."""
+    return role_required("trainer")(view)

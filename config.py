@@ -1,0 +1,148 @@
+"""Configuration classes; values are read from the environment when a class is instantiated."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = _env(name)
+    return int(value) if value is not None else default
+
+
+class Config:
+    """Settings shared by every environment; see the README table for each variable."""
+
+    ENV_NAME = "base"
+
+    def __init__(self) -> None:
+        self.INSTANCE_PATH = Path(_env("ACADEMY_INSTANCE_PATH", str(ROOT / "instance")))
+        self.SECRET_KEY = _env("SECRET_KEY") or self._fallback_secret()
+        self.SQLALCHEMY_DATABASE_URI = self._database_url(
+            _env("DATABASE_URL", f"sqlite:///{self.INSTANCE_PATH / 'academy.sqlite'}")
+        )
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.REDIS_URL = _env("REDIS_URL")
+        self.JOBS_INLINE = self.REDIS_URL is None
+        self.BASE_URL = _env("ACADEMY_BASE_URL", "http://127.0.0.1:5000")
+        self.MAIL_SERVER = _env("MAIL_SERVER")
+        self.MAIL_PORT = _env_int("MAIL_PORT", 587)
+        self.MAIL_USERNAME = _env("MAIL_USERNAME")
+        self.MAIL_PASSWORD = _env("MAIL_PASSWORD")
+        self.MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)
+        self.MAIL_SENDER = _env("MAIL_SENDER", "Academy <no-reply@academy.local>")
+        self.MAIL_DIR = Path(_env("MAIL_DIR", str(self.INSTANCE_PATH / "mail")))
+        self.MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
+        self.PASSWORD_RESET_MAX_AGE = _env_int("PASSWORD_RESET_MAX_AGE", 3600)
+        self.REMEMBER_COOKIE_DURATION_DAYS = _env_int("REMEMBER_COOKIE_DAYS", 30)
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.WTF_CSRF_ENABLED = True
+        self.WTF_CSRF_TIME_LIMIT = None
+        self.RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+        self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", self.REDIS_URL or "memory://")
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.RATELIMIT_KEY_PREFIX = _env("RATELIMIT_KEY_PREFIX", "academy")
+        self.BABEL_DEFAULT_LOCALE = "en"
+        self.LANGUAGES = ["en"]
+        self.ARGON2_TIME_COST = _env_int("ARGON2_TIME_COST", 1)
+        self.ARGON2_MEMORY_KIB = _env_int("ARGON2_MEMORY_KIB", 47104)
+        self.ARGON2_PARALLELISM = _env_int("ARGON2_PARALLELISM", 1)
+        self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+
+    def _fallback_secret(self) -> str:
+        """A per-instance random key kept under instance/ so sessions survive restarts."""
+        path = self.INSTANCE_PATH / "secret_key"
+        try:
+            return path.read_text().strip()
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            key = secrets.token_hex(32)
+            path.write_text(key)
+            path.chmod(0o600)
+            return key
+
+    @staticmethod
+    def _database_url(url: str) -> str:
+        # Heroku-style URLs name the driver "postgres"; we run on psycopg 3.
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+
+
+class DevelopmentConfig(Config):
+    """Local development: SQLite under instance/, jobs in-process, mail to instance/mail/."""
+
+    ENV_NAME = "development"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.DEBUG = _env_bool("FLASK_DEBUG", False)
+
+
+class TestingConfig(Config):
+    """Test runs: cheap password hashing, no rate limits unless a test turns them on."""
+
+    ENV_NAME = "testing"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.TESTING = True
+        self.SECRET_KEY = "testing-secret-key"
+        self.SQLALCHEMY_DATABASE_URI = self._database_url(_env("ACADEMY_TEST_DATABASE_URL", "sqlite://"))
+        self.REDIS_URL = None
+        self.JOBS_INLINE = True
+        self.RATELIMIT_ENABLED = False
+        self.RATELIMIT_STORAGE_URI = "memory://"
+        self.BASE_URL = "http://localhost"
+
+
+class ProductionConfig(Config):
+    """Production: secrets required, secure cookies."""
+
+    ENV_NAME = "production"
+
+    def __init__(self) -> None:
+        super().__init__()
+        if not _env("SECRET_KEY"):
+            raise RuntimeError("SECRET_KEY must be set in production")
+        self.SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.PREFERRED_URL_SCHEME = "https"
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load(name: str | None = None) -> Config:
+    """Instantiate the configuration named by `name` or ACADEMY_ENV (default development)."""
+    name = name or _env("ACADEMY_ENV", "development")
+    try:
+        return CONFIGS[name]()
+    except KeyError:
+        raise RuntimeError(f"Unknown ACADEMY_ENV {name!r}; use one of {sorted(CONFIGS)}") from None
