@@ -1,3 +1,12 @@
 """Imports every feature's models so metadata (and Alembic) sees all tables."""
 
 from academy.auth.models import Role, User, UserSession  # noqa: F401
+from academy.courses.models import (  # noqa: F401
+    Course,
+    CourseVersion,
+    Enrolment,
+    LearningOutcome,
+    Lesson,
+    LessonProgress,
+    Module,
+)
