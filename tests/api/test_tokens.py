@@ -137,7 +137,7 @@ def test_token_of_a_deactivated_user_fails(client, db):
 
 def test_last_used_is_noted_at_most_once_a_minute(app, db):
     user = create_user()
-    token, raw = create_token(user=user)
+    _token, raw = create_token(user=user)
     start = utcnow()
     assert services.authenticate(raw, now=start).last_used_at == start
     db.session.commit()
