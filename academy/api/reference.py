@@ -99,7 +99,8 @@ def type_label(schema: dict[str, Any]) -> TypeLabel:
         if nullable:
             label = TypeLabel(label.before, label.ref, label.after + " or null")
         return label
-    kinds = schema.get("type", "any")
+    default_kind = "string" if schema.get("enum") and all(isinstance(v, str) for v in schema["enum"]) else "any"
+    kinds = schema.get("type", default_kind)
     kinds = kinds if isinstance(kinds, list) else [kinds]
     main = [k for k in kinds if k != "null"]
     suffix = " or null" if "null" in kinds else ""

@@ -86,3 +86,51 @@ def test_guessing_tokens_is_limited_by_address(limited_app):
     client = _client(limited_app, "203.0.113.5")
     statuses = [client.get("/api/v1/me", headers=bearer(f"acd_{i:042d}")).status_code for i in range(6)]
     assert statuses == [401] * 5 + [429]
+
+
+@pytest.mark.redis
+def test_budget_is_shared_through_redis_across_processes(tmp_path):
+    # Two app instances stand for two worker processes: the second sees the first one's hits.
+    import hashlib
+    import secrets
+
+    import redis
+
+    from tests import services as test_services
+
+    url = test_services.redis_url()
+    if url is None:
+        test_services.skip_or_fail("Redis is not reachable")
+    ip = f"198.18.{secrets.randbelow(256)}.{secrets.randbelow(256)}"
+
+    def make_app():
+        return create_app(
+            {
+                "ENV_NAME": "testing",
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'shared.sqlite'}",
+                "INSTANCE_PATH": tmp_path,
+                "RATELIMIT_ENABLED": True,
+                "RATELIMIT_STORAGE_URI": url,
+                "API_RATELIMIT_PER_TOKEN": "3 per minute",
+            }
+        )
+
+    first = make_app()
+    with first.app_context():
+        _db.create_all()
+        _token, raw = create_token(user=create_user())
+        _db.session.remove()
+    try:
+        with first.app_context():
+            for _ in range(3):
+                assert _client(first, ip).get("/api/v1/me", headers=bearer(raw)).status_code == 200
+        second = make_app()
+        with second.app_context():
+            assert _client(second, ip).get("/api/v1/me", headers=bearer(raw)).status_code == 429
+            _db.session.remove()
+    finally:
+        client = redis.Redis.from_url(url)
+        token_key = hashlib.sha256(raw.encode()).hexdigest()[:32]
+        for pattern in (f"*{token_key}*", f"*/{ip}/*"):
+            for key in client.scan_iter(pattern):
+                client.delete(key)
