@@ -59,7 +59,7 @@ def test_api_route_refuses_unsafe_input_fields():
     class Unsafe(Schema):
         name = fields.String()
 
-    with pytest.raises(TypeError, match="Unsafe.name"):
+    with pytest.raises(TypeError, match=r"Unsafe\.name"):
         api_route("/never-registered", query=Unsafe)
 
 
@@ -69,7 +69,7 @@ def test_reference_page_shows_every_operation_and_schema(client, app):
     html = response.get_data(as_text=True)
     doc = spec_module.get_spec(app)
     for path, item in doc["paths"].items():
-        for method, op in item.items():
+        for op in item.values():
             assert f'id="op-{op["operationId"]}"' in html
             assert f"<code>/api/v1{path}</code>" in html
     for name in doc["components"]["schemas"]:
