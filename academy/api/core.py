@@ -288,6 +288,7 @@ def api_route(
     rule: str,
     *,
     method: str = "GET",
+    methods: Iterable[str] | None = None,
     query: type[Schema] | None = None,
     body: type[Schema] | None = None,
     response: type[Schema] | None = None,
@@ -300,8 +301,14 @@ def api_route(
 
     `scope` is "read" or "write" (a token is then required), or None for public operations.
     `errors` lists extra error statuses the view may answer with (e.g. 409); the usual ones
-    (401, 403, 404, 415, 422, 429) are documented from the other arguments.
+    (401, 403, 404, 415, 422, 429) are documented from the other arguments. `methods=["PATCH"]`
+    is accepted for `method="PATCH"`; one operation has one method.
     """
+    if methods is not None:
+        methods = list(methods)
+        if len(methods) != 1:
+            raise ValueError("api_route takes one method per operation; decorate one view per method")
+        method = methods[0]
     method = method.upper()
     if scope is not None:
         scope = Scope(scope).value

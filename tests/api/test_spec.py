@@ -89,3 +89,8 @@ def test_problem_type_uris_lead_to_the_reference(client):
     page, anchor = problem["type"].split("#")
     assert client.get(page).status_code == 200
     assert f'id="{anchor}"' in client.get(page).get_data(as_text=True)
+
+
+def test_api_route_takes_one_method_per_operation():
+    with pytest.raises(ValueError, match="one method"):
+        api_route("/never-registered", methods=["GET", "POST"])
