@@ -66,11 +66,6 @@ class Operation:
     summary: str = ""
     description: str = ""
 
-    @property
-    def path(self) -> str:
-        """The full URL rule, e.g. /api/v1/courses/<slug>."""
-        return (bp.url_prefix or "") + self.rule
-
 
 OPERATIONS: list[Operation] = []
 _SCHEMA_INSTANCES: dict[type[Schema], Schema] = {}
@@ -118,11 +113,12 @@ def _identify() -> None:
     if raw is None:
         return
     if raw == "":
+        # Another scheme counts as no credentials: RFC 6750 puts no error code in that challenge.
         raise ApiProblem(
             401,
             "Send the token as `Authorization: Bearer <token>`.",
-            kind="malformed-request",
-            headers={"WWW-Authenticate": _challenge("invalid_request", "Use the Bearer scheme")},
+            kind="authentication-required",
+            headers={"WWW-Authenticate": _challenge()},
         )
     now = utcnow()
     token = services.authenticate(raw, now=now)
@@ -168,7 +164,7 @@ def require_scope(scope: str) -> ApiToken:
     if not token.allows(scope):
         raise ApiProblem(
             403,
-            f"This operation needs a token with the {scope!r} scope.",
+            f"This operation needs a token with the `{scope}` scope.",
             kind="insufficient-scope",
             headers={"WWW-Authenticate": _challenge("insufficient_scope", scope=scope)},
         )

@@ -24,8 +24,8 @@ def test_no_token_is_401_with_a_bearer_challenge(client):
 def test_other_schemes_are_refused(client, header):
     response = client.get("/api/v1/me", headers={"Authorization": header})
     assert response.status_code == 401
-    assert 'error="invalid_request"' in response.headers["WWW-Authenticate"]
-    assert response.mimetype == "application/problem+json"
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="Academy API"'
+    assert response.json["type"] == "/api/docs#problem-authentication-required"
 
 
 @pytest.mark.parametrize(
