@@ -1,6 +1,7 @@
 """Imports every feature's models so metadata (and Alembic) sees all tables."""
 
 from academy.auth.models import Role, User, UserSession  # noqa: F401
+from academy.certificates.models import Certificate, CertificateExport  # noqa: F401
 from academy.courses.models import (  # noqa: F401
     Course,
     CourseVersion,
