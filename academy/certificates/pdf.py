@@ -217,36 +217,55 @@ def _spaced(text: str) -> str:
     return "\u2009".join(text.upper())
 
 
+def _flow(heights: list[float], columns: int, height: float) -> list[tuple[int, float]] | None:
+    """Place blocks top to bottom, column after column; (column, offset) each, or None if they do not fit."""
+    places = []
+    column, used = 0, 0.0
+    for h in heights:
+        if used + h > height and used > 0:
+            column, used = column + 1, 0.0
+        if column >= columns or h > height:
+            return None
+        places.append((column, used))
+        used += h
+    return places
+
+
 def _draw_outcomes(
     c: Canvas, outcomes: list[tuple[str, str]], x: float, top: float, width: float, height: float
 ) -> None:
-    """The outcomes in one or two columns, shrunk until they fit; the rest summarised."""
+    """The outcomes in one or two columns, shrunk until they fit; beyond that, the rest summarised."""
     if not outcomes:
         return
     columns = 1 if len(outcomes) <= 3 else 2
     gap = 24
     col_w = (width - gap * (columns - 1)) / columns
     code_w = 30
-    per_col = -(-len(outcomes) // columns)
+    shown = outcomes
     for size in (10, 9.5, 9, 8.5, 8, 7.5, 7, 6.5):
         leading = size * 1.28
         blocks = [simpleSplit(text, _font("Sans"), size, col_w - code_w) for _, text in outcomes]
         heights = [len(lines) * leading + size * 0.45 for lines in blocks]
-        col_heights = [sum(heights[i * per_col : (i + 1) * per_col]) for i in range(columns)]
-        if max(col_heights) <= height:
+        places = _flow(heights, columns, height)
+        if places is not None:
             break
-    for index, ((code, _), lines) in enumerate(zip(outcomes, blocks, strict=True)):
-        column, position = divmod(index, per_col)
+    else:
+        # Even the smallest size overflows: show what fits and say where the rest is.
+        note_h = leading + 2
+        count = len(outcomes)
+        while count > 0 and _flow(heights[:count], columns, height - note_h) is None:
+            count -= 1
+        places = _flow(heights[:count], columns, height - note_h) or []
+        shown = outcomes[:count]
+        c.setFont(_font("Serif-Italic"), size)
+        c.setFillColor(MUTED)
+        more = len(outcomes) - count
+        c.drawCentredString(
+            x + width / 2, top - height + 2, f"… and {more} more learning outcomes on the verification page"
+        )
+    for (code, _), lines, (column, offset) in zip(shown, blocks, places, strict=False):
         left = x + column * (col_w + gap)
-        used = sum(heights[column * per_col : column * per_col + position])
-        y = top - used - size
-        if top - used - heights[index] < top - height:
-            # Out of room even at the smallest size: say so rather than overprint the footer.
-            c.setFont(_font("Serif-Italic"), size)
-            c.setFillColor(MUTED)
-            remaining = len(outcomes) - index
-            c.drawString(left + code_w, y, f"… and {remaining} more (see the verification page)")
-            break
+        y = top - offset - size
         c.setFont(_font("Sans-Bold"), size)
         c.setFillColor(BLUE)
         c.drawString(left, y, code[:6])
@@ -265,7 +284,7 @@ def render(content: CertificateContent) -> bytes:
     """Draw the certificate page and return the (unsealed) PDF."""
     register_fonts()
     buffer = BytesIO()
-    c = Canvas(buffer, pagesize=(PAGE_W, PAGE_H), pageCompression=1, lang="en")
+    c = Canvas(buffer, pagesize=(PAGE_W, PAGE_H), pageCompression=1, lang="en", initialFontName=_font("Sans"))
     info = _Info()
     info.code = content.code
     c._doc.info = info  # reportlab has no public hook for custom document-info keys

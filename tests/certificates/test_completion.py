@@ -61,7 +61,10 @@ def test_registered_requirements_join_the_rule(app, db):
         return RequirementStatus(met=passed.get(e.id, False), label="Every required quiz passed", detail="0 of 1")
 
     completion.register_requirement("quizzes", quizzes, description="Pass every required quiz.")
-    assert [s.label for s in completion.status(enrolment)] == ["Every required lesson done", "Every required quiz passed"]
+    assert [s.label for s in completion.status(enrolment)] == [
+        "Every required lesson done",
+        "Every required quiz passed",
+    ]
     assert not completion.is_complete(enrolment)
     passed[enrolment.id] = True
     assert completion.is_complete(enrolment)
@@ -177,7 +180,9 @@ def test_the_rule_is_shown_with_the_learners_standing(app, db):
         html = render_template_string(
             '{% include "certificates/_requirements.html" %}', course=course, enrolment=enrolment
         )
-        anonymous = render_template_string('{% include "certificates/_requirements.html" %}', course=course, enrolment=None)
+        anonymous = render_template_string(
+            '{% include "certificates/_requirements.html" %}', course=course, enrolment=None
+        )
     assert "Every required lesson done" in html
     assert "1 of 2 required lessons done." in html
     assert "Not yet:" in html
