@@ -70,7 +70,7 @@ def _wants_json() -> bool:
 
 
 @bp.get("/verify")
-@limiter.limit(_verify_limit)
+@limiter.shared_limit(_verify_limit, scope="certificate-verify")
 def verify_form():  # noqa: ANN201
     """Type a code; a submitted code goes to its verification page."""
     form = forms.CodeForm(request.args)
@@ -96,7 +96,7 @@ def _verification_page(record: verification.PublicRecord, code: str) -> Response
 
 @bp.get("/verify/<code>")
 @bp.get("/verify/<code>.json", endpoint="verify_json", defaults={"as_json": True})
-@limiter.limit(_verify_limit)
+@limiter.shared_limit(_verify_limit, scope="certificate-verify")
 def verify(code: str, as_json: bool = False):  # noqa: ANN201
     """The verification page (HTML, or JSON by Accept header or the .json address)."""
     record = verification.lookup(code)
