@@ -31,7 +31,6 @@ FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONTS = {
     "Sans": "DejaVuSans.ttf",
     "Sans-Bold": "DejaVuSans-Bold.ttf",
-    "Serif": "DejaVuSerif.ttf",
     "Serif-Bold": "DejaVuSerif-Bold.ttf",
     "Serif-Italic": "DejaVuSerif-Italic.ttf",
 }
