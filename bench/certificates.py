@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from academy import create_app  # noqa: E402
-from academy.certificates import codes, pdf, signing  # noqa: E402
+from academy import create_app
+from academy.certificates import codes, pdf, signing
 
 
 def content() -> pdf.CertificateContent:
@@ -68,9 +68,7 @@ def main() -> None:
             sample = content()
             signing.seal(pdf.render(sample), box=pdf.SEAL_BOX, reason="warm-up")
             render = median_ms(lambda: pdf.render(sample), args.runs)
-            both = median_ms(
-                lambda: signing.seal(pdf.render(sample), box=pdf.SEAL_BOX, reason="benchmark"), args.runs
-            )
+            both = median_ms(lambda: signing.seal(pdf.render(sample), box=pdf.SEAL_BOX, reason="benchmark"), args.runs)
     print(f"key: {key.key_id} ({key.signer_name})")
     print(f"runs: {args.runs}")
     print(f"render median: {render:.1f} ms")
