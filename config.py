@@ -71,6 +71,19 @@ class Config:
         self.ARGON2_MEMORY_KIB = _env_int("ARGON2_MEMORY_KIB", 47104)
         self.ARGON2_PARALLELISM = _env_int("ARGON2_PARALLELISM", 1)
         self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+        # Certificates. Unset paths fall back to folders under the instance path at run time.
+        self.CERTIFICATE_ISSUER = _env("CERTIFICATE_ISSUER", "Interreg Academy")
+        self.CERTIFICATE_STORAGE_DIR = _env("CERTIFICATE_STORAGE_DIR")
+        self.CERTIFICATE_KEYS_DIR = _env("CERTIFICATE_KEYS_DIR")
+        self.CERTIFICATE_SIGNING_KEY = _env("CERTIFICATE_SIGNING_KEY")
+        self.CERTIFICATE_SIGNING_KEY_PASSWORD = _env("CERTIFICATE_SIGNING_KEY_PASSWORD")
+        self.CERTIFICATE_SIGNING_CERT = _env("CERTIFICATE_SIGNING_CERT")
+        self.CERTIFICATE_SIGNING_CHAIN = _env("CERTIFICATE_SIGNING_CHAIN")
+        self.CERTIFICATE_TRUST_ROOTS = _env("CERTIFICATE_TRUST_ROOTS")
+        self.CERTIFICATE_KEY_ID = _env("CERTIFICATE_KEY_ID")
+        self.CERTIFICATE_VERIFY_RATE_LIMIT = _env("CERTIFICATE_VERIFY_RATE_LIMIT", "30 per minute;300 per hour")
+        self.CERTIFICATE_UPLOAD_RATE_LIMIT = _env("CERTIFICATE_UPLOAD_RATE_LIMIT", "10 per minute;60 per hour")
+        self.CERTIFICATE_UPLOAD_MAX_BYTES = _env_int("CERTIFICATE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 
     def _fallback_secret(self) -> str:
         """A per-instance random key kept under instance/ so sessions survive restarts."""

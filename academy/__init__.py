@@ -86,9 +86,10 @@ def register_blueprints(app: Flask) -> None:
     from academy.api.endpoints import bp as api_bp
     from academy.api.views import bp as api_pages_bp
     from academy.auth.views import bp as auth_bp
+    from academy.certificates.views import bp as certificates_bp
     from academy.core.views import bp as core_bp
 
-    for bp in (core_bp, auth_bp, admin_bp, api_bp, api_pages_bp):
+    for bp in (core_bp, auth_bp, admin_bp, api_bp, api_pages_bp, certificates_bp):
         app.register_blueprint(bp)
 
 

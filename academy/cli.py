@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from academy.certificates.cli import certificates_cli
 from academy.exceptions import ServiceError
 from academy.extensions import db
 
@@ -68,3 +69,6 @@ def worker(queues: tuple[str, ...], burst: bool) -> None:
         raise click.ClickException("REDIS_URL is not set: jobs run in-process, no worker is needed.")
     w = jobs.make_worker(current_app._get_current_object(), queues=queues or jobs.ALL_QUEUES)
     w.work(with_scheduler=True, burst=burst)
+
+
+academy_cli.add_command(certificates_cli)
