@@ -84,9 +84,10 @@ def register_blueprints(app: Flask) -> None:
     """Mount each feature package's blueprint."""
     from academy.admin.views import bp as admin_bp
     from academy.auth.views import bp as auth_bp
+    from academy.community.views import bp as community_bp
     from academy.core.views import bp as core_bp
 
-    for bp in (core_bp, auth_bp, admin_bp):
+    for bp in (core_bp, auth_bp, admin_bp, community_bp):
         app.register_blueprint(bp)
 
 
