@@ -63,9 +63,11 @@ class ReplyForm(FlaskForm):
     """Reply to a thread."""
 
     body = TextAreaField(
-        _l("Your reply"), validators=[DataRequired(), Length(max=20000)], description=MARKDOWN_HINT,
+        _l("Your reply"),
+        validators=[DataRequired(), Length(max=20000)],
+        description=MARKDOWN_HINT,
         render_kw={"rows": 6},
-    )  # fmt: skip
+    )
     attachments = MultipleFileField(_l("Attach files"), validators=[Optional()])
 
 

@@ -38,8 +38,9 @@ def create_community(
     )
     db.session.add(community)
     db.session.flush()
-    add_member(community=community, user=contact or create_user(name=f"Contact {n}"), role=MemberRole.CONTACT,
-               commit=False)  # fmt: skip
+    add_member(
+        community=community, user=contact or create_user(name=f"Contact {n}"), role=MemberRole.CONTACT, commit=False
+    )
     if commit:
         db.session.commit()
     return community
@@ -93,9 +94,13 @@ def create_thread(
     """A thread through the service (so search and attachments are as in real use)."""
     author = author or add_member(community=community, commit=False).user
     thread = threads.create_thread(
-        community=community, author=author, kind=kind, title=title or f"Thread {next(_seq)}", body=body,
+        community=community,
+        author=author,
+        kind=kind,
+        title=title or f"Thread {next(_seq)}",
+        body=body,
         uploads=uploads,
-    )  # fmt: skip
+    )
     if commit:
         db.session.commit()
     return thread

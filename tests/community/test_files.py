@@ -50,7 +50,7 @@ def space(app):
         ("notes.odt", odf_bytes("application/vnd.oasis.opendocument.text"), "odt"),
         ("sheet.ods", odf_bytes("application/vnd.oasis.opendocument.spreadsheet"), "ods"),
         ("deck.odp", odf_bytes("application/vnd.oasis.opendocument.presentation"), "odp"),
-        ("costs.csv", "programme;amount\nInterreg Danube;1000\n".encode(), "csv"),
+        ("costs.csv", b"programme;amount\nInterreg Danube;1000\n", "csv"),
         ("readme.txt", "Plain notes, with ümlauts.".encode(), "txt"),
     ],
 )
@@ -207,7 +207,9 @@ def test_only_uploader_or_contact_adds_versions(db, space):
     other = add_member(community=community).user
     with pytest.raises(Exception, match="Only the person who shared"):
         files.add_version(attachment=attachment, uploader=other, upload=files.Upload("x.pdf", pdf_bytes("x")))
-    files.add_version(attachment=attachment, uploader=contact_of(community), upload=files.Upload("y.pdf", pdf_bytes("y")))
+    files.add_version(
+        attachment=attachment, uploader=contact_of(community), upload=files.Upload("y.pdf", pdf_bytes("y"))
+    )
     assert attachment.version == 2
 
 

@@ -67,8 +67,12 @@ def test_parent_members_join_an_open_sub_community_at_once(db):
 def test_contact_sees_pending_requests_and_the_badge(client, login, db):
     community = create_community()
     contact = contact_of(community)
-    add_member(community=community, status=MemberStatus.PENDING, message="From the JS in Vienna",
-               user=create_user(name="Petra Pending"))  # fmt: skip
+    add_member(
+        community=community,
+        status=MemberStatus.PENDING,
+        message="From the JS in Vienna",
+        user=create_user(name="Petra Pending"),
+    )
     login(contact)
     html = client.get("/c/").get_data(as_text=True)
     assert 'aria-label="1 membership request waiting"' in html
@@ -139,7 +143,9 @@ def test_contact_removes_a_member_who_loses_access(client, login, db):
     member = add_member(community=community).user
     login(contact_of(community))
     token = csrf_token(client, f"/c/{community.slug}/members")
-    client.post(f"/c/{community.slug}/members/{member.id}/remove", data={"reason": "Left the programme", "csrf_token": token})
+    client.post(
+        f"/c/{community.slug}/members/{member.id}/remove", data={"reason": "Left the programme", "csrf_token": token}
+    )
     assert _membership(db, community, member).status == MemberStatus.REMOVED
     login(member)
     assert client.get(f"/c/{community.slug}/members").status_code == 404
@@ -213,7 +219,9 @@ def test_adding_an_unknown_email_shows_an_error(client, login, db):
     community = create_community()
     login(contact_of(community))
     token = csrf_token(client, f"/c/{community.slug}/members")
-    response = client.post(f"/c/{community.slug}/members/add", data={"email": "nobody@example.org", "csrf_token": token})
+    response = client.post(
+        f"/c/{community.slug}/members/add", data={"email": "nobody@example.org", "csrf_token": token}
+    )
     assert response.status_code == 400
     assert "No account uses that e-mail address" in response.get_data(as_text=True)
 

@@ -31,14 +31,14 @@ def titles(results):
 
 
 def test_finds_titles_and_bodies_across_my_communities(setup):
-    finance, audit, icon, user = setup
+    _finance, _audit, _icon, user = setup
     results = search.search(user=user, query="lump sums")
     assert sorted(titles(results)) == ["Lump sums for preparation costs", "Sampling method"]
     assert "Lump sums in our campaign" not in titles(results)  # pending there: not a member
 
 
 def test_stemming_matches_word_forms(setup):
-    finance, audit, icon, user = setup
+    _finance, _audit, _icon, user = setup
     # The title (opening post) and the reply both match, each as its own hit.
     assert titles(search.search(user=user, query="sample")) == ["Sampling method", "Sampling method"]
 
@@ -51,7 +51,7 @@ def test_search_within_one_community(setup):
 
 
 def test_deleted_and_hidden_posts_are_not_found(setup, db):
-    finance, audit, icon, user = setup
+    finance, _audit, _icon, user = setup
     thread = create_thread(community=finance, title="Checklist question", body="Where is the checklist?")
     threads.delete_post(post=thread.posts[0], actor=contact_of(finance))
     reply = create_reply(thread=create_thread(community=finance, title="Other"), body="checklist link here")
@@ -60,21 +60,23 @@ def test_deleted_and_hidden_posts_are_not_found(setup, db):
 
 
 def test_edits_are_searchable(setup, db):
-    finance, audit, icon, user = setup
+    finance, _audit, _icon, user = setup
     thread = create_thread(community=finance, author=user, title="Typo", body="first words")
     threads.edit_post(post=thread.posts[0], editor=user, body="now about eligibility", title="Eligibility")
     assert titles(search.search(user=user, query="eligibility")) == ["Eligibility"]
     assert search.search(user=user, query="first words").total == 0
 
 
-@pytest.mark.parametrize("query", ['"', "lump OR", "NEAR(lump sums)", "*", "sums:", "-lump", "'; DROP TABLE x; --", "()"])
+@pytest.mark.parametrize(
+    "query", ['"', "lump OR", "NEAR(lump sums)", "*", "sums:", "-lump", "'; DROP TABLE x; --", "()"]
+)
 def test_query_syntax_is_harmless(setup, query):
-    finance, audit, icon, user = setup
+    _finance, _audit, _icon, user = setup
     search.search(user=user, query=query)  # no error, whatever the user types
 
 
 def test_search_pages(client, login, setup):
-    finance, audit, icon, user = setup
+    _finance, audit, icon, user = setup
     login(user)
     html = client.get("/c/search?q=lump+sums").get_data(as_text=True)
     assert "Lump sums for preparation costs" in html and "Lump sums in our campaign" not in html

@@ -25,9 +25,13 @@ def test_member_asks_a_question(client, login, db, space):
     token = csrf_token(client, f"/c/{community.slug}/new")
     response = client.post(
         f"/c/{community.slug}/new",
-        data={"kind": "question", "title": "Flat rate for staff costs?", "body": "Do you use **20 %**?",
-              "csrf_token": token},
-    )  # fmt: skip
+        data={
+            "kind": "question",
+            "title": "Flat rate for staff costs?",
+            "body": "Do you use **20 %**?",
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 302
     thread = db.session.query(Thread).one()
     assert thread.kind == ThreadKind.QUESTION and thread.author_id == member.id
@@ -82,7 +86,8 @@ def test_edit_keeps_history_visible_to_contacts_only(client, login, db, space):
     login(member)
     token = csrf_token(client, f"/c/{community.slug}/p/{post.id}/edit")
     response = client.post(
-        f"/c/{community.slug}/p/{post.id}/edit", data={"title": "Better title", "body": "second body", "csrf_token": token}
+        f"/c/{community.slug}/p/{post.id}/edit",
+        data={"title": "Better title", "body": "second body", "csrf_token": token},
     )
     assert response.status_code == 302
     db.session.expire_all()
@@ -198,7 +203,9 @@ def test_pin_and_lock(client, login, db, space):
     response = client.post(f"/c/{community.slug}/t/{pinned.id}/reply", data={"body": "late", "csrf_token": token})
     assert response.status_code == 400
     assert db.session.query(Post).filter_by(thread_id=pinned.id).count() == 1
-    response = client.post(f"/c/{community.slug}/t/{pinned.id}/moderate", data={"action": "unlock", "csrf_token": token})
+    response = client.post(
+        f"/c/{community.slug}/t/{pinned.id}/moderate", data={"action": "unlock", "csrf_token": token}
+    )
     assert response.status_code == 403
 
 

@@ -265,6 +265,22 @@ def members(community: Community, *, include_suspended: bool = False) -> list[Me
     )
 
 
+def contacts(community: Community) -> list[User]:
+    """The community's active contact persons, by name."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.community_id == community.id,
+                Membership.status == MemberStatus.ACTIVE,
+                Membership.role == MemberRole.CONTACT,
+            )
+            .order_by(func.lower(User.name), User.id)
+        )
+    )
+
+
 def pending_count_for(user: User) -> int:
     """Requests waiting in the communities where the user is a contact person."""
     contact_of = select(Membership.community_id).where(

@@ -143,10 +143,15 @@ def search(*, user: User, query: str, community: Community | None = None, page: 
         else {}
     )
     hits = [
-        Hit(post=posts[i], thread=posts[i].thread, community=posts[i].thread.community,
-            snippet=snippet(document_text(posts[i]), words))
-        for i in ids if i in posts
-    ]  # fmt: skip
+        Hit(
+            post=posts[i],
+            thread=posts[i].thread,
+            community=posts[i].thread.community,
+            snippet=snippet(document_text(posts[i]), words),
+        )
+        for i in ids
+        if i in posts
+    ]
     return Results(query=query, hits=hits, total=total, page=page, per_page=per_page)
 
 

@@ -63,7 +63,7 @@ def show(slug: str):  # noqa: ANN201
     """A community's home: its threads for members, its description and a join form for others."""
     community = community_or_404(slug)
     access = access_for(current_user, community)
-    contacts = [m.user for m in membership_services.members(community) if m.role == MemberRole.CONTACT]
+    contacts = membership_services.contacts(community)
     if not access.can_view:
         return render_template(
             "community/about.html", community=community, access=access, contacts=contacts, form=forms.JoinForm()
@@ -111,7 +111,7 @@ def join(slug: str):  # noqa: ANN201
     access = access_for(current_user, community)
     if access.can_view:
         abort(400)
-    contacts = [m.user for m in membership_services.members(community) if m.role == MemberRole.CONTACT]
+    contacts = membership_services.contacts(community)
     return render_template(
         "community/about.html", community=community, access=access, contacts=contacts, form=form
     ), 400
