@@ -233,3 +233,14 @@ def test_member_list_is_for_members(client, login):
     html = client.get(f"/c/{community.slug}/members").get_data(as_text=True)
     assert "Mira Member" in html and "MA Interreg Alpine Space" in html
     assert "Remove or suspend" not in html
+
+
+def test_directory_links_contacts_to_waiting_requests(client, login):
+    mine, other = create_community(name="Mine"), create_community(name="Other")
+    add_member(community=mine, status=MemberStatus.PENDING)
+    add_member(community=mine, status=MemberStatus.PENDING)
+    add_member(community=other, status=MemberStatus.PENDING)
+    login(contact_of(mine))
+    html = client.get("/c/").get_data(as_text=True)
+    assert f'href="/c/{mine.slug}/requests">2 requests waiting' in html
+    assert f"/c/{other.slug}/requests" not in html

@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from academy.auth.models import User
 from academy.community.access import access_for
-from academy.community.models import Attachment, AttachmentVersion, Community, Post, StoredFile
+from academy.community.models import Attachment, AttachmentVersion, Community, Post, StoredFile, Thread
 from academy.db import utcnow
 from academy.exceptions import NotFound, PermissionDenied, ServiceError
 from academy.extensions import db
@@ -265,8 +265,6 @@ def add_version(*, attachment: Attachment, uploader: User, upload: Upload) -> At
 
 def list_files(community: Community, *, page: int = 1, per_page: int = 30):  # noqa: ANN201
     """The community's shared files on visible posts, newest change first, paginated."""
-    from academy.community.models import Thread
-
     stmt = (
         select(Attachment)
         .join(Attachment.post)

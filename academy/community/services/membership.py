@@ -281,6 +281,21 @@ def contacts(community: Community) -> list[User]:
     )
 
 
+def pending_counts_for(user: User) -> dict[int, int]:
+    """Waiting requests per community, for the communities where the user is a contact person."""
+    contact_of = select(Membership.community_id).where(
+        Membership.user_id == user.id,
+        Membership.status == MemberStatus.ACTIVE,
+        Membership.role == MemberRole.CONTACT,
+    )
+    rows = db.session.execute(
+        select(Membership.community_id, func.count())
+        .where(Membership.community_id.in_(contact_of), Membership.status == MemberStatus.PENDING)
+        .group_by(Membership.community_id)
+    )
+    return {community_id: count for community_id, count in rows}
+
+
 def pending_count_for(user: User) -> int:
     """Requests waiting in the communities where the user is a contact person."""
     contact_of = select(Membership.community_id).where(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, request
 from flask.blueprints import BlueprintSetupState
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -89,7 +88,5 @@ def _setup(state: BlueprintSetupState) -> None:
     state.app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
     register_badge(state.app, "community.index", _pending_badge)
 
-
-TITLE = _l("Communities")
 
 from academy.community.views import directory, files, members, moderation, threads  # noqa: E402, F401

@@ -53,7 +53,7 @@ def index():  # noqa: ANN201
         children=children,
         contacts=_contacts_by_community(),
         mine=mine,
-        pending=membership_services.pending_count_for(current_user),
+        pending=membership_services.pending_counts_for(current_user),
     )
 
 
