@@ -49,6 +49,8 @@ class Config:
         self.MAIL_SENDER = _env("MAIL_SENDER", "Academy <no-reply@academy.local>")
         self.MAIL_DIR = Path(_env("MAIL_DIR", str(self.INSTANCE_PATH / "mail")))
         self.MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
+        self.COMMUNITY_STORAGE_DIR = _env("COMMUNITY_STORAGE_DIR")  # unset: <instance>/uploads
+        self.COMMUNITY_UPLOAD_MAX_BYTES = _env_int("COMMUNITY_UPLOAD_MAX_MB", 20) * 1024 * 1024
         self.PASSWORD_RESET_MAX_AGE = _env_int("PASSWORD_RESET_MAX_AGE", 3600)
         self.REMEMBER_COOKIE_DURATION_DAYS = _env_int("REMEMBER_COOKIE_DAYS", 30)
         self.SESSION_COOKIE_HTTPONLY = True

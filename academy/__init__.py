@@ -87,9 +87,10 @@ def register_blueprints(app: Flask) -> None:
     from academy.api.views import bp as api_pages_bp
     from academy.auth.views import bp as auth_bp
     from academy.certificates.views import bp as certificates_bp
+    from academy.community.views import bp as community_bp
     from academy.core.views import bp as core_bp
 
-    for bp in (core_bp, auth_bp, admin_bp, api_bp, api_pages_bp, certificates_bp):
+    for bp in (core_bp, auth_bp, admin_bp, api_bp, api_pages_bp, certificates_bp, community_bp):
         app.register_blueprint(bp)
 
 

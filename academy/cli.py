@@ -72,3 +72,6 @@ def worker(queues: tuple[str, ...], burst: bool) -> None:
 
 
 academy_cli.add_command(certificates_cli)
+from academy.community.cli import community_cli  # noqa: E402  (feature command groups)
+
+academy_cli.add_command(community_cli)
