@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from academy.certificates.cli import certificates_cli
+from academy.community.cli import community_cli
 from academy.exceptions import ServiceError
 from academy.extensions import db
 
@@ -72,6 +73,4 @@ def worker(queues: tuple[str, ...], burst: bool) -> None:
 
 
 academy_cli.add_command(certificates_cli)
-from academy.community.cli import community_cli  # noqa: E402  (feature command groups)
-
 academy_cli.add_command(community_cli)

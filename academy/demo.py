@@ -17,7 +17,19 @@ DEMO_ACCOUNTS = (
 
 
 def seed() -> Iterator[str]:
-    """Create the demo accounts if missing; yield one line per account for the console."""
+    """Create the demo accounts and content if missing; yield lines for the console."""
+    yield "Demo accounts:"
+    users = list(_accounts())
+    for role, user in users:
+        yield f"  {role:<8} {user.email:<28} password: {DEMO_PASSWORD}"
+    trainer = next(user for role, user in users if role == "trainer")
+    from academy.community.seed import seed as seed_communities
+
+    yield "Communities:"
+    yield from (f"  {line}" for line in seed_communities(contacts=[trainer]))
+
+
+def _accounts() -> Iterator[tuple[str, object]]:
     for role, name, email, organisation, country in DEMO_ACCOUNTS:
         user = services.get_user_by_email(email)
         if user is None:
@@ -27,4 +39,4 @@ def seed() -> Iterator[str]:
         user.is_trainer = role in ("trainer", "admin")
         user.is_admin = role == "admin"
         db.session.flush()
-        yield f"  {role:<8} {email:<24} password: {DEMO_PASSWORD}"
+        yield role, user
