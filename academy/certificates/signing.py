@@ -12,11 +12,14 @@ chosen by whoever crafted the upload.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
@@ -34,7 +37,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import get_pyca_cryptography_hash
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
@@ -86,6 +89,17 @@ class _ParsedKeySigner(signers.SimpleSigner):
 
 
 # ---------------------------------------------------------------------------- keys
+
+
+def _run(coro: Coroutine):
+    """Run pyHanko's coroutine to the end, also when this thread already runs an event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    # An event loop is running here (an async server, or Playwright in tests): use another thread.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def _pem_certs(path: Path) -> list[x509.Certificate]:
@@ -322,12 +336,14 @@ def seal(pdf: bytes, *, box: SealBox, reason: str, location: str = "", app: Flas
     spec = fields.SigFieldSpec(SEAL_FIELD, on_page=0, box=(box.x1, box.y1, box.x2, box.y2))
     pdf_signer = signers.PdfSigner(meta, signer=key.signer, stamp_style=_STAMP, new_field_spec=spec)
     out = BytesIO()
-    pdf_signer.sign_pdf(
-        writer,
-        output=out,
-        # A fixed reservation saves pyHanko a dry-run signature made only to measure its size.
-        bytes_reserved=SIGNATURE_BYTES,
-        appearance_text_params={"signer": key.signer_name, "ts": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")},
+    _run(
+        pdf_signer.async_sign_pdf(
+            writer,
+            output=out,
+            # A fixed reservation saves pyHanko a dry-run signature made only to measure its size.
+            bytes_reserved=SIGNATURE_BYTES,
+            appearance_text_params={"signer": key.signer_name, "ts": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")},
+        )
     )
     return out.getvalue()
 
@@ -373,7 +389,7 @@ def check_seal(data: bytes, *, app: Flask | None = None) -> SealCheck:
         revocation_mode="soft-fail",
     )
     try:
-        status = validate_pdf_signature(signature, signer_validation_context=context)
+        status = _run(async_validate_pdf_signature(signature, signer_validation_context=context))
     except Exception:
         return SealCheck(ok=False, reason="unreadable", sha256=sha, embedded_code=_info_code(reader))
     code = _info_code(reader)
