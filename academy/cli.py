@@ -68,3 +68,12 @@ def worker(queues: tuple[str, ...], burst: bool) -> None:
         raise click.ClickException("REDIS_URL is not set: jobs run in-process, no worker is needed.")
     w = jobs.make_worker(current_app._get_current_object(), queues=queues or jobs.ALL_QUEUES)
     w.work(with_scheduler=True, burst=burst)
+
+
+def _register_feature_commands() -> None:
+    from academy.quizzes.cli import quizzes_cli
+
+    academy_cli.add_command(quizzes_cli)
+
+
+_register_feature_commands()
