@@ -10,9 +10,9 @@ from academy.extensions import db
 DEMO_PASSWORD = "interreg-demo-2027"
 DEMO_ACCOUNTS = (
     # (role, name, e-mail, organisation, country)
-    ("learner", "Lena Learner", "learner@academy.test", "Joint Secretariat, Interreg Danube Region", "AT"),
-    ("trainer", "Tomas Trainer", "trainer@academy.test", "Interact Office Vienna", "AT"),
-    ("admin", "Ada Admin", "admin@academy.test", "Interact Secretariat, Bratislava", "SK"),
+    ("learner", "Lena Learner", "learner@academy.example", "Joint Secretariat, Interreg Danube Region", "AT"),
+    ("trainer", "Tomas Trainer", "trainer@academy.example", "Interact Office Vienna", "AT"),
+    ("admin", "Ada Admin", "admin@academy.example", "Interact Secretariat, Bratislava", "SK"),
 )
 
 

@@ -1,8 +1,8 @@
 """courses, versions, outcomes, modules, lessons, enrolments
 
-Revision ID: 1a0b204b9357
+Revision ID: 2c4cf5cdd7bd
 Revises: 5b0ebfd6db0c
-Create Date: 2026-11-21 16:08:37.453811
+Create Date: 2026-11-21 16:10:38.229217
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import academy.db
 
 
 # revision identifiers, used by Alembic.
-revision = '1a0b204b9357'
+revision = '2c4cf5cdd7bd'
 down_revision = '5b0ebfd6db0c'
 branch_labels = None
 depends_on = None
@@ -26,7 +26,6 @@ def upgrade():
     sa.Column('status', sa.Enum('draft', 'published', 'archived', name='course_status', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('published_version_id', sa.Integer(), nullable=True),
     sa.Column('created_at', academy.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['published_version_id'], ['course_versions.id'], name=op.f('fk_courses_published_version_id_course_versions'), ondelete='SET NULL', use_alter=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_courses')),
     sa.UniqueConstraint('slug', name=op.f('uq_courses_slug'))
     )
@@ -59,13 +58,20 @@ def upgrade():
     sa.Column('published_at', academy.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name=op.f('fk_course_versions_course_id_courses'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_course_versions')),
-    sa.UniqueConstraint('course_id', 'number', name=op.f('uq_course_versions_course_id'))
+    sa.UniqueConstraint('course_id', 'number', name=op.f('uq_course_versions_course_id_number'))
     )
     with op.batch_alter_table('course_versions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_course_versions_course_id'), ['course_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_course_versions_language'), ['language'], unique=False)
         batch_op.create_index(batch_op.f('ix_course_versions_level'), ['level'], unique=False)
         batch_op.create_index(batch_op.f('ix_course_versions_topic'), ['topic'], unique=False)
+
+    # courses and course_versions point at each other: the second foreign key comes after both tables.
+    with op.batch_alter_table('courses', schema=None) as batch_op:
+        batch_op.create_foreign_key(
+            batch_op.f('fk_courses_published_version_id_course_versions'), 'course_versions',
+            ['published_version_id'], ['id'], ondelete='SET NULL',
+        )
 
     op.create_table('enrolments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -79,7 +85,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name=op.f('fk_enrolments_course_id_courses'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_enrolments_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_enrolments')),
-    sa.UniqueConstraint('user_id', 'course_id', name=op.f('uq_enrolments_user_id'))
+    sa.UniqueConstraint('user_id', 'course_id', name=op.f('uq_enrolments_user_id_course_id'))
     )
     with op.batch_alter_table('enrolments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_enrolments_course_id'), ['course_id'], unique=False)
@@ -95,8 +101,8 @@ def upgrade():
     sa.Column('position', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['version_id'], ['course_versions.id'], name=op.f('fk_learning_outcomes_version_id_course_versions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_learning_outcomes')),
-    sa.UniqueConstraint('version_id', 'code', name=op.f('uq_learning_outcomes_version_id')),
-    sa.UniqueConstraint('version_id', 'key', name=op.f('uq_learning_outcomes_version_id'))
+    sa.UniqueConstraint('version_id', 'code', name=op.f('uq_learning_outcomes_version_id_code')),
+    sa.UniqueConstraint('version_id', 'key', name=op.f('uq_learning_outcomes_version_id_key'))
     )
     with op.batch_alter_table('learning_outcomes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_learning_outcomes_version_id'), ['version_id'], unique=False)
@@ -108,7 +114,7 @@ def upgrade():
     sa.Column('completed_at', academy.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['enrolment_id'], ['enrolments.id'], name=op.f('fk_lesson_progress_enrolment_id_enrolments'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_lesson_progress')),
-    sa.UniqueConstraint('enrolment_id', 'lesson_key', name=op.f('uq_lesson_progress_enrolment_id'))
+    sa.UniqueConstraint('enrolment_id', 'lesson_key', name=op.f('uq_lesson_progress_enrolment_id_lesson_key'))
     )
     with op.batch_alter_table('lesson_progress', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_lesson_progress_enrolment_id'), ['enrolment_id'], unique=False)
@@ -122,7 +128,7 @@ def upgrade():
     sa.Column('summary', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['version_id'], ['course_versions.id'], name=op.f('fk_modules_version_id_course_versions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_modules')),
-    sa.UniqueConstraint('version_id', 'key', name=op.f('uq_modules_version_id'))
+    sa.UniqueConstraint('version_id', 'key', name=op.f('uq_modules_version_id_key'))
     )
     with op.batch_alter_table('modules', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_modules_version_id'), ['version_id'], unique=False)
@@ -138,7 +144,7 @@ def upgrade():
     sa.Column('required', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['module_id'], ['modules.id'], name=op.f('fk_lessons_module_id_modules'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_lessons')),
-    sa.UniqueConstraint('module_id', 'key', name=op.f('uq_lessons_module_id'))
+    sa.UniqueConstraint('module_id', 'key', name=op.f('uq_lessons_module_id_key'))
     )
     with op.batch_alter_table('lessons', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_lessons_key'), ['key'], unique=False)
@@ -162,6 +168,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('courses', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_courses_published_version_id_course_versions'), type_='foreignkey')
     # ### commands auto generated by Alembic - please adjust! ###
     op.drop_table('lesson_outcomes')
     op.drop_table('module_prerequisites')
