@@ -19,12 +19,12 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from academy.extensions import db
-from academy.quizzes.messages import _
 from academy.quizzes.models import Attempt, AttemptState, Quiz, Response
 
 FACILITY_LOW = 0.2

@@ -17,9 +17,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from academy.quizzes.messages import _
 from academy.quizzes.models import QuestionType
 
 TYPE_LABELS = {

@@ -103,7 +103,10 @@ DATA: dict[str, dict[str, Any]] = {
     },
     "truefalse": {"answer": True, "feedback_right": "Indeed.", "feedback_wrong": "It is true."},
     "short": {"answers": [{"text": "Jems", "weight": 100.0, "feedback": ""}], "case_sensitive": False},
-    "numerical": {"answers": [{"value": 15.0, "tolerance": 0.0, "weight": 100.0, "feedback": ""}], "feedback_wrong": ""},
+    "numerical": {
+        "answers": [{"value": 15.0, "tolerance": 0.0, "weight": 100.0, "feedback": ""}],
+        "feedback_wrong": "",
+    },
     "matching": {
         "pairs": [
             {"left": "HIT", "right": "Harmonised implementation tools"},

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from academy.exceptions import Conflict, PermissionDenied, ServiceError
-from academy.extensions import db
 from academy.quizzes import jobs
 from academy.quizzes.models import AttemptState
 from academy.quizzes.services import attempts as services

@@ -8,10 +8,17 @@ import pytest
 from sqlalchemy import func, select
 
 from academy.exceptions import ServiceError
-from academy.quizzes.models import Question, QuestionVersion, QuestionType
+from academy.quizzes.models import Question, QuestionType, QuestionVersion
 from academy.quizzes.services import bank
 from academy.quizzes.spec import QuestionSpec
-from tests.quizzes.factories import create_course, create_learner, create_question, create_quiz, outcome_key, take_attempt
+from tests.quizzes.factories import (
+    create_course,
+    create_learner,
+    create_question,
+    create_quiz,
+    outcome_key,
+    take_attempt,
+)
 
 EXAMPLE = Path(__file__).parent / "data" / "every_feature.gift"
 
@@ -61,7 +68,11 @@ def test_editing_a_used_question_creates_a_version_and_old_attempts_keep_theirs(
     attempt = take_attempt(quiz, learner, {1: True})
     old_version_id = attempt.responses[0].question_version_id
 
-    bank.update_question(question, _spec(title="New title", data={"answer": False, "feedback_right": "", "feedback_wrong": ""}), [outcome_key("LO1")])
+    bank.update_question(
+        question,
+        _spec(title="New title", data={"answer": False, "feedback_right": "", "feedback_wrong": ""}),
+        [outcome_key("LO1")],
+    )
     db.session.commit()
 
     assert [v.number for v in question.versions] == [1, 2]

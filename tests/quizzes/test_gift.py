@@ -255,7 +255,9 @@ def test_writer_output_is_readable_gift():
         type=QuestionType.SINGLE,
         title="Who: reports?",
         text="Text with {braces} and = and ~",
-        data={"choices": [{"text": "a", "weight": 100.0, "feedback": "ok"}, {"text": "b", "weight": 0.0, "feedback": ""}]},
+        data={
+            "choices": [{"text": "a", "weight": 100.0, "feedback": "ok"}, {"text": "b", "weight": 0.0, "feedback": ""}]
+        },
         tags=["LO1"],
         key="k1",
         category="Reporting",

@@ -11,7 +11,7 @@ from academy.quizzes.models import QuestionType, TextFormat
 from academy.quizzes.spec import QuestionSpec
 
 # Every character GIFT treats specially, plus ordinary and non-Latin text.
-SPECIAL = list("\\~=#{}:%[]->_/* \t\n") + ["[html]", "[markdown]", "::", "//", "####", "->", "..", "\\n", "$CATEGORY:"]
+SPECIAL = [*"\\~=#{}:%[]->_/* \t\n", "[html]", "[markdown]", "::", "//", "####", "->", "..", "\\n", "$CATEGORY:"]
 _chars = st.characters(blacklist_categories=("Cs", "Cc"))
 _raw = st.lists(st.one_of(_chars, st.sampled_from(SPECIAL)), min_size=1, max_size=12).map("".join)
 
@@ -76,7 +76,11 @@ def short_data(draw):
     more = draw(
         st.lists(
             st.fixed_dictionaries(
-                {"text": no_arrow, "weight": positive_weights, "feedback": optional_texts.filter(lambda t: "->" not in t)}
+                {
+                    "text": no_arrow,
+                    "weight": positive_weights,
+                    "feedback": optional_texts.filter(lambda t: "->" not in t),
+                }
             ),
             max_size=3,
         )

@@ -15,8 +15,9 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
 from academy.quizzes import qtypes
-from academy.quizzes.messages import _
 from academy.quizzes.models import QuestionType, TextFormat
 from academy.quizzes.spec import QuestionSpec
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -24,7 +25,6 @@ from academy.courses.models import Course
 from academy.exceptions import Conflict, PermissionDenied, ServiceError
 from academy.extensions import db
 from academy.quizzes import access, clock, grading
-from academy.quizzes.messages import _
 from academy.quizzes.models import (
     Attempt,
     AttemptState,

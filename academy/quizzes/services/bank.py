@@ -8,6 +8,7 @@ import secrets
 import unicodedata
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload
 
@@ -17,7 +18,6 @@ from academy.exceptions import NotFound, ServiceError
 from academy.extensions import db
 from academy.quizzes import access, gift, qtypes
 from academy.quizzes.gift.parser import KEY_PATTERN, GiftError
-from academy.quizzes.messages import _
 from academy.quizzes.models import Question, QuestionType, QuestionVersion, Response, TextFormat
 from academy.quizzes.spec import QuestionSpec, spec_from_version
 

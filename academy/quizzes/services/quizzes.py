@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from academy.courses.models import Course
 from academy.exceptions import NotFound, ServiceError
 from academy.extensions import db
-from academy.quizzes.messages import _
 from academy.quizzes.models import GradingMethod, Question, Quiz, QuizSlot, SlotKind
 from academy.quizzes.services import bank
 
