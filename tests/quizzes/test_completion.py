@@ -55,7 +55,7 @@ def test_mastery_ignores_open_attempts_and_ungraded_essays(db):
 
 
 def test_mastery_is_per_learner(db):
-    _course, quiz, user, enrolment = _setup()
+    _course, quiz, _user, enrolment = _setup()
     other = create_user()
     enrol(other, quiz.course)
     take_attempt(quiz, other, {1: 0, 2: 0, 3: 0}, now=T0)

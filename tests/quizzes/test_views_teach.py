@@ -174,7 +174,7 @@ def test_invalid_question_form_is_refused_with_400_and_nothing_saved(client, own
                     {"left": "", "right": "Extra"},
                 ]
             },
-        ),  # fmt: skip
+        ),
         (
             "truefalse",
             {"correct": "false", "feedback_right": "Yes", "feedback_wrong": "No"},
