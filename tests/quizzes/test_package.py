@@ -11,7 +11,6 @@ import yaml
 from sqlalchemy import func, select
 
 from academy.exceptions import ServiceError
-from academy.extensions import db
 from academy.quizzes.models import GradingMethod, Question, Quiz, SlotKind
 from academy.quizzes.package import load_package_quizzes
 from academy.quizzes.services import bank

@@ -73,15 +73,15 @@ def test_full_attempt_in_the_browser(client, login, clock):
     attempt_id = _start(client, course, quiz)
     page1 = client.get(_urls(course, quiz, attempt_id)).get_data(as_text=True)
     assert "Page 1 of 3" in page1 and "Question 1" in page1
-    assert '1<span class="visually-hidden">: not answered yet</span>' in page1
+    assert 'aria-label="Question 1: not answered yet"' in page1
 
     response = _post_page(client, course, quiz, attempt_id, 1, {"q1": "0", "go": "next"})
     assert response.headers["Location"].endswith("page=2")
     response = _post_page(client, course, quiz, attempt_id, 2, {"q2": "false", "go": "next"})
     assert response.headers["Location"].endswith("page=3")
     page3 = client.get(_urls(course, quiz, attempt_id) + "?page=3").get_data(as_text=True)
-    assert '1<span class="visually-hidden">: answered</span>' in page3
-    assert '3<span class="visually-hidden">: not answered yet</span>' in page3
+    assert 'aria-label="Question 1: answered"' in page3
+    assert 'aria-label="Question 3: not answered yet"' in page3
 
     response = _post_page(client, course, quiz, attempt_id, 3, {"go": "finish"})
     assert response.headers["Location"].endswith(f"/attempts/{attempt_id}/submit")
