@@ -23,7 +23,7 @@ from academy.courses.models import Course, Enrolment, EnrolmentStatus, LearningO
 from academy.extensions import db
 from academy.quizzes import access
 from academy.quizzes.models import Attempt, AttemptState, QuestionVersion, Quiz, Response
-from academy.quizzes.services import attempts as attempt_services
+from academy.quizzes.services import results
 
 
 def _evidence(course: Course, user_ids: list[int] | None) -> dict[int, list[tuple[int, float, float, list[str]]]]:
@@ -100,7 +100,7 @@ def quiz_requirements_met(enrolment: Enrolment) -> bool:
     )
     if not quizzes:
         return True
-    standings = attempt_services.standings(quizzes, enrolment.user)
+    standings = results.standings(quizzes, enrolment.user)
     return all(standings[q.id].passed for q in quizzes)
 
 

@@ -12,6 +12,7 @@ from academy.exceptions import Conflict, PermissionDenied, ServiceError
 from academy.quizzes import jobs
 from academy.quizzes.models import AttemptState
 from academy.quizzes.services import attempts as services
+from academy.quizzes.services import results
 from academy.quizzes.services.attempts import DeadlinePassed
 from tests.factories import create_user
 from tests.quizzes.factories import (
@@ -264,7 +265,7 @@ def test_grading_methods_decide_the_quiz_grade(db, method, grade, passed):
     learner = create_learner(course)
     for answers in ({1: 1, 2: 1}, {1: 0, 2: 0}, {1: 0, 2: 1}):  # 0%, 100%, 50%
         take_attempt(quiz, learner, answers, now=T0)
-    standing = services.standing(quiz, services.attempts_of(quiz, learner))
+    standing = results.standing(quiz, services.attempts_of(quiz, learner))
     assert standing.grade == grade
     assert standing.passed is passed
     assert standing.best == 100.0
@@ -282,7 +283,7 @@ def test_essay_attempt_waits_for_a_trainer_then_is_graded(db):
     attempt = take_attempt(quiz, learner, {1: 0, 2: "Branding makes cooperation visible."}, now=T0)
     assert attempt.state == AttemptState.SUBMITTED
     assert attempt.score is None and attempt.passed is None
-    assert services.standing(quiz, [attempt]).grade is None
+    assert results.standing(quiz, [attempt]).grade is None
     assert [r.id for r in services.waiting_responses(course)] == [attempt.responses[1].id]
 
     with pytest.raises(ServiceError, match="between 0 and 4"):
@@ -308,7 +309,7 @@ def test_outcome_scores_of_an_attempt(db):
     q2 = create_question(course, outcomes=("LO1", "LO2"))
     quiz = create_quiz(course, questions=[q1, q2])
     attempt = take_attempt(quiz, create_learner(course), {1: 0, 2: 1}, now=T0)
-    scores = services.outcome_scores(attempt)
+    scores = results.outcome_scores(attempt)
     assert (scores[outcome_key("LO1")].score, scores[outcome_key("LO1")].possible) == (2.0, 3.0)
     assert scores[outcome_key("LO1")].percent == 66.7
     assert scores[outcome_key("LO2")].percent == 0.0
@@ -328,5 +329,5 @@ def test_review_options_after_the_attempt_and_after_close(db):
         review_answers_closed=True,
         review_feedback_closed=True,
     )
-    assert services.review_options(quiz, T0 - timedelta(seconds=1)) == services.Review(True, False, False)
-    assert services.review_options(quiz, T0) == services.Review(False, True, True)
+    assert results.review_options(quiz, T0 - timedelta(seconds=1)) == results.Review(True, False, False)
+    assert results.review_options(quiz, T0) == results.Review(False, True, True)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from academy.courses.models import Enrolment
 from academy.quizzes.completion import mastery_for, mastery_table, outcome_report, quiz_requirements_met
-from academy.quizzes.services import attempts as services
+from academy.quizzes.services import results
 from tests.factories import create_user
 from tests.quizzes.factories import (
     create_course,
@@ -124,6 +124,6 @@ def test_standings_in_one_query(db, count_queries):
     take_attempt(quiz, user, {1: 0}, now=T0)
     _ids = (quiz.id, user.id)  # loaded before counting: the commit expired them
     with count_queries() as q:
-        result = services.standings([quiz], user)
+        result = results.standings([quiz], user)
     assert q.count == 1
     assert result[quiz.id].used == 1

@@ -17,6 +17,7 @@ from academy.quizzes.models import Attempt, AttemptState, Quiz
 from academy.quizzes.rendering import render
 from academy.quizzes.services import attempts as services
 from academy.quizzes.services import quizzes as quiz_services
+from academy.quizzes.services import results
 from academy.quizzes.services.attempts import DeadlinePassed
 from academy.quizzes.views import bp, course_or_404
 from academy.quizzes.views.present import for_answering, for_review
@@ -61,7 +62,7 @@ def quiz(slug: str, quiz_id: int):  # noqa: ANN201
     if closed_any:
         db.session.commit()
         attempts = services.attempts_of(quiz, current_user)
-    current = services.standing(quiz, attempts)
+    current = results.standing(quiz, attempts)
     return render_template(
         "quizzes/quiz.html",
         course=quiz.course,
@@ -71,7 +72,7 @@ def quiz(slug: str, quiz_id: int):  # noqa: ANN201
         deadline=services.planned_deadline(quiz, now),
         question_count=quiz_services.question_count(quiz),
         description_html=render(quiz.description, "markdown"),
-        review=services.review_options(quiz, now),
+        review=results.review_options(quiz, now),
         form=EmptyForm(),
     )
 
@@ -213,10 +214,10 @@ def result(slug: str, quiz_id: int, attempt_id: int):  # noqa: ANN201
     if attempt.state == AttemptState.IN_PROGRESS:
         return redirect(url_for(".attempt", slug=slug, quiz_id=quiz.id, attempt_id=attempt.id))
     now = clock.now()
-    review = services.review_options(quiz, now)
+    review = results.review_options(quiz, now)
     outcomes = access.outcomes_for_learners(quiz.course)
-    scores = services.outcome_scores(attempt)
-    current = services.standing(quiz, services.attempts_of(quiz, current_user))
+    scores = results.outcome_scores(attempt)
+    current = results.standing(quiz, services.attempts_of(quiz, current_user))
     return render_template(
         "quizzes/result.html",
         course=quiz.course,
@@ -243,7 +244,7 @@ def course_panel(course) -> dict | None:  # noqa: ANN001
         return {"quizzes": quizzes, "standings": {}, "mastery": [], "enrolled": False}
     return {
         "quizzes": quizzes,
-        "standings": services.standings(quizzes, current_user),
+        "standings": results.standings(quizzes, current_user),
         "mastery": outcome_report(enrolment),
         "enrolled": True,
     }

@@ -15,7 +15,7 @@ from markupsafe import Markup
 from academy.quizzes import grading, qtypes
 from academy.quizzes.models import QuestionType, Response
 from academy.quizzes.rendering import render
-from academy.quizzes.services.attempts import Review
+from academy.quizzes.services.results import Review
 
 
 @dataclass
