@@ -147,7 +147,7 @@ class ImportForm(FlaskForm):
     """Upload a GIFT file (or paste GIFT text) for a preview."""
 
     file = FileField(_l("GIFT file"), validators=[FileAllowed(["gift", "txt"], _l("Upload a .gift or .txt file."))])
-    text = TextAreaField(_l("…or paste GIFT text"), validators=[Optional(), Length(max=2_000_000)])
+    text = TextAreaField(_l("…or paste GIFT text"), validators=[Optional(), Length(max=5_000_000)])
     mode = RadioField(
         _l("If some questions cannot be imported"),
         choices=[
@@ -161,7 +161,7 @@ class ImportForm(FlaskForm):
 class ConfirmImportForm(FlaskForm):
     """Confirm an import after the preview; the GIFT text travels back with it."""
 
-    gift = HiddenField(validators=[DataRequired()])
+    gift = HiddenField(validators=[DataRequired(), Length(max=5_000_000)])
     mode = HiddenField(validators=[DataRequired()])
 
 

@@ -534,3 +534,23 @@ def test_deleting_a_quiz(client, owned):
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "unpublish it instead" in page
     assert db.session.scalar(select(func.count()).select_from(Quiz)) == 1
+
+
+def test_analysis_and_grading_pages_queries_do_not_grow(client, login, count_queries):
+    counts = []
+    for n in (2, 9):
+        trainer = create_user(trainer=True)
+        course = create_course(owners=(trainer,))
+        quiz = create_quiz(course, questions=[create_question(course), create_question(course, type="essay")])
+        for i in range(n):
+            take_attempt(quiz, create_learner(course), {1: i % 2, 2: f"Essay {i}"}, now=T0)
+        other = create_quiz(course, questions=[create_question(course)])
+        for i in range(n):
+            take_attempt(other, create_learner(course), {1: i % 2}, now=T0)
+        login(trainer)
+        with count_queries() as q:
+            assert client.get(f"/teach/{course.slug}/quizzes/{other.id}/analysis").status_code == 200
+            assert client.get(f"/teach/{course.slug}/grading").status_code == 200
+            assert client.get(f"/teach/{course.slug}/quizzes").status_code == 200
+        counts.append(q.count)
+    assert counts[0] == counts[1]
