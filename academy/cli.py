@@ -12,6 +12,7 @@ from academy.certificates.cli import certificates_cli
 from academy.community.cli import community_cli
 from academy.exceptions import ServiceError
 from academy.extensions import db
+from academy.quizzes.cli import quizzes_cli
 
 
 @click.group("academy")
@@ -74,3 +75,4 @@ def worker(queues: tuple[str, ...], burst: bool) -> None:
 
 academy_cli.add_command(certificates_cli)
 academy_cli.add_command(community_cli)
+academy_cli.add_command(quizzes_cli)

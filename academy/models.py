@@ -13,3 +13,4 @@ from academy.courses.models import (  # noqa: F401
     LessonProgress,
     Module,
 )
+from academy.quizzes.models import Attempt, Question, QuestionVersion, Quiz, QuizSlot, Response  # noqa: F401

@@ -1,0 +1,1 @@
+"""Quizzes: a question bank per course, quizzes, attempts graded on the server, GIFT, item analysis."""

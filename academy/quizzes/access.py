@@ -1,0 +1,76 @@
+"""Who may do what with a course's quizzes.
+
+Small local checks on the course models; the lead will point them at the courses services
+(`courses.services` owns the real rules) once both branches are merged.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from academy.auth.models import User
+from academy.courses.models import Course, CourseVersion, Enrolment, EnrolmentStatus, LearningOutcome
+from academy.extensions import db
+
+
+def get_course(slug: str) -> Course | None:
+    """The course with this slug, or None."""
+    return db.session.scalar(select(Course).where(Course.slug == slug))
+
+
+def can_manage(user: User | None, course: Course) -> bool:
+    """True for admins and the course's owners (they edit its bank, quizzes and grades)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_admin:
+        return True
+    return any(owner.id == user.id for owner in course.owners)
+
+
+def enrolment_for(user: User | None, course: Course) -> Enrolment | None:
+    """The user's active enrolment in the course, or None."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(
+        select(Enrolment).where(
+            Enrolment.user_id == user.id,
+            Enrolment.course_id == course.id,
+            Enrolment.status == EnrolmentStatus.ACTIVE,
+        )
+    )
+
+
+def is_live(course: Course) -> bool:
+    """True once the course has a published version learners can see."""
+    return course.published_version_id is not None
+
+
+def authoring_version(course: Course) -> CourseVersion | None:
+    """The version trainers write questions against: the newest one, draft or published."""
+    return db.session.scalar(
+        select(CourseVersion).where(CourseVersion.course_id == course.id).order_by(CourseVersion.number.desc()).limit(1)
+    )
+
+
+def outcomes_for_authoring(course: Course) -> list[LearningOutcome]:
+    """Outcomes of the newest version, in order."""
+    version = authoring_version(course)
+    if version is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(LearningOutcome).where(LearningOutcome.version_id == version.id).order_by(LearningOutcome.position)
+        )
+    )
+
+
+def outcomes_for_learners(course: Course) -> list[LearningOutcome]:
+    """Outcomes of the published version (the newest version when nothing is published yet)."""
+    version_id = course.published_version_id
+    if version_id is None:
+        return outcomes_for_authoring(course)
+    return list(
+        db.session.scalars(
+            select(LearningOutcome).where(LearningOutcome.version_id == version_id).order_by(LearningOutcome.position)
+        )
+    )

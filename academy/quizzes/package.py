@@ -1,0 +1,252 @@
+"""Questions and quizzes of a course package (files under courses/<slug>/), loaded idempotently.
+
+The course package loader calls `load_package_quizzes(course, package_dir, quizzes_yaml)` after it
+has flushed the course version with its outcomes and modules. Shape of the `quizzes:` value of
+course.yaml (either a list of quizzes, or a mapping with `questions` and `quizzes`):
+
+    quizzes:
+      questions: [questions/*.gift]     # optional; default: every questions/*.gift
+      quizzes:
+        - key: final                    # required, stable: reloading updates this quiz
+          title: Final assessment       # required
+          description: Markdown text
+          module: m3                    # optional module key of the course
+          pass_mark: 70                 # percent, default 70
+          max_attempts: 3               # omit or null for unlimited
+          grading: highest              # highest | last | first | average
+          time_limit: 20                # minutes; omit for none
+          shuffle_questions: true
+          shuffle_answers: true
+          per_page: 1
+          required: true                # counts for completion (certificates)
+          published: true               # default true
+          opens_at: 2025-01-01T00:00:00Z   # optional, with a time zone
+          closes_at: 2025-12-31T23:59:00Z
+          review:
+            after: [score, feedback]           # right after an attempt
+            closed: [score, answers, feedback] # once the quiz has closed
+          slots:
+            - question: sco-definition  # a fixed question by its // [id:...]
+            - outcome: LO1              # N random questions tagged with an outcome (code or key)
+              count: 2
+            - category: Finance/SCO     # N random questions of a category (and subcategories)
+              count: 1
+
+Questions without `// [id:...]` get the key "<file stem>-<title slug>", so a reload matches them.
+Every problem raises ServiceError naming the file and line; nothing is half-loaded (the caller
+rolls back).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from academy.auth.models import User
+from academy.courses.models import Course, CourseVersion, Module
+from academy.exceptions import ServiceError
+from academy.extensions import db
+from academy.quizzes import access, gift
+from academy.quizzes.models import GradingMethod, Question, Quiz, SlotKind
+from academy.quizzes.services import bank
+from academy.quizzes.services import quizzes as quiz_services
+
+REVIEW_ITEMS = ("score", "answers", "feedback")
+
+
+@dataclass
+class PackageReport:
+    """What a package load did."""
+
+    questions: dict[str, int] = field(default_factory=lambda: {"create": 0, "update": 0, "unchanged": 0})
+    quizzes_created: list[str] = field(default_factory=list)
+    quizzes_updated: list[str] = field(default_factory=list)
+
+
+def _slug(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:50] or "question"
+
+
+def _question_files(package_dir: Path, patterns: list[str] | None) -> list[Path]:
+    if not patterns:
+        return sorted((package_dir / "questions").glob("*.gift"))
+    files: list[Path] = []
+    for pattern in patterns:
+        matched = sorted(package_dir.glob(pattern))
+        if not matched:
+            raise ServiceError(f"{pattern}: no question file matches")
+        files.extend(m for m in matched if m not in files)
+    return files
+
+
+def load_package_quizzes(
+    course: Course, package_dir: Path | str, quizzes_yaml: Any, *, actor: User | None = None
+) -> PackageReport:
+    """Load the package's GIFT files into the bank and create or update its quizzes."""
+    package_dir = Path(package_dir)
+    if quizzes_yaml is None:
+        quizzes_yaml = {}
+    if isinstance(quizzes_yaml, list):
+        quizzes_yaml = {"quizzes": quizzes_yaml}
+    if not isinstance(quizzes_yaml, dict):
+        raise ServiceError("course.yaml: `quizzes` must be a list or a mapping")
+    report = PackageReport()
+    keys_seen: set[str] = set()
+    for path in _question_files(package_dir, quizzes_yaml.get("questions")):
+        name = path.relative_to(package_dir).as_posix()
+        parsed = gift.parse(path.read_text(encoding="utf-8"))
+        for spec in parsed.questions:
+            if not spec.key:
+                spec.key = f"{_slug(path.stem)}-{_slug(spec.title)}"[:100]
+            if spec.key in keys_seen:
+                raise ServiceError(f"{name}:{spec.line}: the question key {spec.key} is used twice in the package")
+            keys_seen.add(spec.key)
+        checked = bank.check_specs(course, parsed, mode=bank.IMPORT_ALL_OR_NOTHING)
+        if checked.errors:
+            problems = "; ".join(f"{name}:{e.line}: {e.title}: {e.reason}" for e in checked.errors)
+            raise ServiceError(problems)
+        bank.apply_import(course, checked, actor=actor)
+        for action, count in checked.count.items():
+            report.questions[action] += count
+    for position, spec in enumerate(quizzes_yaml.get("quizzes") or [], start=1):
+        _load_quiz(course, spec, position, report)
+    db.session.flush()
+    return report
+
+
+def _datetime(value: Any, where: str) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        raise ServiceError(f"{where}: give a date and time with a time zone")
+    else:
+        try:
+            parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            raise ServiceError(f"{where}: {value!r} is not an ISO 8601 date and time") from None
+    if parsed.tzinfo is None:
+        raise ServiceError(f"{where}: the time needs a time zone (for example Z)")
+    return parsed.astimezone(UTC)
+
+
+def _int(value: Any, where: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ServiceError(f"{where}: {value!r} is not a whole number")
+    return value
+
+
+def _module_keys(course: Course) -> set[str]:
+    version: CourseVersion | None = access.authoring_version(course)
+    if version is None:
+        return set()
+    return set(db.session.scalars(select(Module.key).where(Module.version_id == version.id)))
+
+
+def _load_quiz(course: Course, spec: Any, position: int, report: PackageReport) -> None:
+    if not isinstance(spec, dict) or not spec.get("key") or not spec.get("title"):
+        raise ServiceError(f"quizzes[{position}]: every quiz needs a key and a title")
+    key = str(spec["key"])
+    where = f"quiz {key}"
+    known = {
+        "key", "title", "description", "module", "pass_mark", "max_attempts", "grading", "time_limit",
+        "shuffle_questions", "shuffle_answers", "per_page", "required", "published", "opens_at", "closes_at",
+        "review", "slots",
+    }  # fmt: skip
+    unknown = set(spec) - known
+    if unknown:
+        raise ServiceError(f"{where}: unknown settings {', '.join(sorted(unknown))}")
+    module = spec.get("module")
+    if module is not None and str(module) not in _module_keys(course):
+        raise ServiceError(f"{where}: the course has no module {module}")
+    try:
+        grading_method = GradingMethod(spec.get("grading", "highest"))
+    except ValueError:
+        raise ServiceError(f"{where}: grading is one of highest, last, first, average") from None
+    settings: dict[str, Any] = {
+        "title": str(spec["title"]),
+        "description": str(spec.get("description") or ""),
+        "module_key": str(module) if module is not None else None,
+        "pass_mark": _int(spec.get("pass_mark", 70), where),
+        "max_attempts": _int(spec.get("max_attempts"), where),
+        "grading_method": grading_method,
+        "time_limit_minutes": _int(spec.get("time_limit"), where),
+        "shuffle_questions": bool(spec.get("shuffle_questions", False)),
+        "shuffle_answers": bool(spec.get("shuffle_answers", True)),
+        "per_page": _int(spec.get("per_page", 1), where),
+        "required": bool(spec.get("required", True)),
+        "published": bool(spec.get("published", True)),
+        "opens_at": _datetime(spec.get("opens_at"), where),
+        "closes_at": _datetime(spec.get("closes_at"), where),
+    }
+    review = spec.get("review")
+    if review is not None:
+        if not isinstance(review, dict) or set(review) - {"after", "closed"}:
+            raise ServiceError(f"{where}: review has `after` and `closed` lists")
+        for moment in ("after", "closed"):
+            items = review.get(moment, [])
+            if set(items) - set(REVIEW_ITEMS):
+                raise ServiceError(f"{where}: review items are {', '.join(REVIEW_ITEMS)}")
+            for item in REVIEW_ITEMS:
+                settings[f"review_{item}_{moment}"] = item in items
+    quiz = db.session.scalar(select(Quiz).where(Quiz.course_id == course.id, Quiz.key == key))
+    try:
+        if quiz is None:
+            quiz = quiz_services.create_quiz(course, key=key, **settings)
+            report.quizzes_created.append(key)
+        else:
+            quiz_services.update_quiz(quiz, **settings)
+            report.quizzes_updated.append(key)
+        quiz.position = position
+        _load_slots(course, quiz, spec.get("slots") or [], where)
+    except ServiceError as err:
+        raise ServiceError(f"{where}: {err.message}") from None
+
+
+def _load_slots(course: Course, quiz: Quiz, slots: list[Any], where: str) -> None:
+    _to_code, lookup = bank.outcome_code_map(course)
+    wanted: list[tuple[SlotKind, int | None, str | None, str | None, int]] = []
+    for n, slot in enumerate(slots, start=1):
+        if not isinstance(slot, dict):
+            raise ServiceError(f"{where}: slot {n} must be a mapping")
+        count = _int(slot.get("count", 1), f"{where} slot {n}") or 1
+        if "question" in slot:
+            question = db.session.scalar(
+                select(Question).where(Question.course_id == course.id, Question.key == str(slot["question"]))
+            )
+            if question is None:
+                raise ServiceError(f"slot {n}: no question has the id {slot['question']}")
+            wanted.append((SlotKind.QUESTION, question.id, None, None, 1))
+        elif "outcome" in slot:
+            outcome_key = lookup.get(str(slot["outcome"]).casefold())
+            if outcome_key is None:
+                raise ServiceError(f"slot {n}: the course has no learning outcome {slot['outcome']}")
+            wanted.append((SlotKind.OUTCOME, None, outcome_key, None, count))
+        elif "category" in slot:
+            wanted.append((SlotKind.CATEGORY, None, None, str(slot["category"]).strip().strip("/"), count))
+        else:
+            raise ServiceError(f"slot {n}: give `question`, `outcome` or `category`")
+    current = [(s.kind, s.question_id, s.outcome_key, s.category, s.count) for s in quiz.slots]
+    if current == wanted:
+        return
+    quiz.slots.clear()
+    db.session.flush()
+    for kind, question_id, outcome_key, category, count in wanted:
+        question = db.session.get(Question, question_id) if question_id else None
+        quiz_services.add_slot(quiz, kind, question=question, outcome_key=outcome_key, category=category, count=count)
+    shortages = [s for s in quiz_services.slot_status(quiz) if not s.ok]
+    if shortages:
+        raise ServiceError(
+            f"the bank holds {shortages[0].available} questions for slot {shortages[0].slot.position}, "
+            f"which draws {shortages[0].wanted}"
+        )

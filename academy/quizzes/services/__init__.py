@@ -1,0 +1,1 @@
+"""Quiz services: bank (questions, GIFT), quizzes (settings, slots), attempts (taking and grading)."""

@@ -1,0 +1,390 @@
+"""Attempts: start (drawing and freezing questions), save answers, submit once, grade, review.
+
+Timing is the server's: `deadline` is fixed at the start (time limit, capped by the quiz's close
+date). Answers that arrive after it are refused, and an overdue attempt is submitted with the
+answers saved so far, either when anyone next touches it or by the `close-overdue` sweep.
+Submitting is a conditional UPDATE on the attempt's state, so double clicks and concurrent
+requests grade an attempt exactly once.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from academy.auth.models import User
+from academy.courses.models import Course
+from academy.exceptions import Conflict, PermissionDenied, ServiceError
+from academy.extensions import db
+from academy.quizzes import access, clock, grading
+from academy.quizzes.models import (
+    Attempt,
+    AttemptState,
+    Question,
+    QuestionType,
+    QuestionVersion,
+    Quiz,
+    Response,
+    SlotKind,
+)
+from academy.quizzes.services import bank
+from academy.quizzes.services.quizzes import matches_slot
+from academy.quizzes.services.results import Standing, standing
+
+MAX_SHORT = 500
+MAX_ESSAY = 20_000
+
+
+class DeadlinePassed(Conflict):
+    """The attempt's time is up: the answers were not saved."""
+
+
+def attempt_options() -> list:
+    """Loader options for an attempt with its responses and their versions."""
+    return [selectinload(Attempt.responses).joinedload(Response.version)]
+
+
+def get_attempt(quiz: Quiz, attempt_id: int) -> Attempt | None:
+    """An attempt of this quiz with responses loaded, or None."""
+    attempt = db.session.get(Attempt, attempt_id, options=attempt_options())
+    if attempt is None or attempt.quiz_id != quiz.id:
+        return None
+    return attempt
+
+
+def attempts_of(quiz: Quiz, user: User) -> list[Attempt]:
+    """The user's attempts at this quiz, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id).order_by(Attempt.number)
+        )
+    )
+
+
+def availability(quiz: Quiz, current: Standing, now: datetime) -> str | None:
+    """Why the learner cannot start a new attempt now, or None if they can."""
+    if not quiz.published:
+        return _("This quiz is not available.")
+    if quiz.opens_at and now < quiz.opens_at:
+        return _("This quiz is not open yet.")
+    if quiz.closes_at and now >= quiz.closes_at:
+        return _("This quiz has closed.")
+    if current.left == 0:
+        return _("You have used all your attempts.")
+    return None
+
+
+def planned_deadline(quiz: Quiz, now: datetime) -> datetime | None:
+    """When an attempt started at `now` must be submitted: the time limit, capped by the close date."""
+    deadline = now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
+    if quiz.closes_at and (deadline is None or quiz.closes_at < deadline):
+        deadline = quiz.closes_at
+    return deadline
+
+
+# --- starting: draw and freeze the questions --------------------------------------------------
+
+
+def draw(quiz: Quiz, rng: random.Random, questions: list[Question] | None = None) -> list[Question]:
+    """The questions of a new attempt: fixed slots, then `count` distinct random ones per random slot."""
+    if questions is None:
+        questions = bank.list_questions(quiz.course)
+    by_id = {q.id: q for q in questions}
+    used = {s.question_id for s in quiz.slots if s.kind == SlotKind.QUESTION}
+    chosen: list[Question] = []
+    for slot in quiz.slots:
+        if slot.kind == SlotKind.QUESTION:
+            question = by_id.get(slot.question_id)
+            if question is None:
+                raise ServiceError(_("This quiz is not ready: one of its questions was removed from the bank."))
+            chosen.append(question)
+            continue
+        pool = sorted((q for q in questions if q.id not in used and matches_slot(slot, q)), key=lambda q: q.id)
+        if len(pool) < slot.count:
+            raise ServiceError(_("This quiz is not ready: the bank holds too few questions for one of its slots."))
+        picked = rng.sample(pool, slot.count)
+        used.update(q.id for q in picked)
+        chosen.extend(picked)
+    if not chosen:
+        raise ServiceError(_("This quiz has no questions yet."))
+    if quiz.shuffle_questions:
+        rng.shuffle(chosen)
+    return chosen
+
+
+def display_order(version: QuestionVersion, *, shuffle: bool, rng: random.Random) -> list[int]:
+    """The order choices (or matching options) are shown in, as indexes into the version's data."""
+    if version.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+        order = list(range(len(version.data["choices"])))
+        if shuffle:
+            rng.shuffle(order)
+        return order
+    if version.type == QuestionType.MATCHING:
+        # Always shuffled: in file order, option i would be the answer to item i.
+        order = list(range(len(grading.matching_options(version.data))))
+        rng.shuffle(order)
+        return order
+    return []
+
+
+def start_attempt(quiz: Quiz, user: User, *, now: datetime | None = None, rng: random.Random | None = None) -> Attempt:
+    """Start a new attempt, or return the one in progress; raise if the learner may not."""
+    now = now or clock.now()
+    rng = rng or random.SystemRandom()
+    if access.enrolment_for(user, quiz.course) is None:
+        raise PermissionDenied(_("Enrol in the course to take its quizzes."))
+    for attempt in attempts_of(quiz, user):
+        close_if_overdue(attempt, now=now)
+    current = standing(quiz, attempts_of(quiz, user))
+    if current.in_progress is not None:
+        return current.in_progress
+    reason = availability(quiz, current, now)
+    if reason:
+        raise Conflict(reason)
+    questions = draw(quiz, rng)
+    attempt = Attempt(
+        quiz=quiz,
+        user=user,
+        number=max((a.number for a in current.attempts), default=0) + 1,
+        state=AttemptState.IN_PROGRESS,
+        started_at=now,
+        deadline=planned_deadline(quiz, now),
+    )
+    for position, question in enumerate(questions, start=1):
+        version = question.current_version
+        attempt.responses.append(
+            Response(
+                position=position,
+                question_id=question.id,
+                question_version_id=version.id,
+                version=version,
+                max_points=float(version.points),
+                order=display_order(version, shuffle=quiz.shuffle_answers, rng=rng),
+            )
+        )
+    attempt.max_score = round(sum(r.max_points for r in attempt.responses), grading.PRECISION)
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+            db.session.flush()
+    except IntegrityError:
+        # A second tab or double click started the same attempt number first: use that one.
+        existing = standing(quiz, attempts_of(quiz, user)).in_progress
+        if existing is None:
+            raise Conflict(_("Another attempt was started at the same time. Please try again.")) from None
+        return existing
+    return attempt
+
+
+# --- answering --------------------------------------------------------------------------------
+
+
+def is_overdue(attempt: Attempt, now: datetime) -> bool:
+    """True if the attempt is still open but its deadline has passed."""
+    return attempt.state == AttemptState.IN_PROGRESS and attempt.deadline is not None and now > attempt.deadline
+
+
+def _claim_open(attempt: Attempt) -> bool:
+    # A no-op UPDATE guarded by the state: it locks the row against a concurrent submission and
+    # tells us whether the attempt is still open in the database (not just in our stale copy).
+    result = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.state == AttemptState.IN_PROGRESS)
+        .values(state=AttemptState.IN_PROGRESS)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def save_answers(attempt: Attempt, answers: dict[int, Any], *, now: datetime | None = None) -> None:
+    """Save answers by position (None clears one); refused once submitted or past the deadline."""
+    now = now or clock.now()
+    if is_overdue(attempt, now):
+        raise DeadlinePassed(_("Time is up: answers sent after the deadline are not saved."))
+    if attempt.state != AttemptState.IN_PROGRESS or not _claim_open(attempt):
+        raise Conflict(_("This attempt has already been submitted."))
+    for response in attempt.responses:
+        if response.position in answers:
+            response.answer = clean_answer(response.version, answers[response.position])
+            response.saved_at = now
+    db.session.flush()
+
+
+def clean_answer(version: QuestionVersion, answer: Any) -> Any:
+    """The canonical stored form of an answer (see grading.py), or None for no answer."""
+    qtype = QuestionType(version.type)
+    data = version.data or {}
+    if answer is None:
+        return None
+    if qtype == QuestionType.SINGLE:
+        ok = isinstance(answer, int) and not isinstance(answer, bool) and 0 <= answer < len(data["choices"])
+        return answer if ok else None
+    if qtype == QuestionType.MULTIPLE:
+        chosen = grading._indexes(answer, len(data["choices"]))
+        return chosen or None
+    if qtype == QuestionType.TRUEFALSE:
+        return answer if isinstance(answer, bool) else None
+    if qtype in (QuestionType.SHORT, QuestionType.NUMERICAL):
+        text = str(answer).strip()[:MAX_SHORT]
+        return text or None
+    if qtype == QuestionType.ESSAY:
+        text = str(answer).strip()[:MAX_ESSAY]
+        return text or None
+    if qtype == QuestionType.MATCHING:
+        if not isinstance(answer, dict):
+            return None
+        items = set(grading.matching_items(data))
+        size = len(grading.matching_options(data))
+        chosen = {
+            str(k): v
+            for k, v in answer.items()
+            if str(k).isdigit() and int(k) in items and isinstance(v, int) and 0 <= v < size
+        }
+        return chosen or None
+    return None
+
+
+def answer_from_form(response: Response, values: Callable[[str], list[str]]) -> Any:
+    """Turn the posted fields of one question into its answer; displayed positions map back via `order`."""
+    version = response.version
+    qtype = QuestionType(version.type)
+    name = f"q{response.position}"
+    order = list(response.order or [])
+
+    def original(raw: str) -> int | None:
+        if not raw.isdigit() or int(raw) >= len(order):
+            return None
+        return order[int(raw)]
+
+    posted = values(name)
+    first = posted[0] if posted else ""
+    if qtype == QuestionType.SINGLE:
+        return original(first)
+    if qtype == QuestionType.MULTIPLE:
+        picked = [original(v) for v in posted]
+        return sorted({p for p in picked if p is not None}) or None
+    if qtype == QuestionType.TRUEFALSE:
+        return {"true": True, "false": False}.get(first)
+    if qtype in (QuestionType.SHORT, QuestionType.NUMERICAL, QuestionType.ESSAY):
+        return first
+    if qtype == QuestionType.MATCHING:
+        out = {}
+        for item in grading.matching_items(version.data):
+            field_values = values(f"{name}-{item}")
+            picked = original(field_values[0]) if field_values else None
+            if picked is not None:
+                out[str(item)] = picked
+        return out or None
+    return None
+
+
+# --- submitting and grading -------------------------------------------------------------------
+
+
+def submit_attempt(attempt: Attempt, *, now: datetime | None = None, by: str = "learner") -> bool:
+    """Submit and grade an open attempt; True if this call did it, False if it was already submitted."""
+    now = now or clock.now()
+    submitted_at = now
+    if by == "deadline" and attempt.deadline is not None and attempt.deadline < now:
+        submitted_at = attempt.deadline  # it ended at the deadline, whenever we noticed
+    result = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.state == AttemptState.IN_PROGRESS)
+        .values(state=AttemptState.SUBMITTED, submitted_at=submitted_at, submitted_by=by)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(attempt, ["state", "submitted_at", "submitted_by"])
+    if result.rowcount != 1:
+        return False
+    # Reload the answers now that we hold the row: a save committed a moment ago must count.
+    responses = db.session.scalars(
+        select(Response)
+        .where(Response.attempt_id == attempt.id)
+        .options(joinedload(Response.version))
+        .execution_options(populate_existing=True)
+    ).all()
+    for response in responses:
+        version = response.version
+        result_grade = grading.grade(version.type, version.data, response.answer)
+        response.fraction = result_grade.fraction
+        response.score = grading.score(result_grade.fraction, response.max_points)
+    _finalise(attempt, now)
+    db.session.flush()
+    return True
+
+
+def close_if_overdue(attempt: Attempt, *, now: datetime | None = None) -> bool:
+    """Submit an attempt whose deadline has passed with the answers saved so far."""
+    now = now or clock.now()
+    if not is_overdue(attempt, now):
+        return False
+    return submit_attempt(attempt, now=now, by="deadline")
+
+
+def overdue_attempt_ids(now: datetime | None = None) -> list[int]:
+    """Ids of open attempts past their deadline."""
+    now = now or clock.now()
+    return list(
+        db.session.scalars(
+            select(Attempt.id).where(
+                Attempt.state == AttemptState.IN_PROGRESS, Attempt.deadline.is_not(None), Attempt.deadline < now
+            )
+        )
+    )
+
+
+def _finalise(attempt: Attempt, now: datetime) -> None:
+    if any(r.fraction is None for r in attempt.responses):
+        attempt.state = AttemptState.SUBMITTED
+        attempt.score = attempt.percent = attempt.passed = None
+        return
+    attempt.score = round(sum(r.score or 0.0 for r in attempt.responses), grading.PRECISION)
+    attempt.max_score = round(sum(r.max_points for r in attempt.responses), grading.PRECISION)
+    attempt.percent = round(100 * attempt.score / attempt.max_score, 5) if attempt.max_score else 0.0
+    attempt.passed = attempt.percent >= attempt.quiz.pass_mark
+    attempt.state = AttemptState.GRADED
+    attempt.graded_at = now
+
+
+def grade_manually(
+    response: Response, *, points: float, comment: str = "", grader: User, now: datetime | None = None
+) -> None:
+    """A trainer's grade for an essay (or a regrade); the attempt is graded once nothing waits."""
+    now = now or clock.now()
+    attempt = response.attempt
+    if attempt.state == AttemptState.IN_PROGRESS:
+        raise Conflict(_("The learner has not submitted this attempt yet."))
+    if not 0 <= points <= response.max_points:
+        raise ServiceError(_("Give between 0 and %(max)s points.", max=f"{response.max_points:g}"), field="points")
+    response.score = round(float(points), grading.PRECISION)
+    response.fraction = grading.clamp(points / response.max_points) if response.max_points else 0.0
+    response.comment = comment.strip()
+    response.graded_by_id = grader.id
+    response.graded_at = now
+    _finalise(attempt, now)
+    db.session.flush()
+
+
+def waiting_responses(course: Course) -> list[Response]:
+    """Essay responses of submitted attempts that wait for a trainer, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Response)
+            .join(Attempt, Attempt.id == Response.attempt_id)
+            .join(Quiz, Quiz.id == Attempt.quiz_id)
+            .where(Quiz.course_id == course.id, Attempt.state == AttemptState.SUBMITTED, Response.fraction.is_(None))
+            .options(
+                selectinload(Response.attempt).joinedload(Attempt.user),
+                selectinload(Response.attempt).joinedload(Attempt.quiz),
+                selectinload(Response.version),
+            )
+            .order_by(Attempt.submitted_at, Response.position)
+        )
+    )

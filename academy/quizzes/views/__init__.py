@@ -1,0 +1,41 @@
+"""The quizzes blueprint: learners under /courses/<slug>/quiz/..., trainers under /teach/<slug>/..."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort
+from flask_login import current_user
+
+from academy.courses.models import Course
+from academy.quizzes import access
+
+bp = Blueprint("quizzes", __name__)
+
+
+def course_or_404(slug: str) -> Course:
+    """The course with this slug, or 404."""
+    course = access.get_course(slug)
+    if course is None:
+        abort(404)
+    return course
+
+
+def managed_course_or_abort(slug: str) -> Course:
+    """The course if the current user owns it (or is an admin); 404 if missing, 403 otherwise."""
+    course = course_or_404(slug)
+    if not access.can_manage(current_user, course):
+        abort(403)
+    return course
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    return {"course_title": course_title}
+
+
+def course_title(course: Course) -> str:
+    """The title learners see (the newest version's for a course not yet published)."""
+    version = course.published_version or access.authoring_version(course)
+    return version.title if version else course.slug
+
+
+from academy.quizzes.views import bank, learner, teach  # noqa: E402,F401  (routes register on bp)

@@ -1,0 +1,250 @@
+"""Taking a quiz: start page, answering page by page, submission with confirmation, result."""
+
+from __future__ import annotations
+
+import math
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from academy.auth.forms import EmptyForm
+from academy.exceptions import Conflict, ServiceError
+from academy.extensions import db
+from academy.quizzes import access, clock
+from academy.quizzes.completion import outcome_report
+from academy.quizzes.models import Attempt, AttemptState, Quiz
+from academy.quizzes.rendering import render
+from academy.quizzes.services import attempts as services
+from academy.quizzes.services import quizzes as quiz_services
+from academy.quizzes.services import results
+from academy.quizzes.services.attempts import DeadlinePassed
+from academy.quizzes.views import bp, course_or_404
+from academy.quizzes.views.present import for_answering, for_review
+
+
+def _quiz_for_learner(slug: str, quiz_id: int) -> tuple[Quiz, object]:
+    course = course_or_404(slug)
+    enrolment = access.enrolment_for(current_user, course)
+    quiz = db.session.get(Quiz, quiz_id)
+    if quiz is None or quiz.course_id != course.id or not quiz.published:
+        abort(404)
+    if enrolment is None:
+        abort(403)
+    return quiz, enrolment
+
+
+def _attempt_or_404(quiz: Quiz, attempt_id: int) -> Attempt:
+    attempt = services.get_attempt(quiz, attempt_id)
+    if attempt is None or attempt.user_id != current_user.id:
+        abort(404)
+    return attempt
+
+
+def _close_if_overdue(attempt: Attempt) -> bool:
+    if services.close_if_overdue(attempt, now=clock.now()):
+        db.session.commit()
+        flash(_("Time was up: your attempt was submitted with the answers you had saved."), "warning")
+        return True
+    return False
+
+
+@bp.get("/courses/<slug>/quiz/<int:quiz_id>")
+@login_required
+def quiz(slug: str, quiz_id: int):  # noqa: ANN201
+    """The start page: what the quiz asks, the deadline an attempt would have, past attempts."""
+    quiz, _enrolment = _quiz_for_learner(slug, quiz_id)
+    now = clock.now()
+    attempts = services.attempts_of(quiz, current_user)
+    closed_any = False
+    for attempt in attempts:
+        closed_any |= services.close_if_overdue(attempt, now=now)
+    if closed_any:
+        db.session.commit()
+        attempts = services.attempts_of(quiz, current_user)
+    current = results.standing(quiz, attempts)
+    return render_template(
+        "quizzes/quiz.html",
+        course=quiz.course,
+        quiz=quiz,
+        standing=current,
+        blocked=None if current.in_progress else services.availability(quiz, current, now),
+        deadline=services.planned_deadline(quiz, now),
+        question_count=quiz_services.question_count(quiz),
+        description_html=render(quiz.description, "markdown"),
+        review=results.review_options(quiz, now),
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/courses/<slug>/quiz/<int:quiz_id>/start")
+@login_required
+def start(slug: str, quiz_id: int):  # noqa: ANN201
+    """Start an attempt (or continue the one in progress)."""
+    quiz, _enrolment = _quiz_for_learner(slug, quiz_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        attempt = services.start_attempt(quiz, current_user)
+    except ServiceError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for(".quiz", slug=slug, quiz_id=quiz.id))
+    db.session.commit()
+    return redirect(url_for(".attempt", slug=slug, quiz_id=quiz.id, attempt_id=attempt.id))
+
+
+def _pages(quiz: Quiz, attempt: Attempt) -> int:
+    return max(1, math.ceil(len(attempt.responses) / max(1, quiz.per_page)))
+
+
+def _page_responses(quiz: Quiz, attempt: Attempt, page: int) -> list:
+    start = (page - 1) * quiz.per_page
+    return attempt.responses[start : start + quiz.per_page]
+
+
+@bp.route("/courses/<slug>/quiz/<int:quiz_id>/attempts/<int:attempt_id>", methods=["GET", "POST"])
+@login_required
+def attempt(slug: str, quiz_id: int, attempt_id: int):  # noqa: ANN201
+    """One page of questions; POST saves its answers, then moves as the pressed button says."""
+    quiz, _enrolment = _quiz_for_learner(slug, quiz_id)
+    attempt = _attempt_or_404(quiz, attempt_id)
+    result_url = url_for(".result", slug=slug, quiz_id=quiz.id, attempt_id=attempt.id)
+    if request.method == "GET" and _close_if_overdue(attempt):
+        return redirect(result_url)
+    if attempt.state != AttemptState.IN_PROGRESS:
+        return redirect(result_url)
+    pages = _pages(quiz, attempt)
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    form = EmptyForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        responses = _page_responses(quiz, attempt, page)
+        answers = {r.position: services.answer_from_form(r, request.form.getlist) for r in responses}
+        try:
+            services.save_answers(attempt, answers, now=clock.now())
+        except DeadlinePassed as err:
+            db.session.rollback()
+            attempt = _attempt_or_404(quiz, attempt_id)
+            services.close_if_overdue(attempt, now=clock.now())
+            db.session.commit()
+            flash(err.message + " " + _("Your attempt was submitted with the answers saved before."), "warning")
+            return redirect(result_url)
+        except Conflict as err:
+            db.session.rollback()
+            flash(err.message, "warning")
+            return redirect(result_url)
+        db.session.commit()
+        go = request.form.get("go", "save")
+        if go == "finish":
+            return redirect(url_for(".confirm_submit", slug=slug, quiz_id=quiz.id, attempt_id=attempt.id))
+        target = page
+        if go == "next":
+            target = page + 1
+        elif go == "prev":
+            target = page - 1
+        elif go.startswith("page-") and go[5:].isdigit():
+            target = int(go[5:])
+        else:
+            flash(_("Your answers are saved."), "success")
+        target = min(max(target, 1), pages)
+        return redirect(url_for(".attempt", slug=slug, quiz_id=quiz.id, attempt_id=attempt.id, page=target))
+    per_page = max(1, quiz.per_page)
+    return render_template(
+        "quizzes/attempt.html",
+        course=quiz.course,
+        quiz=quiz,
+        attempt=attempt,
+        page=page,
+        pages=pages,
+        questions=[for_answering(r) for r in _page_responses(quiz, attempt, page)],
+        nav=[(r.position, r.answered, (r.position - 1) // per_page + 1) for r in attempt.responses],
+        form=form,
+    )
+
+
+@bp.get("/courses/<slug>/quiz/<int:quiz_id>/attempts/<int:attempt_id>/submit")
+@login_required
+def confirm_submit(slug: str, quiz_id: int, attempt_id: int):  # noqa: ANN201
+    """Ask for confirmation, listing unanswered questions."""
+    quiz, _enrolment = _quiz_for_learner(slug, quiz_id)
+    attempt = _attempt_or_404(quiz, attempt_id)
+    result_url = url_for(".result", slug=slug, quiz_id=quiz.id, attempt_id=attempt.id)
+    if _close_if_overdue(attempt) or attempt.state != AttemptState.IN_PROGRESS:
+        return redirect(result_url)
+    per_page = max(1, quiz.per_page)
+    return render_template(
+        "quizzes/confirm_submit.html",
+        course=quiz.course,
+        quiz=quiz,
+        attempt=attempt,
+        nav=[(r.position, r.answered, (r.position - 1) // per_page + 1) for r in attempt.responses],
+        unanswered=[r.position for r in attempt.responses if not r.answered],
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/courses/<slug>/quiz/<int:quiz_id>/attempts/<int:attempt_id>/submit")
+@login_required
+def submit(slug: str, quiz_id: int, attempt_id: int):  # noqa: ANN201
+    """Submit and grade the attempt; a second submission changes nothing."""
+    quiz, _enrolment = _quiz_for_learner(slug, quiz_id)
+    attempt = _attempt_or_404(quiz, attempt_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    now = clock.now()
+    if services.is_overdue(attempt, now):
+        services.close_if_overdue(attempt, now=now)
+        flash(_("Time was up: your attempt was submitted with the answers you had saved."), "warning")
+    elif services.submit_attempt(attempt, now=now):
+        flash(_("Your attempt is submitted."), "success")
+    db.session.commit()
+    return redirect(url_for(".result", slug=slug, quiz_id=quiz.id, attempt_id=attempt.id))
+
+
+@bp.get("/courses/<slug>/quiz/<int:quiz_id>/attempts/<int:attempt_id>/result")
+@login_required
+def result(slug: str, quiz_id: int, attempt_id: int):  # noqa: ANN201
+    """The result: score, score per learning outcome and the review the quiz allows."""
+    quiz, enrolment = _quiz_for_learner(slug, quiz_id)
+    attempt = _attempt_or_404(quiz, attempt_id)
+    if _close_if_overdue(attempt):
+        attempt = _attempt_or_404(quiz, attempt_id)
+    if attempt.state == AttemptState.IN_PROGRESS:
+        return redirect(url_for(".attempt", slug=slug, quiz_id=quiz.id, attempt_id=attempt.id))
+    now = clock.now()
+    review = results.review_options(quiz, now)
+    outcomes = access.outcomes_for_learners(quiz.course)
+    scores = results.outcome_scores(attempt)
+    current = results.standing(quiz, services.attempts_of(quiz, current_user))
+    return render_template(
+        "quizzes/result.html",
+        course=quiz.course,
+        quiz=quiz,
+        attempt=attempt,
+        review=review,
+        questions=[for_review(r, review) for r in attempt.responses],
+        outcome_rows=[(o, scores[o.key]) for o in outcomes if o.key in scores],
+        standing=current,
+        can_retry=services.availability(quiz, current, now) is None,
+        mastery=outcome_report(enrolment),
+        form=EmptyForm(),
+    )
+
+
+@bp.app_template_global("quizzes_course_panel")
+def course_panel(course) -> dict | None:  # noqa: ANN001
+    """Data for quizzes/_course_panel.html: the course's quizzes with my standing, and my mastery."""
+    if not current_user.is_authenticated:
+        return None
+    quizzes = quiz_services.course_quizzes(course, published_only=True)
+    enrolment = access.enrolment_for(current_user, course)
+    if enrolment is None:
+        return {"quizzes": quizzes, "standings": {}, "mastery": [], "enrolled": False}
+    return {
+        "quizzes": quizzes,
+        "standings": results.standings(quizzes, current_user),
+        "mastery": outcome_report(enrolment),
+        "enrolled": True,
+    }

@@ -1,0 +1,157 @@
+"""Course packages: questions/*.gift and the `quizzes:` section of course.yaml, loaded idempotently."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import func, select
+
+from academy.exceptions import ServiceError
+from academy.quizzes.models import GradingMethod, Question, Quiz, SlotKind
+from academy.quizzes.package import load_package_quizzes
+from academy.quizzes.services import bank
+from tests.quizzes.factories import create_course, outcome_key
+
+EXAMPLE = Path(__file__).parent / "data" / "every_feature.gift"
+
+COURSE_YAML = """
+quizzes:
+  - key: final
+    title: Final assessment
+    module: m1
+    pass_mark: 75
+    max_attempts: 3
+    grading: average
+    time_limit: 20
+    shuffle_questions: true
+    closes_at: 2030-01-01T00:00:00Z
+    review:
+      after: [score]
+      closed: [score, answers, feedback]
+    slots:
+      - question: report-lead
+      - outcome: LO2
+        count: 2
+      - category: Tools
+        count: 1
+  - key: practice
+    title: Practice
+    required: false
+    slots:
+      - outcome: lo3-key
+        count: 1
+"""
+
+UNTAGGED_IDS = """// [tag:LO1]
+::Plain title:: A statement without an id. {T}
+"""
+
+
+@pytest.fixture
+def package(tmp_path: Path) -> Path:
+    (tmp_path / "questions").mkdir()
+    shutil.copy(EXAMPLE, tmp_path / "questions" / "main.gift")
+    (tmp_path / "questions" / "extra.gift").write_text(UNTAGGED_IDS)
+    return tmp_path
+
+
+def _quizzes_yaml():
+    return yaml.safe_load(COURSE_YAML)["quizzes"]
+
+
+def test_load_questions_and_quizzes(db, package):
+    course = create_course()
+    report = load_package_quizzes(course, package, _quizzes_yaml())
+    db.session.commit()
+    assert report.questions == {"create": 13, "update": 0, "unchanged": 0}
+    assert report.quizzes_created == ["final", "practice"]
+    keys = {q.key for q in bank.list_questions(course)}
+    assert "extra-plain-title" in keys  # derived from file stem and title
+    final = db.session.scalar(select(Quiz).where(Quiz.key == "final"))
+    assert (final.title, final.module_key, final.pass_mark, final.max_attempts) == ("Final assessment", "m1", 75, 3)
+    assert final.grading_method == GradingMethod.AVERAGE and final.time_limit_minutes == 20
+    assert final.published and final.required and final.shuffle_questions
+    assert final.closes_at == datetime(2030, 1, 1, tzinfo=UTC)
+    assert (final.review_score_after, final.review_answers_after, final.review_answers_closed) == (True, False, True)
+    assert [(s.kind, s.outcome_key, s.category, s.count) for s in final.slots] == [
+        (SlotKind.QUESTION, None, None, 1),
+        (SlotKind.OUTCOME, outcome_key("LO2"), None, 2),
+        (SlotKind.CATEGORY, None, "Tools", 1),
+    ]
+    practice = db.session.scalar(select(Quiz).where(Quiz.key == "practice"))
+    assert not practice.required and practice.slots[0].outcome_key == outcome_key("LO3")
+
+
+def test_loading_again_changes_nothing_and_edits_update(db, package):
+    course = create_course()
+    load_package_quizzes(course, package, _quizzes_yaml())
+    db.session.commit()
+    ids = sorted(db.session.scalars(select(Question.id)))
+    slot_ids = [s.id for s in db.session.scalar(select(Quiz).where(Quiz.key == "final")).slots]
+
+    again = load_package_quizzes(course, package, _quizzes_yaml())
+    db.session.commit()
+    assert again.questions == {"create": 0, "update": 0, "unchanged": 13}
+    assert again.quizzes_updated == ["final", "practice"]
+    assert sorted(db.session.scalars(select(Question.id))) == ids
+    assert [s.id for s in db.session.scalar(select(Quiz).where(Quiz.key == "final")).slots] == slot_ids
+
+    main = package / "questions" / "main.gift"
+    main.write_text(main.read_text().replace("Who submits the progress report", "Who sends the progress report"))
+    changed = _quizzes_yaml()
+    changed[0]["pass_mark"] = 80
+    report = load_package_quizzes(course, package, changed)
+    db.session.commit()
+    assert report.questions == {"create": 0, "update": 1, "unchanged": 12}
+    assert db.session.scalar(select(Quiz).where(Quiz.key == "final")).pass_mark == 80
+
+
+def test_mapping_form_with_explicit_question_files(db, package):
+    course = create_course()
+    report = load_package_quizzes(course, package, {"questions": ["questions/extra.gift"], "quizzes": []})
+    assert report.questions["create"] == 1
+    assert db.session.scalar(select(func.count()).select_from(Quiz)) == 0
+
+
+@pytest.mark.parametrize(
+    ("gift", "message"),
+    [
+        ("// [tag:LO9]\n::Bad tag:: S {T}\n", "extra.gift:2: Bad tag: The tag LO9 matches no learning outcome"),
+        ("// [tag:LO1]\n::Broken:: S {=a\n", "extra.gift:2: Broken: The braces"),
+    ],
+)
+def test_question_file_problems_name_file_and_line(db, package, gift, message):
+    (package / "questions" / "extra.gift").write_text(gift)
+    with pytest.raises(ServiceError, match=message):
+        load_package_quizzes(create_course(), package, [])
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"module": "m9"}, "quiz final: the course has no module m9"),
+        ({"grading": "median"}, "grading is one of"),
+        ({"colour": "blue"}, "unknown settings colour"),
+        ({"slots": [{"outcome": "LO7", "count": 1}]}, "no learning outcome LO7"),
+        ({"slots": [{"question": "missing"}]}, "no question has the id missing"),
+        ({"slots": [{"outcome": "LO1", "count": 50}]}, "which draws 50"),
+        ({"slots": [{"nothing": 1}]}, "give `question`, `outcome` or `category`"),
+        ({"closes_at": "2030-01-01T00:00:00"}, "needs a time zone"),
+        ({"pass_mark": 150}, "pass mark is a percentage"),
+        ({"review": {"after": ["everything"]}}, "review items are"),
+    ],
+)
+def test_quiz_problems_are_reported(db, package, change, message):
+    quizzes = _quizzes_yaml()
+    quizzes[0].update(change)
+    with pytest.raises(ServiceError, match=message):
+        load_package_quizzes(create_course(), package, quizzes)
+
+
+def test_quiz_needs_key_and_title(db, package):
+    with pytest.raises(ServiceError, match="needs a key and a title"):
+        load_package_quizzes(create_course(), package, [{"title": "No key"}])
