@@ -110,7 +110,41 @@ def _lessons_done(enrolment: Enrolment) -> RequirementStatus:
     )
 
 
+def _quizzes_passed(enrolment: Enrolment) -> RequirementStatus:
+    from academy.quizzes import completion as quiz_completion
+
+    return RequirementStatus(
+        met=quiz_completion.quiz_requirements_met(enrolment), label=_("Every required quiz passed")
+    )
+
+
+def _outcomes_mastered(enrolment: Enrolment) -> RequirementStatus:
+    from academy.quizzes import completion as quiz_completion
+    from academy.quizzes.models import Quiz
+
+    label = _("Every learning outcome at or above its mastery threshold")
+    assessed = db.session.scalar(
+        select(Quiz.id).where(Quiz.course_id == enrolment.course_id, Quiz.published.is_(True)).limit(1)
+    )
+    if assessed is None:
+        # Nothing assesses the outcomes: lessons are the only evidence there is.
+        return RequirementStatus(met=True, label=label, detail=_("This course has no quiz."))
+    report = quiz_completion.outcome_report(enrolment)
+    mastered = [row for row in report if row.mastered]
+    return RequirementStatus(
+        met=len(mastered) == len(report),
+        label=label,
+        detail=_("%(done)d of %(total)d outcomes mastered.", done=len(mastered), total=len(report)),
+    )
+
+
 register_requirement("lessons", _lessons_done, description=_l("Complete every required lesson of the current version."))
+register_requirement("quizzes", _quizzes_passed, description=_l("Pass every required quiz."))
+register_requirement(
+    "outcomes",
+    _outcomes_mastered,
+    description=_l("Reach the mastery threshold of every learning outcome in the quizzes."),
+)
 
 
 @dataclass(frozen=True)
