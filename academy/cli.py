@@ -67,4 +67,11 @@ def worker(queues: tuple[str, ...], burst: bool) -> None:
     if not current_app.config.get("REDIS_URL"):
         raise click.ClickException("REDIS_URL is not set: jobs run in-process, no worker is needed.")
     w = jobs.make_worker(current_app._get_current_object(), queues=queues or jobs.ALL_QUEUES)
+    if not burst:
+        jobs.schedule_all_periodic()  # each periodic task reschedules itself from then on
     w.work(with_scheduler=True, burst=burst)
+
+
+from academy.notifications.cli import notifications_cli  # noqa: E402  (feature commands)
+
+academy_cli.add_command(notifications_cli)

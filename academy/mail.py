@@ -37,7 +37,7 @@ def send(msg: EmailMessage) -> str:
     """Deliver a message; return where it went (an SMTP host or a file path)."""
     cfg = current_app.config
     if cfg.get("MAIL_SERVER"):
-        with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=30) as smtp:
+        with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg.get("MAIL_TIMEOUT", 30)) as smtp:
             if cfg.get("MAIL_USE_TLS"):
                 smtp.starttls()
             if cfg.get("MAIL_USERNAME"):
@@ -54,6 +54,8 @@ def send(msg: EmailMessage) -> str:
     return str(path)
 
 
-def send_email(*, to: str, subject: str, text: str, html: str | None = None) -> str:
-    """Build and send one message."""
-    return send(build_message(to=to, subject=subject, text=text, html=html))
+def send_email(
+    *, to: str, subject: str, text: str, html: str | None = None, headers: dict[str, str] | None = None
+) -> str:
+    """Build and send one message (extra headers such as List-Unsubscribe are added as given)."""
+    return send(build_message(to=to, subject=subject, text=text, html=html, headers=headers))
