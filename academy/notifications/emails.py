@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from flask import current_app, render_template
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import force_locale, ngettext
 
 from academy import mail
 from academy.auth.models import User
@@ -57,8 +57,19 @@ def _unsubscribe_headers(url: str) -> dict[str, str]:
     }
 
 
+def _mail_locale() -> str:
+    # Jobs run without a request, so the request-based locale selector cannot answer; users have no
+    # language setting yet, so mail goes out in the default locale.
+    return current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
+
+
 def send_notification(user: User, notification: Notification) -> str:
     """E-mail one notification; non-transactional mail carries one-click unsubscribe headers."""
+    with force_locale(_mail_locale()):
+        return _send_notification(user, notification)
+
+
+def _send_notification(user: User, notification: Notification) -> str:
     kind = events.get(notification.event)
     item = _item(notification)
     context = {
@@ -85,6 +96,11 @@ def send_notification(user: User, notification: Notification) -> str:
 
 def send_digest(user: User, notifications: Sequence[Notification], period: str) -> str:
     """E-mail one digest listing several notifications; its unsubscribe link switches off all e-mail."""
+    with force_locale(_mail_locale()):
+        return _send_digest(user, notifications, period)
+
+
+def _send_digest(user: User, notifications: Sequence[Notification], period: str) -> str:
     items = [_item(n) for n in notifications]
     count = len(items)
     if period == "weekly":
