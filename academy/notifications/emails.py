@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import current_app, render_template
-from flask_babel import gettext as _
 from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 
 from academy import mail
 from academy.auth.models import User

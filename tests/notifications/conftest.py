@@ -30,7 +30,7 @@ class SmtpSink:
     fail_next: int = 0
     refused: int = 0
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_DATA(self, server, session, envelope) -> str:
         if self.fail_next > 0:
             self.fail_next -= 1
             self.refused += 1

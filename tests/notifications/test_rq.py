@@ -135,7 +135,7 @@ def _rq_maintenance(queue) -> None:
 def test_a_job_whose_worker_died_before_sending_is_retried_and_delivers_once(rq_app, smtp_sink):
     ana = create_user()
     record_event(recipients=[ana])
-    job, queue = _start_then_kill_worker(rq_app)
+    _job, queue = _start_then_kill_worker(rq_app)
     _burst(rq_app)
     assert smtp_sink.messages == []  # the job is stuck with the dead worker
     _rq_maintenance(queue)
@@ -159,7 +159,7 @@ def test_a_job_whose_worker_died_after_sending_is_retried_but_not_doubled(rq_app
 def test_a_job_whose_worker_died_between_claim_and_send_is_finished_by_the_sweep(rq_app, smtp_sink):
     ana = create_user()
     record_event(recipients=[ana])
-    job, queue = _start_then_kill_worker(rq_app)
+    _job, queue = _start_then_kill_worker(rq_app)
     assert delivery_jobs._claim(_delivery().id)  # claimed, then the worker was killed
     _rq_maintenance(queue)
     _burst(rq_app)  # the retry finds the row claimed and leaves it
