@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, exists, select, update
 
+from academy import mail
 from academy.auth.models import User
 from academy.db import utcnow
 from academy.extensions import db
@@ -104,15 +105,16 @@ def deliver_batch(delivery_ids: Sequence[int]) -> dict[str, int]:
     """Deliver each id on its own claim and commit; one failure does not stop the rest, but fails the job."""
     outcomes: dict[str, int] = {}
     failures = []
-    for delivery_id in delivery_ids:
-        try:
-            outcome = deliver(delivery_id)
-        except Exception as exc:  # recorded on the row; the job fails at the end so RQ retries with backoff
-            db.session.rollback()
-            current_app.logger.warning("delivery %s failed: %s", delivery_id, exc)
-            failures.append(delivery_id)
-            outcome = "failed"
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    with mail.connection():  # one SMTP connection for the whole batch
+        for delivery_id in delivery_ids:
+            try:
+                outcome = deliver(delivery_id)
+            except Exception as exc:  # recorded on the row; the job fails at the end so RQ retries with backoff
+                db.session.rollback()
+                current_app.logger.warning("delivery %s failed: %s", delivery_id, exc)
+                failures.append(delivery_id)
+                outcome = "failed"
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
     if failures:
         raise DeliveryFailed(f"{len(failures)} of {len(delivery_ids)} deliveries failed: {failures[:20]}")
     return outcomes

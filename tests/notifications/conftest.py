@@ -29,8 +29,10 @@ class SmtpSink:
     messages: list[EmailMessage] = field(default_factory=list)
     fail_next: int = 0
     refused: int = 0
+    sessions: set[tuple] = field(default_factory=set)
 
     async def handle_DATA(self, server, session, envelope) -> str:
+        self.sessions.add(session.peer)  # (address, port): one per connection
         if self.fail_next > 0:
             self.fail_next -= 1
             self.refused += 1

@@ -224,3 +224,23 @@ def test_one_failure_in_a_batch_does_not_stop_the_others(app, monkeypatch, batch
     statuses = dict(db.session.execute(select(Delivery.user_id, Delivery.status)).tuples().all())
     assert statuses[users[0].id] == Status.FAILED
     assert all(statuses[u.id] == Status.SENT for u in users[1:])
+
+
+def test_a_batch_shares_one_smtp_connection(app, smtp_sink):
+    users = [create_user() for _ in range(3)]
+    record_event(recipients=users)
+    jobs.run_ready()
+    assert len(smtp_sink.messages) == 3
+    assert len(smtp_sink.sessions) == 1
+
+
+def test_a_refused_message_in_a_batch_does_not_lose_the_others(app, smtp_sink):
+    users = [create_user() for _ in range(3)]
+    smtp_sink.fail_next = 1
+    record_event(recipients=users)
+    jobs.run_ready()
+    assert len(smtp_sink.messages) == 2
+    assert len(smtp_sink.sessions) == 2  # a fresh connection after the refusal
+    delivery_jobs.sweep(older_than=0)
+    jobs.run_ready()
+    assert sorted(m["To"] for m in smtp_sink.messages) == sorted(u.email for u in users)
