@@ -70,9 +70,12 @@ def deliver(delivery_id: int) -> str:
     """Send one immediate delivery if it is still due; return what happened (sent, skipped, digest, busy)."""
     if not _claim(delivery_id):
         return "busy"
-    delivery = db.session.get(Delivery, delivery_id)
-    notification = delivery.notification
-    user = db.session.get(User, delivery.user_id)
+    delivery, notification, user = db.session.execute(
+        select(Delivery, Notification, User)
+        .join(Notification, Delivery.notification_id == Notification.id)
+        .join(User, Delivery.user_id == User.id)
+        .where(Delivery.id == delivery_id)
+    ).one()
     try:
         kind = events.get(notification.event)
     except ValueError:

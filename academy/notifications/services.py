@@ -13,10 +13,10 @@ from typing import Any
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import JSON, Integer, Table, any_, delete, func, literal, select, update
 
 from academy.auth.models import User
-from academy.db import utcnow
+from academy.db import UTCDateTime, utcnow
 from academy.extensions import db
 from academy.jobs import QUEUE_NOTIFICATIONS, enqueue_after_commit
 from academy.notifications import events
@@ -49,19 +49,41 @@ def _user_id(value: User | int | None) -> int | None:
     return value if isinstance(value, int) else value.id
 
 
-def insert_ignoring_duplicates(table: Table, rows: list[dict[str, Any]], *returning: Any) -> list[Any]:
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING: the rows that were new (duplicates are skipped)."""
-    if not rows:
-        return []
-    dialect = db.session.get_bind().dialect.name
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _insert(table: Table):
+    dialect = _dialect()
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     elif dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert
     else:  # pragma: no cover - we run on SQLite and PostgreSQL only
         raise RuntimeError(f"unsupported database {dialect}")
-    stmt = insert(table).on_conflict_do_nothing().returning(*returning)
+    return insert(table)
+
+
+def _id_in(column: Any, ids: Sequence[int]) -> Any:
+    """`column IN ids`; on PostgreSQL one array parameter (`= ANY(:ids)`) instead of one per id."""
+    if _dialect() == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return column == any_(literal(list(ids), ARRAY(Integer)))
+    return column.in_(list(ids))
+
+
+def insert_ignoring_duplicates(table: Table, rows: list[dict[str, Any]], *returning: Any) -> list[Any]:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING: the rows that were new (duplicates are skipped)."""
+    if not rows:
+        return []
+    stmt = _insert(table).on_conflict_do_nothing().returning(*returning)
     return list(db.session.execute(stmt, rows).all())
+
+
+def _insert_select_ignoring_duplicates(table: Table, columns: list[str], rows: Any, *returning: Any) -> list[Any]:
+    stmt = _insert(table).from_select(columns, rows).on_conflict_do_nothing().returning(*returning)
+    return list(db.session.execute(stmt).all())
 
 
 def record(
@@ -93,47 +115,53 @@ def record(
     now = utcnow()
     immediate: list[int] = []
     db.session.flush()
+    notifications, deliveries = Notification.__table__, Delivery.__table__
     for chunk in _chunks(user_ids, RECORD_CHUNK):
-        rows = [
-            {
-                "user_id": uid,
-                "event": event,
-                "event_key": key[:200],
-                "subject_type": subject_type,
-                "subject_id": subject_id,
-                "scope": scope,
-                "link": link[:500],
-                "data": data or {},
-                "created_at": now,
-            }
-            for uid in chunk
-        ]
-        inserted = insert_ignoring_duplicates(
-            Notification.__table__, rows, Notification.__table__.c.id, Notification.__table__.c.user_id
+        # INSERT ... SELECT from users: one statement per chunk whatever its size, unknown or
+        # deactivated accounts drop out, and duplicates of an earlier record() are skipped.
+        rows = select(
+            User.id,
+            literal(event),
+            literal(key[:200]),
+            literal(subject_type),
+            literal(subject_id, Integer),
+            literal(scope),
+            literal(link[:500]),
+            literal(data or {}, JSON),
+            literal(now, UTCDateTime),
+        ).where(_id_in(User.id, chunk), User.is_active_account.is_(True))
+        columns = ["user_id", "event", "event_key", "subject_type", "subject_id", "scope", "link", "data", "created_at"]
+        inserted = _insert_select_ignoring_duplicates(
+            notifications, columns, rows, notifications.c.id, notifications.c.user_id
         )
         result.notifications += len(inserted)
         if not inserted:
             continue
         modes = email_modes(kind, [uid for _, uid in inserted], scope)
-        delivery_rows = [
-            {
-                "notification_id": nid,
-                "user_id": uid,
-                "channel": Channel.EMAIL,
-                "mode": modes[uid],
-                "status": Status.PENDING,
-                "attempts": 0,
-                "last_error": "",
-                "created_at": now,
-                "queued_at": now,
-            }
-            for nid, uid in inserted
-            if modes[uid] != Mode.OFF
-        ]
-        table = Delivery.__table__
-        written = insert_ignoring_duplicates(table, delivery_rows, table.c.id, table.c.mode)
-        result.deliveries += len(written)
-        immediate.extend(did for did, mode in written if mode == Mode.IMMEDIATE)
+        by_mode: dict[str, list[int]] = {}
+        for nid, uid in inserted:
+            by_mode.setdefault(modes[uid], []).append(nid)
+        by_mode.pop(Mode.OFF, None)
+        for mode, notification_ids in by_mode.items():
+            rows = select(
+                notifications.c.id,
+                notifications.c.user_id,
+                literal(Channel.EMAIL),
+                literal(mode),
+                literal(Status.PENDING),
+                literal(0, Integer),
+                literal(""),
+                literal(now, UTCDateTime),
+                literal(now, UTCDateTime),
+            ).where(_id_in(notifications.c.id, notification_ids))
+            columns = [
+                "notification_id", "user_id", "channel", "mode", "status", "attempts", "last_error",
+                "created_at", "queued_at",
+            ]  # fmt: skip
+            written = _insert_select_ignoring_duplicates(deliveries, columns, rows, deliveries.c.id)
+            result.deliveries += len(written)
+            if mode == Mode.IMMEDIATE:
+                immediate.extend(did for (did,) in written)
     for batch in _chunks(immediate, DELIVERY_BATCH):
         enqueue_after_commit(DELIVER_JOB, list(batch), queue=QUEUE_NOTIFICATIONS)
     result.queued = len(immediate)
@@ -162,7 +190,7 @@ def email_modes(kind: events.EventKind, user_ids: Sequence[int], scope: str = ""
     found: dict[int, dict[tuple[str, str], str]] = {uid: {} for uid in user_ids}
     rows = db.session.execute(
         select(Preference.user_id, Preference.event, Preference.scope, Preference.email).where(
-            Preference.user_id.in_(user_ids),
+            _id_in(Preference.user_id, user_ids),
             Preference.event.in_([kind.name, events.ALL_EVENTS]),
             Preference.scope.in_(["", scope] if scope else [""]),
         )
