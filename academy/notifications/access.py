@@ -82,7 +82,7 @@ def may_receive(user: User, notification: Notification) -> bool:
 
 
 def scope_label(scope: str) -> str:
-    """A human name for a scope (via the registered label callback), or the scope string itself."""
+    """A human name for a scope via the registered label callback, else e.g. "community #3"."""
     parsed = parse_scope(scope)
     if parsed is None:
         return scope
@@ -91,4 +91,4 @@ def scope_label(scope: str) -> str:
         label = subject.label(parsed[1])
         if label:
             return label
-    return scope
+    return f"{parsed[0].replace('_', ' ')} #{parsed[1]}"
