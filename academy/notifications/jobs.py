@@ -70,12 +70,15 @@ def deliver(delivery_id: int) -> str:
     """Send one immediate delivery if it is still due; return what happened (sent, skipped, digest, busy)."""
     if not _claim(delivery_id):
         return "busy"
-    delivery, notification, user = db.session.execute(
+    row = db.session.execute(
         select(Delivery, Notification, User)
         .join(Notification, Delivery.notification_id == Notification.id)
         .join(User, Delivery.user_id == User.id)
         .where(Delivery.id == delivery_id)
-    ).one()
+    ).first()
+    if row is None:  # the account was deleted since the claim (its rows go with it)
+        return "gone"
+    delivery, notification, user = row
     try:
         kind = events.get(notification.event)
     except ValueError:

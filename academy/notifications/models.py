@@ -69,6 +69,7 @@ class Notification(db.Model):
 
     @property
     def is_read(self) -> bool:
+        """True once the user marked it read."""
         return self.read_at is not None
 
     def __repr__(self) -> str:

@@ -137,7 +137,7 @@ def record(
         result.notifications += len(inserted)
         if not inserted:
             continue
-        modes = email_modes(kind, [uid for _, uid in inserted], scope)
+        modes = email_modes(kind, [uid for _, uid in inserted], scope if kind.scope_type else "")
         by_mode: dict[str, list[int]] = {}
         for nid, uid in inserted:
             by_mode.setdefault(modes[uid], []).append(nid)
