@@ -89,9 +89,20 @@ def register_blueprints(app: Flask) -> None:
     from academy.certificates.views import bp as certificates_bp
     from academy.community.views import bp as community_bp
     from academy.core.views import bp as core_bp
+    from academy.notifications.views import bp as notifications_bp
     from academy.quizzes.views import bp as quizzes_bp
 
-    for bp in (core_bp, auth_bp, admin_bp, api_bp, api_pages_bp, certificates_bp, community_bp, quizzes_bp):
+    for bp in (
+        core_bp,
+        auth_bp,
+        admin_bp,
+        api_bp,
+        api_pages_bp,
+        certificates_bp,
+        community_bp,
+        quizzes_bp,
+        notifications_bp,
+    ):
         app.register_blueprint(bp)
 
 

@@ -12,6 +12,7 @@ from academy.certificates.cli import certificates_cli
 from academy.community.cli import community_cli
 from academy.exceptions import ServiceError
 from academy.extensions import db
+from academy.notifications.cli import notifications_cli
 from academy.quizzes.cli import quizzes_cli
 
 
@@ -70,9 +71,12 @@ def worker(queues: tuple[str, ...], burst: bool) -> None:
     if not current_app.config.get("REDIS_URL"):
         raise click.ClickException("REDIS_URL is not set: jobs run in-process, no worker is needed.")
     w = jobs.make_worker(current_app._get_current_object(), queues=queues or jobs.ALL_QUEUES)
+    if not burst:
+        jobs.schedule_all_periodic()  # each periodic task reschedules itself from then on
     w.work(with_scheduler=True, burst=burst)
 
 
 academy_cli.add_command(certificates_cli)
 academy_cli.add_command(community_cli)
 academy_cli.add_command(quizzes_cli)
+academy_cli.add_command(notifications_cli)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 import smtplib
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -13,6 +16,9 @@ from pathlib import Path
 from flask import current_app
 
 log = logging.getLogger(__name__)
+
+# Set inside `connection()`: the SMTP connection shared by the sends of one batch.
+_shared: ContextVar[dict | None] = ContextVar("academy_mail_shared", default=None)
 
 
 def build_message(
@@ -33,16 +39,54 @@ def build_message(
     return msg
 
 
+def _connect() -> smtplib.SMTP:
+    cfg = current_app.config
+    smtp = smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg.get("MAIL_TIMEOUT", 30))
+    try:
+        if cfg.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if cfg.get("MAIL_USERNAME"):
+            smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
+    except Exception:
+        smtp.close()
+        raise
+    return smtp
+
+
+@contextmanager
+def connection() -> Iterator[None]:
+    """Reuse one SMTP connection for every send() inside the block (a batch job sends many mails)."""
+    holder: dict = {"smtp": None}
+    token = _shared.set(holder)
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+        if holder["smtp"] is not None:
+            try:
+                holder["smtp"].quit()
+            except (smtplib.SMTPException, OSError):
+                holder["smtp"].close()
+
+
 def send(msg: EmailMessage) -> str:
     """Deliver a message; return where it went (an SMTP host or a file path)."""
     cfg = current_app.config
     if cfg.get("MAIL_SERVER"):
-        with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=30) as smtp:
-            if cfg.get("MAIL_USE_TLS"):
-                smtp.starttls()
-            if cfg.get("MAIL_USERNAME"):
-                smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
-            smtp.send_message(msg)
+        holder = _shared.get()
+        if holder is None:
+            with _connect() as smtp:
+                smtp.send_message(msg)
+        else:
+            if holder["smtp"] is None:
+                holder["smtp"] = _connect()
+            try:
+                holder["smtp"].send_message(msg)
+            except Exception:
+                # Start the next message on a fresh connection: this one may be broken.
+                holder["smtp"].close()
+                holder["smtp"] = None
+                raise
         log.info("mail to %s sent via %s: %s", msg["To"], cfg["MAIL_SERVER"], msg["Subject"])
         return cfg["MAIL_SERVER"]
     directory = Path(cfg["MAIL_DIR"])
@@ -54,6 +98,8 @@ def send(msg: EmailMessage) -> str:
     return str(path)
 
 
-def send_email(*, to: str, subject: str, text: str, html: str | None = None) -> str:
-    """Build and send one message."""
-    return send(build_message(to=to, subject=subject, text=text, html=html))
+def send_email(
+    *, to: str, subject: str, text: str, html: str | None = None, headers: dict[str, str] | None = None
+) -> str:
+    """Build and send one message (extra headers such as List-Unsubscribe are added as given)."""
+    return send(build_message(to=to, subject=subject, text=text, html=html, headers=headers))

@@ -60,9 +60,9 @@ def drop_postgres_database(db_url: str) -> None:
     admin.dispose()
 
 
-def redis_url() -> str | None:
-    """A Redis URL with a database number of our own, if a server answers."""
-    url = os.environ.get("ACADEMY_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+def redis_url(default: str = "redis://127.0.0.1:6379/13") -> str | None:
+    """A Redis URL with a database number of our own (ACADEMY_TEST_REDIS_URL, else `default`), if a server answers."""
+    url = os.environ.get("ACADEMY_TEST_REDIS_URL", default)
     try:
         import redis
 

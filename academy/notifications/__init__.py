@@ -1,0 +1,1 @@
+"""Notifications: the outbox, in-app list, e-mail delivery, digests and preferences."""
