@@ -73,6 +73,12 @@ class Config:
         self.ARGON2_MEMORY_KIB = _env_int("ARGON2_MEMORY_KIB", 47104)
         self.ARGON2_PARALLELISM = _env_int("ARGON2_PARALLELISM", 1)
         self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+        self.MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 30)
+        self.JOB_TIMEOUT = _env_int("JOB_TIMEOUT", 300)
+        self.JOB_RETRY_INTERVALS = [int(s) for s in (_env("JOB_RETRY_INTERVALS", "10,60,300") or "").split(",") if s]
+        self.NOTIFICATIONS_STUCK_AFTER = _env_int("NOTIFICATIONS_STUCK_AFTER", 15 * 60)
+        self.NOTIFICATIONS_DIGEST_HOUR = _env_int("NOTIFICATIONS_DIGEST_HOUR", 7)
+        self.NOTIFICATIONS_DIGEST_WEEKDAY = _env_int("NOTIFICATIONS_DIGEST_WEEKDAY", 0)
         # Certificates. Unset paths fall back to folders under the instance path at run time.
         self.CERTIFICATE_ISSUER = _env("CERTIFICATE_ISSUER", "Interreg Academy")
         self.CERTIFICATE_STORAGE_DIR = _env("CERTIFICATE_STORAGE_DIR")
