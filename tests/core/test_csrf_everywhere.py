@@ -7,8 +7,9 @@ from werkzeug.routing import Rule
 
 from academy import create_app
 
-# Endpoints that authenticate by other means than a browser session (none yet: the API will add them).
-CSRF_EXEMPT_PREFIXES: tuple[str, ...] = ("api.",)
+# Endpoints that authenticate by other means than a browser session: the API (bearer tokens) and
+# RFC 8058 one-click unsubscribe (mail clients POST without a form; the signed URL is the proof).
+CSRF_EXEMPT_PREFIXES: tuple[str, ...] = ("api.", "notifications.unsubscribe")
 DUMMY = {
     "integer": 1,
     "number": 1,
