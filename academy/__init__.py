@@ -85,8 +85,9 @@ def register_blueprints(app: Flask) -> None:
     from academy.admin.views import bp as admin_bp
     from academy.auth.views import bp as auth_bp
     from academy.core.views import bp as core_bp
+    from academy.courses.views import bp as courses_bp
 
-    for bp in (core_bp, auth_bp, admin_bp):
+    for bp in (core_bp, auth_bp, admin_bp, courses_bp):
         app.register_blueprint(bp)
 
 

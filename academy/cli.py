@@ -68,3 +68,8 @@ def worker(queues: tuple[str, ...], burst: bool) -> None:
         raise click.ClickException("REDIS_URL is not set: jobs run in-process, no worker is needed.")
     w = jobs.make_worker(current_app._get_current_object(), queues=queues or jobs.ALL_QUEUES)
     w.work(with_scheduler=True, burst=burst)
+
+
+from academy.courses.cli import courses_cli  # noqa: E402
+
+academy_cli.add_command(courses_cli)

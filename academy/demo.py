@@ -28,3 +28,18 @@ def seed() -> Iterator[str]:
         user.is_admin = role == "admin"
         db.session.flush()
         yield f"  {role:<8} {email:<24} password: {DEMO_PASSWORD}"
+    yield from seed_courses()
+
+
+def seed_courses() -> Iterator[str]:
+    """Load every course package under courses/ (unchanged ones stay as they are), owned by the demo trainer."""
+    from config import ROOT
+
+    from academy.courses import packages
+
+    folder = ROOT / "courses"
+    if not packages.find_packages(folder):
+        return
+    trainer = services.get_user_by_email("trainer@academy.test")
+    for result in packages.load(folder, owner=trainer, publish=True):
+        yield f"  course   {result}"
