@@ -128,7 +128,7 @@ class CourseForm(FlaskForm):
     hours = DecimalField(
         _l("Estimated hours"),
         places=1,
-        validators=[DataRequired(), NumberRange(min=Decimal("0.5"), max=Decimal("500"))],
+        validators=[InputRequired(), NumberRange(min=Decimal("0.5"), max=Decimal("500"))],
         default=Decimal("1"),
     )
     credits = DecimalField(
@@ -214,7 +214,7 @@ class LessonForm(FlaskForm):
         render_kw={"rows": 18, "data-markdown-preview": "lesson-preview"},
     )
     minutes = IntegerField(
-        _l("Estimated minutes"), validators=[DataRequired(), NumberRange(min=1, max=600)], default=10
+        _l("Estimated minutes"), validators=[InputRequired(), NumberRange(min=1, max=600)], default=10
     )
     required = BooleanField(_l("Required to complete the course"), default=True)
     outcomes = MultiCheckboxField(_l("Learning outcomes this lesson teaches"), choices=[])

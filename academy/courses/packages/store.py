@@ -232,6 +232,7 @@ def load_package(package: Package, *, owner: User | None = None, publish: bool =
 
 def _build_version(course: Course, number: int, package: Package) -> CourseVersion:
     version = CourseVersion(course=course, number=number, status=VersionStatus.DRAFT, **package.fields)
+    db.session.add(version)
     outcomes: dict[str, LearningOutcome] = {}
     for position, spec in enumerate(package.outcomes):
         outcome = LearningOutcome(
@@ -257,7 +258,6 @@ def _build_version(course: Course, number: int, package: Package) -> CourseVersi
                     outcomes=[outcomes[c] for c in lesson.outcome_codes],
                 )
             )
-    db.session.add(version)
     return version
 
 

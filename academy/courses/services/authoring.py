@@ -220,8 +220,11 @@ def _move(items: list, item: Any, direction: str) -> None:
     target = index - 1 if direction == "up" else index + 1
     if target < 0 or target >= len(items):
         raise Conflict(_("It is already at the edge."))
-    items[index], items[target] = items[target], items[index]
-    _renumber(items)
+    # Swap in a plain list: replacing items of the ORM collection would orphan (delete) them.
+    ordered = list(items)
+    ordered[index], ordered[target] = ordered[target], ordered[index]
+    _renumber(ordered)
+    items.sort(key=lambda i: i.position)  # in place, no collection events
 
 
 # --- outcomes ----------------------------------------------------------------------------------
@@ -269,7 +272,6 @@ def delete_outcome(course: Course, key: str) -> None:
             if outcome in lesson.outcomes:
                 lesson.outcomes.remove(outcome)
     draft.outcomes.remove(outcome)
-    db.session.delete(outcome)
     _renumber(draft.outcomes)
     db.session.flush()
 
@@ -325,7 +327,6 @@ def delete_module(course: Course, key: str) -> None:
         if module in other.prerequisites:
             other.prerequisites.remove(module)
     draft.modules.remove(module)
-    db.session.delete(module)
     _renumber(draft.modules)
     db.session.flush()
 
@@ -396,10 +397,12 @@ def update_lesson(
     if module_key and module_key != lesson.module.key:
         target = find_module(draft, module_key)
         source = lesson.module
-        source.lessons.remove(lesson)
-        _renumber(source.lessons)
-        lesson.position = len(target.lessons)
-        target.lessons.append(lesson)
+        with db.session.no_autoflush:  # a flush between remove and append would delete the "orphan"
+            position = len(target.lessons)
+            source.lessons.remove(lesson)
+            target.lessons.append(lesson)
+            lesson.position = position
+            _renumber(source.lessons)
     lesson.title = title.strip()
     lesson.body = body
     lesson.minutes = minutes
@@ -414,7 +417,6 @@ def delete_lesson(course: Course, key: str) -> None:
     lesson = find_lesson(draft, key)
     module = lesson.module
     module.lessons.remove(lesson)
-    db.session.delete(lesson)
     _renumber(module.lessons)
     db.session.flush()
 

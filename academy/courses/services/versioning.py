@@ -66,6 +66,7 @@ def copy_version(source: CourseVersion) -> CourseVersion:
     course = source.course
     number = max(v.number for v in course.versions) + 1
     copy = CourseVersion(course=course, number=number, status=VersionStatus.DRAFT)
+    db.session.add(copy)
     for name in VERSION_FIELDS:
         setattr(copy, name, getattr(source, name))
     outcomes: dict[str, LearningOutcome] = {}
@@ -97,7 +98,6 @@ def copy_version(source: CourseVersion) -> CourseVersion:
             )
     for module in source.modules:
         modules[module.key].prerequisites = [modules[p.key] for p in module.prerequisites]
-    db.session.add(copy)
     db.session.flush()
     hooks.version_copied.send(source, copy=copy)
     return copy
@@ -145,8 +145,7 @@ def discard_draft(course: Course) -> None:
         raise Conflict(_("There is no draft to discard."))
     if course.published_version is None:
         raise Conflict(_("A course that was never published keeps its first draft."))
-    course.versions.remove(draft)
-    db.session.delete(draft)
+    course.versions.remove(draft)  # delete-orphan deletes it (an explicit delete as well upsets the flush)
     db.session.flush()
 
 
