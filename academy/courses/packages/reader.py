@@ -82,6 +82,7 @@ class LessonSpec:
     required: bool
     outcome_codes: list[str]
     path: Path
+    key_line: int = 1
 
 
 @dataclass
@@ -364,7 +365,9 @@ def _read_modules(
             if lesson.key in lesson_keys:
                 lesson_errors.append(
                     PackageError(
-                        _display(path), 1, f"lesson key “{lesson.key}” is also used by {_display(lesson_keys[lesson.key])}"
+                        _display(path),
+                        lesson.key_line,
+                        f"lesson key “{lesson.key}” is also used by {_display(lesson_keys[lesson.key])}",
                     )
                 )
             lesson_keys[lesson.key] = path
@@ -443,6 +446,7 @@ def read_lesson(path: Path, outcomes: dict[str, OutcomeSpec]) -> tuple[LessonSpe
             required=required,
             outcome_codes=[outcomes[c.lower()].code for c in codes],
             path=path,
+            key_line=meta.line_of("key") if "key" in meta else 1,
         ),
         check.errors,
     )

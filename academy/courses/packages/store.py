@@ -102,6 +102,8 @@ def stored_content(version: CourseVersion) -> dict[str, Any]:
 
 def package_content(package: Package) -> dict[str, Any]:
     """A package's content as plain data (see stored_content)."""
+    # A lesson's outcomes are kept in the order of the course's outcome list, as in the database.
+    order = {o.code: i for i, o in enumerate(package.outcomes)}
     return {
         "fields": _fields(package.fields),
         "outcomes": [(o.key, o.code, o.text, o.threshold) for o in package.outcomes],
@@ -118,7 +120,7 @@ def package_content(package: Package) -> dict[str, Any]:
                         "body": lesson.body,
                         "minutes": lesson.minutes,
                         "required": lesson.required,
-                        "outcomes": list(lesson.outcome_codes),
+                        "outcomes": sorted(lesson.outcome_codes, key=order.__getitem__),
                     }
                     for lesson in m.lessons
                 ],

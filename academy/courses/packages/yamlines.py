@@ -88,6 +88,8 @@ def parse(text: str, *, first_line: int = 1) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
+            problem += f" ({exc.context} that starts on line {exc.context_mark.line + 1})"
         return _raise(problem, mark.line + 1 if mark else None)
     except yaml.YAMLError as exc:
         return _raise(str(exc), None)
