@@ -33,9 +33,8 @@ def seed() -> Iterator[str]:
 
 def seed_courses() -> Iterator[str]:
     """Load every course package under courses/ (unchanged ones stay as they are), owned by the demo trainer."""
-    from config import ROOT
-
     from academy.courses import packages
+    from config import ROOT
 
     folder = ROOT / "courses"
     if not packages.find_packages(folder):

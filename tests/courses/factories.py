@@ -98,7 +98,9 @@ def create_course(
     return course
 
 
-def enrol(user: User, course: Course, *, done: list[str] = (), status: EnrolmentStatus = EnrolmentStatus.ACTIVE) -> Enrolment:
+def enrol(
+    user: User, course: Course, *, done: list[str] = (), status: EnrolmentStatus = EnrolmentStatus.ACTIVE
+) -> Enrolment:
     """Enrol a user, with the lessons whose keys are in `done` completed."""
     enrolment = Enrolment(user=user, course=course, status=status)
     for key in done:

@@ -178,7 +178,9 @@ def test_outcome_add_edit_and_bad_input(client, trainer, db):
         assert response.status_code == 400, data
         assert message in response.get_data(as_text=True)
     assert _count(db, LearningOutcome) == 1
-    assert _post(client, new, {"code": "LO2", "text": "Explain HIT.", "threshold": "80"}, form_page=new).status_code == 302
+    assert (
+        _post(client, new, {"code": "LO2", "text": "Explain HIT.", "threshold": "80"}, form_page=new).status_code == 302
+    )
     edit = f"/trainer/courses/{course.slug}/outcomes/lo2/edit"
     response = _post(client, edit, {"code": "LO2", "text": "", "threshold": "80"}, form_page=edit)
     assert response.status_code == 400
@@ -212,8 +214,15 @@ def test_module_add_edit_prerequisites_and_bad_input(client, trainer, db):
 def test_lesson_preview_renders_without_saving(client, trainer, db):
     course = create_course(owner=trainer, published=False, modules=1, lessons=0)
     new = f"/trainer/courses/{course.slug}/modules/m1/lessons/new"
-    data = {"title": "Why HIT", "module": "m1", "body": "## Shared *rules*\n\n<script>x</script>", "minutes": "12",
-            "required": "y", "outcomes": ["lo1", "lo2"], "preview": "Preview"}
+    data = {
+        "title": "Why HIT",
+        "module": "m1",
+        "body": "## Shared *rules*\n\n<script>x</script>",
+        "minutes": "12",
+        "required": "y",
+        "outcomes": ["lo1", "lo2"],
+        "preview": "Preview",
+    }
     response = _post(client, new, data, form_page=new)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -262,7 +271,7 @@ def test_reorder_with_move_buttons(client, trainer, db):
     slug = course.slug
     page = f"/trainer/courses/{slug}"
     html = client.get(page).get_data(as_text=True)
-    assert "Move up<span class=\"visually-hidden\">: Module 2</span>" in html
+    assert 'Move up<span class="visually-hidden">: Module 2</span>' in html
     _post(client, f"{page}/modules/m3/move", {"direction": "up"}, form_page=page)
     _post(client, f"{page}/lessons/m1-l1/move", {"direction": "down"}, form_page=page)
     _post(client, f"{page}/outcomes/lo1/move", {"direction": "down"}, form_page=page)
@@ -286,7 +295,7 @@ def test_delete_items_from_the_draft_only(client, trainer, db):
     _post(client, f"{page}/lessons/m1-l1/delete", {}, form_page=page)
     _post(client, f"{page}/modules/m2/delete", {}, form_page=page)
     _post(client, f"{page}/outcomes/lo1/delete", {}, form_page=page)
-    course, versions = _versions(db, slug)
+    course, _versions_list = _versions(db, slug)
     published, draft = course.versions
     assert [m.key for m in published.modules] == ["m1", "m2"] and len(published.outcomes) == 3
     assert [m.key for m in draft.modules] == ["m1"] and [x.key for x in draft.modules[0].lessons] == ["m1-l2"]
@@ -336,14 +345,21 @@ def test_trainer_builds_a_two_module_course_and_a_learner_studies_it(client, tra
     """The browser journey, without the browser."""
     _post(client, "/trainer/courses/new", {**COURSE_FORM, "credits": "0"})
     page = "/trainer/courses/jems-basics"
-    _post(client, f"{page}/outcomes/new", {"code": "LO1", "text": "Find a project in Jems.", "threshold": "70"},
-          form_page=page)
+    _post(
+        client,
+        f"{page}/outcomes/new",
+        {"code": "LO1", "text": "Find a project in Jems.", "threshold": "70"},
+        form_page=page,
+    )
     for title in ("Getting around", "Reporting"):
         _post(client, f"{page}/modules/new", {"title": title}, form_page=page)
     for module, title in (("getting-around", "The dashboard"), ("reporting", "Partner reports")):
-        _post(client, f"{page}/modules/{module}/lessons/new",
-              {"title": title, "module": module, "body": f"About {title}.", "minutes": "5", "required": "y"},
-              form_page=page)
+        _post(
+            client,
+            f"{page}/modules/{module}/lessons/new",
+            {"title": title, "module": module, "body": f"About {title}.", "minutes": "5", "required": "y"},
+            form_page=page,
+        )
     response = _post(client, f"{page}/publish", {}, form_page=page)
     assert response.status_code == 302
     assert _versions(db, "jems-basics")[1] == [(1, VersionStatus.PUBLISHED)]

@@ -1,7 +1,6 @@
 """Course packages: validate (file:line errors), load (idempotent, all or nothing), dump (round trip)."""
 
 import shutil
-import textwrap
 from decimal import Decimal
 from pathlib import Path
 
@@ -66,7 +65,7 @@ A partner active in two programmes should not learn two systems.
 |---|---|
 | two forms | one form |
 """,
-    "lessons/why/02-legal-certainty.md": "# Legal certainty\n\nShared templates implement EU rules as shared practice.\n",
+    "lessons/why/02-legal-certainty.md": "# Legal certainty\n\nShared templates implement EU rules in practice.\n",
     "lessons/what/01-templates.md": """\
 ---
 title: Templates and checklists
@@ -121,7 +120,7 @@ def test_reader_parses_everything(app, tmp_path):
     why, what = package.modules
     assert [lesson.key for lesson in why.lessons] == ["partners", "legal-certainty"]
     assert why.lessons[1].title == "Legal certainty"  # from the first heading
-    assert why.lessons[1].body == "Shared templates implement EU rules as shared practice."
+    assert why.lessons[1].body == "Shared templates implement EU rules in practice."
     assert what.requires == ["why"] and what.lessons[0].required is False
     assert what.lessons[0].outcome_codes == ["LO2", "LO1"]
     assert package.quizzes == {"final": {"pool": 10}}  # passed through for the quizzes feature
@@ -316,9 +315,16 @@ def _tricky_course():
     authoring.add_outcome(course, code="A.2", text="Explain: yes/no questions.", threshold=0)
     first = authoring.add_module(course, title="Yes", summary="A title YAML would read as true.")
     authoring.add_module(course, title="Second: part", prerequisites=[first.key])
-    authoring.add_lesson(course, "yes", title="No", body="---\nnot front matter\n---\n\n```\ncode  \n```\n\ttab", minutes=7)
     authoring.add_lesson(
-        course, "second-part", title="2021-rules", body="# Heading kept\n\nText", required=False, outcomes=["a-2", "lo1"]
+        course, "yes", title="No", body="---\nnot front matter\n---\n\n```\ncode  \n```\n\ttab", minutes=7
+    )
+    authoring.add_lesson(
+        course,
+        "second-part",
+        title="2021-rules",
+        body="# Heading kept\n\nText",
+        required=False,
+        outcomes=["a-2", "lo1"],
     )
     versioning.publish(course)
     db.session.commit()
@@ -384,7 +390,9 @@ def test_extension_takes_part_in_validate_load_compare_and_dump(app, tmp_path):
 
     def validate(package):
         if package.quizzes and package.quizzes.get("final", {}).get("pool", 0) > 99:
-            return [packages.PackageError(package.root / "course.yaml", package.data.line_of("quizzes"), "pool too big")]
+            return [
+                packages.PackageError(package.root / "course.yaml", package.data.line_of("quizzes"), "pool too big")
+            ]
         return []
 
     def dump(version, folder, data):

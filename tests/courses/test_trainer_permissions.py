@@ -41,9 +41,7 @@ ROUTES = [
 
 def test_the_list_covers_every_trainer_route_of_a_course(app):
     adapter = app.url_map.bind("localhost")
-    listed = {
-        (method, adapter.match(path.format(slug="c", owner_id=1), method=method)[0]) for method, path in ROUTES
-    }
+    listed = {(method, adapter.match(path.format(slug="c", owner_id=1), method=method)[0]) for method, path in ROUTES}
     expected = {
         (method, rule.endpoint)
         for rule in app.url_map.iter_rules()

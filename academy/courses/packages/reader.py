@@ -124,9 +124,7 @@ class _Checker:
     def error(self, line: int | None, message: str) -> None:
         self.errors.append(PackageError(self.display, line, message))
 
-    def text(
-        self, data: LineMap, key: str, *, required: bool = False, max_length: int = 200, default: str = ""
-    ) -> str:
+    def text(self, data: LineMap, key: str, *, required: bool = False, max_length: int = 200, default: str = "") -> str:
         value = data.get(key)
         if value is None:
             if required:
@@ -191,9 +189,7 @@ class _Checker:
     def unknown_keys(self, data: LineMap, allowed: set[str], what: str) -> None:
         for key in data:
             if key not in allowed:
-                self.error(
-                    data.line_of(key), f"unknown {what} field “{key}” (allowed: {', '.join(sorted(allowed))})"
-                )
+                self.error(data.line_of(key), f"unknown {what} field “{key}” (allowed: {', '.join(sorted(allowed))})")
 
 
 def _display(path: Path) -> Path:

@@ -28,7 +28,7 @@ class Filters:
     level: str = ""
 
 
-def _listed():  # noqa: ANN202
+def _listed():
     # Courses with a published version that are not archived; their content is that version.
     return (
         select(Course)

@@ -21,12 +21,12 @@ def _number(value: Decimal | float | int) -> str:
 
 
 def hours_label(hours: Decimal) -> str:
-    """"1 hour", "2.5 hours"."""
+    """ "1 hour", "2.5 hours"."""
     return ngettext("%(hours)s hour", "%(hours)s hours", 1 if hours == 1 else 2, hours=_number(hours))
 
 
 def credits_label(credits: Decimal) -> str:
-    """"2.5 ECTS", or "None"."""
+    """ "2.5 ECTS", or "None"."""
     return _("%(num)s ECTS", num=_number(credits)) if credits else _("None")
 
 

@@ -15,7 +15,8 @@ from academy.courses.views import bp
 from academy.exceptions import ServiceError
 from academy.extensions import db
 
-def _user():  # noqa: ANN202
+
+def _user():
     return current_user._get_current_object() if current_user.is_authenticated else None
 
 
@@ -111,7 +112,7 @@ def unenrol(slug: str):  # noqa: ANN201
     return redirect(url_for(".course", slug=slug))
 
 
-def _study(slug: str, key: str):  # noqa: ANN202
+def _study(slug: str, key: str):
     """Course, enrolment, outline and lesson state for a lesson page, or an abort/redirect response."""
     course = _course_or_404(slug)
     enrolment = progress.get_enrolment(current_user._get_current_object(), course)
@@ -150,7 +151,7 @@ def lesson(slug: str, key: str):  # noqa: ANN201
 @login_required
 def complete(slug: str, key: str):  # noqa: ANN201
     """Mark a lesson complete and go on to the next one."""
-    course, enrolment, outline, state = _study(slug, key)
+    _course, enrolment, outline, state = _study(slug, key)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:

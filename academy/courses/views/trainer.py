@@ -54,18 +54,18 @@ def _apply_error(form, err: ServiceError) -> None:  # noqa: ANN001
         form.form_errors.append(err.message)
 
 
-def _invalid(template: str, status: int = 400, **context):  # noqa: ANN003, ANN202
+def _invalid(template: str, status: int = 400, **context):  # noqa: ANN003
     db.session.rollback()
     return render_template(template, **context), status
 
 
-def _done(course: Course, message: str, anchor: str | None = None):  # noqa: ANN202
+def _done(course: Course, message: str, anchor: str | None = None):
     db.session.commit()
     flash(message, "success")
     return redirect(_manage_url(course, anchor))
 
 
-def _refused(course: Course, err: ServiceError, anchor: str | None = None):  # noqa: ANN202
+def _refused(course: Course, err: ServiceError, anchor: str | None = None):
     db.session.rollback()
     flash(err.message, "error")
     return redirect(_manage_url(course, anchor))
@@ -92,9 +92,7 @@ def new_course():  # noqa: ANN201
     if not form.validate_on_submit():
         return _invalid("courses/trainer/course_form.html", form=form, course=None)
     try:
-        course = authoring.create_course(
-            slug=form.slug.data, owner=current_user._get_current_object(), **form.values()
-        )
+        course = authoring.create_course(slug=form.slug.data, owner=current_user._get_current_object(), **form.values())
     except ServiceError as err:
         _apply_error(form, err)
         return _invalid("courses/trainer/course_form.html", form=form, course=None)
@@ -110,7 +108,7 @@ def manage(course: Course):  # noqa: ANN201
     return _render_manage(course)
 
 
-def _render_manage(course: Course, owner_form: OwnerForm | None = None, status: int = 200):  # noqa: ANN202
+def _render_manage(course: Course, owner_form: OwnerForm | None = None, status: int = 200):
     version = versioning.working_version(course)
     return (
         render_template(
@@ -288,7 +286,7 @@ def markdown_preview():  # noqa: ANN201
 # --- moving items ------------------------------------------------------------------------------
 
 
-def _move(course: Course, mover: Callable, key: str, anchor: str):  # noqa: ANN202
+def _move(course: Course, mover: Callable, key: str, anchor: str):
     form = MoveForm()
     if not form.validate_on_submit():
         abort(400)
@@ -360,9 +358,7 @@ def edit_outcome(course: Course, key: str):  # noqa: ANN201
     if not form.validate_on_submit():
         return _invalid(OUTCOME_TEMPLATE, **context)
     try:
-        authoring.update_outcome(
-            course, key, code=form.code.data, text=form.text.data, threshold=form.threshold.data
-        )
+        authoring.update_outcome(course, key, code=form.code.data, text=form.text.data, threshold=form.threshold.data)
     except ServiceError as err:
         _apply_error(form, err)
         return _invalid(OUTCOME_TEMPLATE, **context)
