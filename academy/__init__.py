@@ -83,11 +83,13 @@ def register_i18n(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount each feature package's blueprint."""
     from academy.admin.views import bp as admin_bp
+    from academy.api.endpoints import bp as api_bp
+    from academy.api.views import bp as api_pages_bp
     from academy.auth.views import bp as auth_bp
     from academy.core.views import bp as core_bp
     from academy.courses.views import bp as courses_bp
 
-    for bp in (core_bp, auth_bp, admin_bp, courses_bp):
+    for bp in (core_bp, auth_bp, admin_bp, api_bp, api_pages_bp, courses_bp):
         app.register_blueprint(bp)
 
 

@@ -10,9 +10,9 @@ from academy.extensions import db
 DEMO_PASSWORD = "interreg-demo-2027"
 DEMO_ACCOUNTS = (
     # (role, name, e-mail, organisation, country)
-    ("learner", "Lena Learner", "learner@academy.test", "Joint Secretariat, Interreg Danube Region", "AT"),
-    ("trainer", "Tomas Trainer", "trainer@academy.test", "Interact Office Vienna", "AT"),
-    ("admin", "Ada Admin", "admin@academy.test", "Interact Secretariat, Bratislava", "SK"),
+    ("learner", "Lena Learner", "learner@academy.example", "Joint Secretariat, Interreg Danube Region", "AT"),
+    ("trainer", "Tomas Trainer", "trainer@academy.example", "Interact Office Vienna", "AT"),
+    ("admin", "Ada Admin", "admin@academy.example", "Interact Secretariat, Bratislava", "SK"),
 )
 
 
@@ -39,6 +39,7 @@ def seed_courses() -> Iterator[str]:
     folder = ROOT / "courses"
     if not packages.find_packages(folder):
         return
-    trainer = services.get_user_by_email("trainer@academy.test")
+    trainer_email = next(email for role, _name, email, *_rest in DEMO_ACCOUNTS if role == "trainer")
+    trainer = services.get_user_by_email(trainer_email)
     for result in packages.load(folder, owner=trainer, publish=True):
         yield f"  course   {result}"

@@ -74,11 +74,12 @@ def render_error(code: int, detail: str | None = None):  # noqa: ANN201
 def _http_error(error: HTTPException):
     code = error.code or 500
     response = render_error(code, None if code in MESSAGES else error.description)
+    headers = error.get_response().headers
+    extra = {k: v for k, v in headers.items() if k in ("Retry-After", "Allow", "WWW-Authenticate")}
     if isinstance(response, tuple):
         body, status = response
-        headers = error.get_response().headers
-        extra = {k: v for k, v in headers.items() if k in ("Retry-After", "Allow", "WWW-Authenticate")}
         return body, status, extra
+    response.headers.update(extra)  # problem+json keeps them too (405 must name the allowed methods)
     return response
 
 

@@ -1,5 +1,6 @@
 """Imports every feature's models so metadata (and Alembic) sees all tables."""
 
+from academy.api.models import ApiToken  # noqa: F401
 from academy.auth.models import Role, User, UserSession  # noqa: F401
 from academy.courses.models import (  # noqa: F401
     Course,

@@ -132,18 +132,23 @@ def page_url(page: int) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
-def _date(value: datetime | None, fmt: str = "medium") -> str:
+# European order for a European audience: 21 November 2026, 14:05.
+def _date(value: datetime | None, fmt: str = "d MMMM y") -> str:
     return format_date(value, fmt) if value else ""
 
 
-def _datetime(value: datetime | None, fmt: str = "medium") -> str:
+def _datetime(value: datetime | None, fmt: str = "d MMMM y, HH:mm") -> str:
     return format_datetime(value, fmt) if value else ""
+
+
+ROLE_LABELS = {"learner": _l("Learner"), "trainer": _l("Trainer"), "admin": _l("Admin")}
 
 
 def init_app(app: Flask) -> None:
     """Register filters (date, datetime, country) and globals."""
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["datetime"] = _datetime
+    app.jinja_env.filters["role_label"] = lambda role: str(ROLE_LABELS.get(role, role))
     app.jinja_env.filters["country"] = lambda code: COUNTRIES.get(code or "", code or "")
     app.jinja_env.globals["app_name"] = "Interreg Academy"
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -25,9 +25,12 @@ def skip_or_fail(reason: str) -> None:
 
 
 def postgres_base_url() -> str | None:
-    """The PostgreSQL server tests may use, from ACADEMY_TEST_DATABASE_URL."""
-    url = os.environ.get("ACADEMY_TEST_DATABASE_URL", "")
-    return url if url.startswith("postgres") else None
+    """The PostgreSQL server for PostgreSQL-only tests, even while the suite itself runs on SQLite."""
+    for name in ("ACADEMY_TEST_POSTGRES_URL", "ACADEMY_TEST_DATABASE_URL"):
+        url = os.environ.get(name, "")
+        if url.startswith("postgres"):
+            return url
+    return None
 
 
 def _psycopg(url: str) -> str:

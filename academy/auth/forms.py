@@ -58,9 +58,7 @@ class RegisterForm(FlaskForm):
 class LoginForm(FlaskForm):
     """Log in."""
 
-    email = EmailField(
-        _l("E-mail address"), validators=[DataRequired(), Email()], render_kw={"autocomplete": "username"}
-    )
+    email = EmailField(_l("E-mail address"), validators=[DataRequired()], render_kw={"autocomplete": "username"})
     password = PasswordField(
         _l("Password"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
     )

@@ -110,3 +110,14 @@ def test_cookies_are_httponly_and_samesite_lax(client):
         assert "HttpOnly" in header
         assert "SameSite=Lax" in header
     assert SimpleCookie(session_header)
+
+
+def test_demo_accounts_can_log_in_through_the_form(app, client, db):
+    from academy import demo
+
+    list(demo.seed())
+    db.session.commit()
+    for _role, _name, email, _org, _country in demo.DEMO_ACCOUNTS:
+        response = _login(client, email, demo.DEMO_PASSWORD)
+        assert response.status_code == 302, email
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/account")})

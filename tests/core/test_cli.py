@@ -27,7 +27,7 @@ def test_seed_demo_is_idempotent_and_prints_accounts(app, db):
     first = runner.invoke(academy_cli, ["seed-demo"])
     second = runner.invoke(academy_cli, ["seed-demo"])
     assert first.exit_code == second.exit_code == 0
-    assert "learner@academy.test" in first.output and "admin@academy.test" in first.output
-    admin = services.get_user_by_email("admin@academy.test")
-    trainer = services.get_user_by_email("trainer@academy.test")
+    assert "learner@academy.example" in first.output and "admin@academy.example" in first.output
+    admin = services.get_user_by_email("admin@academy.example")
+    trainer = services.get_user_by_email("trainer@academy.example")
     assert admin.is_admin and trainer.is_trainer and not trainer.is_admin

@@ -46,3 +46,23 @@ def test_models_match_the_head_on_postgresql(tmp_path):
         assert _diff_after_upgrade(url, tmp_path) == []
     finally:
         services.drop_postgres_database(url)
+
+
+def test_downgrade_to_base_and_back_up(tmp_path):
+    from flask_migrate import downgrade
+
+    app = create_app(
+        {
+            "ENV_NAME": "testing",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'd.sqlite'}",
+            "INSTANCE_PATH": tmp_path,
+        }
+    )
+    directory = str(ROOT / "migrations")
+    with app.app_context():
+        upgrade(directory=directory)
+        downgrade(directory=directory, revision="base")
+        assert db.inspect(db.engine).get_table_names() == ["alembic_version"]
+        upgrade(directory=directory)
+        assert "users" in db.inspect(db.engine).get_table_names()
+        db.engine.dispose()

@@ -452,7 +452,7 @@ def test_seed_demo_loads_the_catalogue_once(app, tmp_path):
     assert second.exit_code == 0 and "unchanged" in second.output
     assert counts() == before
     course = db.session.scalar(select(Course))
-    assert [o.email for o in course.owners] == ["trainer@academy.test"]
+    assert [o.email for o in course.owners] == ["trainer@academy.example"]
     assert course.published_version is not None
 
 
