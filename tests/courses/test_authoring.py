@@ -372,3 +372,19 @@ def test_trainer_builds_a_two_module_course_and_a_learner_studies_it(client, tra
         lesson = f"/courses/jems-basics/lessons/{key}"
         _post(client, f"{lesson}/complete", {}, form_page=lesson)
     assert 'value="100" aria-label="Course progress"' in client.get("/courses/jems-basics").get_data(as_text=True)
+
+
+def test_bad_new_lesson_is_400_and_saves_nothing(client, trainer, db):
+    course = create_course(owner=trainer, published=False, modules=1, lessons=0)
+    new = f"/trainer/courses/{course.slug}/modules/m1/lessons/new"
+    response = _post(client, new, {"title": "", "module": "m1", "body": "", "minutes": "5"}, form_page=new)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert html.count("This field is required.") >= 2 and 'aria-invalid="true"' in html
+    assert _count(db, Lesson) == 0
+
+
+def test_unknown_items_are_404_for_the_owner(client, trainer):
+    course = create_course(owner=trainer)
+    for path in ("outcomes/nope/edit", "modules/nope/edit", "lessons/nope/edit", "modules/nope/lessons/new"):
+        assert client.get(f"/trainer/courses/{course.slug}/{path}").status_code == 404, path

@@ -32,6 +32,7 @@ from academy.courses.packages.reader import (
     read_package,
 )
 from academy.courses.packages.yamlines import dump as yaml_dump
+from academy.courses.packages.yamlines import dump_inline
 from academy.courses.services import versioning
 from academy.courses.services.authoring import slugify
 from academy.extensions import db
@@ -334,6 +335,7 @@ def _lesson_file(lesson: Lesson, filename: str) -> str:
     meta["minutes"] = lesson.minutes
     if not lesson.required:
         meta["required"] = False
+    front = yaml_dump(meta)
     if lesson.outcomes:
-        meta["outcomes"] = [o.code for o in lesson.outcomes]
-    return f"---\n{yaml_dump(meta)}---\n\n{lesson.body.strip(chr(10))}\n"
+        front += f"outcomes: {dump_inline([o.code for o in lesson.outcomes])}\n"
+    return f"---\n{front}---\n\n{lesson.body.strip(chr(10))}\n"

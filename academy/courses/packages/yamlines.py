@@ -100,7 +100,10 @@ def _raise(message: str, line: int | None) -> Any:
 
 
 class _Dumper(yaml.SafeDumper):
-    """Writes multi-line text as literal blocks and keeps key order."""
+    """Writes multi-line text as literal blocks, indents lists under their key, keeps key order."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
 
 
 def _str_representer(dumper: _Dumper, value: str) -> yaml.ScalarNode:
@@ -116,4 +119,10 @@ _Dumper.add_representer(LineList, yaml.representer.SafeRepresenter.represent_lis
 
 def dump(data: Any) -> str:
     """YAML for humans: block style, original key order, Unicode as is."""
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+    # No line wrapping: one line of YAML per line of text, as people write it.
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=4096, default_flow_style=False)
+
+
+def dump_inline(data: Any) -> str:
+    """A short list or mapping on one line: [LO1, LO2]."""
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, width=4096, default_flow_style=True).strip()
