@@ -220,8 +220,15 @@ def enrol(user: User, course: Course) -> Enrolment:
         raise Conflict(_("This course is archived and takes no new enrolments."))
     enrolment = get_enrolment(user, course)
     if enrolment is None:
-        enrolment = Enrolment(user=user, course=course, status=EnrolmentStatus.ACTIVE)
-        db.session.add(enrolment)
+        enrolment = Enrolment(
+            user_id=user.id, course_id=course.id, status=EnrolmentStatus.ACTIVE, last_activity_at=utcnow()
+        )
+        try:
+            with db.session.begin_nested():  # a second click racing this one hits the unique row
+                db.session.add(enrolment)
+        except IntegrityError as exc:
+            raise Conflict(_("You are already enrolled in this course.")) from exc
+        return enrolment
     elif enrolment.status == EnrolmentStatus.ACTIVE:
         raise Conflict(_("You are already enrolled in this course."))
     else:
