@@ -49,6 +49,8 @@ class Config:
         self.MAIL_SENDER = _env("MAIL_SENDER", "Academy <no-reply@academy.local>")
         self.MAIL_DIR = Path(_env("MAIL_DIR", str(self.INSTANCE_PATH / "mail")))
         self.MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
+        self.COMMUNITY_STORAGE_DIR = _env("COMMUNITY_STORAGE_DIR")  # unset: <instance>/uploads
+        self.COMMUNITY_UPLOAD_MAX_BYTES = _env_int("COMMUNITY_UPLOAD_MAX_MB", 20) * 1024 * 1024
         self.PASSWORD_RESET_MAX_AGE = _env_int("PASSWORD_RESET_MAX_AGE", 3600)
         self.REMEMBER_COOKIE_DURATION_DAYS = _env_int("REMEMBER_COOKIE_DAYS", 30)
         self.SESSION_COOKIE_HTTPONLY = True
@@ -71,6 +73,19 @@ class Config:
         self.ARGON2_MEMORY_KIB = _env_int("ARGON2_MEMORY_KIB", 47104)
         self.ARGON2_PARALLELISM = _env_int("ARGON2_PARALLELISM", 1)
         self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+        # Certificates. Unset paths fall back to folders under the instance path at run time.
+        self.CERTIFICATE_ISSUER = _env("CERTIFICATE_ISSUER", "Interreg Academy")
+        self.CERTIFICATE_STORAGE_DIR = _env("CERTIFICATE_STORAGE_DIR")
+        self.CERTIFICATE_KEYS_DIR = _env("CERTIFICATE_KEYS_DIR")
+        self.CERTIFICATE_SIGNING_KEY = _env("CERTIFICATE_SIGNING_KEY")
+        self.CERTIFICATE_SIGNING_KEY_PASSWORD = _env("CERTIFICATE_SIGNING_KEY_PASSWORD")
+        self.CERTIFICATE_SIGNING_CERT = _env("CERTIFICATE_SIGNING_CERT")
+        self.CERTIFICATE_SIGNING_CHAIN = _env("CERTIFICATE_SIGNING_CHAIN")
+        self.CERTIFICATE_TRUST_ROOTS = _env("CERTIFICATE_TRUST_ROOTS")
+        self.CERTIFICATE_KEY_ID = _env("CERTIFICATE_KEY_ID")
+        self.CERTIFICATE_VERIFY_RATE_LIMIT = _env("CERTIFICATE_VERIFY_RATE_LIMIT", "30 per minute;300 per hour")
+        self.CERTIFICATE_UPLOAD_RATE_LIMIT = _env("CERTIFICATE_UPLOAD_RATE_LIMIT", "10 per minute;60 per hour")
+        self.CERTIFICATE_UPLOAD_MAX_BYTES = _env_int("CERTIFICATE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 
     def _fallback_secret(self) -> str:
         """A per-instance random key kept under instance/ so sessions survive restarts."""

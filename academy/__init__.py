@@ -86,10 +86,16 @@ def register_blueprints(app: Flask) -> None:
     from academy.api.endpoints import bp as api_bp
     from academy.api.views import bp as api_pages_bp
     from academy.auth.views import bp as auth_bp
+    from academy.certificates.views import bp as certificates_bp
+    from academy.community.views import bp as community_bp
     from academy.core.views import bp as core_bp
     from academy.courses.views import bp as courses_bp
 
+<<<<<<< HEAD
     for bp in (core_bp, auth_bp, admin_bp, api_bp, api_pages_bp, courses_bp):
+=======
+    for bp in (core_bp, auth_bp, admin_bp, api_bp, api_pages_bp, certificates_bp, community_bp):
+>>>>>>> main
         app.register_blueprint(bp)
 
 

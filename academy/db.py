@@ -16,6 +16,16 @@ NAMING_CONVENTION = {
 }
 
 
+# Schema objects made by raw DDL (full-text search) that the models do not describe; Alembic's
+# comparison must leave them alone.
+UNMANAGED_PREFIXES = ("community_search_fts", "ix_community_search_documents_fts")
+
+
+def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Alembic filter: compare everything but the unmanaged full-text objects."""
+    return not (name or "").startswith(UNMANAGED_PREFIXES)
+
+
 class Base(DeclarativeBase):
     """Base class of every model."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from academy.auth import services
+from academy.auth.models import User
 from academy.extensions import db
 
 DEMO_PASSWORD = "interreg-demo-2027"
@@ -17,7 +18,33 @@ DEMO_ACCOUNTS = (
 
 
 def seed() -> Iterator[str]:
-    """Create the demo accounts if missing; yield one line per account for the console."""
+    """Create the demo accounts and content if missing; yield lines for the console."""
+    yield "Demo accounts:"
+    users = list(_accounts())
+    for role, user in users:
+        yield f"  {role:<8} {user.email:<28} password: {DEMO_PASSWORD}"
+    trainer = next(user for role, user in users if role == "trainer")
+    from academy.community.seed import seed as seed_communities
+
+    yield "Communities:"
+    yield from (f"  {line}" for line in seed_communities(contacts=[trainer]))
+    yield "Courses:"
+    yield from seed_courses(trainer)
+
+
+def seed_courses(trainer: User) -> Iterator[str]:
+    """Load every course package under courses/ (unchanged ones stay as they are), owned by the demo trainer."""
+    from academy.courses import packages
+    from config import ROOT
+
+    folder = ROOT / "courses"
+    if not packages.find_packages(folder):
+        return
+    for result in packages.load(folder, owner=trainer, publish=True):
+        yield f"  {result}"
+
+
+def _accounts() -> Iterator[tuple[str, object]]:
     for role, name, email, organisation, country in DEMO_ACCOUNTS:
         user = services.get_user_by_email(email)
         if user is None:
@@ -27,19 +54,4 @@ def seed() -> Iterator[str]:
         user.is_trainer = role in ("trainer", "admin")
         user.is_admin = role == "admin"
         db.session.flush()
-        yield f"  {role:<8} {email:<24} password: {DEMO_PASSWORD}"
-    yield from seed_courses()
-
-
-def seed_courses() -> Iterator[str]:
-    """Load every course package under courses/ (unchanged ones stay as they are), owned by the demo trainer."""
-    from academy.courses import packages
-    from config import ROOT
-
-    folder = ROOT / "courses"
-    if not packages.find_packages(folder):
-        return
-    trainer_email = next(email for role, _name, email, *_rest in DEMO_ACCOUNTS if role == "trainer")
-    trainer = services.get_user_by_email(trainer_email)
-    for result in packages.load(folder, owner=trainer, publish=True):
-        yield f"  course   {result}"
+        yield role, user

@@ -10,8 +10,8 @@ from academy.extensions import babel
 def _select_locale() -> str:
     from flask import current_app
 
-    if not has_request_context():
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not has_request_context():  # CLI commands and jobs: services still translate their messages
+        return current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
     return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "en"
 
 

@@ -1,80 +1,88 @@
-"""Markdown to safe HTML: CommonMark plus tables, rendered by markdown-it-py and sanitised by nh3.
+"""Markdown to safe HTML: markdown-it-py renders, nh3 sanitises what comes out.
 
-Raw HTML in the source is escaped rather than passed through, and the output is cleaned again
-with an allow-list, so neither a trainer nor a community member can inject markup or scripts.
+Shared by every feature that stores Markdown (community posts, lessons). Raw HTML in the source
+is not passed through, and nh3 strips anything the renderer might still let slip, so the result
+is safe to insert into a page as-is.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Callable
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
 from markupsafe import Markup
 
+# Resolves a mentioned name (the text inside `@[...]`) to a URL, or None when nobody matches.
+MentionResolver = Callable[[str], str | None]
+
 ALLOWED_TAGS = {
-    "a",
-    "abbr",
-    "blockquote",
-    "br",
-    "code",
-    "dd",
-    "del",
-    "dl",
-    "dt",
-    "em",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "hr",
-    "img",
-    "li",
-    "ol",
-    "p",
-    "pre",
-    "s",
-    "strong",
-    "sub",
-    "sup",
-    "table",
-    "tbody",
-    "td",
-    "th",
-    "thead",
-    "tr",
-    "ul",
-}
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6",
+    "hr", "i", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody", "td", "th",
+    "thead", "tr", "ul",
+}  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "abbr": {"title"},
-    "img": {"src", "alt", "title", "width", "height"},
     "ol": {"start"},
-    "td": {"align"},
     "th": {"align"},
-    # markdown-it marks fenced code with the language as a class ("language-python").
-    "code": {"class"},
+    "td": {"align"},
 }
+ALLOWED_CLASSES = {"a": {"mention"}}
 URL_SCHEMES = {"http", "https", "mailto"}
+MAX_MENTION_LENGTH = 120
 
 
-@lru_cache(maxsize=1)
+def _mention_rule(state: StateInline, silent: bool) -> bool:
+    """`@[Full Name]` becomes a link to the person when the resolver in env knows them."""
+    src, pos = state.src, state.pos
+    if not src.startswith("@[", pos):
+        return False
+    end = src.find("]", pos + 2)
+    if end == -1 or end - pos - 2 > MAX_MENTION_LENGTH:
+        return False
+    name = src[pos + 2 : end].strip()
+    resolver = state.env.get("mentions") if isinstance(state.env, dict) else None
+    url = resolver(name) if (resolver and name and "\n" not in name) else None
+    if url is None:
+        return False
+    if not silent:
+        token = state.push("link_open", "a", 1)
+        token.attrs = {"href": url, "class": "mention"}
+        text = state.push("text", "", 0)
+        text.content = f"@{name}"
+        state.push("link_close", "a", -1)
+    state.pos = end + 1
+    return True
+
+
 def _parser() -> MarkdownIt:
-    # html=False: raw HTML in the source is shown as text, never interpreted.
-    return MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table").enable("strikethrough")
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    # Images would load from anywhere (and the CSP blocks them anyway): keep them as text.
+    md.disable("image")
+    md.inline.ruler.before("link", "mention", _mention_rule)
+    return md
 
 
-def render(text: str) -> Markup:
-    """Render Markdown to sanitised HTML that templates may output as is."""
-    html = _parser().render(text or "")
-    clean = nh3.clean(
+_MD = _parser()
+
+
+def sanitise(html: str) -> str:
+    """Keep only the tags, attributes and URL schemes a post may contain."""
+    return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
         url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer",
+        link_rel="nofollow noopener noreferrer",
         strip_comments=True,
     )
-    return Markup(clean)  # noqa: S704  (sanitised by nh3 just above)
+
+
+def render(text: str, *, mentions: MentionResolver | None = None) -> Markup:
+    """Render Markdown `text` to sanitised HTML; `@[Name]` links where `mentions` resolves it."""
+    html = _MD.render(text or "", {"mentions": mentions} if mentions else {})
+    return Markup(sanitise(html))  # noqa: S704  (nh3 has just cleaned it)

@@ -6,6 +6,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from academy.db import include_name
+
 config = context.config
 if config.config_file_name and not logging.getLogger().handlers:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -23,6 +25,7 @@ def _options(connection_or_url) -> dict:
     return {
         "target_metadata": get_metadata(),
         "compare_type": True,
+        "include_name": include_name,
         # SQLite cannot ALTER most things; batch mode recreates the table instead.
         "render_as_batch": is_sqlite,
         **current_app.extensions["migrate"].configure_args,

@@ -12,12 +12,17 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
 from sqlalchemy import event, text
 
 from academy import create_app
 from academy.extensions import db as _db
 from tests import services
 from tests.factories import create_user
+
+# Hypothesis must not fail a test for being slow on a loaded machine: speed belongs in bench/.
+settings.register_profile("academy", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("academy")
 
 
 @pytest.fixture(scope="session")

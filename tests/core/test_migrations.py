@@ -7,6 +7,7 @@ from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
 
 from academy import create_app
+from academy.db import include_name
 from academy.extensions import db
 from config import ROOT
 from tests import services
@@ -27,7 +28,7 @@ def _diff_after_upgrade(url: str, tmp_path) -> list:
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         with db.engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name})
             diff = compare_metadata(context, db.metadata)
         db.engine.dispose()
     return diff

@@ -1,0 +1,159 @@
+"""The completion rule: what a learner must do to earn a course's certificate.
+
+The rule is a small registry of named requirements. Each is a function taking an enrolment and
+returning a `RequirementStatus`; a course is complete when every registered requirement is met.
+This module registers "every required lesson done"; the quizzes feature adds "every required quiz
+passed" and "every learning outcome at or above its mastery threshold" by calling
+`register_requirement` when it is imported, so certificates need not import quizzes.
+
+Other features call `notify_progress(enrolment_id)` (queued after their commit) whenever progress
+may have completed a course; it checks the rule and issues the certificate once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from academy.courses.models import Course, Enrolment, Lesson, LessonProgress, Module
+from academy.extensions import db
+
+if TYPE_CHECKING:
+    from academy.certificates.models import Certificate
+
+
+@dataclass(frozen=True)
+class RequirementStatus:
+    """One requirement's standing for one learner."""
+
+    met: bool
+    label: str
+    detail: str = ""
+
+
+Check = Callable[[Enrolment], RequirementStatus]
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A named requirement with the sentence shown before a learner enrols."""
+
+    name: str
+    check: Check
+    description: str
+
+
+_REGISTRY: dict[str, Requirement] = {}
+
+
+def register_requirement(name: str, check: Check, *, description: str | None = None) -> None:
+    """Add (or replace) a requirement; `description` explains it to people who have not enrolled."""
+    _REGISTRY[name] = Requirement(name=name, check=check, description=description or name)
+
+
+def unregister_requirement(name: str) -> None:
+    """Remove a requirement (tests use this to restore the registry)."""
+    _REGISTRY.pop(name, None)
+
+
+def requirements() -> list[Requirement]:
+    """The registered requirements in registration order."""
+    return list(_REGISTRY.values())
+
+
+def status(enrolment: Enrolment) -> list[RequirementStatus]:
+    """Every requirement's standing for this enrolment, in registration order."""
+    return [requirement.check(enrolment) for requirement in _REGISTRY.values()]
+
+
+def is_complete(enrolment: Enrolment) -> bool:
+    """True when the course has a published version and every requirement is met."""
+    if enrolment.course.published_version_id is None:
+        return False
+    return all(item.met for item in status(enrolment))
+
+
+def required_lesson_keys(course: Course) -> list[str]:
+    """Keys of the required lessons of the course's published version, in course order."""
+    if course.published_version_id is None:
+        return []
+    rows = db.session.execute(
+        select(Lesson.key)
+        .join(Module, Lesson.module_id == Module.id)
+        .where(Module.version_id == course.published_version_id, Lesson.required.is_(True))
+        .order_by(Module.position, Lesson.position)
+    )
+    return list(rows.scalars())
+
+
+def _lessons_done(enrolment: Enrolment) -> RequirementStatus:
+    required = required_lesson_keys(enrolment.course)
+    done = set(
+        db.session.execute(select(LessonProgress.lesson_key).where(LessonProgress.enrolment_id == enrolment.id))
+        .scalars()
+        .all()
+    )
+    count = sum(1 for key in required if key in done)
+    label = _("Every required lesson done")
+    if not required:
+        return RequirementStatus(met=True, label=label, detail=_("This course has no required lessons."))
+    return RequirementStatus(
+        met=count == len(required),
+        label=label,
+        detail=_("%(done)d of %(total)d required lessons done.", done=count, total=len(required)),
+    )
+
+
+register_requirement("lessons", _lessons_done, description=_l("Complete every required lesson of the current version."))
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What the course page shows: the rule, the learner's standing, and any certificate held."""
+
+    items: list[RequirementStatus]
+    enrolled: bool
+    complete: bool
+    certificate: Certificate | None
+    validity_months: int | None
+
+
+def standing(course: Course, enrolment: Enrolment | None) -> Standing:
+    """The rule for `course` and, when `enrolment` is given, the learner's standing against it."""
+    from academy.certificates import services
+
+    version = course.published_version
+    validity = version.validity_months if version is not None else None
+    if enrolment is None:
+        items = [RequirementStatus(met=False, label=str(r.description)) for r in _REGISTRY.values()]
+        return Standing(items=items, enrolled=False, complete=False, certificate=None, validity_months=validity)
+    items = status(enrolment)
+    certificate = services.current_certificate(enrolment.user_id, version.id) if version is not None else None
+    return Standing(
+        items=items,
+        enrolled=True,
+        complete=version is not None and all(item.met for item in items),
+        certificate=certificate,
+        validity_months=validity,
+    )
+
+
+def notify_progress(enrolment_id: int) -> None:
+    """Job: if the enrolment now meets the rule, issue its certificate (a second run does nothing)."""
+    from academy.certificates import services
+
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is None or not is_complete(enrolment):
+        return
+    try:
+        services.issue_for_enrolment(enrolment)
+        db.session.commit()
+    except IntegrityError:
+        # A concurrent run claimed this learner and version first; its certificate stands.
+        db.session.rollback()

@@ -1,0 +1,92 @@
+"""Background work for certificates: the bulk ZIP export (issuance lives in completion.py)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import zipfile
+
+from sqlalchemy import select, update
+
+from academy.certificates import storage
+from academy.certificates.models import Certificate, CertificateExport, ExportStatus
+from academy.db import utcnow
+from academy.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def _entry_name(certificate: Certificate, used: set[str]) -> str:
+    safe = "".join(ch if ch.isalnum() else "-" for ch in certificate.holder_name).strip("-") or "holder"
+    name = f"{certificate.issued_at:%Y-%m-%d}-{safe[:60]}-v{certificate.version_number}-{certificate.status}.pdf"
+    if name in used:
+        name = f"{name[:-4]}-{certificate.id}.pdf"
+    used.add(name)
+    return name
+
+
+def build_export(export_id: int) -> None:
+    """Job: write the ZIP of a course's certificates; a second run finds the export claimed and stops."""
+    claimed = db.session.execute(
+        update(CertificateExport)
+        .where(CertificateExport.id == export_id, CertificateExport.status == ExportStatus.PENDING)
+        .values(status=ExportStatus.BUILDING)
+    ).rowcount
+    db.session.commit()
+    if not claimed:
+        return
+    export = db.session.get(CertificateExport, export_id)
+    relative, path = storage.export_path(export.id)
+    partial = path.with_suffix(".part")
+    try:
+        certificates = db.session.scalars(
+            select(Certificate).where(Certificate.course_id == export.course_id).order_by(Certificate.issued_at)
+        ).all()
+        used: set[str] = set()
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as archive:
+            lines = ["file,holder,course,version,issued,expires,status,sha256"]
+            for certificate in certificates:
+                if not certificate.pdf_path:
+                    continue
+                name = _entry_name(certificate, used)
+                archive.write(storage.path_of(certificate.pdf_path), name)
+                lines.append(
+                    ",".join(
+                        _csv(value)
+                        for value in (
+                            name,
+                            certificate.holder_name,
+                            certificate.course_title,
+                            str(certificate.version_number),
+                            certificate.issued_at.date().isoformat(),
+                            certificate.expires_at.date().isoformat() if certificate.expires_at else "",
+                            certificate.state().value,
+                            certificate.pdf_sha256 or "",
+                        )
+                    )
+                )
+            archive.writestr("index.csv", "\n".join(lines) + "\n")
+        os.replace(partial, path)
+    except Exception as err:
+        log.exception("certificate export %s failed", export_id)
+        db.session.rollback()
+        export = db.session.get(CertificateExport, export_id)
+        export.status = ExportStatus.FAILED
+        export.error = str(err)[:500]
+        export.finished_at = utcnow()
+        db.session.commit()
+        partial.unlink(missing_ok=True)
+        return
+    export.status = ExportStatus.READY
+    export.file_path = relative
+    export.count = len(used)
+    export.finished_at = utcnow()
+    db.session.commit()
+
+
+def _csv(value: str) -> str:
+    # Quote every field; a leading = + - @ is defused so spreadsheets do not run it as a formula.
+    text = value.replace('"', '""')
+    if text[:1] in ("=", "+", "-", "@"):
+        text = "'" + text
+    return f'"{text}"'

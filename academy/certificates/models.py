@@ -1,0 +1,177 @@
+"""Certificates and bulk exports.
+
+A certificate is a snapshot: the holder's name, the course title and version, hours, credits
+and outcomes as they were at issue, plus the sealed PDF's SHA-256. Nothing about it is ever
+re-rendered or deleted; revocation and supersession are states shown on the public page.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, Numeric, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from academy.auth.models import User
+from academy.courses.models import Course, CourseVersion
+from academy.db import UTCDateTime, utcnow
+from academy.extensions import db
+
+
+class CertificateStatus(enum.StrEnum):
+    """What is stored; "expired" is derived from `expires_at` when the certificate is read."""
+
+    VALID = "valid"
+    REVOKED = "revoked"
+    SUPERSEDED = "superseded"
+
+
+class State(enum.StrEnum):
+    """What a verifier is told."""
+
+    VALID = "valid"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    SUPERSEDED = "superseded"
+    NOT_FOUND = "not_found"
+
+
+class RevocationReason(enum.StrEnum):
+    """Public reason categories; the details go in the private note."""
+
+    ISSUED_IN_ERROR = "issued_in_error"
+    MISCONDUCT = "misconduct"
+    HOLDER_REQUEST = "holder_request"
+    COURSE_WITHDRAWN = "course_withdrawn"
+    OTHER = "other"
+
+
+REASON_LABELS = {
+    RevocationReason.ISSUED_IN_ERROR: _l("Issued in error"),
+    RevocationReason.MISCONDUCT: _l("Academic misconduct"),
+    RevocationReason.HOLDER_REQUEST: _l("At the holder's request"),
+    RevocationReason.COURSE_WITHDRAWN: _l("Course withdrawn"),
+    RevocationReason.OTHER: _l("Other reason"),
+}
+
+
+class ExportStatus(enum.StrEnum):
+    """A bulk ZIP export moves pending -> building -> ready (or failed)."""
+
+    PENDING = "pending"
+    BUILDING = "building"
+    READY = "ready"
+    FAILED = "failed"
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    # VARCHAR with a CHECK constraint, the same on SQLite and PostgreSQL.
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
+class Certificate(db.Model):
+    """One issued certificate: a snapshot of the achievement and the sealed PDF's fingerprint."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (
+        # One current (valid or revoked) certificate per learner and course version, whatever the
+        # number of job runs: the second insert fails. Superseded ones step aside for their
+        # replacement; revoked ones stay in place so a completion event cannot issue again.
+        Index(
+            "uq_certificates_current",
+            "user_id",
+            "version_id",
+            unique=True,
+            sqlite_where=text("status != 'superseded'"),
+            postgresql_where=text("status != 'superseded'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("course_versions.id"))
+    status: Mapped[CertificateStatus] = mapped_column(
+        _enum(CertificateStatus, "certificate_status"), default=CertificateStatus.VALID
+    )
+    # Snapshot at issue: what the PDF says, never updated.
+    holder_name: Mapped[str] = mapped_column(String(120))
+    course_title: Mapped[str] = mapped_column(String(200))
+    version_number: Mapped[int] = mapped_column(Integer)
+    hours: Mapped[Decimal] = mapped_column(Numeric(5, 1))
+    credits: Mapped[Decimal] = mapped_column(Numeric(4, 1))
+    outcomes: Mapped[list] = mapped_column(JSON, default=list)  # [{"code": "LO1", "text": "..."}]
+    issuer: Mapped[str] = mapped_column(String(200))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The sealed PDF, stored once.
+    pdf_path: Mapped[str] = mapped_column(String(255), default="")
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    pdf_size: Mapped[int] = mapped_column(Integer, default=0)
+    key_id: Mapped[str] = mapped_column(String(64), default="")
+    # Holder's choice: the public page shows the status only.
+    details_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    revocation_reason: Mapped[RevocationReason | None] = mapped_column(
+        _enum(RevocationReason, "revocation_reason"), nullable=True
+    )
+    revocation_note: Mapped[str] = mapped_column(Text, default="")  # private: never on the public page
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"), nullable=True)
+    reissued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    course: Mapped[Course] = relationship()
+    version: Mapped[CourseVersion] = relationship()
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
+    reissued_by: Mapped[User | None] = relationship(foreign_keys=[reissued_by_id])
+    superseded_by: Mapped[Certificate | None] = relationship(remote_side=[id], foreign_keys=[superseded_by_id])
+
+    def state(self, now: datetime | None = None) -> State:
+        """What a verifier sees now: valid, expired, revoked or superseded."""
+        if self.status == CertificateStatus.REVOKED:
+            return State.REVOKED
+        if self.status == CertificateStatus.SUPERSEDED:
+            return State.SUPERSEDED
+        if self.expires_at is not None and self.expires_at <= (now or utcnow()):
+            return State.EXPIRED
+        return State.VALID
+
+    @property
+    def reason_label(self) -> str:
+        """The public label of the revocation reason."""
+        return str(REASON_LABELS[self.revocation_reason]) if self.revocation_reason else ""
+
+    def __repr__(self) -> str:
+        return f"<Certificate {self.id} {self.status} user={self.user_id} version={self.version_id}>"
+
+
+class CertificateExport(db.Model):
+    """A ZIP of a course's certificates, built by a background job for a trainer."""
+
+    __tablename__ = "certificate_exports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    status: Mapped[ExportStatus] = mapped_column(_enum(ExportStatus, "export_status"), default=ExportStatus.PENDING)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    file_path: Mapped[str] = mapped_column(String(255), default="")
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+
+    course: Mapped[Course] = relationship()
+    requested_by: Mapped[User | None] = relationship()

@@ -1,0 +1,287 @@
+"""Issuing, revoking and re-issuing certificates, and the queries behind the pages.
+
+Services flush and never commit; views, jobs and CLI commands own the transaction.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from academy.auth.models import User
+from academy.certificates import codes, notify, pdf, signing, storage
+from academy.certificates.models import (
+    Certificate,
+    CertificateExport,
+    CertificateStatus,
+    ExportStatus,
+    RevocationReason,
+)
+from academy.courses.models import Course, CourseVersion, Enrolment
+from academy.db import utcnow
+from academy.exceptions import Conflict, NotFound, PermissionDenied, ServiceError
+from academy.extensions import db
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """`moment` plus whole calendar months, clamped to the last day of a shorter month."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def verify_url(code: str) -> str:
+    """The public verification address printed on the certificate and in the QR code."""
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/verify/{code}"
+
+
+def find_by_code(text: str) -> Certificate | None:
+    """The certificate a typed code names, or None (also for a code failing its check character)."""
+    compact = codes.parse(text)
+    if compact is None:
+        return None
+    return db.session.scalar(select(Certificate).where(Certificate.code_hash == codes.digest(compact)))
+
+
+def current_certificate(user_id: int, version_id: int) -> Certificate | None:
+    """The learner's valid or revoked certificate for a course version (superseded ones step aside)."""
+    return db.session.scalar(
+        select(Certificate).where(
+            Certificate.user_id == user_id,
+            Certificate.version_id == version_id,
+            Certificate.status != CertificateStatus.SUPERSEDED,
+        )
+    )
+
+
+def can_manage(user: User | None, course: Course) -> bool:
+    """Admins and the course's own trainers may revoke, re-issue and export its certificates."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_admin:
+        return True
+    return bool(user.is_trainer) and any(owner.id == user.id for owner in course.owners)
+
+
+# ---------------------------------------------------------------------------- issuing
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    holder_name: str
+    version: CourseVersion
+    issued_at: datetime
+    expires_at: datetime | None
+    replaces_issued_at: datetime | None = None
+
+
+def _create(user: User | None, course: Course, snap: _Snapshot) -> Certificate:
+    """Claim the row, then render, seal and store the PDF once; flushes."""
+    version = snap.version
+    code = codes.generate()
+    outcomes = [{"code": o.code, "text": o.text} for o in version.outcomes]
+    certificate = Certificate(
+        code_hash=codes.digest(code),
+        user=user,
+        course=course,
+        version=version,
+        status=CertificateStatus.VALID,
+        holder_name=snap.holder_name,
+        course_title=version.title,
+        version_number=version.number,
+        hours=version.hours,
+        credits=version.credits,
+        outcomes=outcomes,
+        issuer=current_app.config["CERTIFICATE_ISSUER"],
+        issued_at=snap.issued_at,
+        expires_at=snap.expires_at,
+    )
+    db.session.add(certificate)
+    # The insert claims (user, version) before the costly part: a concurrent run fails here.
+    db.session.flush()
+    content = pdf.CertificateContent(
+        holder_name=certificate.holder_name,
+        course_title=certificate.course_title,
+        version_number=certificate.version_number,
+        hours=certificate.hours,
+        credits=certificate.credits,
+        issued_on=snap.issued_at.date(),
+        expires_on=snap.expires_at.date() if snap.expires_at else None,
+        issuer=certificate.issuer,
+        code=code,
+        verify_url=verify_url(code),
+        outcomes=[(o["code"], o["text"]) for o in outcomes],
+        replaces_on=snap.replaces_issued_at.date() if snap.replaces_issued_at else None,
+    )
+    key = signing.seal_key()
+    sealed = signing.seal(
+        pdf.render(content), box=pdf.SEAL_BOX, reason=f"Certificate {code} issued by {certificate.issuer}"
+    )
+    certificate.pdf_path, certificate.pdf_sha256 = storage.store_pdf(sealed)
+    certificate.pdf_size = len(sealed)
+    certificate.key_id = key.key_id
+    db.session.flush()
+    notify.issued(certificate)
+    return certificate
+
+
+def issue_for_enrolment(enrolment: Enrolment, *, force: bool = False) -> Certificate:
+    """Issue the certificate for the enrolment's current course version, or return the one it has.
+
+    Idempotent: a learner holds at most one valid (or revoked) certificate per course version, and
+    a revoked one is not replaced by running this again. `force` skips the completion rule
+    (admins issuing by hand); the caller checks it otherwise.
+    """
+    from academy.certificates import completion
+
+    course = enrolment.course
+    version = course.published_version
+    if version is None:
+        raise ServiceError(_("This course has no published version to certify."))
+    existing = current_certificate(enrolment.user_id, version.id)
+    if existing is not None:
+        return existing
+    if not force and not completion.is_complete(enrolment):
+        raise ServiceError(_("The learner has not completed the course yet."))
+    now = utcnow()
+    expires = add_months(now, version.validity_months) if version.validity_months else None
+    if enrolment.completed_at is None:
+        enrolment.completed_at = now
+    snap = _Snapshot(holder_name=enrolment.user.name, version=version, issued_at=now, expires_at=expires)
+    return _create(enrolment.user, course, snap)
+
+
+def revoke(certificate: Certificate, *, actor: User | None, reason: RevocationReason | str, note: str = "") -> None:
+    """Revoke a valid certificate with a public reason category and a private note.
+
+    `actor` None means the command line (trusted); otherwise a course trainer or an admin.
+    """
+    if actor is not None and not can_manage(actor, certificate.course):
+        raise PermissionDenied
+    if certificate.status != CertificateStatus.VALID:
+        raise Conflict(_("Only a valid certificate can be revoked."))
+    try:
+        certificate.revocation_reason = RevocationReason(reason)
+    except ValueError:
+        raise ServiceError(_("Choose a reason."), field="reason") from None
+    certificate.status = CertificateStatus.REVOKED
+    certificate.revoked_at = utcnow()
+    certificate.revoked_by = actor
+    certificate.revocation_note = (note or "").strip()[:2000]
+    db.session.flush()
+    notify.revoked(certificate)
+
+
+def reissue(certificate: Certificate, *, actor: User | None, holder_name: str | None = None) -> Certificate:
+    """Issue a corrected certificate for the same course version and mark this one superseded.
+
+    The new one carries today's date, the old one's expiry, and the holder's current name unless
+    `holder_name` is given.
+    """
+    if actor is not None and not can_manage(actor, certificate.course):
+        raise PermissionDenied
+    if certificate.status != CertificateStatus.VALID:
+        raise Conflict(_("Only a valid certificate can be re-issued."))
+    name = (holder_name or "").strip() or (certificate.user.name if certificate.user else certificate.holder_name)
+    if len(name) > 120:
+        raise ServiceError(_("The name is too long."), field="holder_name")
+    # Step aside first: the partial unique index allows one current certificate per version.
+    certificate.status = CertificateStatus.SUPERSEDED
+    certificate.superseded_at = utcnow()
+    db.session.flush()
+    snap = _Snapshot(
+        holder_name=name,
+        version=certificate.version,
+        issued_at=certificate.superseded_at,
+        expires_at=certificate.expires_at,
+        replaces_issued_at=certificate.issued_at,
+    )
+    replacement = _create(certificate.user, certificate.course, snap)
+    replacement.reissued_by = actor
+    certificate.superseded_by = replacement
+    db.session.flush()
+    return replacement
+
+
+def set_details_hidden(certificate: Certificate, *, actor: User, hidden: bool) -> None:
+    """The holder chooses whether the public page shows the details or the status only."""
+    if certificate.user_id != actor.id:
+        raise PermissionDenied
+    certificate.details_hidden = hidden
+    db.session.flush()
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def stored_code(certificate: Certificate) -> str:
+    """The certificate's code, read back from its sealed PDF (the database keeps only a hash)."""
+    if not certificate.pdf_path:
+        return ""
+    try:
+        code = signing.read_embedded_code(storage.read(certificate.pdf_path))
+    except (OSError, ValueError):
+        return ""
+    # Trust the file only if it still matches the record.
+    if code and codes.normalise(code) and codes.digest(code) == certificate.code_hash:
+        return code
+    return ""
+
+
+def certificates_of(user: User) -> list[Certificate]:
+    """A holder's certificates, newest first, in one query."""
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .where(Certificate.user_id == user.id)
+            .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+        )
+    )
+
+
+def course_certificates(course: Course, *, page: int = 1, per_page: int = 50):  # noqa: ANN201
+    """A page of a course's certificates with their holders, newest first."""
+    query = (
+        select(Certificate)
+        .where(Certificate.course_id == course.id)
+        .options(selectinload(Certificate.user))
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    )
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def get_course(slug: str) -> Course:
+    """The course with this slug and its owners, or NotFound."""
+    course = db.session.scalar(select(Course).where(Course.slug == slug).options(selectinload(Course.owners)))
+    if course is None:
+        raise NotFound(_("No such course."))
+    return course
+
+
+def request_export(course: Course, *, actor: User) -> CertificateExport:
+    """Ask for a ZIP of the course's certificates; a job builds it after the commit."""
+    if not can_manage(actor, course):
+        raise PermissionDenied
+    export = CertificateExport(course=course, requested_by=actor, status=ExportStatus.PENDING)
+    db.session.add(export)
+    db.session.flush()
+    return export
+
+
+def recent_exports(course: Course, *, limit: int = 5) -> list[CertificateExport]:
+    """The latest export requests for a course."""
+    return list(
+        db.session.scalars(
+            select(CertificateExport)
+            .where(CertificateExport.course_id == course.id)
+            .order_by(CertificateExport.created_at.desc(), CertificateExport.id.desc())
+            .limit(limit)
+        )
+    )

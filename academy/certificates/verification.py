@@ -1,0 +1,142 @@
+"""What a verifier is told: by code (page and JSON) or by uploading a PDF."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from academy.certificates import codes, services, signing
+from academy.certificates.models import Certificate, State
+from academy.extensions import db
+
+
+@dataclass
+class PublicRecord:
+    """The public face of a certificate: its state, and the holder and achievement unless hidden."""
+
+    state: State
+    code: str = ""
+    issuer: str = ""
+    details_hidden: bool = False
+    holder_name: str = ""
+    course_title: str = ""
+    version_number: int | None = None
+    hours: str = ""
+    credits: str = ""
+    outcomes: list[dict] = field(default_factory=list)
+    issued_at: datetime | None = None
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+    revocation_reason: str = ""
+    revocation_label: str = ""
+    superseded_at: datetime | None = None
+    replacement_url: str = ""
+
+    @property
+    def found(self) -> bool:
+        """False for the uniform not-found answer."""
+        return self.state != State.NOT_FOUND
+
+
+NOT_FOUND = PublicRecord(state=State.NOT_FOUND)
+
+
+def _number(value) -> str:  # noqa: ANN001
+    return f"{value.normalize():f}" if value is not None else ""
+
+
+def public_record(certificate: Certificate, code: str) -> PublicRecord:
+    """Describe a certificate for verifiers; `code` is the grouped code they used."""
+    state = certificate.state()
+    record = PublicRecord(
+        state=state,
+        code=code,
+        issuer=certificate.issuer,
+        details_hidden=certificate.details_hidden,
+    )
+    if not certificate.details_hidden:
+        record.holder_name = certificate.holder_name
+        record.course_title = certificate.course_title
+        record.version_number = certificate.version_number
+        record.hours = _number(certificate.hours)
+        record.credits = _number(certificate.credits)
+        record.outcomes = [{"code": o.get("code", ""), "text": o.get("text", "")} for o in certificate.outcomes or []]
+        record.issued_at = certificate.issued_at
+        record.expires_at = certificate.expires_at
+    if state == State.REVOKED:
+        record.revoked_at = certificate.revoked_at
+        record.revocation_reason = str(certificate.revocation_reason or "")
+        record.revocation_label = certificate.reason_label
+    if state == State.SUPERSEDED:
+        record.superseded_at = certificate.superseded_at
+        replacement = certificate.superseded_by
+        replacement_code = services.stored_code(replacement) if replacement is not None else ""
+        if replacement_code:
+            record.replacement_url = services.verify_url(replacement_code)
+    return record
+
+
+def lookup(text: str) -> PublicRecord:
+    """The public record for a typed code; NOT_FOUND alike for unknown codes and bad check characters."""
+    certificate = services.find_by_code(text)
+    if certificate is None:
+        return NOT_FOUND
+    return public_record(certificate, codes.group(codes.normalise(text) or ""))
+
+
+# ---------------------------------------------------------------------------- PDF upload
+
+VERDICTS = {
+    "authentic": _l("This file is an authentic certificate: its seal is intact and it matches our record."),
+    "modified": _l(
+        "This file has been changed after it was sealed. It is not a valid certificate; "
+        "ask the holder for the original file or check the code on the certificate instead."
+    ),
+    "unknown": _l(
+        "This file carries a valid seal, but it is not a file we issued. Check its certificate code instead."
+    ),
+    "not_ours": _l("This file does not carry our seal, so we cannot vouch for it."),
+    "unreadable": _l("This file is not a PDF we can read."),
+    "record_only": _l(
+        "This file matches our record, but its seal could not be checked against our current root certificate."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    """The verdict on an uploaded PDF and, for an authentic file, the certificate's record."""
+
+    verdict: str
+    seal: signing.SealCheck
+    record: PublicRecord | None = None
+
+    @property
+    def message(self) -> str:
+        """The sentence shown for the verdict."""
+        return str(VERDICTS[self.verdict])
+
+
+def check_upload(data: bytes) -> UploadResult:
+    """Check an uploaded PDF: our seal against the pinned root, and its SHA-256 against our records.
+
+    Nothing of the upload is kept.
+    """
+    seal = signing.check_seal(data)
+    certificate = db.session.scalar(select(Certificate).where(Certificate.pdf_sha256 == seal.sha256))
+    if seal.ok and certificate is not None:
+        code = services.stored_code(certificate) or seal.embedded_code
+        return UploadResult("authentic", seal, public_record(certificate, code))
+    if certificate is not None:
+        code = services.stored_code(certificate) or seal.embedded_code
+        return UploadResult("record_only", seal, public_record(certificate, code))
+    if seal.reason == "unreadable":
+        return UploadResult("unreadable", seal)
+    if seal.reason in ("no_signature", "not_trusted"):
+        return UploadResult("not_ours", seal)
+    if seal.ok:
+        return UploadResult("unknown", seal)
+    return UploadResult("modified", seal)

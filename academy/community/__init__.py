@@ -1,0 +1,1 @@
+"""Community spaces: members-only networks with threads, answers, files, search and moderation."""

@@ -1,0 +1,92 @@
+"""Community pages under /c: directory, membership, threads, files, search and moderation.
+
+Every page needs a login. Pages with member content answer 404 to anyone who may not read
+the community, so a non-member cannot even learn which threads or files exist.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, request
+from flask.blueprints import BlueprintSetupState
+from flask_login import current_user
+from sqlalchemy import select
+
+from academy.community.access import Access, access_for
+from academy.community.models import Community
+from academy.community.services import files as file_services
+from academy.exceptions import ServiceError
+from academy.extensions import db
+
+bp = Blueprint("community", __name__, url_prefix="/c")
+
+
+def community_or_404(slug: str) -> Community:
+    """The community with this slug, or a 404."""
+    community = db.session.scalar(select(Community).where(Community.slug == slug))
+    if community is None:
+        abort(404)
+    return community
+
+
+def member_area(slug: str) -> tuple[Community, Access]:
+    """The community and the user's access, or a 404 for anyone who may not read it."""
+    community = community_or_404(slug)
+    access = access_for(current_user, community)
+    if not access.can_view:
+        abort(404)
+    return community, access
+
+
+def moderator_area(slug: str) -> tuple[Community, Access]:
+    """Like member_area, and a 403 for members who are not contact persons."""
+    community, access = member_area(slug)
+    if not access.can_moderate:
+        abort(403)
+    return community, access
+
+
+def form_error(form, err: ServiceError) -> None:  # noqa: ANN001
+    """Show a service error beside its field, or as a flash message."""
+    field = getattr(form, err.field, None) if err.field else None
+    if field is not None:
+        field.errors = [*field.errors, err.message]
+    else:
+        flash(err.message, "error")
+
+
+def uploads_from(field) -> list[file_services.Upload]:  # noqa: ANN001
+    """Read the files of a file field into Upload values (empty inputs skipped)."""
+    out = []
+    items = field.data if isinstance(field.data, list) else [field.data]
+    for item in items:
+        if item is None or not getattr(item, "filename", None):
+            continue
+        out.append(file_services.Upload(filename=item.filename, data=item.read()))
+    return out
+
+
+def _upload_limit() -> None:
+    # Uploads may be larger than the app-wide MAX_CONTENT_LENGTH; this must run before the CSRF
+    # check reads the form, which is why it is put first among the app's before_request hooks.
+    if request.blueprint == bp.name and request.method == "POST":
+        request.max_content_length = file_services.max_upload_bytes() * file_services.MAX_FILES_PER_POST + 2**20
+
+
+def _pending_badge() -> tuple[int, str]:
+    from flask_babel import ngettext
+
+    from academy.community.services.membership import pending_count_for
+
+    count = pending_count_for(current_user)
+    return count, ngettext("%(num)d membership request waiting", "%(num)d membership requests waiting", count)
+
+
+@bp.record_once
+def _setup(state: BlueprintSetupState) -> None:
+    from academy.templating import register_badge
+
+    state.app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
+    register_badge(state.app, "community.index", _pending_badge)
+
+
+from academy.community.views import directory, files, members, moderation, threads  # noqa: E402, F401

@@ -1,0 +1,119 @@
+"""Shared files: the list, a file's history, new versions and downloads."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from academy.community import forms
+from academy.community.services import files as file_services
+from academy.community.views import bp, form_error, member_area, uploads_from
+from academy.exceptions import NotFound, ServiceError
+from academy.extensions import db
+
+
+def _attachment_or_404(community, attachment_id: int):  # noqa: ANN001
+    try:
+        return file_services.get_attachment(community, attachment_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/<slug>/files")
+@login_required
+def files(slug: str):  # noqa: ANN201
+    """Every file shared in the community."""
+    community, access = member_area(slug)
+    page = max(request.args.get("page", 1, type=int), 1)
+    return render_template(
+        "community/files.html",
+        community=community,
+        access=access,
+        pagination=file_services.list_files(community, page=page),
+    )
+
+
+def _render_file(community, access, attachment, *, form=None, status: int = 200):  # noqa: ANN001
+    may_update = access.can_post and (attachment.uploader_id == current_user.id or access.can_moderate)
+    return render_template(
+        "community/file.html",
+        community=community,
+        access=access,
+        attachment=attachment,
+        form=form or forms.VersionForm(),
+        may_update=may_update,
+        max_mb=max(1, file_services.max_upload_bytes() // (1024 * 1024)),
+    ), status
+
+
+@bp.get("/<slug>/files/<int:attachment_id>")
+@login_required
+def file_detail(slug: str, attachment_id: int):  # noqa: ANN201
+    """A file with its version history."""
+    community, access = member_area(slug)
+    return _render_file(community, access, _attachment_or_404(community, attachment_id))
+
+
+@bp.post("/<slug>/files/<int:attachment_id>/versions")
+@login_required
+def upload_version(slug: str, attachment_id: int):  # noqa: ANN201
+    """Upload a new version of a file (its uploader or a contact person)."""
+    community, access = member_area(slug)
+    attachment = _attachment_or_404(community, attachment_id)
+    form = forms.VersionForm()
+    if form.validate_on_submit():
+        uploads = uploads_from(form.attachment)
+        try:
+            if not uploads:
+                raise ServiceError(_("Choose a file."), field="attachment")
+            version = file_services.add_version(attachment=attachment, uploader=current_user, upload=uploads[0])
+        except ServiceError as err:
+            db.session.rollback()
+            if err.status == 403:
+                abort(403)
+            form_error(form, err)
+        else:
+            db.session.commit()
+            flash(_("Version %(n)d of %(name)s is uploaded.", n=version.number, name=version.filename), "success")
+            return redirect(url_for(".file_detail", slug=slug, attachment_id=attachment.id))
+    return _render_file(community, access, attachment, form=form, status=400)
+
+
+def _send(attachment, number: int | None):  # noqa: ANN001
+    try:
+        version = file_services.version_of(attachment, number)
+        path = file_services.blob_path(version.sha256)
+    except NotFound:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=file_services.FILE_TYPES[version.file_type],
+        as_attachment=True,
+        download_name=version.filename,
+        max_age=0,
+        etag=version.sha256,
+    )
+    # Always a download, never rendered inline, never sniffed into something else.
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/<slug>/files/<int:attachment_id>/download")
+@login_required
+def download(slug: str, attachment_id: int):  # noqa: ANN201
+    """Download the current version (members only)."""
+    community, _access = member_area(slug)
+    return _send(_attachment_or_404(community, attachment_id), None)
+
+
+@bp.get("/<slug>/files/<int:attachment_id>/v/<int:number>")
+@login_required
+def download_version(slug: str, attachment_id: int, number: int):  # noqa: ANN201
+    """Download an earlier version (members only)."""
+    community, _access = member_area(slug)
+    return _send(_attachment_or_404(community, attachment_id), number)

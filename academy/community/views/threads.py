@@ -1,0 +1,311 @@
+"""Threads and posts: start, read, reply, edit, history, delete, accept, flag, moderate, watch."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from academy.community import forms
+from academy.community.models import WatchLevel
+from academy.community.services import files as file_services
+from academy.community.services import moderation as moderation_services
+from academy.community.services import threads as thread_services
+from academy.community.services import watching
+from academy.community.views import bp, form_error, member_area, moderator_area, uploads_from
+from academy.exceptions import NotFound, ServiceError
+from academy.extensions import db
+
+
+def _thread_or_404(community, thread_id: int, access):  # noqa: ANN001
+    try:
+        return thread_services.get_thread(community, thread_id, include_hidden=access.can_moderate)
+    except NotFound:
+        abort(404)
+
+
+def _post_or_404(community, post_id: int, access):  # noqa: ANN001
+    try:
+        return thread_services.get_post(community, post_id, include_hidden=access.can_moderate)
+    except NotFound:
+        abort(404)
+
+
+def _max_mb() -> int:
+    return max(1, file_services.max_upload_bytes() // (1024 * 1024))
+
+
+def _with_file_hint(form):  # noqa: ANN001
+    form.attachments.description = forms.FILES_HINT % {"mb": _max_mb()}
+    return form
+
+
+@bp.route("/<slug>/new", methods=["GET", "POST"])
+@login_required
+def new_thread(slug: str):  # noqa: ANN201
+    """Ask a question or start a discussion, with files if wanted."""
+    community, access = member_area(slug)
+    if not access.can_post:
+        abort(403)
+    form = _with_file_hint(forms.ThreadForm())
+    if form.validate_on_submit():
+        try:
+            thread = thread_services.create_thread(
+                community=community,
+                author=current_user,
+                kind=form.kind.data,
+                title=form.title.data,
+                body=form.body.data,
+                uploads=uploads_from(form.attachments),
+            )
+        except ServiceError as err:
+            db.session.rollback()
+            form_error(form, err if err.field != "attachment" else ServiceError(err.message, field="attachments"))
+        else:
+            db.session.commit()
+            flash(_("Your thread is published."), "success")
+            return redirect(url_for(".thread", slug=slug, thread_id=thread.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "community/new_thread.html", community=community, access=access, form=form, max_mb=_max_mb()
+    ), status
+
+
+def _render_thread(community, access, thread, *, reply_form=None, status: int = 200):  # noqa: ANN001
+    page = max(request.args.get("page", 1, type=int), 1)
+    view = thread_services.thread_view(thread, page=page)
+    thread_level, community_level = watching.levels_for(current_user, thread)
+    return render_template(
+        "community/thread.html",
+        community=community,
+        access=access,
+        thread=thread,
+        view=view,
+        reply_form=reply_form or _with_file_hint(forms.ReplyForm()),
+        watch_form=forms.WatchForm(level=thread_level or community_level or WatchLevel.NORMAL),
+        button_form=forms.ModerateForm(),
+        flag_form=forms.FlagForm(),
+        max_mb=_max_mb(),
+    ), status
+
+
+@bp.get("/<slug>/t/<int:thread_id>")
+@login_required
+def thread(slug: str, thread_id: int):  # noqa: ANN201
+    """A thread: the opening post, the accepted answer first, then the replies."""
+    community, access = member_area(slug)
+    return _render_thread(community, access, _thread_or_404(community, thread_id, access))
+
+
+@bp.post("/<slug>/t/<int:thread_id>/reply")
+@login_required
+def reply(slug: str, thread_id: int):  # noqa: ANN201
+    """Post a reply."""
+    community, access = member_area(slug)
+    thread = _thread_or_404(community, thread_id, access)
+    form = _with_file_hint(forms.ReplyForm())
+    if form.validate_on_submit():
+        try:
+            post = thread_services.reply(
+                thread=thread, author=current_user, body=form.body.data, uploads=uploads_from(form.attachments)
+            )
+        except ServiceError as err:
+            db.session.rollback()
+            form_error(form, err if err.field != "attachment" else ServiceError(err.message, field="attachments"))
+        else:
+            db.session.commit()
+            flash(_("Your reply is posted."), "success")
+            return redirect(
+                url_for(
+                    ".thread",
+                    slug=slug,
+                    thread_id=thread.id,
+                    page=thread_services.page_of(post),
+                    _anchor=f"post-{post.id}",
+                )
+            )
+    return _render_thread(community, access, thread, reply_form=form, status=400)
+
+
+@bp.route("/<slug>/p/<int:post_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_post(slug: str, post_id: int):  # noqa: ANN201
+    """Edit my post; the earlier text is kept."""
+    community, access = member_area(slug)
+    post = _post_or_404(community, post_id, access)
+    if post.author_id != current_user.id or not access.can_post:
+        abort(403)
+    form = forms.EditPostForm(obj=None if request.method == "POST" else post)
+    if request.method == "GET" and post.is_opening:
+        form.title.data = post.thread.title
+    if form.validate_on_submit():
+        try:
+            thread_services.edit_post(
+                post=post,
+                editor=current_user,
+                body=form.body.data,
+                title=form.title.data if post.is_opening else None,
+            )
+        except ServiceError as err:
+            db.session.rollback()
+            form_error(form, err)
+        else:
+            db.session.commit()
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for(".thread", slug=slug, thread_id=post.thread_id, _anchor=f"post-{post.id}"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("community/edit_post.html", community=community, access=access, post=post, form=form), status
+
+
+@bp.get("/<slug>/p/<int:post_id>/history")
+@login_required
+def post_history(slug: str, post_id: int):  # noqa: ANN201
+    """Earlier versions of a post (contact persons)."""
+    community, access = moderator_area(slug)
+    post = _post_or_404(community, post_id, access)
+    return render_template(
+        "community/history.html",
+        community=community,
+        access=access,
+        post=post,
+        revisions=thread_services.revisions(post),
+    )
+
+
+@bp.post("/<slug>/p/<int:post_id>/delete")
+@login_required
+def delete_post(slug: str, post_id: int):  # noqa: ANN201
+    """Delete a post (the author or a contact person); the opening post takes the thread with it."""
+    community, access = member_area(slug)
+    post = _post_or_404(community, post_id, access)
+    try:
+        thread_services.delete_post(post=post, actor=current_user)
+    except ServiceError as err:
+        db.session.rollback()
+        abort(err.status if err.status in (403, 404) else 400)
+    db.session.commit()
+    if post.is_opening:
+        flash(_("The thread was deleted."), "success")
+        return redirect(url_for(".show", slug=slug))
+    flash(_("The post was deleted."), "success")
+    return redirect(url_for(".thread", slug=slug, thread_id=post.thread_id))
+
+
+@bp.post("/<slug>/p/<int:post_id>/accept")
+@login_required
+def accept_answer(slug: str, post_id: int):  # noqa: ANN201
+    """Mark a reply as the accepted answer."""
+    community, access = member_area(slug)
+    post = _post_or_404(community, post_id, access)
+    try:
+        thread_services.accept_answer(post=post, actor=current_user)
+    except ServiceError as err:
+        db.session.rollback()
+        if err.status == 403:
+            abort(403)
+        flash(err.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The answer is marked as accepted."), "success")
+    return redirect(url_for(".thread", slug=slug, thread_id=post.thread_id))
+
+
+@bp.post("/<slug>/t/<int:thread_id>/unaccept")
+@login_required
+def clear_answer(slug: str, thread_id: int):  # noqa: ANN201
+    """Take back the accepted answer."""
+    community, access = member_area(slug)
+    thread = _thread_or_404(community, thread_id, access)
+    try:
+        thread_services.clear_answer(thread=thread, actor=current_user)
+    except ServiceError:
+        db.session.rollback()
+        abort(403)
+    db.session.commit()
+    flash(_("The thread has no accepted answer now."), "success")
+    return redirect(url_for(".thread", slug=slug, thread_id=thread.id))
+
+
+@bp.post("/<slug>/p/<int:post_id>/flag")
+@login_required
+def flag_post(slug: str, post_id: int):  # noqa: ANN201
+    """Report a post to the contact persons."""
+    community, access = member_area(slug)
+    post = _post_or_404(community, post_id, access)
+    form = forms.FlagForm()
+    if form.validate_on_submit():
+        try:
+            moderation_services.flag_post(post=post, reporter=current_user, reason=form.reason.data)
+        except ServiceError as err:
+            db.session.rollback()
+            if err.status == 403:
+                abort(403)
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Thank you. The contact persons will review the post."), "success")
+    else:
+        flash(_("Say what is wrong with the post."), "error")
+    return redirect(url_for(".thread", slug=slug, thread_id=post.thread_id, _anchor=f"post-{post.id}"))
+
+
+@bp.post("/<slug>/t/<int:thread_id>/moderate")
+@login_required
+def moderate_thread(slug: str, thread_id: int):  # noqa: ANN201
+    """Pin, unpin, lock or unlock a thread (contact persons)."""
+    community, access = moderator_area(slug)
+    thread = _thread_or_404(community, thread_id, access)
+    form = forms.ModerateForm()
+    if not form.validate_on_submit() or form.action.data not in ("pin", "unpin", "lock", "unlock"):
+        abort(400)
+    action = form.action.data
+    thread_services.set_flags(
+        thread=thread,
+        actor=current_user,
+        pinned={"pin": True, "unpin": False}.get(action),
+        locked={"lock": True, "unlock": False}.get(action),
+    )
+    db.session.commit()
+    messages = {
+        "pin": _("The thread is pinned."),
+        "unpin": _("The thread is no longer pinned."),
+        "lock": _("The thread is locked."),
+        "unlock": _("The thread is open for replies again."),
+    }
+    flash(messages[action], "success")
+    return redirect(url_for(".thread", slug=slug, thread_id=thread.id))
+
+
+@bp.post("/<slug>/p/<int:post_id>/moderate")
+@login_required
+def moderate_post(slug: str, post_id: int):  # noqa: ANN201
+    """Hide a post from members, or show it again (contact persons)."""
+    community, access = moderator_area(slug)
+    post = _post_or_404(community, post_id, access)
+    form = forms.ModerateForm()
+    if not form.validate_on_submit() or form.action.data not in ("hide", "unhide"):
+        abort(400)
+    moderation_services.set_hidden(post=post, actor=current_user, hidden=form.action.data == "hide")
+    db.session.commit()
+    flash(_("The post is hidden.") if form.action.data == "hide" else _("The post is visible again."), "success")
+    return redirect(url_for(".thread", slug=slug, thread_id=post.thread_id, _anchor=f"post-{post.id}"))
+
+
+@bp.post("/<slug>/t/<int:thread_id>/watch")
+@login_required
+def watch_thread(slug: str, thread_id: int):  # noqa: ANN201
+    """Choose how closely to follow this thread."""
+    community, access = member_area(slug)
+    thread = _thread_or_404(community, thread_id, access)
+    form = forms.WatchForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        watching.watch_thread(user=current_user, thread=thread, level=form.level.data)
+    except ServiceError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Your notification setting for this thread is saved."), "success")
+    return redirect(url_for(".thread", slug=slug, thread_id=thread.id))
