@@ -91,11 +91,7 @@ def register_blueprints(app: Flask) -> None:
     from academy.core.views import bp as core_bp
     from academy.courses.views import bp as courses_bp
 
-<<<<<<< HEAD
-    for bp in (core_bp, auth_bp, admin_bp, api_bp, api_pages_bp, courses_bp):
-=======
-    for bp in (core_bp, auth_bp, admin_bp, api_bp, api_pages_bp, certificates_bp, community_bp):
->>>>>>> main
+    for bp in (core_bp, auth_bp, admin_bp, api_bp, api_pages_bp, certificates_bp, community_bp, courses_bp):
         app.register_blueprint(bp)
 
 

@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 
 from academy.certificates.cli import certificates_cli
 from academy.community.cli import community_cli
+from academy.courses.cli import courses_cli
 from academy.exceptions import ServiceError
 from academy.extensions import db
 
@@ -72,11 +73,6 @@ def worker(queues: tuple[str, ...], burst: bool) -> None:
     w.work(with_scheduler=True, burst=burst)
 
 
-<<<<<<< HEAD
-from academy.courses.cli import courses_cli  # noqa: E402
-
-academy_cli.add_command(courses_cli)
-=======
 academy_cli.add_command(certificates_cli)
 academy_cli.add_command(community_cli)
->>>>>>> main
+academy_cli.add_command(courses_cli)
