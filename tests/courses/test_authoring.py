@@ -388,3 +388,17 @@ def test_unknown_items_are_404_for_the_owner(client, trainer):
     course = create_course(owner=trainer)
     for path in ("outcomes/nope/edit", "modules/nope/edit", "lessons/nope/edit", "modules/nope/lessons/new"):
         assert client.get(f"/trainer/courses/{course.slug}/{path}").status_code == 404, path
+
+
+def test_preview_shows_the_draft_as_learners_will_see_it(client, trainer, db):
+    course = create_course(owner=trainer, title="Published title", modules=1, lessons=2)
+    slug = course.slug
+    page = f"/trainer/courses/{slug}/edit"
+    _post(client, page, {**COURSE_FORM, "title": "Draft title"}, form_page=page)
+    html = client.get(f"/trainer/courses/{slug}/preview").get_data(as_text=True)
+    assert "Draft title" in html and "Preview of version 2 (draft)" in html
+    assert "Complete all 2 required lessons." in html
+    assert f'href="/trainer/courses/{slug}/preview/lessons/m1-l1"' in html
+    html = client.get(f"/trainer/courses/{slug}/preview/lessons/m1-l2").get_data(as_text=True)
+    assert "completion is not recorded" in html and "Mark as complete" not in html
+    assert "Published title" in client.get(f"/courses/{slug}").get_data(as_text=True)

@@ -65,7 +65,7 @@ def test_completing_lessons_moves_progress_from_0_to_100(client, learner, db):
     assert 'value="100" aria-label="Course progress"' in html
     assert "You have completed every lesson" in html
     enrolment = db.session.query(Enrolment).one()
-    assert enrolment.completed_at is not None and enrolment.last_lesson_key == "m2-l1"
+    assert enrolment.last_lesson_key == "m2-l1"
 
 
 def test_completing_twice_keeps_one_record(client, learner, db):
@@ -147,3 +147,15 @@ def test_lesson_page_queries_do_not_grow(client, learner, count_queries):
     with count_queries() as q_large:
         assert client.get(large_url).status_code == 200
     assert q_small.count == q_large.count
+
+
+def test_reading_the_last_lesson_asks_certificates_to_check_the_rule(client, learner, db):
+    from academy.certificates.models import Certificate
+
+    course = create_course(modules=1, lessons=2)
+    enrol(learner, course, done=["m1-l1"])
+    assert db.session.query(Certificate).count() == 0
+    _complete(client, course.slug, "m1-l2")
+    db.session.expire_all()
+    certificate = db.session.query(Certificate).one()
+    assert certificate.user_id == learner.id and certificate.course_id == course.id

@@ -249,7 +249,7 @@ def unenrol(user: User, course: Course) -> Enrolment:
 
 
 def complete_lesson(enrolment: Enrolment, outline: Outline, lesson_key: str) -> LessonState:
-    """Record a lesson as completed (again is harmless); mark the course done when all lessons are."""
+    """Record a lesson as completed (again is harmless) and where the learner is."""
     if not is_active(enrolment):
         raise Conflict(_("Enrol in the course to record your progress."))
     state = outline.find(lesson_key)
@@ -267,8 +267,8 @@ def complete_lesson(enrolment: Enrolment, outline: Outline, lesson_key: str) -> 
         state.done = True
     enrolment.last_lesson_key = lesson_key
     enrolment.last_activity_at = utcnow()
-    if outline.complete and enrolment.completed_at is None:
-        enrolment.completed_at = utcnow()
+    # enrolment.completed_at is left to certificates: the course is complete when its whole rule
+    # (lessons, and the quizzes' requirements) is met, not when the last lesson is read.
     db.session.flush()
     hooks.lesson_completed.send(enrolment, lesson_key=lesson_key)
     return state
