@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from academy.certificates.views import bp as certificates_bp
     from academy.community.views import bp as community_bp
     from academy.core.views import bp as core_bp
+    from academy.courses.views import bp as courses_bp
     from academy.notifications.views import bp as notifications_bp
     from academy.quizzes.views import bp as quizzes_bp
 
@@ -100,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
         api_pages_bp,
         certificates_bp,
         community_bp,
+        courses_bp,
         quizzes_bp,
         notifications_bp,
     ):

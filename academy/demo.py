@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from academy.auth import services
+from academy.auth.models import User
 from academy.extensions import db
 
 DEMO_PASSWORD = "interreg-demo-2027"
@@ -27,6 +28,20 @@ def seed() -> Iterator[str]:
 
     yield "Communities:"
     yield from (f"  {line}" for line in seed_communities(contacts=[trainer]))
+    yield "Courses:"
+    yield from seed_courses(trainer)
+
+
+def seed_courses(trainer: User) -> Iterator[str]:
+    """Load every course package under courses/ (unchanged ones stay as they are), owned by the demo trainer."""
+    from academy.courses import packages
+    from config import ROOT
+
+    folder = ROOT / "courses"
+    if not packages.find_packages(folder):
+        return
+    for result in packages.load(folder, owner=trainer, publish=True):
+        yield f"  {result}"
 
 
 def _accounts() -> Iterator[tuple[str, object]]:

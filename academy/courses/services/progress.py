@@ -1,0 +1,307 @@
+"""Enrolment, lesson completion, progress per course and module, locks and where to continue.
+
+Progress is stored by lesson key, so it carries over to every version that keeps the lesson.
+The outline is computed in Python from rows loaded up front: no query per module or lesson.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from academy.auth.models import User
+from academy.courses import hooks
+from academy.courses.models import (
+    Course,
+    CourseStatus,
+    CourseVersion,
+    Enrolment,
+    EnrolmentStatus,
+    Lesson,
+    LessonProgress,
+    Module,
+)
+from academy.db import utcnow
+from academy.exceptions import Conflict, NotFound
+from academy.extensions import db
+
+
+def percent(done: int, total: int) -> int:
+    """Whole percent, 100 when there is nothing to do."""
+    return 100 if total == 0 else int(done * 100 / total)
+
+
+@dataclass
+class LessonState:
+    """A lesson as one learner sees it."""
+
+    lesson: Lesson
+    module: ModuleState
+    index: int  # position in the whole course, from 0
+    done: bool = False
+
+    @property
+    def key(self) -> str:
+        return self.lesson.key
+
+    @property
+    def locked(self) -> bool:
+        return self.module.locked
+
+
+@dataclass
+class ModuleState:
+    """A module with the learner's progress through it and whether it is open."""
+
+    module: Module
+    number: int  # 1-based, for display
+    lessons: list[LessonState] = field(default_factory=list)
+    locked: bool = False
+    requires: list[Module] = field(default_factory=list)  # modules to finish first (prerequisites, order)
+    unlocked_by: list[Module] = field(default_factory=list)  # those of them not finished yet
+
+    @property
+    def required_count(self) -> int:
+        return sum(1 for s in self.lessons if s.lesson.required)
+
+    @property
+    def done_count(self) -> int:
+        return sum(1 for s in self.lessons if s.lesson.required and s.done)
+
+    @property
+    def percent(self) -> int:
+        return percent(self.done_count, self.required_count)
+
+    @property
+    def complete(self) -> bool:
+        return self.done_count == self.required_count
+
+    @property
+    def minutes(self) -> int:
+        return sum(s.lesson.minutes for s in self.lessons)
+
+
+@dataclass
+class Outline:
+    """A course version's modules and lessons in order, with one learner's progress and locks."""
+
+    version: CourseVersion
+    modules: list[ModuleState]
+    lessons: list[LessonState]
+
+    @property
+    def required_count(self) -> int:
+        return sum(m.required_count for m in self.modules)
+
+    @property
+    def done_count(self) -> int:
+        return sum(m.done_count for m in self.modules)
+
+    @property
+    def percent(self) -> int:
+        return percent(self.done_count, self.required_count)
+
+    @property
+    def complete(self) -> bool:
+        return self.done_count == self.required_count
+
+    @property
+    def started(self) -> bool:
+        return any(s.done for s in self.lessons)
+
+    def find(self, key: str) -> LessonState | None:
+        """The lesson with this key, or None."""
+        return next((s for s in self.lessons if s.key == key), None)
+
+    def previous(self, state: LessonState) -> LessonState | None:
+        """The lesson before, across module boundaries."""
+        return self.lessons[state.index - 1] if state.index > 0 else None
+
+    def next(self, state: LessonState) -> LessonState | None:
+        """The lesson after, across module boundaries."""
+        return self.lessons[state.index + 1] if state.index + 1 < len(self.lessons) else None
+
+    def continue_at(self, last_key: str | None = None) -> LessonState | None:
+        """Where to continue: the first open, unfinished lesson after the last one completed."""
+        if not self.lessons:
+            return None
+        last = self.find(last_key) if last_key else None
+        start = last.index + 1 if last else 0
+        ordered = self.lessons[start:] + self.lessons[:start]
+        for state in ordered:
+            if not state.done and not state.locked:
+                return state
+        return last or self.lessons[0]
+
+
+def build_outline(version: CourseVersion, completed_keys: Iterable[str] = ()) -> Outline:
+    """Modules, lessons, progress and locks for a learner who completed `completed_keys`."""
+    done = set(completed_keys)
+    modules: list[ModuleState] = []
+    lessons: list[LessonState] = []
+    for number, module in enumerate(version.modules, start=1):
+        mstate = ModuleState(module=module, number=number)
+        for lesson in module.lessons:
+            state = LessonState(lesson=lesson, module=mstate, index=len(lessons), done=lesson.key in done)
+            mstate.lessons.append(state)
+            lessons.append(state)
+        modules.append(mstate)
+    by_key = {m.module.key: m for m in modules}
+    for i, mstate in enumerate(modules):
+        needed = list(mstate.module.prerequisites)
+        if version.sequential and i > 0 and modules[i - 1].module not in needed:
+            needed.insert(0, modules[i - 1].module)
+        mstate.requires = needed
+        mstate.unlocked_by = [m for m in needed if m.key in by_key and not by_key[m.key].complete]
+        mstate.locked = bool(mstate.unlocked_by)
+    return Outline(version=version, modules=modules, lessons=lessons)
+
+
+def outline_options(path):  # noqa: ANN001, ANN201
+    """Loader options that fetch a version's outline in a fixed number of queries.
+
+    `path` is the relationship leading to the CourseVersion, e.g. `joinedload(Course.published_version)`.
+    Lesson bodies are deferred: only the lesson page needs one.
+    """
+    return path.options(
+        selectinload(CourseVersion.outcomes),
+        selectinload(CourseVersion.modules).options(
+            selectinload(Module.lessons).options(
+                selectinload(Lesson.outcomes),
+            ),
+            selectinload(Module.prerequisites),
+        ),
+    )
+
+
+def lesson_body_options(path):  # noqa: ANN001, ANN201
+    """Like outline_options, without lesson bodies (for dashboards listing many courses)."""
+    from sqlalchemy.orm import defer
+
+    return path.options(
+        selectinload(CourseVersion.modules).options(
+            selectinload(Module.lessons).options(defer(Lesson.body)),
+            selectinload(Module.prerequisites),
+        ),
+    )
+
+
+def get_enrolment(user: User | None, course: Course) -> Enrolment | None:
+    """The user's enrolment in the course (active or left) with its progress, or None."""
+    if user is None or not user.is_authenticated or course.id is None:
+        return None
+    return db.session.scalar(
+        select(Enrolment)
+        .where(Enrolment.user_id == user.id, Enrolment.course_id == course.id)
+        .options(selectinload(Enrolment.progress))
+    )
+
+
+def completed_keys(enrolment: Enrolment | None) -> set[str]:
+    """Lesson keys the learner has completed (in any version)."""
+    return {p.lesson_key for p in enrolment.progress} if enrolment is not None else set()
+
+
+def is_active(enrolment: Enrolment | None) -> bool:
+    """True if the learner is currently enrolled."""
+    return enrolment is not None and enrolment.status == EnrolmentStatus.ACTIVE
+
+
+def enrol(user: User, course: Course) -> Enrolment:
+    """Enrol the user, or bring back a learner who left (their progress is kept)."""
+    if course.published_version_id is None:
+        raise NotFound(_("This course is not available."))
+    if course.status == CourseStatus.ARCHIVED:
+        raise Conflict(_("This course is archived and takes no new enrolments."))
+    enrolment = get_enrolment(user, course)
+    if enrolment is None:
+        enrolment = Enrolment(
+            user_id=user.id, course_id=course.id, status=EnrolmentStatus.ACTIVE, last_activity_at=utcnow()
+        )
+        try:
+            with db.session.begin_nested():  # a second click racing this one hits the unique row
+                db.session.add(enrolment)
+        except IntegrityError as exc:
+            raise Conflict(_("You are already enrolled in this course.")) from exc
+        return enrolment
+    elif enrolment.status == EnrolmentStatus.ACTIVE:
+        raise Conflict(_("You are already enrolled in this course."))
+    else:
+        enrolment.status = EnrolmentStatus.ACTIVE
+    enrolment.last_activity_at = utcnow()
+    db.session.flush()
+    return enrolment
+
+
+def unenrol(user: User, course: Course) -> Enrolment:
+    """Leave the course; the progress stays in case the learner comes back."""
+    enrolment = get_enrolment(user, course)
+    if not is_active(enrolment):
+        raise Conflict(_("You are not enrolled in this course."))
+    enrolment.status = EnrolmentStatus.LEFT
+    db.session.flush()
+    return enrolment
+
+
+def complete_lesson(enrolment: Enrolment, outline: Outline, lesson_key: str) -> LessonState:
+    """Record a lesson as completed (again is harmless) and where the learner is."""
+    if not is_active(enrolment):
+        raise Conflict(_("Enrol in the course to record your progress."))
+    state = outline.find(lesson_key)
+    if state is None:
+        raise NotFound(_("This lesson does not exist."))
+    if state.locked:
+        raise Conflict(_("This module is still locked."))
+    if not state.done:
+        try:
+            # A savepoint: a double click that races us to the unique row is not an error.
+            with db.session.begin_nested():
+                db.session.add(LessonProgress(enrolment=enrolment, lesson_key=lesson_key))
+        except IntegrityError:
+            pass
+        state.done = True
+    enrolment.last_lesson_key = lesson_key
+    enrolment.last_activity_at = utcnow()
+    # enrolment.completed_at is left to certificates: the course is complete when its whole rule
+    # (lessons, and the quizzes' requirements) is met, not when the last lesson is read.
+    db.session.flush()
+    hooks.lesson_completed.send(enrolment, lesson_key=lesson_key)
+    return state
+
+
+@dataclass
+class DashboardEntry:
+    """One course on the My learning page."""
+
+    enrolment: Enrolment
+    course: Course
+    outline: Outline | None  # None if the course has no published version (should not happen)
+
+    @property
+    def continue_at(self) -> LessonState | None:
+        return self.outline.continue_at(self.enrolment.last_lesson_key) if self.outline else None
+
+
+def dashboard(user: User) -> list[DashboardEntry]:
+    """The user's enrolments with progress, most recently active first, in a fixed number of queries."""
+    enrolments = db.session.scalars(
+        select(Enrolment)
+        .where(Enrolment.user_id == user.id)
+        .options(
+            lesson_body_options(joinedload(Enrolment.course).joinedload(Course.published_version)),
+            selectinload(Enrolment.progress),
+        )
+    ).all()
+    entries = []
+    for enrolment in enrolments:
+        version = enrolment.course.published_version
+        outline = build_outline(version, completed_keys(enrolment)) if version else None
+        entries.append(DashboardEntry(enrolment=enrolment, course=enrolment.course, outline=outline))
+    epoch = utcnow().replace(year=1970)
+    entries.sort(key=lambda e: e.enrolment.last_activity_at or e.enrolment.enrolled_at or epoch, reverse=True)
+    return entries

@@ -1,0 +1,44 @@
+"""The `courses` blueprint: learner pages (catalogue, course, lessons, My learning) and trainer pages."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Blueprint
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from academy.courses.forms import language_label, level_label
+from academy.markdown import render as render_markdown
+
+bp = Blueprint("courses", __name__)
+
+
+def _number(value: Decimal | float | int) -> str:
+    """1.0 -> "1", 1.5 -> "1.5"."""
+    text = f"{Decimal(value):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def hours_label(hours: Decimal) -> str:
+    """ "1 hour", "2.5 hours"."""
+    return ngettext("%(hours)s hour", "%(hours)s hours", 1 if hours == 1 else 2, hours=_number(hours))
+
+
+def credits_label(credits: Decimal) -> str:
+    """ "2.5 ECTS", or "None"."""
+    return _("%(num)s ECTS", num=_number(credits)) if credits else _("None")
+
+
+def unlock_message(module_state) -> str:  # noqa: ANN001
+    """What unlocks a locked module: "Complete “A” and “B” to unlock this module."."""
+    titles = _(" and ").join(f"“{m.title}”" for m in module_state.unlocked_by)
+    return _("Complete %(modules)s to unlock this module.", modules=titles)
+
+
+bp.add_app_template_filter(render_markdown, "markdown")
+for _helper in (level_label, language_label, hours_label, credits_label, unlock_message):
+    bp.add_app_template_global(_helper, _helper.__name__)
+
+
+from academy.courses.views import learner, trainer  # noqa: E402, F401  (routes register on bp)

@@ -1,0 +1,194 @@
+"""Learner pages: catalogue, course page, enrolment, lessons, completion and My learning."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from academy.auth.forms import EmptyForm
+from academy.courses import hooks
+from academy.courses.forms import CatalogueFilterForm
+from academy.courses.models import Course, CourseStatus
+from academy.courses.services import authoring, catalogue, progress
+from academy.courses.views import bp
+from academy.exceptions import ServiceError
+from academy.extensions import db
+from academy.jobs import QUEUE_CERTIFICATES, enqueue_after_commit
+
+# The certificates job that issues a certificate once the completion rule is met.
+CERTIFICATE_CHECK = "academy.certificates.completion.notify_progress"
+
+
+def _user():
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def _course_or_404(slug: str) -> Course:
+    try:
+        return catalogue.get_course_page(slug)
+    except ServiceError:
+        abort(404)
+
+
+@bp.get("/courses", endpoint="catalogue")
+def catalogue_page():  # noqa: ANN201
+    """Published courses, searchable and filtered by topic, language and level."""
+    form = CatalogueFilterForm(request.args)
+    topics, languages = catalogue.facets()
+    form.set_choices(topics, languages)
+    filters = catalogue.Filters(
+        q=(form.q.data or "").strip()[:100],
+        topic=form.topic.data or "",
+        language=form.language.data or "",
+        level=form.level.data or "",
+    )
+    page = max(request.args.get("page", 1, type=int), 1)
+    pagination = catalogue.search(filters, page=page)
+    enrolled = catalogue.enrolled_course_ids(_user(), [c.id for c in pagination.items])
+    return render_template(
+        "courses/catalogue.html",
+        form=form,
+        filters=filters,
+        pagination=pagination,
+        enrolled=enrolled,
+        filtered=any((filters.q, filters.topic, filters.language, filters.level)),
+    )
+
+
+@bp.get("/courses/<slug>")
+def course(slug: str):  # noqa: ANN201
+    """A course's outcomes, modules, hours, credits and certificate requirements."""
+    course = _course_or_404(slug)
+    version = course.published_version
+    enrolment = progress.get_enrolment(_user(), course)
+    active = progress.is_active(enrolment)
+    outline = progress.build_outline(version, progress.completed_keys(enrolment) if active else ())
+    return render_template(
+        "courses/course.html",
+        course=course,
+        version=version,
+        outline=outline,
+        enrolment=enrolment,
+        enrolled=active,
+        continue_at=outline.continue_at(enrolment.last_lesson_key) if active else None,
+        extras=hooks.course_page_extras(version, enrolment if active else None),
+        can_edit=authoring.can_edit(_user(), course),
+        archived=course.status == CourseStatus.ARCHIVED,
+        form=EmptyForm(),
+        preview=False,
+    )
+
+
+@bp.post("/courses/<slug>/enrol")
+@login_required
+def enrol(slug: str):  # noqa: ANN201
+    """Enrol in a course (or come back to it)."""
+    course = _course_or_404(slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        progress.enrol(current_user._get_current_object(), course)
+    except ServiceError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for(".course", slug=slug))
+    db.session.commit()
+    flash(_("You are enrolled. Start with the first lesson whenever you are ready."), "success")
+    return redirect(url_for(".course", slug=slug))
+
+
+@bp.post("/courses/<slug>/unenrol")
+@login_required
+def unenrol(slug: str):  # noqa: ANN201
+    """Leave a course; progress is kept."""
+    course = _course_or_404(slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        progress.unenrol(current_user._get_current_object(), course)
+    except ServiceError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for(".course", slug=slug))
+    db.session.commit()
+    flash(_("You left the course. Your progress is kept if you enrol again."), "success")
+    return redirect(url_for(".course", slug=slug))
+
+
+def _study(slug: str, key: str):
+    """Course, enrolment, outline and lesson state for a lesson page, or an abort/redirect response."""
+    course = _course_or_404(slug)
+    enrolment = progress.get_enrolment(current_user._get_current_object(), course)
+    outline = progress.build_outline(course.published_version, progress.completed_keys(enrolment))
+    state = outline.find(key)
+    if state is None:
+        abort(404)
+    return course, enrolment, outline, state
+
+
+@bp.get("/courses/<slug>/lessons/<key>")
+@login_required
+def lesson(slug: str, key: str):  # noqa: ANN201
+    """A lesson, with previous/next links and the button to mark it complete."""
+    course, enrolment, outline, state = _study(slug, key)
+    if not progress.is_active(enrolment) and not authoring.can_edit(current_user, course):
+        flash(_("Enrol in the course to read its lessons."), "info")
+        return redirect(url_for(".course", slug=slug))
+    if state.locked and progress.is_active(enrolment):
+        return render_template("courses/locked.html", course=course, outline=outline, state=state), 403
+    return render_template(
+        "courses/lesson.html",
+        course=course,
+        version=course.published_version,
+        outline=outline,
+        state=state,
+        previous=outline.previous(state),
+        next=outline.next(state),
+        enrolled=progress.is_active(enrolment),
+        form=EmptyForm(),
+        preview=False,
+    )
+
+
+@bp.post("/courses/<slug>/lessons/<key>/complete")
+@login_required
+def complete(slug: str, key: str):  # noqa: ANN201
+    """Mark a lesson complete and go on to the next one."""
+    _course, enrolment, outline, state = _study(slug, key)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        progress.complete_lesson(enrolment, outline, key)
+    except ServiceError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for(".course", slug=slug))
+    if outline.complete and "certificates" in current_app.blueprints:
+        # Every lesson is read: let certificates check the whole rule (named by path: courses
+        # does not import certificates, which builds on it).
+        enqueue_after_commit(CERTIFICATE_CHECK, enrolment.id, queue=QUEUE_CERTIFICATES)
+    db.session.commit()
+    if outline.complete:
+        flash(_("You have completed every lesson of this course."), "success")
+        return redirect(url_for(".course", slug=slug))
+    following = outline.next(state)
+    if following is not None and not following.locked:
+        return redirect(url_for(".lesson", slug=slug, key=following.key))
+    return redirect(url_for(".course", slug=slug))
+
+
+@bp.get("/my-learning")
+@login_required
+def my_learning():  # noqa: ANN201
+    """The learner's courses with progress and where to continue."""
+    entries = progress.dashboard(current_user._get_current_object())
+    from academy.courses.models import EnrolmentStatus
+
+    active = [e for e in entries if e.enrolment.status == EnrolmentStatus.ACTIVE]
+    return render_template(
+        "courses/my_learning.html",
+        in_progress=[e for e in active if e.outline and not e.outline.complete],
+        completed=[e for e in active if e.outline and e.outline.complete],
+        left=[e for e in entries if e.enrolment.status == EnrolmentStatus.LEFT],
+    )
