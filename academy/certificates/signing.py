@@ -91,7 +91,7 @@ class _ParsedKeySigner(signers.SimpleSigner):
 # ---------------------------------------------------------------------------- keys
 
 
-def _run(coro: Coroutine):
+def run_sync(coro: Coroutine) -> object:
     """Run pyHanko's coroutine to the end, also when this thread already runs an event loop."""
     try:
         asyncio.get_running_loop()
@@ -336,7 +336,7 @@ def seal(pdf: bytes, *, box: SealBox, reason: str, location: str = "", app: Flas
     spec = fields.SigFieldSpec(SEAL_FIELD, on_page=0, box=(box.x1, box.y1, box.x2, box.y2))
     pdf_signer = signers.PdfSigner(meta, signer=key.signer, stamp_style=_STAMP, new_field_spec=spec)
     out = BytesIO()
-    _run(
+    run_sync(
         pdf_signer.async_sign_pdf(
             writer,
             output=out,
@@ -389,7 +389,7 @@ def check_seal(data: bytes, *, app: Flask | None = None) -> SealCheck:
         revocation_mode="soft-fail",
     )
     try:
-        status = _run(async_validate_pdf_signature(signature, signer_validation_context=context))
+        status = run_sync(async_validate_pdf_signature(signature, signer_validation_context=context))
     except Exception:
         return SealCheck(ok=False, reason="unreadable", sha256=sha, embedded_code=_info_code(reader))
     code = _info_code(reader)

@@ -11,7 +11,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import MDPPerm
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from academy import create_app
@@ -30,7 +30,7 @@ def test_the_stored_pdf_is_certified_and_its_bottom_line_holds(app, db):
     reader = PdfFileReader(BytesIO(data))
     [signature] = reader.embedded_signatures
     context = ValidationContext(trust_roots=list(key.roots), allow_fetching=False, revocation_mode="soft-fail")
-    status = validate_pdf_signature(signature, signer_validation_context=context)
+    status = signing.run_sync(async_validate_pdf_signature(signature, signer_validation_context=context))
     assert status.bottom_line
     assert signature.docmdp_level == MDPPerm.NO_CHANGES
     assert signature.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
@@ -43,7 +43,7 @@ def test_a_validator_that_does_not_pin_our_root_does_not_trust_it(app, db):
     data = _stored(create_certificate())
     [signature] = PdfFileReader(BytesIO(data)).embedded_signatures
     context = ValidationContext(trust_roots=[], allow_fetching=False, revocation_mode="soft-fail")
-    status = validate_pdf_signature(signature, signer_validation_context=context)
+    status = signing.run_sync(async_validate_pdf_signature(signature, signer_validation_context=context))
     assert status.intact and status.valid
     assert not status.bottom_line
 
