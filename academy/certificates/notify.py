@@ -1,31 +1,36 @@
-"""Events other features may act on, sent inside the transaction that made them.
-
-The notifications feature connects to these signals (or replaces the two functions' bodies with
-`notifications.record(...)` calls) to tell the learner; certificates never import it.
-"""
+"""Tell the holder, through the notifications outbox, in the transaction that issued or revoked."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from blinker import Namespace
+from flask import current_app
+
+from academy.notifications import services as notifications
 
 if TYPE_CHECKING:
     from academy.certificates.models import Certificate
 
-_signals = Namespace()
 
-#: Sent with `certificate=` after a certificate (first issue or corrected re-issue) is flushed.
-certificate_issued = _signals.signal("certificate-issued")
-#: Sent with `certificate=` after a certificate is revoked.
-certificate_revoked = _signals.signal("certificate-revoked")
+def _record(event: str, certificate: Certificate) -> None:
+    if certificate.user_id is None:
+        return
+    notifications.record(
+        event=event,
+        recipients=[certificate.user_id],
+        subject_type="certificate",
+        subject_id=certificate.id,
+        data={"course": certificate.course_title},
+        # Built from the URL map: issuance runs in jobs, outside any request.
+        link=current_app.url_map.bind("localhost").build("certificates.mine"),
+    )
 
 
 def issued(certificate: Certificate) -> None:
-    """Tell listeners a certificate was issued to its holder."""
-    certificate_issued.send(certificate, certificate=certificate)
+    """Notify the holder that a certificate (first issue or corrected re-issue) is ready."""
+    _record("certificate.issued", certificate)
 
 
 def revoked(certificate: Certificate) -> None:
-    """Tell listeners a certificate was revoked."""
-    certificate_revoked.send(certificate, certificate=certificate)
+    """Notify the holder that a certificate was revoked."""
+    _record("certificate.revoked", certificate)

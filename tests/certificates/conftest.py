@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from academy.certificates import completion
-from academy.certificates.notify import certificate_issued, certificate_revoked
+from academy.extensions import db
+from academy.notifications.models import Notification
 
 
 @pytest.fixture(autouse=True)
@@ -17,19 +19,31 @@ def _restore_requirements():
     completion._REGISTRY.update(saved)
 
 
+class _RecordedEvents:
+    """Certificate notifications recorded for holders, as (name, certificate id) pairs, read fresh each time."""
+
+    def _pairs(self) -> list[tuple[str, int]]:
+        rows = db.session.execute(
+            select(Notification.event, Notification.subject_id)
+            .where(Notification.subject_type == "certificate")
+            .order_by(Notification.id)
+        )
+        return [(event.removeprefix("certificate."), subject_id) for event, subject_id in rows]
+
+    def __eq__(self, other: object) -> bool:
+        return self._pairs() == other
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._pairs()
+
+    def __len__(self) -> int:
+        return len(self._pairs())
+
+    def __repr__(self) -> str:
+        return repr(self._pairs())
+
+
 @pytest.fixture
 def events():
-    """Certificate events sent during the test, as (name, certificate id) pairs."""
-    seen: list[tuple[str, int]] = []
-
-    def on_issued(sender, certificate):
-        seen.append(("issued", certificate.id))
-
-    def on_revoked(sender, certificate):
-        seen.append(("revoked", certificate.id))
-
-    certificate_issued.connect(on_issued)
-    certificate_revoked.connect(on_revoked)
-    yield seen
-    certificate_issued.disconnect(on_issued)
-    certificate_revoked.disconnect(on_revoked)
+    """Certificate notifications (issued, revoked) recorded for holders during the test."""
+    return _RecordedEvents()
