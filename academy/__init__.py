@@ -27,6 +27,7 @@ def create_app(config: str | object | dict[str, Any] | None = None) -> Flask:
         register_errors,
         register_template_helpers,
         register_jobs,
+        register_feature_hooks,
         register_cli,
     ):
         step(app)
@@ -127,6 +128,13 @@ def register_jobs(app: Flask) -> None:
     from academy import jobs
 
     jobs.init_app(app)
+
+
+def register_feature_hooks(app: Flask) -> None:
+    """Let features extend each other's pages (quizzes on the course page)."""
+    from academy.quizzes import integration as quiz_integration
+
+    quiz_integration.init_app(app)
 
 
 def register_cli(app: Flask) -> None:
