@@ -132,9 +132,11 @@ def register_jobs(app: Flask) -> None:
 
 def register_feature_hooks(app: Flask) -> None:
     """Let features extend each other's pages (quizzes on the course page)."""
+    from academy.community import notify as community_notify
     from academy.quizzes import integration as quiz_integration
 
     quiz_integration.init_app(app)
+    community_notify.init_app(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from academy.auth.models import User
+from academy.community import notify
 from academy.community.access import Access, access_for, is_active_member, membership_of
 from academy.community.models import Community, MemberRole, Membership, MemberStatus, Policy
 from academy.db import utcnow
@@ -83,6 +84,8 @@ def request_membership(*, community: Community, user: User, message: str) -> Mem
     membership.decided_at = None
     _set_status(membership, MemberStatus.ACTIVE if open_to_you else MemberStatus.PENDING)
     db.session.flush()
+    if membership.status == MemberStatus.PENDING:
+        notify.membership_requested(membership)
     return membership
 
 
@@ -104,6 +107,7 @@ def approve_request(*, community: Community, membership_id: int, actor: User) ->
     membership.decided_at = utcnow()
     membership.decision_reason = ""
     db.session.flush()
+    notify.membership_decided(membership, approved=True, actor=actor)
     return membership
 
 
@@ -121,6 +125,7 @@ def reject_request(*, community: Community, membership_id: int, actor: User, rea
     membership.decided_at = utcnow()
     membership.decision_reason = reason
     db.session.flush()
+    notify.membership_decided(membership, approved=False, actor=actor)
     return membership
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from academy import markdown
 from academy.auth.models import User
+from academy.community import notify
 from academy.community.access import Access, access_for
 from academy.community.models import (
     Attachment,
@@ -115,6 +116,7 @@ def create_thread(
     db.session.flush()
     files.attach(post=post, uploader=author, uploads=uploads or [])
     search.index_post(post)
+    notify.thread_created(thread)
     return thread
 
 
@@ -161,6 +163,7 @@ def reply(*, thread: Thread, author: User, body: str, uploads: list[files.Upload
     db.session.flush()
     files.attach(post=post, uploader=author, uploads=uploads or [])
     search.index_post(post)
+    notify.replied(post)
     return post
 
 
@@ -228,6 +231,7 @@ def accept_answer(*, post: Post, actor: User) -> Thread:
         raise Conflict(_("Choose a reply as the answer."))
     thread.accepted_post_id = post.id
     db.session.flush()
+    notify.answer_accepted(thread, post, actor)
     return thread
 
 

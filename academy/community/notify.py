@@ -1,0 +1,156 @@
+"""Tell people about community events through the notifications outbox, in the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import Flask, current_app
+
+from academy.auth.models import User
+from academy.community.models import Community, Membership, Post, Thread
+from academy.extensions import db
+from academy.notifications import access as notification_access
+from academy.notifications import services as notifications
+
+
+def _path(endpoint: str, **values: object) -> str:
+    # Built from the URL map: these run in requests and in jobs alike.
+    return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+def _thread_link(thread: Thread, post: Post | None = None) -> str:
+    link = _path("community.thread", slug=thread.community.slug, thread_id=thread.id)
+    return f"{link}#post-{post.id}" if post is not None else link
+
+
+def _record(
+    event: str,
+    recipients: Iterable[User | int],
+    *,
+    community: Community,
+    subject_type: str,
+    subject_id: int,
+    link: str,
+    actor: User | None,
+    key: str | None = None,
+    **data: str,
+) -> None:
+    notifications.record(
+        event=event,
+        recipients=recipients,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        data={"community": community.name, "actor": actor.name if actor else "", **data},
+        link=link,
+        scope=notification_access.make_scope("community", community.id),
+        actor=actor,
+        key=key,
+    )
+
+
+def thread_created(thread: Thread) -> None:
+    """Members watching the community hear about a new thread."""
+    from academy.community.services.watching import recipients_for_post
+
+    opening = thread.posts[0]
+    _record(
+        "thread.created",
+        recipients_for_post(opening),
+        community=thread.community,
+        subject_type="thread",
+        subject_id=thread.id,
+        link=_thread_link(thread),
+        actor=thread.author,
+        title=thread.title,
+    )
+
+
+def replied(post: Post) -> None:
+    """Watchers and participants hear about a reply; the asker hears about an answer to a question."""
+    from academy.community.services.watching import recipients_for_post
+
+    thread = post.thread
+    recipients = recipients_for_post(post)
+    if thread.kind == "question" and thread.author_id != post.author_id:
+        _record(
+            "answer.posted",
+            [thread.author_id],
+            community=thread.community,
+            subject_type="post",
+            subject_id=post.id,
+            link=_thread_link(thread, post),
+            actor=post.author,
+            title=thread.title,
+        )
+        recipients = [u for u in recipients if u.id != thread.author_id]
+    _record(
+        "post.replied",
+        recipients,
+        community=thread.community,
+        subject_type="post",
+        subject_id=post.id,
+        link=_thread_link(thread, post),
+        actor=post.author,
+        title=thread.title,
+    )
+
+
+def answer_accepted(thread: Thread, post: Post, actor: User) -> None:
+    """The author of the accepted answer hears about it."""
+    _record(
+        "answer.accepted",
+        [post.author_id],
+        community=thread.community,
+        subject_type="post",
+        subject_id=post.id,
+        link=_thread_link(thread, post),
+        actor=actor,
+        title=thread.title,
+    )
+
+
+def membership_requested(membership: Membership) -> None:
+    """The community's contact persons hear about a request to join."""
+    from academy.community.services.membership import contacts
+
+    community = membership.community
+    _record(
+        "membership.requested",
+        contacts(community),
+        community=community,
+        subject_type="membership",
+        subject_id=membership.id,
+        link=_path("community.requests", slug=community.slug),
+        actor=membership.user,
+    )
+
+
+def membership_decided(membership: Membership, *, approved: bool, actor: User) -> None:
+    """The requester hears the decision (and reads the reason on the community page)."""
+    community = membership.community
+    _record(
+        "membership.approved" if approved else "membership.rejected",
+        [membership.user_id],
+        community=community,
+        subject_type="membership",
+        subject_id=membership.id,
+        link=_path("community.show", slug=community.slug),
+        actor=actor,
+    )
+
+
+def _can_see_community(user: User, community_id: int) -> bool:
+    from academy.community.access import access_for
+
+    community = db.session.get(Community, community_id)
+    return community is not None and access_for(user, community).can_view
+
+
+def _community_label(community_id: int) -> str | None:
+    community = db.session.get(Community, community_id)
+    return community.name if community else None
+
+
+def init_app(app: Flask) -> None:
+    """Let notifications check, at send time, that the recipient still belongs to the community."""
+    notification_access.register_subject(app, "community", can_see=_can_see_community, label=_community_label)
