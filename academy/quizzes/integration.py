@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 
 from academy.courses import hooks
 from academy.courses.models import CourseVersion, Enrolment
+from academy.courses.packages import extensions
+from academy.courses.packages.reader import Package, PackageError, PackageInvalid
 
 
 def _course_page(version: CourseVersion, enrolment: Enrolment | None) -> hooks.CoursePageExtras:
@@ -19,5 +23,45 @@ def _course_page(version: CourseVersion, enrolment: Enrolment | None) -> hooks.C
 
 
 def init_app(app: Flask) -> None:
-    """Register the course page extension."""
+    """Register the course page extension and the course package extension."""
     hooks.register_course_page_extension(app, _course_page)
+    init_packages(app)
+
+
+def _question_paths(package: Package) -> list[Path]:
+    return sorted((package.root / "questions").glob("*.gift"))
+
+
+def _validate_package(package: Package) -> list[PackageError]:
+    """GIFT files of a package that a quiz import would refuse, named by file and line."""
+    from academy.quizzes import gift
+
+    problems = []
+    for path in _question_paths(package):
+        try:
+            result = gift.parse(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            problems.append(PackageError(path, None, "not UTF-8 text"))
+            continue
+        problems.extend(PackageError(path, e.line, f"{e.title}: {e.reason}") for e in result.errors)
+    return problems
+
+
+def _load_package(package: Package, version: CourseVersion) -> None:
+    """Load the package's question files and `quizzes:` section (idempotent: unchanged files change nothing)."""
+    from academy.exceptions import ServiceError
+    from academy.quizzes.package import load_package_quizzes
+
+    if package.quizzes is None and not _question_paths(package):
+        return
+    try:
+        load_package_quizzes(version.course, package.root, package.quizzes)
+    except ServiceError as err:
+        raise PackageInvalid([PackageError(package.root / "course.yaml", None, err.message)]) from err
+
+
+def init_packages(app: Flask) -> None:
+    """Let course packages carry question files and quizzes."""
+    extensions.register(
+        app, extensions.PackageExtension(name="quizzes", validate=_validate_package, load=_load_package)
+    )

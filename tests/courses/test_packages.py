@@ -86,7 +86,7 @@ def write_package(root: Path, slug: str = "hit-in-practice", course_yaml: str = 
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     (folder / "questions").mkdir(exist_ok=True)
-    (folder / "questions" / "why.gift").write_text("::Q1:: Is HIT shared? {T}\n", encoding="utf-8")
+    (folder / "questions" / "why.gift").write_text("// [tag:LO1]\n::Q1:: Is HIT shared? {T}\n", encoding="utf-8")
     return folder
 
 

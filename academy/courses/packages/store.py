@@ -203,6 +203,9 @@ def load_package(package: Package, *, owner: User | None = None, publish: bool =
             course.owners.append(owner)
         latest = versioning.latest_version(course)
         if latest is not None and stored_content(latest) == package_content(package):
+            # Extensions keep rows of their own (quizzes) and load idempotently: changed question
+            # files take effect even when the course content itself is unchanged.
+            _load_extensions(package, latest)
             if publish and latest.status == VersionStatus.DRAFT:
                 versioning.publish(course)
                 return LoadResult(package.slug, "published", latest.number, True)
@@ -222,15 +225,19 @@ def load_package(package: Package, *, owner: User | None = None, publish: bool =
         version = _build_version(course, number, package)
         action = "updated"
     db.session.flush()
-    for ext in extensions.registered():
-        if ext.load:
-            ext.load(package, version)
+    _load_extensions(package, version)
     if publish:
         problems = versioning.publish_problems(version)
         if problems:
             raise PackageInvalid([PackageError(package.root / COURSE_FILE, None, p) for p in problems])
         versioning.publish(course)
     return LoadResult(package.slug, action, version.number, publish)
+
+
+def _load_extensions(package: Package, version: CourseVersion) -> None:
+    for ext in extensions.registered():
+        if ext.load:
+            ext.load(package, version)
 
 
 def _build_version(course: Course, number: int, package: Package) -> CourseVersion:
