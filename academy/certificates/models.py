@@ -12,12 +12,12 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, Numeric, String, Text, text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.auth.models import User
 from academy.courses.models import Course, CourseVersion
-from academy.db import UTCDateTime, utcnow
+from academy.db import UTCDateTime, string_enum, utcnow
 from academy.extensions import db
 
 
@@ -67,18 +67,6 @@ class ExportStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    # VARCHAR with a CHECK constraint, the same on SQLite and PostgreSQL.
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=20,
-        values_callable=lambda e: [m.value for m in e],
-    )
-
-
 class Certificate(db.Model):
     """One issued certificate: a snapshot of the achievement and the sealed PDF's fingerprint."""
 
@@ -103,7 +91,7 @@ class Certificate(db.Model):
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("course_versions.id"))
     status: Mapped[CertificateStatus] = mapped_column(
-        _enum(CertificateStatus, "certificate_status"), default=CertificateStatus.VALID
+        string_enum(CertificateStatus, "certificate_status"), default=CertificateStatus.VALID
     )
     # Snapshot at issue: what the PDF says, never updated.
     holder_name: Mapped[str] = mapped_column(String(120))
@@ -125,7 +113,7 @@ class Certificate(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     revocation_reason: Mapped[RevocationReason | None] = mapped_column(
-        _enum(RevocationReason, "revocation_reason"), nullable=True
+        string_enum(RevocationReason, "revocation_reason"), nullable=True
     )
     revocation_note: Mapped[str] = mapped_column(Text, default="")  # private: never on the public page
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -166,7 +154,9 @@ class CertificateExport(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
-    status: Mapped[ExportStatus] = mapped_column(_enum(ExportStatus, "export_status"), default=ExportStatus.PENDING)
+    status: Mapped[ExportStatus] = mapped_column(
+        string_enum(ExportStatus, "export_status"), default=ExportStatus.PENDING
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     file_path: Mapped[str] = mapped_column(String(255), default="")

@@ -15,7 +15,6 @@ from decimal import Decimal
 from sqlalchemy import (
     Boolean,
     Column,
-    Enum,
     ForeignKey,
     Integer,
     Numeric,
@@ -27,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.auth.models import User
-from academy.db import UTCDateTime, utcnow
+from academy.db import UTCDateTime, string_enum, utcnow
 from academy.extensions import db
 
 
@@ -62,18 +61,6 @@ class EnrolmentStatus(enum.StrEnum):
     LEFT = "left"
 
 
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    # Stored as VARCHAR with a CHECK constraint, the same on SQLite and PostgreSQL.
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=20,
-        values_callable=lambda e: [m.value for m in e],
-    )
-
-
 course_owners = Table(
     "course_owners",
     db.metadata,
@@ -104,7 +91,7 @@ class Course(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     status: Mapped[CourseStatus] = mapped_column(
-        _enum(CourseStatus, "course_status"), default=CourseStatus.DRAFT, index=True
+        string_enum(CourseStatus, "course_status"), default=CourseStatus.DRAFT, index=True
     )
     # The version learners see; None until the first publication.
     published_version_id: Mapped[int | None] = mapped_column(
@@ -137,13 +124,15 @@ class CourseVersion(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(Integer)
-    status: Mapped[VersionStatus] = mapped_column(_enum(VersionStatus, "version_status"), default=VersionStatus.DRAFT)
+    status: Mapped[VersionStatus] = mapped_column(
+        string_enum(VersionStatus, "version_status"), default=VersionStatus.DRAFT
+    )
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str] = mapped_column(Text, default="")  # Markdown
     topic: Mapped[str] = mapped_column(String(80), default="", index=True)
     language: Mapped[str] = mapped_column(String(8), default="en", index=True)
-    level: Mapped[Level] = mapped_column(_enum(Level, "course_level"), default=Level.INTRODUCTORY, index=True)
+    level: Mapped[Level] = mapped_column(string_enum(Level, "course_level"), default=Level.INTRODUCTORY, index=True)
     hours: Mapped[Decimal] = mapped_column(Numeric(5, 1), default=Decimal("1"))
     credits: Mapped[Decimal] = mapped_column(Numeric(4, 1), default=Decimal("0"))  # ECTS, halves allowed
     sequential: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -236,7 +225,7 @@ class Enrolment(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
     status: Mapped[EnrolmentStatus] = mapped_column(
-        _enum(EnrolmentStatus, "enrolment_status"), default=EnrolmentStatus.ACTIVE
+        string_enum(EnrolmentStatus, "enrolment_status"), default=EnrolmentStatus.ACTIVE
     )
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_lesson_key: Mapped[str | None] = mapped_column(String(64), nullable=True)  # continue here

@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -28,7 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.auth.models import User
 from academy.courses.models import Course
-from academy.db import UTCDateTime, utcnow
+from academy.db import UTCDateTime, string_enum, utcnow
 from academy.extensions import db
 
 
@@ -78,18 +77,6 @@ class AttemptState(enum.StrEnum):
     GRADED = "graded"
 
 
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    # VARCHAR with a CHECK constraint, the same on SQLite and PostgreSQL.
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=20,
-        values_callable=lambda e: [m.value for m in e],
-    )
-
-
 class Question(db.Model):
     """The stable identity of a question in a course's bank."""
 
@@ -127,10 +114,10 @@ class QuestionVersion(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(Integer, default=1)
-    type: Mapped[QuestionType] = mapped_column(_enum(QuestionType, "question_type"))
+    type: Mapped[QuestionType] = mapped_column(string_enum(QuestionType, "question_type"))
     title: Mapped[str] = mapped_column(String(255))
     text: Mapped[str] = mapped_column(Text)
-    text_format: Mapped[TextFormat] = mapped_column(_enum(TextFormat, "text_format"), default=TextFormat.MOODLE)
+    text_format: Mapped[TextFormat] = mapped_column(string_enum(TextFormat, "text_format"), default=TextFormat.MOODLE)
     # Answers and their weights; the shape per type is documented in academy/quizzes/qtypes.py.
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     points: Mapped[float] = mapped_column(Float, default=1.0)
@@ -161,7 +148,7 @@ class Quiz(db.Model):
     pass_mark: Mapped[int] = mapped_column(Integer, default=70)  # percent
     max_attempts: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: unlimited
     grading_method: Mapped[GradingMethod] = mapped_column(
-        _enum(GradingMethod, "grading_method"), default=GradingMethod.HIGHEST
+        string_enum(GradingMethod, "grading_method"), default=GradingMethod.HIGHEST
     )
     time_limit_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
     shuffle_questions: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -195,7 +182,7 @@ class QuizSlot(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
-    kind: Mapped[SlotKind] = mapped_column(_enum(SlotKind, "slot_kind"))
+    kind: Mapped[SlotKind] = mapped_column(string_enum(SlotKind, "slot_kind"))
     question_id: Mapped[int | None] = mapped_column(
         ForeignKey("questions.id", ondelete="CASCADE"), nullable=True, index=True
     )
@@ -220,7 +207,9 @@ class Attempt(db.Model):
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(Integer)
-    state: Mapped[AttemptState] = mapped_column(_enum(AttemptState, "attempt_state"), default=AttemptState.IN_PROGRESS)
+    state: Mapped[AttemptState] = mapped_column(
+        string_enum(AttemptState, "attempt_state"), default=AttemptState.IN_PROGRESS
+    )
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
