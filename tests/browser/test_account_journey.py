@@ -178,6 +178,10 @@ def test_account_menu_works_with_the_keyboard(site: Site, live_server: LiveServe
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Change password")).to_be_focused()
     page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="My certificates")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Notification settings")).to_be_focused()
+    page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Log out")).to_be_focused()
 
     page.keyboard.press("Shift+Tab")
