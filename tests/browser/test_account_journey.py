@@ -184,8 +184,8 @@ def test_account_menu_works_with_the_keyboard(site: Site, live_server: LiveServe
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Log out")).to_be_focused()
 
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Shift+Tab")
+    for _ in range(4):  # back past Notification settings, My certificates, Change password to Profile
+        page.keyboard.press("Shift+Tab")
     with site.new_page():
         page.keyboard.press("Enter")
     expect(page).to_have_url(site.url("/account"))
