@@ -41,6 +41,13 @@ def test_learner_earns_a_certificate_that_anyone_can_verify_until_it_is_revoked(
     # The last lesson completes the course; the certificate is issued by the job after the commit.
     site.visit(f"/courses/{course_slug}/lessons/lesson-2")
     site.follow(page.get_by_role("button", name="Mark as complete"))
+    # The bell announces the certificate; its page says what happened.
+    bell = page.get_by_role("link", name="Notifications: 1 unread")
+    expect(bell).to_be_visible()
+    site.follow(bell)
+    issued = "Your certificate for Simplified cost options in Interreg is ready."
+    expect(page.get_by_role("link", name=issued)).to_be_visible()
+
     site.visit("/certificates")
     expect(page.get_by_role("heading", name="My certificates")).to_be_visible()
     expect(page.get_by_text("Simplified cost options in Interreg").first).to_be_visible()
