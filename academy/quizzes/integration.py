@@ -60,8 +60,15 @@ def _load_package(package: Package, version: CourseVersion) -> None:
         raise PackageInvalid([PackageError(package.root / "course.yaml", None, err.message)]) from err
 
 
+def _dump_package(version: CourseVersion, target: Path, data: dict) -> None:
+    from academy.quizzes.package import dump_package_quizzes
+
+    dump_package_quizzes(version.course, target, data)
+
+
 def init_packages(app: Flask) -> None:
     """Let course packages carry question files and quizzes."""
     extensions.register(
-        app, extensions.PackageExtension(name="quizzes", validate=_validate_package, load=_load_package)
+        app,
+        extensions.PackageExtension(name="quizzes", validate=_validate_package, load=_load_package, dump=_dump_package),
     )

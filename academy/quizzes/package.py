@@ -250,3 +250,72 @@ def _load_slots(course: Course, quiz: Quiz, slots: list[Any], where: str) -> Non
             f"the bank holds {shortages[0].available} questions for slot {shortages[0].slot.position}, "
             f"which draws {shortages[0].wanted}"
         )
+
+
+# --- dump ------------------------------------------------------------------------------------------
+
+BANK_FILE = "questions/bank.gift"
+
+
+def _review(quiz: Quiz, moment: str) -> list[str]:
+    return [item for item in REVIEW_ITEMS if getattr(quiz, f"review_{item}_{moment}")]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
+
+
+def _slot_data(slot: Any, to_code: dict[str, str]) -> dict[str, Any]:
+    if slot.kind == SlotKind.QUESTION:
+        return {"question": slot.question.key}
+    if slot.kind == SlotKind.OUTCOME:
+        return {"outcome": to_code.get(slot.outcome_key, slot.outcome_key), "count": slot.count}
+    return {"category": slot.category, "count": slot.count}
+
+
+def quiz_data(quiz: Quiz, to_code: dict[str, str]) -> dict[str, Any]:
+    """One quiz as the `quizzes:` entry of course.yaml that loads back to the same settings."""
+    data: dict[str, Any] = {"key": quiz.key, "title": quiz.title}
+    if quiz.description.strip():
+        data["description"] = quiz.description.strip() + "\n"
+    if quiz.module_key:
+        data["module"] = quiz.module_key
+    data.update(pass_mark=quiz.pass_mark, max_attempts=quiz.max_attempts, grading=quiz.grading_method.value)
+    if quiz.time_limit_minutes:
+        data["time_limit"] = quiz.time_limit_minutes
+    data.update(
+        shuffle_questions=quiz.shuffle_questions,
+        shuffle_answers=quiz.shuffle_answers,
+        per_page=quiz.per_page,
+        required=quiz.required,
+        published=quiz.published,
+    )
+    for name in ("opens_at", "closes_at"):
+        if getattr(quiz, name):
+            data[name] = _iso(getattr(quiz, name))
+    data["review"] = {"after": _review(quiz, "after"), "closed": _review(quiz, "closed")}
+    data["slots"] = [_slot_data(slot, to_code) for slot in quiz.slots]
+    return data
+
+
+def dump_package_quizzes(course: Course, target: Path, data: dict[str, Any]) -> None:
+    """Write the question bank as GIFT and the quizzes into course.yaml's `quizzes:` section."""
+    quizzes = list(db.session.scalars(select(Quiz).where(Quiz.course_id == course.id).order_by(Quiz.position)))
+    questions = bank.list_questions(course)
+    # An archived question a quiz still draws by id must travel with it, or the quiz cannot load.
+    fixed = {s.question for quiz in quizzes for s in quiz.slots if s.kind == SlotKind.QUESTION}
+    questions += sorted(fixed - set(questions), key=lambda q: q.key)
+    folder = target / "questions"
+    # A dump replaces the package's questions: old files would load again next to the new one.
+    for old in folder.glob("*.gift"):
+        old.unlink()
+    if not questions and not quizzes:
+        return
+    if questions:
+        folder.mkdir(parents=True, exist_ok=True)
+        (target / BANK_FILE).write_text(bank.export_gift(course, questions), encoding="utf-8")
+    to_code, _lookup = bank.outcome_code_map(course)
+    data["quizzes"] = {
+        "questions": [BANK_FILE] if questions else [],
+        "quizzes": [quiz_data(quiz, to_code) for quiz in quizzes],
+    }
