@@ -44,6 +44,14 @@ def _validate_package(package: Package) -> list[PackageError]:
             problems.append(PackageError(path, None, "not UTF-8 text"))
             continue
         problems.extend(PackageError(path, e.line, f"{e.title}: {e.reason}") for e in result.errors)
+    if package.quizzes is not None and not problems:
+        from academy.quizzes.package import check_quizzes_section
+
+        outcomes = {name.casefold() for o in package.outcomes for name in (o.key, o.code)}
+        found = check_quizzes_section(
+            package.root, package.quizzes, outcomes=outcomes, modules={m.key for m in package.modules}
+        )
+        problems.extend(PackageError(package.root / "course.yaml", line, message) for line, message in found)
     return problems
 
 

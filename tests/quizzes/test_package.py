@@ -207,3 +207,57 @@ def test_dump_replaces_old_question_files(app, db, tmp_path):
     stale.write_text("::Old:: Gone? {T}\n")
     assert _cli(app, "dump", slug, tmp_path, "--force").exit_code == 0
     assert not stale.exists() and (tmp_path / slug / "questions" / "bank.gift").is_file()
+
+
+# --- validate without a database -------------------------------------------------------------------
+
+PACKAGE_HEAD = """\
+title: Reporting in Interreg
+summary: Progress reports from partner to programme.
+topic: Programme management
+language: en
+level: introductory
+slug: reporting-in-interreg
+hours: 1
+credits: 0
+outcomes:
+  - {code: LO1, text: Explain who reports.}
+  - {code: LO2, text: Describe the reporting cycle.}
+  - {code: LO3, key: lo3-key, text: Use the reporting tools.}
+modules:
+  - key: m1
+    title: Reporting
+    lessons: [lessons/01-intro.md]
+"""
+
+
+def test_validate_accepts_a_package_with_quizzes(app, package):
+    (package / "course.yaml").write_text(PACKAGE_HEAD + COURSE_YAML)
+    (package / "lessons").mkdir()
+    (package / "lessons" / "01-intro.md").write_text("# Reporting\n\nWho reports what, and when.\n")
+    result = _cli(app, "validate", package)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("module: m1", "module: m9", "quiz final: the course has no module m9"),
+        ("grading: average", "grading: median", "grading is one of"),
+        ("pass_mark: 75", "pass_mark: 150", "pass mark is a percentage"),
+        ("time_limit: 20", "time_limit: twenty", "'twenty' is not a whole number"),
+        ("- question: report-lead", "- question: missing", "slot 1: no question file has the id missing"),
+        ("- outcome: LO2", "- outcome: LO7", "slot 2: the course has no learning outcome LO7"),
+        ("  - key: practice", "  - key: final", "quiz final: the key is used twice"),
+    ],
+)
+def test_validate_reports_quiz_problems_with_their_line(app, package, old, new, message):
+    course_yaml = package / "course.yaml"
+    course_yaml.write_text(PACKAGE_HEAD + COURSE_YAML.replace(old, new, 1))
+    (package / "lessons").mkdir()
+    (package / "lessons" / "01-intro.md").write_text("# Reporting\n\nWho reports what, and when.\n")
+    assert old in COURSE_YAML
+    result = _cli(app, "validate", package)
+    assert result.exit_code != 0
+    assert message in result.output, result.output
+    assert "course.yaml:" in result.output  # located by line
