@@ -167,8 +167,10 @@ def reply(*, thread: Thread, author: User, body: str, uploads: list[files.Upload
     return post
 
 
-def edit_post(*, post: Post, editor: User, body: str, title: str | None = None) -> Post:
-    """Change a post (and the title, on an opening post), keeping the old text as a revision."""
+def edit_post(
+    *, post: Post, editor: User, body: str, title: str | None = None, uploads: list[files.Upload] | None = None
+) -> Post:
+    """Change a post (and the title, on an opening post), keeping the old text as a revision; attach new files."""
     access = _require_poster(editor, post.thread.community)
     if post.author_id != editor.id:
         raise PermissionDenied(_("You can only edit your own posts."))
@@ -177,6 +179,7 @@ def edit_post(*, post: Post, editor: User, body: str, title: str | None = None) 
     body = _clean_body(body)
     new_title = _clean_title(title) if (post.is_opening and title is not None) else None
     old_title = post.thread.title if post.is_opening else None
+    files.attach(post=post, uploader=editor, uploads=uploads or [], already=len(post.attachments))
     if body == post.body and (new_title is None or new_title == old_title):
         return post
     db.session.add(PostRevision(post=post, editor=editor, title=old_title, body=post.body))

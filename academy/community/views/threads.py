@@ -151,7 +151,7 @@ def edit_post(slug: str, post_id: int):  # noqa: ANN201
     post = _post_or_404(community, post_id, access)
     if post.author_id != current_user.id or not access.can_post:
         abort(403)
-    form = forms.EditPostForm(obj=None if request.method == "POST" else post)
+    form = _with_file_hint(forms.EditPostForm(obj=None if request.method == "POST" else post))
     if request.method == "GET" and post.is_opening:
         form.title.data = post.thread.title
     if form.validate_on_submit():
@@ -161,10 +161,11 @@ def edit_post(slug: str, post_id: int):  # noqa: ANN201
                 editor=current_user,
                 body=form.body.data,
                 title=form.title.data if post.is_opening else None,
+                uploads=uploads_from(form.attachments),
             )
         except ServiceError as err:
             db.session.rollback()
-            form_error(form, err)
+            form_error(form, err if err.field != "attachment" else ServiceError(err.message, field="attachments"))
         else:
             db.session.commit()
             flash(_("Your changes are saved."), "success")
