@@ -16,11 +16,11 @@ from academy.community.models import Flag, MemberRole, MemberStatus
 from academy.community.services import files
 from academy.extensions import db
 from academy.jobs import JobFailure
+from academy.notifications import services as notification_services
+from academy.notifications.models import Delivery, Notification
 from academy.quizzes.models import QuestionType
 from academy.quizzes.services import bank
 from academy.quizzes.spec import QuestionSpec
-from academy.notifications import services as notification_services
-from academy.notifications.models import Delivery, Notification
 from tests.certificates.factories import complete_lessons, create_course, create_enrolment
 from tests.community.factories import add_member, create_community, create_reply, create_thread, pdf_bytes
 from tests.factories import create_user

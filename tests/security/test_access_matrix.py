@@ -257,14 +257,14 @@ def test_every_entry_names_a_route_and_every_persona():
     assert not incomplete, f"entries without a status for every persona: {incomplete}"
 
 
-def _shown(response) -> int | str:  # noqa: ANN001
+def _shown(response) -> int | str:
     location = response.headers.get("Location", "")
     if response.status_code == 302 and re.search(r"/login(\?|$)", location):
         return LOGIN_REDIRECT
     return response.status_code
 
 
-def _snapshot(db) -> dict[str, list[tuple]]:  # noqa: ANN001
+def _snapshot(db) -> dict[str, list[tuple]]:
     """Every row of every table but the sessions table (its last-seen time moves on each request)."""
     out = {}
     for table in db.metadata.sorted_tables:
