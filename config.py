@@ -59,6 +59,11 @@ class Config:
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        # Strict-Transport-Security: sent on HTTPS requests, and on every response when HSTS_ALWAYS.
+        self.HSTS = _env("HSTS", "max-age=31536000; includeSubDomains")
+        self.HSTS_ALWAYS = False
+        # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
+        self.PROXY_HOPS = _env_int("ACADEMY_PROXY_HOPS", 0)
         self.WTF_CSRF_ENABLED = True
         self.WTF_CSRF_TIME_LIMIT = None
         self.RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
@@ -153,6 +158,14 @@ class ProductionConfig(Config):
         self.SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.PREFERRED_URL_SCHEME = "https"
+        # The served site is HTTPS-only: browsers ignore HSTS on plain HTTP, so it is sent always
+        # (behind a TLS-terminating proxy the app itself sees HTTP unless ACADEMY_PROXY_HOPS is set).
+        self.HSTS_ALWAYS = True
+        if self.SESSION_COOKIE_SECURE:
+            # __Host-: the browser accepts the cookie only if Secure, Path=/ and without Domain, so
+            # no sibling subdomain can set or shadow it. The CSRF token lives in the session cookie.
+            self.SESSION_COOKIE_NAME = "__Host-session"
+            self.REMEMBER_COOKIE_NAME = "__Host-remember_token"
 
 
 CONFIGS: dict[str, type[Config]] = {
