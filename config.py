@@ -69,6 +69,9 @@ class Config:
         self.RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
         self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", self.REDIS_URL or "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Redis away: keep answering, with limits counted in this process until it is back.
+        self.RATELIMIT_SWALLOW_ERRORS = True
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.RATELIMIT_KEY_PREFIX = _env("RATELIMIT_KEY_PREFIX", "academy")
         self.API_RATELIMIT_PER_TOKEN = _env("API_RATELIMIT_PER_TOKEN", "120 per minute;3000 per hour")
         self.API_RATELIMIT_PER_IP = _env("API_RATELIMIT_PER_IP", "300 per minute")
