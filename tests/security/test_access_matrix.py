@@ -285,6 +285,8 @@ def test_every_route_answers_each_persona_as_the_matrix_says(app, client, login,
     user = security_world.people[persona]
     if user is not None:
         login(user)
+    db.session.expire_all()
+    before = _snapshot(db)
     problems = []
     for route in ROUTES:
         expected = ACCESS.get(route.endpoint, {}).get(persona)
@@ -294,6 +296,9 @@ def test_every_route_answers_each_persona_as_the_matrix_says(app, client, login,
         if got != expected:
             problems.append(f"GET {route.rule} ({route.endpoint}): expected {expected}, got {got}")
     assert not problems, f"{persona}:\n" + "\n".join(problems)
+    # GET is safe: reading every page changed nothing (what CSRF does not protect must not write).
+    db.session.expire_all()
+    assert not _changed_tables(before, _snapshot(db)), f"{persona}: GET requests changed the database"
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
