@@ -119,6 +119,8 @@ def reply(slug: str, thread_id: int):  # noqa: ANN201
     """Post a reply."""
     community, access = member_area(slug)
     thread = _thread_or_404(community, thread_id, access)
+    if not access.can_post:  # admins read and moderate but do not post: refuse as new_thread does
+        abort(403)
     form = _with_file_hint(forms.ReplyForm())
     if form.validate_on_submit():
         try:
