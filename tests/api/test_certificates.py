@@ -125,3 +125,28 @@ def test_list_queries_do_not_grow(client, count_queries):
         assert client.get("/api/v1/certificates", headers=large).status_code == 200
     # The token, its user, and the certificates with their courses.
     assert q_small.count == q_large.count == 3
+
+
+def test_verification_shares_the_pages_rate_limit(tmp_path):
+    # Guessing codes through the API costs the same budget as guessing them on the page.
+    from academy import create_app
+
+    app = create_app(
+        {
+            "ENV_NAME": "testing",
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "INSTANCE_PATH": tmp_path,
+            "RATELIMIT_ENABLED": True,
+            "CERTIFICATE_VERIFY_RATE_LIMIT": "3 per minute",
+        }
+    )
+    with app.app_context():
+        db.create_all()
+        client = app.test_client()
+        statuses = [client.get(f"/verify/ABCD-EFGH-JKMN-PQRS-TV{i}X.json").status_code for i in range(2)]
+        statuses += [client.get(f"/api/v1/verify/ABCD-EFGH-JKMN-PQRS-TV{i}X").status_code for i in range(2)]
+        assert statuses == [404, 404, 404, 429]
+        response = client.get("/api/v1/verify/ABCD-EFGH-JKMN-PQRS-TVWX")
+        assert response.status_code == 429
+        assert response.mimetype == "application/problem+json"
+        db.session.remove()
