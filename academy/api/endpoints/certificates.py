@@ -197,7 +197,7 @@ def _verify_limit() -> str:
 
 @api_route("/verify/<code>", response=Verification, tags=["Certificates"])
 @limiter.shared_limit(_verify_limit, scope="certificate-verify", override_defaults=False)
-def verify(code: str) -> dict[str, Any]:
+def verify_certificate(code: str) -> dict[str, Any]:
     """Verify a certificate by its code: `valid`, `expired`, `revoked` or `superseded`.
 
     Public. The answer is the one the verification page gives (`/verify/<code>.json`), sharing its

@@ -261,7 +261,7 @@ def list_communities(query: dict[str, Any]) -> Page:
 
 
 @api_route("/communities/<slug>/threads", query=ThreadQuery, response=ThreadPage, scope="read", tags=["Communities"])
-def list_threads(slug: str, query: dict[str, Any]) -> Page:
+def list_community_threads(slug: str, query: dict[str, Any]) -> Page:
     """A community's threads: pinned first, then by latest activity; filtered as on its page."""
     community, access = _area(slug)
     stmt = thread_services.threads_query(community, filter=query["filter"], include_hidden=access.can_moderate)
@@ -271,7 +271,7 @@ def list_threads(slug: str, query: dict[str, Any]) -> Page:
 
 
 @api_route("/communities/<slug>/threads/<int:thread_id>", response=ThreadDetail, scope="read", tags=["Communities"])
-def get_thread(slug: str, thread_id: int) -> dict[str, Any]:
+def get_community_thread(slug: str, thread_id: int) -> dict[str, Any]:
     """A thread with its opening post and its accepted answer."""
     community, access = _area(slug)
     return _detail(community, access, _thread(community, access, thread_id))
@@ -284,7 +284,7 @@ def get_thread(slug: str, thread_id: int) -> dict[str, Any]:
     scope="read",
     tags=["Communities"],
 )
-def list_posts(slug: str, thread_id: int, query: dict[str, Any]) -> Page:
+def list_thread_posts(slug: str, thread_id: int, query: dict[str, Any]) -> Page:
     """A thread's replies, oldest first (the accepted answer among them, flagged)."""
     community, access = _area(slug)
     thread = _thread(community, access, thread_id)
@@ -308,7 +308,7 @@ def list_posts(slug: str, thread_id: int, query: dict[str, Any]) -> Page:
     scope="write",
     tags=["Communities"],
 )
-def create_thread(slug: str, body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
+def create_community_thread(slug: str, body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Ask a question (or start a discussion) in a community I belong to.
 
     Members watching the community are notified, as when posting on the site.
@@ -321,7 +321,7 @@ def create_thread(slug: str, body: dict[str, Any]) -> tuple[dict[str, Any], int,
     )
     db.session.commit()
     thread = _thread(community, access, thread.id)
-    location = url_for("api.get_thread", slug=community.slug, thread_id=thread.id)
+    location = url_for("api.get_community_thread", slug=community.slug, thread_id=thread.id)
     return _detail(community, access, thread), 201, {"Location": location}
 
 
@@ -334,7 +334,7 @@ def create_thread(slug: str, body: dict[str, Any]) -> tuple[dict[str, Any], int,
     scope="write",
     tags=["Communities"],
 )
-def create_post(slug: str, thread_id: int, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
+def create_reply(slug: str, thread_id: int, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """Reply to a thread (answer a question) in a community I belong to.
 
     403 if the thread is locked. The asker, watchers and participants are notified.

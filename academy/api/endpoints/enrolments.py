@@ -255,7 +255,7 @@ def get_enrolment(slug: str) -> dict[str, Any]:
     tags=["Learning"],
     errors=[409],
 )
-def enrol(body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
+def create_enrolment(body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Enrol in a published course, or come back to one you left (your progress is kept).
 
     409 if you are already enrolled or the course is archived; 422 naming `course` if there is no
@@ -280,7 +280,7 @@ def enrol(body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
 
 
 @api_route("/enrolments/<slug>", method="DELETE", response=Enrolment, scope="write", tags=["Learning"], errors=[409])
-def unenrol(slug: str) -> dict[str, Any]:
+def delete_enrolment(slug: str) -> dict[str, Any]:
     """Leave a course; your progress is kept in case you enrol again.
 
     Answers the enrolment, now with status `left`. 409 if you are not enrolled in it.

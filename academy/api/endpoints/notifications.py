@@ -102,7 +102,7 @@ def list_notifications(query: dict[str, Any]) -> dict[str, Any]:
     scope="write",
     tags=["Notifications"],
 )
-def mark_read(notification_id: int) -> dict[str, Any]:
+def mark_notification_read(notification_id: int) -> dict[str, Any]:
     """Mark one of my notifications read (again is harmless)."""
     notification = _mine(notification_id)
     services.mark_read(notification)
@@ -111,7 +111,7 @@ def mark_read(notification_id: int) -> dict[str, Any]:
 
 
 @api_route("/notifications/read-all", method="POST", response=ReadAll, scope="write", tags=["Notifications"])
-def mark_all_read() -> dict[str, Any]:
+def mark_all_notifications_read() -> dict[str, Any]:
     """Mark all my notifications read."""
     marked = services.mark_all_read(api_user())
     db.session.commit()

@@ -196,7 +196,7 @@ def list_quiz_results(query: dict[str, Any]) -> Page:
 
 
 @api_route("/quiz-attempts/<int:attempt_id>", response=AttemptResult, scope="read", tags=["Quizzes"])
-def get_attempt(attempt_id: int) -> dict[str, Any]:
+def get_quiz_attempt(attempt_id: int) -> dict[str, Any]:
     """One of my attempts: its score and the score per learning outcome, as the quiz's review options allow.
 
     404 for attempts of other people.
