@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from academy.db import utcnow
+from academy.extensions import db
 from tests.api.factories import bearer, create_token
 from tests.factories import create_user
 from tests.quizzes.factories import create_course, create_learner, create_question, create_quiz, enrol, take_attempt
@@ -121,3 +123,26 @@ def test_results_queries_do_not_grow(client, count_queries):
         assert client.get("/api/v1/quiz-results", headers=large).status_code == 200
     # The token, its user, the quizzes with their courses, and my attempts.
     assert q_small.count == q_large.count == 4
+
+
+def test_an_overdue_attempt_is_submitted_when_looked_at(client, monkeypatch):
+    # As on the quiz pages: time is the server's, and an attempt past its deadline is closed on sight.
+    from datetime import timedelta
+
+    from academy.quizzes.services import attempts as attempt_services
+
+    course = create_course()
+    quiz = _quiz_with_two_questions(course, time_limit_minutes=10)
+    user = create_learner(course)
+    started = utcnow()
+    attempt = attempt_services.start_attempt(quiz, user, now=started)
+    attempt_services.save_answers(attempt, {1: 0}, now=started)
+    db.session.commit()
+    headers = _headers(user)
+    listed = client.get("/api/v1/quiz-results", headers=headers).json["items"][0]
+    assert listed["in_progress"] == attempt.id
+    monkeypatch.setattr("academy.quizzes.clock.now", lambda: started + timedelta(minutes=11))
+    listed = client.get("/api/v1/quiz-results", headers=headers).json["items"][0]
+    assert (listed["in_progress"], listed["grade"]) == (None, 50.0)
+    body = client.get(f"/api/v1/quiz-attempts/{attempt.id}", headers=headers).json
+    assert (body["state"], body["percent"], body["submitted_at"] is not None) == ("graded", 50.0, True)
