@@ -9,7 +9,7 @@ from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from academy import markdown
@@ -264,6 +264,12 @@ def list_threads(
     community: Community, *, filter: str = "all", page: int = 1, per_page: int = 20, include_hidden: bool = False
 ) -> Pagination:
     """Threads of a community, pinned first, then by last activity; with authors loaded."""
+    stmt = threads_query(community, filter=filter, include_hidden=include_hidden)
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def threads_query(community: Community, *, filter: str = "all", include_hidden: bool = False) -> Select:
+    """The SELECT behind list_threads, for callers that page it themselves (the API)."""
     stmt = (
         select(Thread)
         .options(joinedload(Thread.author))
@@ -278,7 +284,7 @@ def list_threads(
         stmt = stmt.where(Thread.kind == ThreadKind.QUESTION)
     elif filter == "discussions":
         stmt = stmt.where(Thread.kind == ThreadKind.DISCUSSION)
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    return stmt
 
 
 PER_PAGE = 20
