@@ -75,11 +75,29 @@ ACCESS: dict[str, dict[str, int | str]] = {
     "admin.index": rule(ADMIN, admin=302),
     "admin.set_role": ADMIN,
     "admin.users": ADMIN,
+    "api.create_community_thread": TOKEN_ONLY,
+    "api.create_enrolment": TOKEN_ONLY,
+    "api.create_reply": TOKEN_ONLY,
+    "api.delete_enrolment": TOKEN_ONLY,
+    "api.get_certificate": TOKEN_ONLY,
+    "api.get_community_thread": TOKEN_ONLY,
     "api.get_course": PUBLIC,
+    "api.get_enrolment": TOKEN_ONLY,
     "api.get_me": TOKEN_ONLY,
+    "api.get_quiz_attempt": TOKEN_ONLY,
+    "api.list_certificates": TOKEN_ONLY,
+    "api.list_communities": TOKEN_ONLY,
+    "api.list_community_threads": TOKEN_ONLY,
     "api.list_courses": PUBLIC,
+    "api.list_enrolments": TOKEN_ONLY,
+    "api.list_notifications": TOKEN_ONLY,
+    "api.list_quiz_results": TOKEN_ONLY,
+    "api.list_thread_posts": TOKEN_ONLY,
+    "api.mark_all_notifications_read": TOKEN_ONLY,
+    "api.mark_notification_read": TOKEN_ONLY,
     "api.openapi_json": PUBLIC,
     "api.update_me": TOKEN_ONLY,
+    "api.verify_certificate": PUBLIC,
     "api_pages.create_token": LOGIN,
     "api_pages.docs": PUBLIC,
     "api_pages.revoke_token": rule(LOGIN, **dict.fromkeys(set(PERSONAS) - {"anonymous", "learner"}, 404)),
@@ -230,7 +248,8 @@ def url_for_rule(app: Flask, rule: Rule, world: SecurityWorld) -> str:
     values = {}
     for name in sorted(rule.arguments - set(rule.defaults or {})):
         if name == "slug":
-            values[name] = v["community_slug"] if rule.endpoint.startswith("community.") else v["course_slug"]
+            community = rule.endpoint.startswith("community.") or "communit" in rule.endpoint
+            values[name] = v["community_slug"] if community else v["course_slug"]
         elif name == "key":
             kind = next((k for k in _KEY_OF if k in rule.endpoint), None)
             values[name] = v[_KEY_OF[kind]] if kind else v["lesson_key"]
