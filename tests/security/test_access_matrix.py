@@ -103,6 +103,7 @@ ACCESS: dict[str, dict[str, int | str]] = {
     "api_pages.revoke_token": rule(LOGIN, **dict.fromkeys(set(PERSONAS) - {"anonymous", "learner"}, 404)),
     "api_pages.tokens": LOGIN,
     "auth.change_password": LOGIN,
+    "auth.confirm_registration": ANONYMOUS_ONLY,  # the encrypted link is the proof
     "auth.end_other_sessions": LOGIN,
     "auth.forgot_password": PUBLIC,
     "auth.login": ANONYMOUS_ONLY,
@@ -240,6 +241,7 @@ ROUTES = _routes()
 
 # Which object a URL argument names depends on the blueprint for `slug` and on the endpoint for `key`.
 _KEY_OF = {"module": "module_key", "outcome": "outcome_key"}
+_TOKEN_OF = {"notifications.unsubscribe": "unsubscribe_token", "auth.confirm_registration": "registration_token"}
 
 
 def url_for_rule(app: Flask, rule: Rule, world: SecurityWorld) -> str:
@@ -256,7 +258,7 @@ def url_for_rule(app: Flask, rule: Rule, world: SecurityWorld) -> str:
         elif name == "user_id":
             values[name] = v["member_user_id"] if rule.endpoint.startswith("community.") else v["learner_user_id"]
         elif name == "token":
-            values[name] = v["unsubscribe_token"] if rule.endpoint.startswith("notifications.") else v["reset_token"]
+            values[name] = v[_TOKEN_OF.get(rule.endpoint, "reset_token")]
         else:
             assert name in v, f"teach url_for_rule() the URL argument {name!r} of {rule.endpoint}"
             values[name] = v[name]
