@@ -1,0 +1,62 @@
+"""Public documents: each credential, the status lists, the issuer profile and the JWKS."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, abort
+from flask_login import current_user
+
+from academy.credentials import keys, services, statuslist
+from academy.credentials.models import StatusList
+from academy.extensions import db
+
+bp = Blueprint("credentials", __name__)
+
+SHORT_CACHE = "public, max-age=300"  # status changes reach verifiers within five minutes
+
+
+def _json(document: dict | str, media_type: str, cache: str) -> Response:
+    body = document if isinstance(document, str) else json.dumps(document, ensure_ascii=False, indent=2)
+    response = Response(body, mimetype=media_type)
+    response.headers["Cache-Control"] = cache
+    response.headers["Access-Control-Allow-Origin"] = "*"  # verifiers' wallets and tools read these
+    return response
+
+
+@bp.get("/credentials/<public_id>")
+def credential(public_id: str):  # noqa: ANN201
+    """A certificate's signed OpenBadgeCredential (application/ld+json), exactly as issued."""
+    found = services.by_public_id(public_id[:36])
+    if found is None:
+        abort(404)
+    certificate = found.certificate
+    if certificate.details_hidden and not (current_user.is_authenticated and current_user.id == certificate.user_id):
+        # The holder chose to show only the status publicly; the credential names them.
+        abort(404)
+    response = _json(found.document, services.MEDIA_TYPE, "no-store")
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@bp.get("/credentials/status/<int:list_id>")
+def status_list(list_id: int):  # noqa: ANN201
+    """A signed BitstringStatusListCredential, briefly cacheable."""
+    found = db.session.get(StatusList, list_id) if list_id < 2**31 else None
+    if found is None:
+        abort(404)
+    document = statuslist.signed_list(found, services.issuer_name())
+    db.session.commit()  # the first request may have created the signing key
+    return _json(document, "application/vc+ld+json", SHORT_CACHE)
+
+
+@bp.get("/issuer")
+def issuer():  # noqa: ANN201
+    """The issuer profile with its verification methods (Multikey), active and retired."""
+    return _json(services.issuer_profile(), services.MEDIA_TYPE, SHORT_CACHE)
+
+
+@bp.get("/.well-known/jwks.json")
+def jwks():  # noqa: ANN201
+    """Every issuer key as a JSON Web Key Set (the QR token's key among them)."""
+    return _json(keys.jwks(), "application/json", SHORT_CACHE)
