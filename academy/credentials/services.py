@@ -63,6 +63,7 @@ def issue(certificate: Certificate) -> Credential:
         private_key=keys.private_key(key),
         verification_method=keys.verification_method(key),
         created=builder.timestamp(utcnow()),
+        as_list=True,
     )
     credential = Credential(
         public_id=public_id,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import socket
 from pathlib import Path
 
 import pytest
@@ -29,21 +28,6 @@ def _w3c_key() -> Ed25519PrivateKey:
     secret = multibase.decode(pair["privateKeyMultibase"])
     assert secret[:2] == multibase.ED25519_PRIV
     return Ed25519PrivateKey.from_private_bytes(secret[2:])
-
-
-@pytest.fixture
-def no_network(monkeypatch):
-    """Any attempt to open a connection fails the test."""
-    calls = []
-
-    def refuse(self, address):  # noqa: ANN001
-        calls.append(address)
-        raise AssertionError(f"network access to {address!r}")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: refuse(None, a))
-    return calls
 
 
 def test_base58btc_round_trips_and_keeps_leading_zeros():

@@ -38,9 +38,14 @@ def sign(
     verification_method: str,
     created: str,
     proof_purpose: str = "assertionMethod",
+    as_list: bool = False,
     loader=None,  # noqa: ANN001
 ) -> dict[str, Any]:
-    """A copy of `document` with an eddsa-rdfc-2022 DataIntegrityProof added."""
+    """A copy of `document` with an eddsa-rdfc-2022 DataIntegrityProof added.
+
+    `as_list` writes `proof` as a one-element array, the form 1EdTech's JSON Schema requires; the
+    RDF (and so the signature) is the same either way.
+    """
     options = {
         "type": PROOF_TYPE,
         "cryptosuite": CRYPTOSUITE,
@@ -50,7 +55,8 @@ def sign(
     }
     signature = private_key.sign(_hash_data(document, options, loader))
     signed = copy.deepcopy({k: v for k, v in document.items() if k != "proof"})
-    signed["proof"] = {**options, "proofValue": multibase.encode(signature)}
+    proof = {**options, "proofValue": multibase.encode(signature)}
+    signed["proof"] = [proof] if as_list else proof
     return signed
 
 
@@ -63,9 +69,17 @@ class ProofCheck:
     verification_method: str = ""
 
 
+def single_proof(document: dict[str, Any]) -> dict[str, Any] | None:
+    """The document's one proof (an object, or an array of one), or None."""
+    proof = document.get("proof")
+    if isinstance(proof, list) and len(proof) == 1:
+        proof = proof[0]
+    return proof if isinstance(proof, dict) else None
+
+
 def verification_method_of(document: dict[str, Any]) -> str:
     """The proof's verificationMethod, or '' when there is no single proof."""
-    proof = document.get("proof")
+    proof = single_proof(document)
     if isinstance(proof, dict) and isinstance(proof.get("verificationMethod"), str):
         return proof["verificationMethod"]
     return ""
@@ -73,7 +87,7 @@ def verification_method_of(document: dict[str, Any]) -> str:
 
 def verify(document: dict[str, Any], *, public_key: Ed25519PublicKey, loader=None) -> ProofCheck:  # noqa: ANN001
     """Check the document's single eddsa-rdfc-2022 proof against `public_key`."""
-    proof = document.get("proof")
+    proof = single_proof(document)
     if not isinstance(proof, dict):
         return ProofCheck(False, "The credential has no proof (or more than one).")
     method = proof.get("verificationMethod", "")
