@@ -19,7 +19,7 @@ from academy.certificates.hooks import Attachment, IssueExtras
 from academy.certificates.models import Certificate, CertificateStatus
 from academy.credentials import builder, jws, keys, statuslist
 from academy.credentials.models import Credential, IssuerKey, KeyAlgorithm, StatusList
-from academy.credentials.proofs import eddsa
+from academy.credentials.proofs import eddsa, jsonld
 from academy.db import utcnow
 from academy.extensions import db
 
@@ -213,6 +213,11 @@ def verify(document: Any, *, now: datetime | None = None) -> Verdict:
         result.reasons.append("The proof does not name a key of this issuer." if method else "The credential has no proof.")
         return result
     result.key_id = key.kid
+    problem = jsonld.check_shape(document)
+    if problem:
+        result.verdict = "invalid"
+        result.reasons.append(problem)
+        return result
     check = eddsa.verify(document, public_key=keys.ed25519_public(key))
     if not check.ok:
         result.verdict = "invalid"

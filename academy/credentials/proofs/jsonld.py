@@ -75,3 +75,51 @@ def canonicalize(document: dict[str, Any], *, loader=None) -> str:  # noqa: ANN0
                 raise cause from err
             cause = cause.__cause__ or getattr(cause, "cause", None)
         raise ValueError(f"not valid JSON-LD: {err}") from err
+
+
+MAX_BYTES = 64 * 1024
+MAX_OBJECTS = 256
+MAX_DEPTH = 16
+
+
+def _shallow(item: dict[str, Any]) -> str:
+    return json.dumps({k: ("{}" if isinstance(v, dict | list) else v) for k, v in item.items()}, sort_keys=True)
+
+
+def check_shape(document: Any) -> str:
+    """'' if a foreign document is safe to canonicalise, else why not.
+
+    RDFC-1.0 is exponential on some graphs ("poison graphs"): many blank nodes that look alike,
+    which need every permutation tried. Our credentials never have them, so before spending CPU
+    on an uploaded document we refuse the shapes that produce them: look-alike objects side by
+    side in one array, explicit blank node ids, and sheer size or depth.
+    """
+    try:
+        if len(json.dumps(document)) > MAX_BYTES:
+            return f"The document is larger than {MAX_BYTES // 1024} KiB."
+    except (TypeError, ValueError):
+        return "The document is not JSON."
+    count = 0
+    stack: list[tuple[Any, int]] = [(document, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return "The document is nested too deeply."
+        if isinstance(value, dict):
+            count += 1
+            for key, item in value.items():
+                if key in ("@id", "id") and isinstance(item, str) and item.startswith("_:"):
+                    return "The document names blank nodes."
+                stack.append((item, depth + 1))
+        elif isinstance(value, list):
+            seen = set()
+            for item in value:
+                if isinstance(item, dict):
+                    shape = _shallow(item)
+                    if shape in seen:
+                        return "The document repeats look-alike objects in one array."
+                    seen.add(shape)
+                stack.append((item, depth + 1))
+        if count > MAX_OBJECTS:
+            return "The document has too many objects."
+    return ""
