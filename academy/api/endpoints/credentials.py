@@ -27,14 +27,14 @@ class CredentialBody(Schema):
         unknown = INCLUDE
 
     context = fields.List(
-        Text(validate=validate.Length(max=500)),
+        Text(strip=False, validate=validate.Length(max=500)),
         data_key="@context",
         required=True,
         validate=validate.Length(min=1, max=10),
         metadata={"description": "JSON-LD contexts; only the VC 2.0 and OB 3.0.3 contexts are known."},
     )
     type = fields.List(
-        Text(validate=validate.Length(max=200)),
+        Text(strip=False, validate=validate.Length(max=200)),
         required=True,
         validate=validate.Length(min=1, max=10),
         metadata={"description": "Must include `VerifiableCredential`."},
