@@ -89,9 +89,9 @@ def register_blueprints(app: Flask) -> None:
     from academy.auth.views import bp as auth_bp
     from academy.certificates.views import bp as certificates_bp
     from academy.community.views import bp as community_bp
-    from academy.credentials.views import bp as credentials_bp
     from academy.core.views import bp as core_bp
     from academy.courses.views import bp as courses_bp
+    from academy.credentials.views import bp as credentials_bp
     from academy.notifications.views import bp as notifications_bp
     from academy.quizzes.views import bp as quizzes_bp
 

@@ -9,9 +9,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from academy.certificates.cli import certificates_cli
-from academy.credentials.cli import credentials_cli, keys_cli
 from academy.community.cli import community_cli
 from academy.courses.cli import courses_cli
+from academy.credentials.cli import credentials_cli, keys_cli
 from academy.exceptions import ServiceError
 from academy.extensions import db
 from academy.notifications.cli import notifications_cli

@@ -63,7 +63,10 @@ def build(
     course_url = f"{base}/courses/{certificate.course.slug}"
     outcomes = certificate.outcomes or []
     rule = " ".join(str(r.description) for r in completion.requirements())
-    narrative = f"Completed version {certificate.version_number} of the course ({number(certificate.hours)} hours of study). {rule}"
+    narrative = (
+        f"Completed version {certificate.version_number} of the course "
+        f"({number(certificate.hours)} hours of study). {rule}"
+    )
     if outcomes:
         narrative += " Learning outcomes achieved: " + "; ".join(f"{o['code']}: {o['text']}" for o in outcomes)
     achievement: dict[str, Any] = {

@@ -28,7 +28,8 @@ def list_keys() -> None:
         click.echo("No keys yet: the first credential creates them, or run `flask academy keys create`.")
     for key in rows:
         retired = f" retired {key.retired_at:%Y-%m-%d %H:%M}" if key.retired_at else ""
-        click.echo(f"{key.kid}  {key.algorithm.value}  {key.status.value}  created {key.created_at:%Y-%m-%d %H:%M}{retired}")
+        created = f"created {key.created_at:%Y-%m-%d %H:%M}"
+        click.echo(f"{key.kid}  {key.algorithm.value}  {key.status.value}  {created}{retired}")
 
 
 @keys_cli.command("create")

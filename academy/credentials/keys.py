@@ -100,11 +100,16 @@ def _describe(private) -> tuple[str, dict, str]:  # noqa: ANN001
 def create_key(algorithm: KeyAlgorithm | str) -> IssuerKey:
     """Generate a key pair, write the private half (mode 0600) and record the public half; flushes."""
     algorithm = KeyAlgorithm(algorithm)
-    private = Ed25519PrivateKey.generate() if algorithm == KeyAlgorithm.ED25519 else ec.generate_private_key(ec.SECP256R1())
+    if algorithm == KeyAlgorithm.ED25519:
+        private = Ed25519PrivateKey.generate()
+    else:
+        private = ec.generate_private_key(ec.SECP256R1())
     kid, jwk, multikey = _describe(private)
     path = _key_file(kid)
     path.parent.mkdir(parents=True, exist_ok=True)
-    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(pem)

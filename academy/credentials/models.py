@@ -43,9 +43,7 @@ class IssuerKey(db.Model):
     algorithm: Mapped[KeyAlgorithm] = mapped_column(string_enum(KeyAlgorithm, "credential_key_algorithm"))
     public_jwk: Mapped[dict] = mapped_column(JSON)
     public_multibase: Mapped[str] = mapped_column(String(100))
-    status: Mapped[KeyStatus] = mapped_column(
-        string_enum(KeyStatus, "credential_key_status"), default=KeyStatus.ACTIVE
-    )
+    status: Mapped[KeyStatus] = mapped_column(string_enum(KeyStatus, "credential_key_status"), default=KeyStatus.ACTIVE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 

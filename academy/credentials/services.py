@@ -54,9 +54,7 @@ def issue(certificate: Certificate) -> Credential:
     index = statuslist.free_index(status_list)
     public_id = str(uuid.uuid4())
     email = certificate.user.email if certificate.user is not None else None
-    document = builder.build(
-        certificate, public_id=public_id, email=email, status=statuslist.entry(status_list, index)
-    )
+    document = builder.build(certificate, public_id=public_id, email=email, status=statuslist.entry(status_list, index))
     key = keys.signing_key(KeyAlgorithm.ED25519)
     signed = eddsa.sign(
         document,
@@ -118,6 +116,7 @@ def issuer_name() -> str:
 
 def issuer_profile() -> dict[str, Any]:
     """The issuer Profile with every key (active and retired) as a Multikey verification method."""
+    every = keys.all_keys()
     methods = [
         {
             "id": keys.verification_method(key),
@@ -125,9 +124,9 @@ def issuer_profile() -> dict[str, Any]:
             "controller": keys.issuer_url(),
             "publicKeyMultibase": key.public_multibase,
         }
-        for key in keys.all_keys()
+        for key in every
     ]
-    ed25519 = [m["id"] for m, key in zip(methods, keys.all_keys(), strict=True) if key.algorithm == KeyAlgorithm.ED25519]
+    ed25519 = [keys.verification_method(key) for key in every if key.algorithm == KeyAlgorithm.ED25519]
     return {
         "@context": [
             "https://www.w3.org/ns/credentials/v2",
@@ -210,7 +209,8 @@ def verify(document: Any, *, now: datetime | None = None) -> Verdict:
     key = _key_for(method) if method else None
     if key is None or key.algorithm != KeyAlgorithm.ED25519:
         result.verdict = "invalid"
-        result.reasons.append("The proof does not name a key of this issuer." if method else "The credential has no proof.")
+        reason = "The proof does not name a key of this issuer." if method else "The credential has no proof."
+        result.reasons.append(reason)
         return result
     result.key_id = key.kid
     problem = jsonld.check_shape(document)

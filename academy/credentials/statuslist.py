@@ -8,7 +8,6 @@ cannot overwrite each other's bit that way.
 
 from __future__ import annotations
 
-import base64
 import gzip
 import hashlib
 import secrets

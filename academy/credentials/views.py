@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort
+from flask import Blueprint, Response, abort, url_for
 from flask_login import current_user
 
 from academy.credentials import keys, services, statuslist
@@ -22,6 +22,19 @@ def _json(document: dict | str, media_type: str, cache: str) -> Response:
     response.headers["Cache-Control"] = cache
     response.headers["Access-Control-Allow-Origin"] = "*"  # verifiers' wallets and tools read these
     return response
+
+
+@bp.app_template_global("credential_qr_jwks")
+def credential_qr_jwks() -> dict:
+    """The published P-256 keys, embedded in the verification page for the QR token check."""
+    return {"keys": [k for k in keys.jwks()["keys"] if k.get("kty") == "EC"]}
+
+
+@bp.app_template_global("credential_url_of")
+def credential_url_of(certificate) -> str:  # noqa: ANN001
+    """The address of a certificate's credential, or '' when it has none."""
+    found = services.of_certificate(certificate)
+    return url_for("credentials.credential", public_id=found.public_id) if found is not None else ""
 
 
 @bp.get("/credentials/<public_id>")

@@ -12,7 +12,7 @@ def no_network(monkeypatch):
     """Any attempt to open a network connection fails (and is recorded)."""
     calls = []
 
-    def refuse(self, address):  # noqa: ANN001
+    def refuse(self, address):
         calls.append(address)
         raise AssertionError(f"network access to {address!r}")
 

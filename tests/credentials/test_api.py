@@ -6,7 +6,6 @@ import copy
 import json
 
 from academy.certificates import services as certificate_services
-from academy.extensions import db
 from tests.credentials.factories import create_certificate, document_of
 
 

@@ -7,7 +7,6 @@ import json
 from academy.certificates import services as certificate_services
 from academy.cli import academy_cli
 from academy.credentials import keys
-from academy.extensions import db
 from tests.credentials.factories import create_certificate, document_of
 
 

@@ -15,7 +15,6 @@ from academy.certificates import services as certificate_services
 from academy.certificates import storage
 from academy.credentials import services
 from academy.db import utcnow
-from academy.extensions import db
 from tests.credentials.factories import create_certificate, create_course, create_user, credential_of, document_of
 
 SCHEMA = json.loads((Path(__file__).parent / "vectors" / "achievementcredential.schema.json").read_text())
@@ -105,7 +104,9 @@ def test_issued_credential_verifies_and_a_changed_field_does_not(app, db, no_net
 def test_a_foreign_key_or_no_proof_is_invalid(app, db):
     document = document_of(create_certificate())
     forged = copy.deepcopy(document)
-    forged["proof"][0]["verificationMethod"] = "https://evil.example/issuer#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
+    forged["proof"][0]["verificationMethod"] = (
+        "https://evil.example/issuer#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
+    )
     assert services.verify(forged).verdict == "invalid"
     del forged["proof"]
     assert services.verify(forged).reasons == ["The credential has no proof."]

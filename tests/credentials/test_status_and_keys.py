@@ -6,7 +6,6 @@ from academy.certificates import services as certificate_services
 from academy.credentials import keys, services, statuslist
 from academy.credentials.models import KeyAlgorithm, KeyStatus
 from academy.credentials.proofs import eddsa, multibase
-from academy.extensions import db
 from tests.credentials.factories import create_certificate, document_of
 
 
