@@ -66,6 +66,17 @@ def credentials_cli() -> None:
     """Verifiable credentials of certificates."""
 
 
+@credentials_cli.command("backfill")
+@with_appcontext
+def backfill() -> None:
+    """Give certificates issued before credentials existed their credential (the PDFs stay as they are)."""
+    total = 0
+    while made := services.backfill(limit=200):
+        db.session.commit()
+        total += made
+    click.echo(f"{total} credentials issued.")
+
+
 @credentials_cli.command("verify")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext

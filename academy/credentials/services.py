@@ -77,6 +77,25 @@ def issue(certificate: Certificate) -> Credential:
     return credential
 
 
+def backfill(*, limit: int = 500) -> int:
+    """Issue credentials for certificates issued before this feature (their PDFs stay as sealed).
+
+    Revoked and superseded certificates get their bit set at once. Returns how many were made; flushes.
+    """
+    missing = db.session.scalars(
+        select(Certificate)
+        .outerjoin(Credential, Credential.certificate_id == Certificate.id)
+        .where(Credential.id.is_(None))
+        .order_by(Certificate.id)
+        .limit(limit)
+    ).all()
+    for certificate in missing:
+        credential = issue(certificate)
+        credential.revoked = certificate.status != CertificateStatus.VALID
+    db.session.flush()
+    return len(missing)
+
+
 def prepare(certificate: Certificate, code: str) -> IssueExtras:
     """Issue hook: the credential to embed in the PDF and the QR address with its signed token."""
     from academy.certificates.services import verify_url

@@ -55,3 +55,21 @@ def test_credentials_verify_says_valid_revoked_and_invalid(app, db, tmp_path):
 
     path.write_text("not json")
     assert _run(app, "credentials", "verify", str(path)).output.startswith("invalid: not JSON")
+
+
+def test_backfill_gives_older_certificates_a_credential(app, db):
+    from academy.credentials.models import Credential
+
+    old = create_certificate()
+    revoked = create_certificate()
+    certificate_services.revoke(revoked, actor=None, reason="misconduct")
+    db.session.query(Credential).delete()
+    db.session.commit()
+    result = _run(app, "credentials", "backfill")
+    assert result.exit_code == 0, result.output
+    assert "2 credentials issued" in result.output
+    from academy.credentials import services
+
+    assert services.verify(document_of(old)).verdict == "valid"
+    assert services.verify(document_of(revoked)).verdict == "revoked"
+    assert "0 credentials issued" in _run(app, "credentials", "backfill").output
