@@ -90,7 +90,7 @@ def _describe(private) -> tuple[str, dict, str]:  # noqa: ANN001
         "alg": "ES256",
         "use": "sig",
     }
-    kid = "p256-" + _thumbprint(jwk)[:16]  # short: the kid travels inside the QR code
+    kid = _thumbprint(jwk)[:10]  # short: the kid travels inside the QR code
     compressed = private.public_key().public_bytes(
         serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint
     )
