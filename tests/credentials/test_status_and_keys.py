@@ -84,3 +84,16 @@ def test_private_keys_are_files_readable_only_by_their_owner(app, db):
     assert len(files) == 1
     assert files[0].stat().st_mode & 0o077 == 0
     assert key.kid.startswith("z6Mk") and multibase.ed25519_from_multikey(key.kid)
+
+
+def test_issuer_profile_validates_against_the_1edtech_profile_schema(app, db, client):
+    import json
+    from pathlib import Path
+
+    import jsonschema
+
+    create_certificate()
+    schema = json.loads((Path(__file__).parent / "vectors" / "profile.schema.json").read_text())
+    profile = client.get("/issuer").get_json()
+    jsonschema.validators.validator_for(schema)(schema).validate(profile)
+    assert profile["id"] == document_of(create_certificate())["issuer"]["id"]
