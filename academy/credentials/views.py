@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from flask import Blueprint, Response, abort, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, send_from_directory, url_for
 from flask_login import current_user
 
 from academy.credentials import keys, services, statuslist
@@ -35,6 +36,23 @@ def credential_url_of(certificate) -> str:  # noqa: ANN001
     """The address of a certificate's credential, or '' when it has none."""
     found = services.of_certificate(certificate)
     return url_for("credentials.credential", public_id=found.public_id) if found is not None else ""
+
+
+@bp.get("/verify/offline")
+def verify_offline():  # noqa: ANN201
+    """The page the service worker shows for a verification address when there is no connection."""
+    response = Response(render_template("credentials/offline.html"))
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@bp.get("/verify/sw.js")
+def verify_worker():  # noqa: ANN201
+    """The verification pages' service worker, served under /verify/ so that is its scope."""
+    response = send_from_directory(Path(current_app.static_folder) / "js", "verify-sw.js", mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.get("/credentials/<public_id>")

@@ -13,15 +13,19 @@ from tests.credentials.test_qr import _qr_url
 pytestmark = pytest.mark.browser
 
 
+def _issue(live_server: LiveServer, *, name: str) -> tuple[str, str]:
+    certificate = create_certificate(
+        user=create_user(name=name), course=create_course(title="Reporting in Jems", credits="2")
+    )
+    url = _qr_url(certificate)
+    return url.removeprefix(live_server.app.config["BASE_URL"]), certificate_services.stored_code(certificate)
+
+
 @pytest.fixture
 def qr(live_server: LiveServer) -> tuple[str, str]:
     """(path with the token fragment, certificate code) of a freshly issued certificate."""
     with live_server.app.app_context():
-        certificate = create_certificate(
-            user=create_user(name="Ana Marin-Łęcka"), course=create_course(title="Reporting in Jems", credits="2")
-        )
-        url = _qr_url(certificate)
-        return url.removeprefix(live_server.app.config["BASE_URL"]), certificate_services.stored_code(certificate)
+        return _issue(live_server, name="Ana Marin-Łęcka")
 
 
 def test_scanned_qr_code_shows_authentic_and_a_forged_one_does_not(site: Site, qr: tuple[str, str]):
@@ -39,4 +43,23 @@ def test_scanned_qr_code_shows_authentic_and_a_forged_one_does_not(site: Site, q
     forged = payload[:-4] + ("AAAA" if payload[-4:] != "AAAA" else "BBBB")
     site.visit("/verify")  # a new load: changing only the fragment would not reload the page
     page = site.visit(path.partition("#")[0] + f"#{head}.{forged}.{signature}")
+    expect(page.get_by_role("heading", name="QR code not authentic")).to_be_visible()
+
+
+def test_offline_a_scanned_qr_code_is_still_checked(site: Site, live_server: LiveServer, qr: tuple[str, str]):
+    _path, code = qr
+    page = site.visit(f"/verify/{code}")  # any verification page installs the service worker
+    assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    with live_server.app.app_context():
+        other_path, other_code = _issue(live_server, name="Jonas Petraitis")
+    # Offline: the server is gone (Playwright's offline mode does not reach service workers).
+    live_server.stop()
+    page = site.visit(other_path)
+    expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
+    expect(page.get_by_role("heading", name="QR code authentic")).to_be_visible()
+    expect(page.locator("[data-qr-claims]")).to_contain_text("Jonas Petraitis")
+    expect(page.locator("[data-qr-claims]")).to_contain_text(other_code)
+    # A token for another code than the address names is refused.
+    site.visit("/verify/offline")
+    page = site.visit("/verify/" + code + "#" + other_path.partition("#")[2])
     expect(page.get_by_role("heading", name="QR code not authentic")).to_be_visible()

@@ -5,6 +5,11 @@
 (function () {
   "use strict";
   var box = document.querySelector("[data-qr-check]");
+  // Offline, the service worker answers verification addresses with a page that runs this check.
+  if (box && "serviceWorker" in navigator && box.getAttribute("data-worker")) {
+    navigator.serviceWorker.register(box.getAttribute("data-worker"), { scope: "/verify/" })
+      .catch(function () { return null; });
+  }
   var token = window.location.hash.replace(/^#/, "");
   if (!box || token.split(".").length !== 3) { return; }
   var parts = token.split(".");
@@ -22,6 +27,7 @@
     for (var i = 0; i < raw.length; i += 1) { out[i] = raw.charCodeAt(i); }
     return out;
   }
+  function compact(code) { return String(code || "").toUpperCase().replace(/[^0-9A-Z]/g, ""); }
   function json(b64url) { return JSON.parse(new TextDecoder().decode(bytes(b64url))); }
   function show(ok, message, claims) {
     box.classList.add(ok ? "cert-state--valid" : "cert-state--revoked");
@@ -84,8 +90,13 @@
     })
     .then(function (ok) {
       if (!ok) { show(false, box.getAttribute("data-forged-text")); return; }
-      var pageCode = box.getAttribute("data-code");
-      if (pageCode && claims.code !== pageCode) { show(false, box.getAttribute("data-mismatch-text")); return; }
+      // The code the page is about: the server's record, or offline the one in the address.
+      var pageCode = box.getAttribute("data-code") ||
+        decodeURIComponent(window.location.pathname.split("/").pop() || "");
+      if (compact(claims.code) !== compact(pageCode)) {
+        show(false, box.getAttribute("data-mismatch-text"));
+        return;
+      }
       show(true, box.getAttribute("data-authentic-text"), claims);
     })
     .catch(function () { show(false, box.getAttribute("data-forged-text")); });
