@@ -71,3 +71,14 @@ def test_holder_page_links_to_the_credential(app, db, client, login):
     html = client.get(f"/certificates/{certificate.id}").get_data(as_text=True)
     assert "Download the verifiable credential" in html
     assert "/credentials/" in html
+
+
+def test_offline_page_and_service_worker_are_served_under_verify(app, db, client):
+    create_certificate()
+    worker = client.get("/verify/sw.js")
+    assert worker.status_code == 200 and worker.mimetype == "text/javascript"
+    assert worker.headers["Cache-Control"] == "no-cache"
+    offline = client.get("/verify/offline")
+    assert offline.status_code == 200
+    html = offline.get_data(as_text=True)
+    assert "You are offline" in html and "data-qr-check" in html and '"kty": "EC"' in html
