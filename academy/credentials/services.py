@@ -158,7 +158,6 @@ def issuer_profile() -> dict[str, Any]:
         "url": keys.base_url(),
         "verificationMethod": methods,
         "assertionMethod": ed25519,
-        "publicKeyJwks": f"{keys.base_url()}/.well-known/jwks.json",
     }
 
 
@@ -194,8 +193,8 @@ def _key_for(method: str) -> IssuerKey | None:
     return keys.find(method[len(prefix) :])
 
 
-def _status_bit(entry: Any) -> tuple[bool | None, str]:
-    """(revoked?, problem) of a credentialStatus entry pointing at one of our lists."""
+def _status_bit(entry: Any) -> tuple[Credential | None, str]:
+    """(the credential whose bit it is, problem) of a credentialStatus entry pointing at one of our lists."""
     if not isinstance(entry, dict) or entry.get("type") != "BitstringStatusListEntry":
         return None, "The credential has no BitstringStatusListEntry status."
     url = entry.get("statusListCredential")
@@ -210,10 +209,12 @@ def _status_bit(entry: Any) -> tuple[bool | None, str]:
     if status_list is None or not 0 <= index < status_list.size:
         return None, "The status list entry does not exist."
     # The list is made from these rows; asking for the bit directly is the same answer, offline.
-    revoked = db.session.scalar(
-        select(Credential.revoked).where(Credential.status_list_id == status_list.id, Credential.status_index == index)
+    row = db.session.scalar(
+        select(Credential).where(Credential.status_list_id == status_list.id, Credential.status_index == index)
     )
-    return bool(revoked), ""
+    if row is None:
+        return None, "The status list entry does not exist."
+    return row, ""
 
 
 def verify(document: Any, *, now: datetime | None = None) -> Verdict:
@@ -254,14 +255,17 @@ def verify(document: Any, *, now: datetime | None = None) -> Verdict:
         result.verdict = "invalid"
         result.reasons.append("The credential is not valid yet.")
         return result
-    revoked, problem = _status_bit(document.get("credentialStatus"))
-    if problem:
+    row, problem = _status_bit(document.get("credentialStatus"))
+    if row is None:
         result.verdict = "invalid"
         result.reasons.append(problem)
         return result
-    if revoked:
+    if row.revoked:
         result.verdict = "revoked"
-        result.reasons.append("The issuer has revoked this credential.")
+        if row.certificate.status == CertificateStatus.SUPERSEDED:
+            result.reasons.append("The issuer has replaced this credential with a corrected one.")
+        else:
+            result.reasons.append("The issuer has revoked this credential.")
         return result
     if valid_until is not None and valid_until <= now:
         result.verdict = "expired"

@@ -132,6 +132,7 @@ def test_reissue_sets_the_old_credentials_bit(app, db):
     replacement = certificate_services.reissue(certificate, actor=None, holder_name="Ana Kovač-Horvat")
     db.session.commit()
     assert services.verify(old).verdict == "revoked"
+    assert services.verify(old).reasons == ["The issuer has replaced this credential with a corrected one."]
     new = document_of(replacement)
     assert services.verify(new).verdict == "valid"
     assert new["credentialSubject"]["identifier"][0]["identityHash"] == "Ana Kovač-Horvat"
