@@ -163,3 +163,13 @@ def test_issue_and_verify_touch_no_network(app, db, no_network):
     certificate = create_certificate()
     assert services.verify(document_of(certificate)).verdict == "valid"
     assert not no_network
+
+
+def test_every_term_of_the_credential_is_defined_by_its_contexts(app, db):
+    from academy.credentials.proofs import jsonld
+
+    document = document_of(create_certificate(course=create_course(validity_months=12)))
+    canon = jsonld.canonicalize(document)
+    # VC 2.0 maps unknown terms to an "issuer-dependent" vocabulary rather than dropping them.
+    assert "issuer-dependent" not in canon
+    assert "https://purl.imsglobal.org/spec/vc/ob/vocab.html#creditsEarned" in canon
