@@ -59,11 +59,19 @@ class Config:
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        # Strict-Transport-Security: sent on HTTPS requests, and on every response when HSTS_ALWAYS.
+        self.HSTS = _env("HSTS", "max-age=31536000; includeSubDomains")
+        self.HSTS_ALWAYS = False
+        # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
+        self.PROXY_HOPS = _env_int("ACADEMY_PROXY_HOPS", 0)
         self.WTF_CSRF_ENABLED = True
         self.WTF_CSRF_TIME_LIMIT = None
         self.RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
         self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", self.REDIS_URL or "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Redis away: keep answering, with limits counted in this process until it is back.
+        self.RATELIMIT_SWALLOW_ERRORS = True
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.RATELIMIT_KEY_PREFIX = _env("RATELIMIT_KEY_PREFIX", "academy")
         self.API_RATELIMIT_PER_TOKEN = _env("API_RATELIMIT_PER_TOKEN", "120 per minute;3000 per hour")
         self.API_RATELIMIT_PER_IP = _env("API_RATELIMIT_PER_IP", "300 per minute")
@@ -154,6 +162,14 @@ class ProductionConfig(Config):
         self.SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.PREFERRED_URL_SCHEME = "https"
+        # The served site is HTTPS-only: browsers ignore HSTS on plain HTTP, so it is sent always
+        # (behind a TLS-terminating proxy the app itself sees HTTP unless ACADEMY_PROXY_HOPS is set).
+        self.HSTS_ALWAYS = True
+        if self.SESSION_COOKIE_SECURE:
+            # __Host-: the browser accepts the cookie only if Secure, Path=/ and without Domain, so
+            # no sibling subdomain can set or shadow it. The CSRF token lives in the session cookie.
+            self.SESSION_COOKIE_NAME = "__Host-session"
+            self.REMEMBER_COOKIE_NAME = "__Host-remember_token"
 
 
 CONFIGS: dict[str, type[Config]] = {

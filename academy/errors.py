@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -92,7 +92,9 @@ def _database_error(error: OperationalError):
     from flask import current_app
 
     current_app.logger.exception("database unavailable")
-    return render_error(503)
+    response = make_response(render_error(503))
+    response.headers["Retry-After"] = "60"
+    return response
 
 
 def _unexpected_error(error: Exception):

@@ -7,7 +7,7 @@ from datetime import timedelta
 from functools import wraps
 from typing import TypeVar
 
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, abort, current_app, request
 from flask_login import current_user, login_required
 
 from academy.extensions import login_manager
@@ -33,6 +33,11 @@ def init_app(app: Flask) -> None:
 
     login_manager.login_message = lazy_gettext("Please log in to see this page.")
     app.after_request(_security_headers)
+    if app.config.get("PROXY_HOPS"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
 def _load_user(token: str):
@@ -49,8 +54,9 @@ def _security_headers(response: Response) -> Response:
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    hsts = current_app.config.get("HSTS")
+    if hsts and (request.is_secure or current_app.config.get("HSTS_ALWAYS")):
+        headers.setdefault("Strict-Transport-Security", hsts)
     if current_user.is_authenticated:
         # Pages for a logged-in user must not be kept by shared caches or the back button.
         headers.setdefault("Cache-Control", "no-store")

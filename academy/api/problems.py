@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, json, request
 from marshmallow import ValidationError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from academy.exceptions import ServiceError
@@ -117,6 +118,7 @@ def register(bp: Blueprint) -> None:
     bp.register_error_handler(ValidationError, _validation_error)
     bp.register_error_handler(ServiceError, _service_error)
     bp.register_error_handler(HTTPException, _http_exception)
+    bp.register_error_handler(OperationalError, _database_unavailable)
     bp.register_error_handler(Exception, _unexpected)
 
 
@@ -147,6 +149,14 @@ def _http_exception(error: HTTPException) -> Response:
         return problem_response(429, f"Rate limit exceeded: {error.description}.", kind="rate-limited", headers=headers)
     # Werkzeug's descriptions are generic English sentences, safe to show.
     return problem_response(code, error.description, headers=headers)
+
+
+def _database_unavailable(error: OperationalError) -> Response:
+    # The blueprint's catch-all below would turn a lost database into a 500; it is a 503, as on pages.
+    db.session.rollback()
+    current_app.logger.exception("database unavailable (API)")
+    detail = "The service is briefly unavailable; please try again in a minute."
+    return problem_response(503, detail, headers={"Retry-After": "60"})
 
 
 def _unexpected(error: Exception) -> Response:

@@ -18,8 +18,10 @@ from academy.api.schemas import Problem
 TITLE = "Interreg Academy API"
 VERSION = "1.0.0"
 DESCRIPTION = (
-    "Read the course catalogue, your profile and, as features land, your learning records, "
-    "certificates, communities and notifications. Authenticate with a personal access token created "
+    "Read the course catalogue and your profile, your enrolments with progress per module and per "
+    "learning outcome, quiz results, certificates, communities and notifications; enrol, post in your "
+    "communities and mark notifications read; verify any certificate by its code. "
+    "Authenticate with a personal access token created "
     "on your account page, sent as `Authorization: Bearer <token>`. Errors are RFC 9457 problem "
     "documents (`application/problem+json`)."
 )

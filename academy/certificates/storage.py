@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 from flask import current_app
@@ -25,12 +26,25 @@ def store_pdf(data: bytes) -> tuple[str, str]:
     relative = f"pdf/{sha[:2]}/{sha}.pdf"
     path = root() / relative
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
-    except FileExistsError:
+    if path.exists():
         return relative, sha  # same bytes, same name: already stored
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
+    # Write a temporary file and rename it: a disk that fails halfway leaves no partial file under
+    # the final name (which a later store of the same bytes would take for complete).
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+        os.close(fd)
+        fd = -1
+        os.chmod(tmp, 0o640)
+        os.replace(tmp, path)
+    except BaseException:
+        if fd != -1:
+            os.close(fd)
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return relative, sha
 
 

@@ -124,6 +124,9 @@ def verify_upload():  # noqa: ANN201
         if len(data) > current_app.config["CERTIFICATE_UPLOAD_MAX_BYTES"]:
             form.pdf.errors.append(_("The file is larger than a certificate can be."))
             status = 400
+        elif not data:
+            form.pdf.errors.append(_("The file is empty. Choose the certificate PDF."))
+            status = 400
         else:
             result = verification.check_upload(data)
     elif form.is_submitted():

@@ -78,6 +78,7 @@ class EditPostForm(FlaskForm):
     body = TextAreaField(
         _l("Text"), validators=[DataRequired(), Length(max=20000)], description=MARKDOWN_HINT, render_kw={"rows": 10}
     )
+    attachments = MultipleFileField(_l("Attach more files"), validators=[Optional()])
 
 
 class FlagForm(FlaskForm):

@@ -13,7 +13,7 @@ from typing import Any
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import JSON, Integer, Table, any_, delete, func, literal, select, update
+from sqlalchemy import JSON, Integer, Select, Table, any_, delete, func, literal, select, update
 
 from academy.auth.models import User
 from academy.db import UTCDateTime, utcnow
@@ -255,11 +255,15 @@ def unread_count(user: User) -> int:
 
 def list_for(user: User, *, page: int = 1, per_page: int = 20, unread_only: bool = False) -> Pagination:
     """The user's notifications, newest first."""
+    return db.paginate(list_query(user, unread_only=unread_only), page=page, per_page=per_page, error_out=False)
+
+
+def list_query(user: User, *, unread_only: bool = False) -> Select:
+    """The SELECT behind list_for, for callers that page it themselves (the API)."""
     query = select(Notification).where(Notification.user_id == user.id)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
-    query = query.order_by(Notification.created_at.desc(), Notification.id.desc())
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return query.order_by(Notification.created_at.desc(), Notification.id.desc())
 
 
 def get_for(user: User, notification_id: int) -> Notification | None:

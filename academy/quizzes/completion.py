@@ -66,6 +66,31 @@ def mastery_from_evidence(evidence: list[tuple[int, float, float, list[str]]]) -
     return {key: round(100 * earned[key] / possible[key], 1) for key in possible if possible[key] > 0}
 
 
+def mastery_by_course(user_id: int, course_ids: list[int]) -> dict[int, dict[str, float]]:
+    """Mastery in percent per outcome key, per course, for one learner in several courses (one query)."""
+    if not course_ids:
+        return {}
+    query = (
+        select(
+            Quiz.course_id, Response.question_id, Response.fraction, Response.max_points, QuestionVersion.outcome_keys
+        )
+        .join(Attempt, Attempt.id == Response.attempt_id)
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .join(QuestionVersion, QuestionVersion.id == Response.question_version_id)
+        .where(
+            Attempt.user_id == user_id,
+            Quiz.course_id.in_(course_ids),
+            Attempt.state != AttemptState.IN_PROGRESS,
+            Response.fraction.is_not(None),
+        )
+        .order_by(Attempt.id, Response.position)
+    )
+    evidence: dict[int, list[tuple[int, float, float, list[str]]]] = defaultdict(list)
+    for course_id, question_id, fraction, points, keys in db.session.execute(query):
+        evidence[course_id].append((question_id, fraction, points, list(keys or [])))
+    return {course_id: mastery_from_evidence(evidence.get(course_id, [])) for course_id in course_ids}
+
+
 def mastery_for(enrolment: Enrolment) -> dict[str, float]:
     """Mastery in percent per outcome key with evidence, for one enrolment (see the module's rule)."""
     evidence = _evidence(enrolment.course, [enrolment.user_id])

@@ -44,6 +44,14 @@ def _validate_package(package: Package) -> list[PackageError]:
             problems.append(PackageError(path, None, "not UTF-8 text"))
             continue
         problems.extend(PackageError(path, e.line, f"{e.title}: {e.reason}") for e in result.errors)
+    if package.quizzes is not None and not problems:
+        from academy.quizzes.package import check_quizzes_section
+
+        outcomes = {name.casefold() for o in package.outcomes for name in (o.key, o.code)}
+        found = check_quizzes_section(
+            package.root, package.quizzes, outcomes=outcomes, modules={m.key for m in package.modules}
+        )
+        problems.extend(PackageError(package.root / "course.yaml", line, message) for line, message in found)
     return problems
 
 
@@ -60,8 +68,15 @@ def _load_package(package: Package, version: CourseVersion) -> None:
         raise PackageInvalid([PackageError(package.root / "course.yaml", None, err.message)]) from err
 
 
+def _dump_package(version: CourseVersion, target: Path, data: dict) -> None:
+    from academy.quizzes.package import dump_package_quizzes
+
+    dump_package_quizzes(version.course, target, data)
+
+
 def init_packages(app: Flask) -> None:
     """Let course packages carry question files and quizzes."""
     extensions.register(
-        app, extensions.PackageExtension(name="quizzes", validate=_validate_package, load=_load_package)
+        app,
+        extensions.PackageExtension(name="quizzes", validate=_validate_package, load=_load_package, dump=_dump_package),
     )

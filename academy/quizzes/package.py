@@ -153,26 +153,27 @@ def _module_keys(course: Course) -> set[str]:
     return set(db.session.scalars(select(Module.key).where(Module.version_id == version.id)))
 
 
-def _load_quiz(course: Course, spec: Any, position: int, report: PackageReport) -> None:
+KNOWN_SETTINGS = {
+    "key", "title", "description", "module", "pass_mark", "max_attempts", "grading", "time_limit",
+    "shuffle_questions", "shuffle_answers", "per_page", "required", "published", "opens_at", "closes_at",
+    "review", "slots",
+}  # fmt: skip
+
+
+def quiz_settings(spec: Any, position: int) -> tuple[str, dict[str, Any]]:
+    """(key, settings for create_quiz) from one `quizzes:` entry, without the database; ServiceError if wrong."""
     if not isinstance(spec, dict) or not spec.get("key") or not spec.get("title"):
         raise ServiceError(f"quizzes[{position}]: every quiz needs a key and a title")
     key = str(spec["key"])
     where = f"quiz {key}"
-    known = {
-        "key", "title", "description", "module", "pass_mark", "max_attempts", "grading", "time_limit",
-        "shuffle_questions", "shuffle_answers", "per_page", "required", "published", "opens_at", "closes_at",
-        "review", "slots",
-    }  # fmt: skip
-    unknown = set(spec) - known
+    unknown = set(spec) - KNOWN_SETTINGS
     if unknown:
         raise ServiceError(f"{where}: unknown settings {', '.join(sorted(unknown))}")
-    module = spec.get("module")
-    if module is not None and str(module) not in _module_keys(course):
-        raise ServiceError(f"{where}: the course has no module {module}")
     try:
         grading_method = GradingMethod(spec.get("grading", "highest"))
     except ValueError:
         raise ServiceError(f"{where}: grading is one of highest, last, first, average") from None
+    module = spec.get("module")
     settings: dict[str, Any] = {
         "title": str(spec["title"]),
         "description": str(spec.get("description") or ""),
@@ -195,10 +196,41 @@ def _load_quiz(course: Course, spec: Any, position: int, report: PackageReport) 
             raise ServiceError(f"{where}: review has `after` and `closed` lists")
         for moment in ("after", "closed"):
             items = review.get(moment, [])
-            if set(items) - set(REVIEW_ITEMS):
+            if not isinstance(items, list) or set(items) - set(REVIEW_ITEMS):
                 raise ServiceError(f"{where}: review items are {', '.join(REVIEW_ITEMS)}")
             for item in REVIEW_ITEMS:
                 settings[f"review_{item}_{moment}"] = item in items
+    try:
+        quiz_services.validate_settings(settings)
+    except ServiceError as err:
+        raise ServiceError(f"{where}: {err.message}") from None
+    slots = spec.get("slots") or []
+    if not isinstance(slots, list):
+        raise ServiceError(f"{where}: slots is a list")
+    for n, slot in enumerate(slots, start=1):
+        slot_shape(slot, f"{where} slot {n}")
+    return key, settings
+
+
+def slot_shape(slot: Any, where: str) -> tuple[SlotKind, str, int]:
+    """(kind, the question id / outcome / category it names, count) of one slot; ServiceError if wrong."""
+    if not isinstance(slot, dict):
+        raise ServiceError(f"{where} must be a mapping")
+    count = _int(slot.get("count", 1), where) or 1
+    if count < 1:
+        raise ServiceError(f"{where}: count must be at least 1")
+    for name, kind in (("question", SlotKind.QUESTION), ("outcome", SlotKind.OUTCOME), ("category", SlotKind.CATEGORY)):
+        if name in slot:
+            return kind, str(slot[name]), count
+    raise ServiceError(f"{where}: give `question`, `outcome` or `category`")
+
+
+def _load_quiz(course: Course, spec: Any, position: int, report: PackageReport) -> None:
+    key, settings = quiz_settings(spec, position)
+    where = f"quiz {key}"
+    module = settings["module_key"]
+    if module is not None and module not in _module_keys(course):
+        raise ServiceError(f"{where}: the course has no module {module}")
     quiz = db.session.scalar(select(Quiz).where(Quiz.course_id == course.id, Quiz.key == key))
     try:
         if quiz is None:
@@ -217,25 +249,19 @@ def _load_slots(course: Course, quiz: Quiz, slots: list[Any], where: str) -> Non
     _to_code, lookup = bank.outcome_code_map(course)
     wanted: list[tuple[SlotKind, int | None, str | None, str | None, int]] = []
     for n, slot in enumerate(slots, start=1):
-        if not isinstance(slot, dict):
-            raise ServiceError(f"{where}: slot {n} must be a mapping")
-        count = _int(slot.get("count", 1), f"{where} slot {n}") or 1
-        if "question" in slot:
-            question = db.session.scalar(
-                select(Question).where(Question.course_id == course.id, Question.key == str(slot["question"]))
-            )
+        kind, name, count = slot_shape(slot, f"slot {n}")
+        if kind == SlotKind.QUESTION:
+            question = db.session.scalar(select(Question).where(Question.course_id == course.id, Question.key == name))
             if question is None:
-                raise ServiceError(f"slot {n}: no question has the id {slot['question']}")
+                raise ServiceError(f"slot {n}: no question has the id {name}")
             wanted.append((SlotKind.QUESTION, question.id, None, None, 1))
-        elif "outcome" in slot:
-            outcome_key = lookup.get(str(slot["outcome"]).casefold())
+        elif kind == SlotKind.OUTCOME:
+            outcome_key = lookup.get(name.casefold())
             if outcome_key is None:
-                raise ServiceError(f"slot {n}: the course has no learning outcome {slot['outcome']}")
+                raise ServiceError(f"slot {n}: the course has no learning outcome {name}")
             wanted.append((SlotKind.OUTCOME, None, outcome_key, None, count))
-        elif "category" in slot:
-            wanted.append((SlotKind.CATEGORY, None, None, str(slot["category"]).strip().strip("/"), count))
         else:
-            raise ServiceError(f"slot {n}: give `question`, `outcome` or `category`")
+            wanted.append((SlotKind.CATEGORY, None, None, name.strip().strip("/"), count))
     current = [(s.kind, s.question_id, s.outcome_key, s.category, s.count) for s in quiz.slots]
     if current == wanted:
         return
@@ -250,3 +276,122 @@ def _load_slots(course: Course, quiz: Quiz, slots: list[Any], where: str) -> Non
             f"the bank holds {shortages[0].available} questions for slot {shortages[0].slot.position}, "
             f"which draws {shortages[0].wanted}"
         )
+
+
+# --- dump ------------------------------------------------------------------------------------------
+
+BANK_FILE = "questions/bank.gift"
+
+
+def _review(quiz: Quiz, moment: str) -> list[str]:
+    return [item for item in REVIEW_ITEMS if getattr(quiz, f"review_{item}_{moment}")]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
+
+
+def _slot_data(slot: Any, to_code: dict[str, str]) -> dict[str, Any]:
+    if slot.kind == SlotKind.QUESTION:
+        return {"question": slot.question.key}
+    if slot.kind == SlotKind.OUTCOME:
+        return {"outcome": to_code.get(slot.outcome_key, slot.outcome_key), "count": slot.count}
+    return {"category": slot.category, "count": slot.count}
+
+
+def quiz_data(quiz: Quiz, to_code: dict[str, str]) -> dict[str, Any]:
+    """One quiz as the `quizzes:` entry of course.yaml that loads back to the same settings."""
+    data: dict[str, Any] = {"key": quiz.key, "title": quiz.title}
+    if quiz.description.strip():
+        data["description"] = quiz.description.strip() + "\n"
+    if quiz.module_key:
+        data["module"] = quiz.module_key
+    data.update(pass_mark=quiz.pass_mark, max_attempts=quiz.max_attempts, grading=quiz.grading_method.value)
+    if quiz.time_limit_minutes:
+        data["time_limit"] = quiz.time_limit_minutes
+    data.update(
+        shuffle_questions=quiz.shuffle_questions,
+        shuffle_answers=quiz.shuffle_answers,
+        per_page=quiz.per_page,
+        required=quiz.required,
+        published=quiz.published,
+    )
+    for name in ("opens_at", "closes_at"):
+        if getattr(quiz, name):
+            data[name] = _iso(getattr(quiz, name))
+    data["review"] = {"after": _review(quiz, "after"), "closed": _review(quiz, "closed")}
+    data["slots"] = [_slot_data(slot, to_code) for slot in quiz.slots]
+    return data
+
+
+def dump_package_quizzes(course: Course, target: Path, data: dict[str, Any]) -> None:
+    """Write the question bank as GIFT and the quizzes into course.yaml's `quizzes:` section."""
+    quizzes = list(db.session.scalars(select(Quiz).where(Quiz.course_id == course.id).order_by(Quiz.position)))
+    questions = bank.list_questions(course)
+    # An archived question a quiz still draws by id must travel with it, or the quiz cannot load.
+    fixed = {s.question for quiz in quizzes for s in quiz.slots if s.kind == SlotKind.QUESTION}
+    questions += sorted(fixed - set(questions), key=lambda q: q.key)
+    folder = target / "questions"
+    # A dump replaces the package's questions: old files would load again next to the new one.
+    for old in folder.glob("*.gift"):
+        old.unlink()
+    if not questions and not quizzes:
+        return
+    if questions:
+        folder.mkdir(parents=True, exist_ok=True)
+        (target / BANK_FILE).write_text(bank.export_gift(course, questions), encoding="utf-8")
+    to_code, _lookup = bank.outcome_code_map(course)
+    data["quizzes"] = {
+        "questions": [BANK_FILE] if questions else [],
+        "quizzes": [quiz_data(quiz, to_code) for quiz in quizzes],
+    }
+
+
+# --- validate (no database) ------------------------------------------------------------------------
+
+
+def _line(container: Any, index: Any) -> int | None:
+    line_of = getattr(container, "line_of", None)
+    return line_of(index) if line_of else None
+
+
+def check_quizzes_section(
+    package_dir: Path, quizzes_yaml: Any, *, outcomes: set[str], modules: set[str]
+) -> list[tuple[int | None, str]]:
+    """Problems of course.yaml's `quizzes:` section as (line, message), checked against the package's files."""
+    if isinstance(quizzes_yaml, list):
+        quizzes_yaml = {"quizzes": quizzes_yaml}
+    if not isinstance(quizzes_yaml, dict):
+        return [(None, "`quizzes` must be a list or a mapping")]
+    problems: list[tuple[int | None, str]] = []
+    keys: set[str] = set()
+    try:
+        for path in _question_files(package_dir, quizzes_yaml.get("questions")):
+            for spec in gift.parse(path.read_text(encoding="utf-8")).questions:
+                keys.add(spec.key or f"{_slug(path.stem)}-{_slug(spec.title)}"[:100])
+    except (ServiceError, UnicodeDecodeError) as err:
+        problems.append((_line(quizzes_yaml, "questions"), getattr(err, "message", str(err))))
+    items = quizzes_yaml.get("quizzes") or []
+    if not isinstance(items, list):
+        return [*problems, (_line(quizzes_yaml, "quizzes"), "`quizzes` lists the quizzes")]
+    seen: set[str] = set()
+    for position, spec in enumerate(items, start=1):
+        line = _line(items, position - 1)
+        try:
+            key, settings = quiz_settings(spec, position)
+        except ServiceError as err:
+            problems.append((line, err.message))
+            continue
+        if key in seen:
+            problems.append((line, f"quiz {key}: the key is used twice"))
+        seen.add(key)
+        if settings["module_key"] is not None and settings["module_key"] not in modules:
+            problems.append((line, f"quiz {key}: the course has no module {settings['module_key']}"))
+        for n, slot in enumerate(spec.get("slots") or [], start=1):
+            kind, name, _count = slot_shape(slot, f"quiz {key} slot {n}")
+            slot_line = _line(spec.get("slots"), n - 1) or line
+            if kind == SlotKind.QUESTION and name not in keys:
+                problems.append((slot_line, f"quiz {key} slot {n}: no question file has the id {name}"))
+            elif kind == SlotKind.OUTCOME and name.casefold() not in outcomes:
+                problems.append((slot_line, f"quiz {key} slot {n}: the course has no learning outcome {name}"))
+    return problems

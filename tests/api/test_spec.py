@@ -94,3 +94,16 @@ def test_problem_type_uris_lead_to_the_reference(client):
 def test_api_route_takes_one_method_per_operation():
     with pytest.raises(ValueError, match="one method"):
         api_route("/never-registered", methods=["GET", "POST"])
+
+
+def test_only_the_catalogue_and_verification_are_public_and_every_change_needs_write(app):
+    doc = spec_module.get_spec(app)
+    public, writes = set(), set()
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            if {} in op["security"]:
+                public.add((method, path))
+            if method != "get":
+                writes.add((method, path, op["security"] == [{"bearerAuth": ["write"]}]))
+    assert public == {("get", "/courses"), ("get", "/courses/{slug}"), ("get", "/verify/{code}")}
+    assert writes and all(needs_write for _method, _path, needs_write in writes)

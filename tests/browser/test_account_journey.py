@@ -172,6 +172,14 @@ def test_account_menu_works_with_the_keyboard(site: Site, live_server: LiveServe
     expect(menu).not_to_have_attribute("open", "")
     expect(profile).to_be_hidden()
 
+    # Escape closes the open menu from inside it and gives the focus back to its button.
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(profile).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(menu).not_to_have_attribute("open", "")
+    expect(summary).to_be_focused()
+
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
     expect(profile).to_be_focused()
@@ -189,6 +197,12 @@ def test_account_menu_works_with_the_keyboard(site: Site, live_server: LiveServe
     with site.new_page():
         page.keyboard.press("Enter")
     expect(page).to_have_url(site.url("/account"))
+
+    # A click elsewhere on the page closes an open menu.
+    summary.click()
+    expect(menu).to_have_attribute("open", "")
+    page.get_by_role("heading", level=1).click()
+    expect(menu).not_to_have_attribute("open", "")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your profile")
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from academy.community.models import Attachment, AttachmentVersion, Post, Thread
+from academy.community.models import Attachment, AttachmentVersion, Post, PostRevision, Thread
 from academy.community.services import files
 from academy.exceptions import NotFound, ServiceError
 from tests.community.factories import add_member, contact_of, create_community, create_thread, pdf_bytes, png_bytes
@@ -242,3 +242,63 @@ def test_a_file_of_another_community_is_404(client, login, space):
     login(member)
     attachment_id = thread.posts[0].attachments[0].id
     assert client.get(f"/c/{community.slug}/files/{attachment_id}/download").status_code == 404
+
+
+def test_files_can_be_added_while_editing_a_post(client, login, db, app, space):
+    community, member = space
+    thread = create_thread(community=community, author=member, body="See the minutes.")
+    post = thread.posts[0]
+    url = f"/c/{community.slug}/p/{post.id}/edit"
+    login(member)
+    data = {
+        "title": thread.title,
+        "body": "See the minutes, now attached.",
+        "csrf_token": csrf_token(client, url),
+        "attachments": [(io.BytesIO(pdf_bytes("minutes")), "Minutes.pdf")],
+    }
+    assert client.post(url, data=data, content_type="multipart/form-data").status_code == 302
+    db.session.expire_all()
+    post = db.session.get(Post, post.id)
+    assert [a.filename for a in post.attachments] == ["Minutes.pdf"]
+    assert post.body == "See the minutes, now attached."
+    assert "Minutes.pdf" in client.get(url).get_data(as_text=True)  # listed as already attached
+
+    # Only a file, the same text: the file is still added, and no empty revision is kept.
+    data = {
+        "title": thread.title,
+        "body": post.body,
+        "csrf_token": csrf_token(client, url),
+        "attachments": [(io.BytesIO(b"Agenda\n"), "agenda.txt")],
+    }
+    assert client.post(url, data=data, content_type="multipart/form-data").status_code == 302
+    db.session.expire_all()
+    assert sorted(a.filename for a in db.session.get(Post, post.id).attachments) == ["Minutes.pdf", "agenda.txt"]
+    assert db.session.query(PostRevision).count() == 1
+
+
+def test_editing_cannot_go_past_five_files_and_keeps_the_typed_text(client, login, db, app, space):
+    community, member = space
+    thread = create_thread(community=community, author=member, body="Five files already.")
+    post = thread.posts[0]
+    url = f"/c/{community.slug}/p/{post.id}/edit"
+    login(member)
+    data = {
+        "title": thread.title,
+        "body": "Five files already.",
+        "csrf_token": csrf_token(client, url),
+        "attachments": [(io.BytesIO(f"note {n}\n".encode()), f"note-{n}.txt") for n in range(5)],
+    }
+    assert client.post(url, data=data, content_type="multipart/form-data").status_code == 302
+    data = {
+        "title": thread.title,
+        "body": "A sixth file and a new sentence.",
+        "csrf_token": csrf_token(client, url),
+        "attachments": [(io.BytesIO(b"one too many\n"), "sixth.txt")],
+    }
+    response = client.post(url, data=data, content_type="multipart/form-data")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Attach at most 5 files to one post." in html and "A sixth file and a new sentence." in html
+    db.session.expire_all()
+    post = db.session.get(Post, post.id)
+    assert len(post.attachments) == 5 and post.body == "Five files already."

@@ -376,10 +376,11 @@ def test_dump_unknown_course(app, tmp_path):
 def test_dump_keeps_other_files(app, tmp_path):
     _tricky_course()
     run(app, "dump", "tricky", tmp_path)
-    (tmp_path / "tricky" / "questions").mkdir()
-    (tmp_path / "tricky" / "questions" / "q.gift").write_text("::Q:: ok {T}")
+    (tmp_path / "tricky" / "NOTES.md").write_text("Reviewed by the finance team.")
+    (tmp_path / "tricky" / "images").mkdir()
+    (tmp_path / "tricky" / "images" / "flow.svg").write_text("<svg/>")
     run(app, "dump", "tricky", tmp_path, "--force")
-    assert (tmp_path / "tricky" / "questions" / "q.gift").is_file()
+    assert (tmp_path / "tricky" / "NOTES.md").is_file() and (tmp_path / "tricky" / "images" / "flow.svg").is_file()
 
 
 # --- extensions ------------------------------------------------------------------------------------

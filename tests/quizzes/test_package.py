@@ -10,10 +10,14 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
+from academy.cli import academy_cli
+from academy.courses.models import Course
 from academy.exceptions import ServiceError
+from academy.extensions import db as sa
 from academy.quizzes.models import GradingMethod, Question, Quiz, SlotKind
-from academy.quizzes.package import load_package_quizzes
+from academy.quizzes.package import load_package_quizzes, quiz_data
 from academy.quizzes.services import bank
+from tests.factories import create_user
 from tests.quizzes.factories import create_course, outcome_key
 
 EXAMPLE = Path(__file__).parent / "data" / "every_feature.gift"
@@ -155,3 +159,105 @@ def test_quiz_problems_are_reported(db, package, change, message):
 def test_quiz_needs_key_and_title(db, package):
     with pytest.raises(ServiceError, match="needs a key and a title"):
         load_package_quizzes(create_course(), package, [{"title": "No key"}])
+
+
+# --- dump ------------------------------------------------------------------------------------------
+
+DEMO = Path(__file__).resolve().parents[2] / "courses" / "simplified-cost-options"
+
+
+def _cli(app, *args):
+    return app.test_cli_runner().invoke(academy_cli, ["courses", *map(str, args)])
+
+
+def _bank_and_quizzes(course):
+    to_code, _lookup = bank.outcome_code_map(course)
+    gift_text = bank.export_gift(course).split("\n", 1)[1]  # without the header naming the count
+    quizzes = sa.session.scalars(select(Quiz).where(Quiz.course_id == course.id).order_by(Quiz.position))
+    return gift_text, [quiz_data(quiz, to_code) for quiz in quizzes]
+
+
+def test_dump_writes_the_bank_and_quizzes_that_load_back_identically(app, db, tmp_path):
+    create_user(email="trainer@academy.example", trainer=True)
+    result = _cli(app, "load", DEMO, "--owner", "trainer@academy.example")
+    assert result.exit_code == 0, result.output
+    course = db.session.scalar(select(Course))
+    original = _bank_and_quizzes(course)
+    assert original[1] and original[0].count("::") >= 20
+
+    result = _cli(app, "dump", course.slug, tmp_path)
+    assert result.exit_code == 0, result.output
+    dumped = tmp_path / course.slug
+    assert [p.name for p in (dumped / "questions").iterdir()] == ["bank.gift"]
+    assert _cli(app, "validate", dumped).exit_code == 0
+
+    db.session.delete(course)
+    db.session.commit()
+    result = _cli(app, "load", dumped, "--owner", "trainer@academy.example")
+    assert result.exit_code == 0, result.output
+    assert _bank_and_quizzes(db.session.scalar(select(Course))) == original
+
+
+def test_dump_replaces_old_question_files(app, db, tmp_path):
+    create_user(email="trainer@academy.example", trainer=True)
+    _cli(app, "load", DEMO, "--owner", "trainer@academy.example")
+    slug = db.session.scalar(select(Course.slug))
+    stale = tmp_path / slug / "questions" / "old.gift"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("::Old:: Gone? {T}\n")
+    assert _cli(app, "dump", slug, tmp_path, "--force").exit_code == 0
+    assert not stale.exists() and (tmp_path / slug / "questions" / "bank.gift").is_file()
+
+
+# --- validate without a database -------------------------------------------------------------------
+
+PACKAGE_HEAD = """\
+title: Reporting in Interreg
+summary: Progress reports from partner to programme.
+topic: Programme management
+language: en
+level: introductory
+slug: reporting-in-interreg
+hours: 1
+credits: 0
+outcomes:
+  - {code: LO1, text: Explain who reports.}
+  - {code: LO2, text: Describe the reporting cycle.}
+  - {code: LO3, key: lo3-key, text: Use the reporting tools.}
+modules:
+  - key: m1
+    title: Reporting
+    lessons: [lessons/01-intro.md]
+"""
+
+
+def test_validate_accepts_a_package_with_quizzes(app, package):
+    (package / "course.yaml").write_text(PACKAGE_HEAD + COURSE_YAML)
+    (package / "lessons").mkdir()
+    (package / "lessons" / "01-intro.md").write_text("# Reporting\n\nWho reports what, and when.\n")
+    result = _cli(app, "validate", package)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("module: m1", "module: m9", "quiz final: the course has no module m9"),
+        ("grading: average", "grading: median", "grading is one of"),
+        ("pass_mark: 75", "pass_mark: 150", "pass mark is a percentage"),
+        ("time_limit: 20", "time_limit: twenty", "'twenty' is not a whole number"),
+        ("- question: report-lead", "- question: missing", "slot 1: no question file has the id missing"),
+        ("- outcome: LO2", "- outcome: LO7", "slot 2: the course has no learning outcome LO7"),
+        ("  - key: practice", "  - key: final", "quiz final: the key is used twice"),
+    ],
+)
+def test_validate_reports_quiz_problems_with_their_line(app, package, old, new, message):
+    course_yaml = package / "course.yaml"
+    course_yaml.write_text(PACKAGE_HEAD + COURSE_YAML.replace(old, new, 1))
+    (package / "lessons").mkdir()
+    (package / "lessons" / "01-intro.md").write_text("# Reporting\n\nWho reports what, and when.\n")
+    assert old in COURSE_YAML
+    result = _cli(app, "validate", package)
+    assert result.exit_code != 0
+    assert message in result.output, result.output
+    assert "course.yaml:" in result.output  # located by line

@@ -6,6 +6,15 @@ import it below. Nothing else needs to change: the OpenAPI document and the refe
 
 from academy.api import spec  # noqa: F401  (/api/v1/openapi.json)
 from academy.api.core import bp
-from academy.api.endpoints import courses, credentials, me  # noqa: F401
+from academy.api.endpoints import (  # noqa: F401
+    certificates,
+    communities,
+    courses,
+    credentials,
+    enrolments,
+    me,
+    notifications,
+    quizzes,
+)
 
 __all__ = ["bp"]

@@ -185,18 +185,18 @@ def _store(data: bytes) -> StoredFile:
     return stored
 
 
-def check_uploads(uploads: list[Upload]) -> list[tuple[Upload, str, str]]:
-    """Validate every upload before anything is stored."""
+def check_uploads(uploads: list[Upload], *, already: int = 0) -> list[tuple[Upload, str, str]]:
+    """Validate every upload before anything is stored (`already`: files the post has)."""
     uploads = [u for u in uploads if u.filename or u.data]
-    if len(uploads) > MAX_FILES_PER_POST:
+    if uploads and already + len(uploads) > MAX_FILES_PER_POST:
         raise ServiceError(_("Attach at most %(n)d files to one post.", n=MAX_FILES_PER_POST), field="attachment")
     return [(u, *check_upload(u)) for u in uploads]
 
 
-def attach(*, post: Post, uploader: User, uploads: list[Upload]) -> list[Attachment]:
+def attach(*, post: Post, uploader: User, uploads: list[Upload], already: int = 0) -> list[Attachment]:
     """Store checked uploads and attach them to a post (as version 1 each)."""
     attachments = []
-    for upload, name, ext in check_uploads(uploads):
+    for upload, name, ext in check_uploads(uploads, already=already):
         stored = _store(upload.data)
         attachment = Attachment(
             community_id=post.thread.community_id,

@@ -9,7 +9,7 @@ from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from academy import markdown
@@ -167,8 +167,10 @@ def reply(*, thread: Thread, author: User, body: str, uploads: list[files.Upload
     return post
 
 
-def edit_post(*, post: Post, editor: User, body: str, title: str | None = None) -> Post:
-    """Change a post (and the title, on an opening post), keeping the old text as a revision."""
+def edit_post(
+    *, post: Post, editor: User, body: str, title: str | None = None, uploads: list[files.Upload] | None = None
+) -> Post:
+    """Change a post (and the title, on an opening post), keeping the old text as a revision; attach new files."""
     access = _require_poster(editor, post.thread.community)
     if post.author_id != editor.id:
         raise PermissionDenied(_("You can only edit your own posts."))
@@ -177,6 +179,7 @@ def edit_post(*, post: Post, editor: User, body: str, title: str | None = None) 
     body = _clean_body(body)
     new_title = _clean_title(title) if (post.is_opening and title is not None) else None
     old_title = post.thread.title if post.is_opening else None
+    files.attach(post=post, uploader=editor, uploads=uploads or [], already=len(post.attachments))
     if body == post.body and (new_title is None or new_title == old_title):
         return post
     db.session.add(PostRevision(post=post, editor=editor, title=old_title, body=post.body))
@@ -261,6 +264,12 @@ def list_threads(
     community: Community, *, filter: str = "all", page: int = 1, per_page: int = 20, include_hidden: bool = False
 ) -> Pagination:
     """Threads of a community, pinned first, then by last activity; with authors loaded."""
+    stmt = threads_query(community, filter=filter, include_hidden=include_hidden)
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def threads_query(community: Community, *, filter: str = "all", include_hidden: bool = False) -> Select:
+    """The SELECT behind list_threads, for callers that page it themselves (the API)."""
     stmt = (
         select(Thread)
         .options(joinedload(Thread.author))
@@ -275,7 +284,7 @@ def list_threads(
         stmt = stmt.where(Thread.kind == ThreadKind.QUESTION)
     elif filter == "discussions":
         stmt = stmt.where(Thread.kind == ThreadKind.DISCUSSION)
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    return stmt
 
 
 PER_PAGE = 20

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -29,6 +31,20 @@ def _post_or_404(community, post_id: int, access):  # noqa: ANN001
         return thread_services.get_post(community, post_id, include_hidden=access.can_moderate)
     except NotFound:
         abort(404)
+
+
+def _run(do: Callable[[], object], success: str) -> None:
+    """Run a service call and commit with a success message; a 403 refusal aborts, others are flashed."""
+    try:
+        do()
+    except ServiceError as err:
+        db.session.rollback()
+        if err.status == 403:
+            abort(403)
+        flash(err.message, "error")
+    else:
+        db.session.commit()
+        flash(success, "success")
 
 
 def _max_mb() -> int:
@@ -103,6 +119,8 @@ def reply(slug: str, thread_id: int):  # noqa: ANN201
     """Post a reply."""
     community, access = member_area(slug)
     thread = _thread_or_404(community, thread_id, access)
+    if not access.can_post:  # admins read and moderate but do not post: refuse as new_thread does
+        abort(403)
     form = _with_file_hint(forms.ReplyForm())
     if form.validate_on_submit():
         try:
@@ -135,7 +153,7 @@ def edit_post(slug: str, post_id: int):  # noqa: ANN201
     post = _post_or_404(community, post_id, access)
     if post.author_id != current_user.id or not access.can_post:
         abort(403)
-    form = forms.EditPostForm(obj=None if request.method == "POST" else post)
+    form = _with_file_hint(forms.EditPostForm(obj=None if request.method == "POST" else post))
     if request.method == "GET" and post.is_opening:
         form.title.data = post.thread.title
     if form.validate_on_submit():
@@ -145,10 +163,11 @@ def edit_post(slug: str, post_id: int):  # noqa: ANN201
                 editor=current_user,
                 body=form.body.data,
                 title=form.title.data if post.is_opening else None,
+                uploads=uploads_from(form.attachments),
             )
         except ServiceError as err:
             db.session.rollback()
-            form_error(form, err)
+            form_error(form, err if err.field != "attachment" else ServiceError(err.message, field="attachments"))
         else:
             db.session.commit()
             flash(_("Your changes are saved."), "success")
@@ -197,16 +216,7 @@ def accept_answer(slug: str, post_id: int):  # noqa: ANN201
     """Mark a reply as the accepted answer."""
     community, access = member_area(slug)
     post = _post_or_404(community, post_id, access)
-    try:
-        thread_services.accept_answer(post=post, actor=current_user)
-    except ServiceError as err:
-        db.session.rollback()
-        if err.status == 403:
-            abort(403)
-        flash(err.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The answer is marked as accepted."), "success")
+    _run(lambda: thread_services.accept_answer(post=post, actor=current_user), _("The answer is marked as accepted."))
     return redirect(url_for(".thread", slug=slug, thread_id=post.thread_id))
 
 
@@ -234,16 +244,10 @@ def flag_post(slug: str, post_id: int):  # noqa: ANN201
     post = _post_or_404(community, post_id, access)
     form = forms.FlagForm()
     if form.validate_on_submit():
-        try:
-            moderation_services.flag_post(post=post, reporter=current_user, reason=form.reason.data)
-        except ServiceError as err:
-            db.session.rollback()
-            if err.status == 403:
-                abort(403)
-            flash(err.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Thank you. The contact persons will review the post."), "success")
+        _run(
+            lambda: moderation_services.flag_post(post=post, reporter=current_user, reason=form.reason.data),
+            _("Thank you. The contact persons will review the post."),
+        )
     else:
         flash(_("Say what is wrong with the post."), "error")
     return redirect(url_for(".thread", slug=slug, thread_id=post.thread_id, _anchor=f"post-{post.id}"))
@@ -300,12 +304,8 @@ def watch_thread(slug: str, thread_id: int):  # noqa: ANN201
     form = forms.WatchForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        watching.watch_thread(user=current_user, thread=thread, level=form.level.data)
-    except ServiceError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-    else:
-        db.session.commit()
-        flash(_("Your notification setting for this thread is saved."), "success")
+    _run(
+        lambda: watching.watch_thread(user=current_user, thread=thread, level=form.level.data),
+        _("Your notification setting for this thread is saved."),
+    )
     return redirect(url_for(".thread", slug=slug, thread_id=thread.id))

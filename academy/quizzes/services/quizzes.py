@@ -84,7 +84,8 @@ def get_quiz(course: Course, quiz_id: int) -> Quiz:
     return quiz
 
 
-def _validate(values: dict[str, Any]) -> None:
+def validate_settings(values: dict[str, Any]) -> None:
+    """ServiceError naming the field when quiz settings are out of range."""
     if not str(values.get("title") or "").strip():
         raise ServiceError(_("The quiz needs a title."), field="title")
     if not 0 <= int(values.get("pass_mark", 0)) <= 100:
@@ -113,7 +114,7 @@ def create_quiz(course: Course, *, key: str | None = None, **settings: Any) -> Q
     if unknown:
         raise TypeError(f"unknown quiz settings {sorted(unknown)}")
     values: dict[str, Any] = {"title": "", **DEFAULTS, **settings}
-    _validate(values)
+    validate_settings(values)
     key = key or _fresh_key(course, values["title"])
     if not KEY.fullmatch(key):
         raise ServiceError(_("The key may use lower-case letters, digits, - and _."), field="key")
@@ -143,7 +144,7 @@ def update_quiz(quiz: Quiz, **settings: Any) -> Quiz:
         raise TypeError(f"unknown quiz settings {sorted(unknown)}")
     values = {name: getattr(quiz, name) for name in SETTINGS}
     values.update(settings)
-    _validate(values)
+    validate_settings(values)
     for name, value in settings.items():
         setattr(quiz, name, value)
     db.session.flush()

@@ -1,0 +1,109 @@
+"""What every trainer page shares: loading an editable course, the form round trip, the redirect back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from academy.auth.forms import EmptyForm
+from academy.courses.models import Course
+from academy.courses.services import authoring
+from academy.exceptions import NotFound, PermissionDenied, ServiceError
+from academy.extensions import db
+from academy.markdown import render as render_markdown
+from academy.security import trainer_required
+
+
+def editable(view: Callable) -> Callable:
+    """Load the course named by `slug` for a trainer who may edit it (404 / 403 otherwise)."""
+
+    @wraps(view)
+    @trainer_required
+    def wrapped(slug: str, **kwargs):  # noqa: ANN003
+        try:
+            course = authoring.course_for_editing(slug, current_user._get_current_object())
+        except NotFound:
+            abort(404)
+        except PermissionDenied:
+            abort(403)
+        return view(course, **kwargs)
+
+    return wrapped
+
+
+def found(finder: Callable[..., Any], *args: Any) -> Any:
+    """finder(*args), or a 404 page when it raises NotFound."""
+    try:
+        return finder(*args)
+    except NotFound:
+        abort(404)
+
+
+def manage_url(course: Course, anchor: str | None = None) -> str:
+    """The course's editing hub, at an anchor."""
+    return url_for("courses.manage", slug=course.slug, _anchor=anchor)
+
+
+def apply_error(form, err: ServiceError) -> None:  # noqa: ANN001
+    """Show a service's refusal on the field it names, or at the top of the form."""
+    field = getattr(form, err.field, None) if err.field else None
+    if field is not None:
+        field.errors = [*field.errors, err.message]
+    else:
+        form.form_errors.append(err.message)
+
+
+def invalid(template: str, status: int = 400, **context: Any) -> tuple[str, int]:
+    """Roll back and show the form again with its errors."""
+    db.session.rollback()
+    return render_template(template, **context), status
+
+
+def done(course: Course, message: str, anchor: str | None = None) -> Response:
+    """Commit, say so, and go back to the course's editing hub."""
+    db.session.commit()
+    flash(message, "success")
+    return redirect(manage_url(course, anchor))
+
+
+def refused(course: Course, err: ServiceError, anchor: str | None = None) -> Response:
+    """Roll back and show the service's refusal on the editing hub."""
+    db.session.rollback()
+    flash(err.message, "error")
+    return redirect(manage_url(course, anchor))
+
+
+def form_page(template: str, context: dict[str, Any], save: Callable[[], Response]) -> Any:
+    """GET shows the form; POST validates, previews Markdown if asked, else saves (errors shown on the form)."""
+    form = context["form"]
+    if request.method == "GET":
+        return render_template(template, **context)
+    if not form.validate_on_submit():
+        return invalid(template, **context)
+    preview = getattr(form, "preview", None)
+    if preview is not None and preview.data:
+        context["preview_html"] = render_markdown(form.body.data)
+        return render_template(template, **context)
+    try:
+        return save()
+    except ServiceError as err:
+        apply_error(form, err)
+        return invalid(template, **context)
+
+
+def action(course: Course, do: Callable[[], str], anchor: str | None = None) -> Response:
+    """A one-button POST: check the CSRF token, run `do` (which returns the message), report back."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        message = do()
+    except NotFound:
+        abort(404)
+    except ServiceError as err:
+        return refused(course, err, anchor)
+    return done(course, message, anchor)

@@ -1,0 +1,227 @@
+"""Trainer pages for a course as a whole: list, create, details, publish, archive, owners, previews."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from academy.auth.forms import EmptyForm
+from academy.courses.forms import CourseForm, MoveForm, OwnerForm
+from academy.courses.models import Course, CourseStatus, VersionStatus
+from academy.courses.services import authoring, progress, versioning
+from academy.courses.views import bp
+from academy.courses.views.trainer.common import (
+    action,
+    apply_error,
+    done,
+    editable,
+    form_page,
+    manage_url,
+    refused,
+)
+from academy.exceptions import ServiceError
+from academy.extensions import db
+from academy.markdown import render as render_markdown
+from academy.security import trainer_required
+
+COURSE_TEMPLATE = "courses/trainer/course_form.html"
+
+
+@bp.get("/trainer/courses")
+@trainer_required
+def trainer_courses():  # noqa: ANN201
+    """Courses the trainer owns (every course for admins)."""
+    rows = authoring.courses_of(current_user._get_current_object())
+    return render_template("courses/trainer/index.html", rows=rows)
+
+
+@bp.route("/trainer/courses/new", methods=["GET", "POST"])
+@trainer_required
+def new_course():  # noqa: ANN201
+    """Create a course; it starts as a draft of version 1."""
+    form = CourseForm()
+
+    def save() -> Response:
+        course = authoring.create_course(slug=form.slug.data, owner=current_user._get_current_object(), **form.values())
+        db.session.commit()
+        flash(_("Course created as a draft. Add outcomes, modules and lessons, then publish it."), "success")
+        return redirect(manage_url(course))
+
+    return form_page(COURSE_TEMPLATE, {"form": form, "course": None}, save)
+
+
+@bp.get("/trainer/courses/<slug>")
+@editable
+def manage(course: Course):  # noqa: ANN201
+    """The course's editing hub: status, outcomes, modules and lessons, owners, versions."""
+    return _render_manage(course)
+
+
+def _render_manage(course: Course, owner_form: OwnerForm | None = None, status: int = 200):
+    version = versioning.working_version(course)
+    return (
+        render_template(
+            "courses/trainer/manage.html",
+            course=course,
+            version=version,
+            outline=progress.build_outline(version),
+            is_draft=version.status == VersionStatus.DRAFT,
+            problems=versioning.publish_problems(version) if version.status == VersionStatus.DRAFT else [],
+            owner_form=owner_form or OwnerForm(),
+            move_form=MoveForm(),
+            form=EmptyForm(),
+        ),
+        status,
+    )
+
+
+@bp.route("/trainer/courses/<slug>/edit", methods=["GET", "POST"])
+@editable
+def edit_course(course: Course):  # noqa: ANN201
+    """Edit the course's details (on the draft)."""
+    version = versioning.working_version(course)
+    form = CourseForm(obj=version)
+    del form.slug
+    if version.language not in dict(form.language.choices):
+        # A package may use a language the menu does not list; keep it choosable.
+        form.language.choices = [*form.language.choices, (version.language, version.language)]
+    if request.method == "GET":
+        form.level.data = version.level.value
+
+    def save() -> Response:
+        authoring.update_course(course, **form.values())
+        return done(course, _("Course details saved."))
+
+    return form_page(COURSE_TEMPLATE, {"form": form, "course": course}, save)
+
+
+@bp.post("/trainer/courses/<slug>/publish")
+@editable
+def publish(course: Course):  # noqa: ANN201
+    """Publish the draft as the version learners see."""
+
+    def do() -> str:
+        return _("Version %(number)d is published.", number=versioning.publish(course).number)
+
+    return action(course, do)
+
+
+@bp.post("/trainer/courses/<slug>/discard")
+@editable
+def discard_draft(course: Course):  # noqa: ANN201
+    """Throw away the unpublished changes."""
+
+    def do() -> str:
+        versioning.discard_draft(course)
+        return _("The draft was discarded.")
+
+    return action(course, do)
+
+
+@bp.post("/trainer/courses/<slug>/archive")
+@editable
+def archive(course: Course):  # noqa: ANN201
+    """Take the course out of the catalogue, or bring it back."""
+
+    def do() -> str:
+        restore = course.status == CourseStatus.ARCHIVED
+        authoring.set_archived(course, not restore)
+        return _("The course is back in the catalogue.") if restore else _("The course is archived.")
+
+    return action(course, do)
+
+
+@bp.post("/trainer/courses/<slug>/owners")
+@editable
+def add_owner(course: Course):  # noqa: ANN201
+    """Add a co-owner by e-mail address."""
+    form = OwnerForm()
+    if not form.validate_on_submit():
+        db.session.rollback()
+        return _render_manage(course, owner_form=form, status=400)
+    try:
+        user = authoring.add_owner(course, form.email.data)
+    except ServiceError as err:
+        db.session.rollback()
+        apply_error(form, err)
+        return _render_manage(course, owner_form=form, status=400)
+    return done(course, _("%(name)s is now a co-owner.", name=user.name), "owners")
+
+
+@bp.post("/trainer/courses/<slug>/owners/<int:user_id>/remove")
+@editable
+def remove_owner(course: Course, user_id: int):  # noqa: ANN201
+    """Remove a co-owner."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        user = authoring.remove_owner(course, user_id)
+    except ServiceError as err:
+        return refused(course, err, "owners")
+    if user.id == current_user.id and not current_user.has_role("admin"):
+        db.session.commit()
+        flash(_("You no longer own this course."), "success")
+        return redirect(url_for(".trainer_courses"))
+    return done(course, _("%(name)s no longer owns this course.", name=user.name), "owners")
+
+
+# --- previews --------------------------------------------------------------------------------
+
+
+@bp.get("/trainer/courses/<slug>/preview")
+@editable
+def preview_course(course: Course):  # noqa: ANN201
+    """The course page as learners will see the working version."""
+    from academy.courses import hooks
+
+    version = versioning.working_version(course)
+    outline = progress.build_outline(version)
+    return render_template(
+        "courses/course.html",
+        course=course,
+        version=version,
+        outline=outline,
+        enrolment=None,
+        enrolled=False,
+        continue_at=None,
+        extras=hooks.course_page_extras(version, None),
+        can_edit=True,
+        archived=course.status == CourseStatus.ARCHIVED,
+        form=EmptyForm(),
+        preview=True,
+    )
+
+
+@bp.get("/trainer/courses/<slug>/preview/lessons/<key>")
+@editable
+def preview_lesson(course: Course, key: str):  # noqa: ANN201
+    """A lesson of the working version as learners will see it."""
+    version = versioning.working_version(course)
+    outline = progress.build_outline(version)
+    state = outline.find(key)
+    if state is None:
+        abort(404)
+    return render_template(
+        "courses/lesson.html",
+        course=course,
+        version=version,
+        outline=outline,
+        state=state,
+        previous=outline.previous(state),
+        next=outline.next(state),
+        enrolled=False,
+        form=EmptyForm(),
+        preview=True,
+    )
+
+
+@bp.post("/trainer/markdown-preview")
+@trainer_required
+def markdown_preview():  # noqa: ANN201
+    """Sanitised HTML for the editor's live preview (progressive enhancement; CSRF-checked)."""
+    text = request.form.get("body", "")
+    if len(text) > 100000:
+        abort(413)
+    return str(render_markdown(text)), 200, {"Content-Type": "text/html; charset=utf-8"}
