@@ -59,3 +59,25 @@ def test_endpoint_is_in_the_openapi_document(app, client):
     spec = client.get("/api/v1/openapi.json").get_json()
     operation = spec["paths"]["/credentials/verify"]["post"]
     assert operation["tags"] == ["Credentials"]
+
+
+def test_verification_is_rate_limited(tmp_path):
+    from academy import create_app
+    from academy.extensions import db as _db
+
+    app = create_app(
+        {
+            "ENV_NAME": "testing",
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "INSTANCE_PATH": tmp_path,
+            "RATELIMIT_ENABLED": True,
+            "CERTIFICATE_VERIFY_RATE_LIMIT": "2 per minute",
+        }
+    )
+    with app.app_context():
+        _db.create_all()
+        client = app.test_client()
+        body = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"]}
+        statuses = [_post(client, body).status_code for _ in range(3)]
+        assert statuses == [200, 200, 429]
+        _db.session.remove()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from marshmallow import INCLUDE, Schema, fields, validate
 
 from academy.api.core import api_route
@@ -13,6 +13,7 @@ from academy.api.fields import Text
 from academy.api.schemas import ApiSchema
 from academy.api.spec import describe_tag
 from academy.credentials import services
+from academy.extensions import limiter
 
 describe_tag(
     "Credentials",
@@ -56,13 +57,20 @@ class VerifyResult(ApiSchema):
     valid_until = fields.String(required=True, metadata={"description": "Empty when the credential does not expire."})
 
 
+def _verify_limit() -> str:
+    return current_app.config["CERTIFICATE_VERIFY_RATE_LIMIT"]
+
+
 @api_route("/credentials/verify", method="POST", body=CredentialBody, response=VerifyResult, tags=["Credentials"])
+# Canonicalising costs CPU: the same budget as checking a code on the verification page.
+@limiter.shared_limit(_verify_limit, scope="credential-verify", override_defaults=False)
 def verify_credential(body: dict[str, Any]) -> services.Verdict:
     """Verify a certificate's credential.
 
     Send the credential JSON as the body (`application/json` or `application/ld+json`). The answer
     says `valid`, `invalid` (with reasons), `revoked` (its bit is set in our status list) or
-    `expired`. Nothing is fetched from the network: contexts and keys are our own.
+    `expired`. Nothing is fetched from the network: contexts and keys are our own. Limited like
+    the verification page (`CERTIFICATE_VERIFY_RATE_LIMIT`).
     """
     # The loaded body renames `@context`; the proof covers the document exactly as sent.
     document = json.loads(request.get_data(cache=True))
