@@ -98,6 +98,7 @@ class Config:
         self.CERTIFICATE_SIGNING_CHAIN = _env("CERTIFICATE_SIGNING_CHAIN")
         self.CERTIFICATE_TRUST_ROOTS = _env("CERTIFICATE_TRUST_ROOTS")
         self.CERTIFICATE_KEY_ID = _env("CERTIFICATE_KEY_ID")
+        self.CREDENTIAL_KEYS_DIR = _env("CREDENTIAL_KEYS_DIR")  # unset: <instance>/credential-keys
         self.CERTIFICATE_VERIFY_RATE_LIMIT = _env("CERTIFICATE_VERIFY_RATE_LIMIT", "30 per minute;300 per hour")
         self.CERTIFICATE_UPLOAD_RATE_LIMIT = _env("CERTIFICATE_UPLOAD_RATE_LIMIT", "10 per minute;60 per hour")
         self.CERTIFICATE_UPLOAD_MAX_BYTES = _env_int("CERTIFICATE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)

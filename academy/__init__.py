@@ -91,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     from academy.community.views import bp as community_bp
     from academy.core.views import bp as core_bp
     from academy.courses.views import bp as courses_bp
+    from academy.credentials.views import bp as credentials_bp
     from academy.notifications.views import bp as notifications_bp
     from academy.quizzes.views import bp as quizzes_bp
 
@@ -101,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
         api_bp,
         api_pages_bp,
         certificates_bp,
+        credentials_bp,
         community_bp,
         courses_bp,
         quizzes_bp,
@@ -133,10 +135,12 @@ def register_jobs(app: Flask) -> None:
 def register_feature_hooks(app: Flask) -> None:
     """Let features extend each other's pages (quizzes on the course page)."""
     from academy.community import notify as community_notify
+    from academy.credentials import integration as credentials_integration
     from academy.quizzes import integration as quiz_integration
 
     quiz_integration.init_app(app)
     community_notify.init_app(app)
+    credentials_integration.init_app(app)
 
 
 def register_cli(app: Flask) -> None:

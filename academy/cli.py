@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from academy.certificates.cli import certificates_cli
 from academy.community.cli import community_cli
 from academy.courses.cli import courses_cli
+from academy.credentials.cli import credentials_cli, keys_cli
 from academy.exceptions import ServiceError
 from academy.extensions import db
 from academy.notifications.cli import notifications_cli
@@ -78,6 +79,8 @@ def worker(queues: tuple[str, ...], burst: bool) -> None:
 
 
 academy_cli.add_command(certificates_cli)
+academy_cli.add_command(credentials_cli)
+academy_cli.add_command(keys_cli)
 academy_cli.add_command(community_cli)
 academy_cli.add_command(quizzes_cli)
 academy_cli.add_command(notifications_cli)

@@ -13,6 +13,7 @@ from academy.courses.models import (  # noqa: F401
     LessonProgress,
     Module,
 )
+from academy.credentials.models import Credential, IssuerKey, StatusList  # noqa: F401
 from academy.jobs import JobFailure  # noqa: F401
 from academy.notifications.models import Delivery, DigestRun, Notification, Preference  # noqa: F401
 from academy.quizzes.models import Attempt, Question, QuestionVersion, Quiz, QuizSlot, Response  # noqa: F401

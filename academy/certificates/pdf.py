@@ -67,6 +67,7 @@ class CertificateContent:
     outcomes: list[tuple[str, str]] = field(default_factory=list)
     expires_on: date | None = None
     replaces_on: date | None = None  # a corrected re-issue names the date of the one it replaces
+    qr_url: str = ""  # what the QR code carries, when it is more than verify_url (a signed token)
 
 
 def _font(name: str) -> str:
@@ -359,9 +360,11 @@ def render(content: CertificateContent) -> bytes:
     c.setFont(_font("Sans-Bold"), issuer_size)
     c.drawString(left, 49, content.issuer)
 
-    qr_size = 62
-    qr_x = PAGE_W - margin - qr_size
-    _draw_qr(c, content.verify_url, qr_x, 46, qr_size)
+    qr_x = PAGE_W - margin - 62
+    # A signed token makes the code denser (about 75 modules a side): it grows into the margin,
+    # leaving the text beside it where it was.
+    qr_size, qr_y = (72, 42) if content.qr_url else (62, 46)
+    _draw_qr(c, content.qr_url or content.verify_url, qr_x, qr_y, qr_size)
     right = qr_x - 12
     c.setFillColor(MUTED)
     c.setFont(_font("Sans"), 8)
@@ -376,7 +379,7 @@ def render(content: CertificateContent) -> bytes:
     c.setFont(_font("Sans"), url_size)
     c.setFillColor(BLUE)
     c.drawRightString(right, 51, content.verify_url)
-    c.linkURL(content.verify_url, (qr_x, 46, qr_x + qr_size, 46 + qr_size), relative=0)
+    c.linkURL(content.qr_url or content.verify_url, (qr_x, qr_y, qr_x + qr_size, qr_y + qr_size), relative=0)
 
     c.showPage()
     c.save()

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from academy.auth.models import User
-from academy.certificates import codes, notify, pdf, signing, storage
+from academy.certificates import codes, hooks, notify, pdf, signing, storage
 from academy.certificates.models import (
     Certificate,
     CertificateExport,
@@ -106,6 +106,7 @@ def _create(user: User | None, course: Course, snap: _Snapshot) -> Certificate:
     db.session.add(certificate)
     # The insert claims (user, version) before the costly part: a concurrent run fails here.
     db.session.flush()
+    extras = hooks.before_render(certificate, code)
     content = pdf.CertificateContent(
         holder_name=certificate.holder_name,
         course_title=certificate.course_title,
@@ -119,10 +120,14 @@ def _create(user: User | None, course: Course, snap: _Snapshot) -> Certificate:
         verify_url=verify_url(code),
         outcomes=[(o["code"], o["text"]) for o in outcomes],
         replaces_on=snap.replaces_issued_at.date() if snap.replaces_issued_at else None,
+        qr_url=extras.qr_url,
     )
     key = signing.seal_key()
     sealed = signing.seal(
-        pdf.render(content), box=pdf.SEAL_BOX, reason=f"Certificate {code} issued by {certificate.issuer}"
+        pdf.render(content),
+        box=pdf.SEAL_BOX,
+        reason=f"Certificate {code} issued by {certificate.issuer}",
+        attachments=extras.attachments,
     )
     certificate.pdf_path, certificate.pdf_sha256 = storage.store_pdf(sealed)
     certificate.pdf_size = len(sealed)
@@ -176,6 +181,7 @@ def revoke(certificate: Certificate, *, actor: User | None, reason: RevocationRe
     certificate.revoked_by = actor
     certificate.revocation_note = (note or "").strip()[:2000]
     db.session.flush()
+    hooks.status_changed(certificate)
     notify.revoked(certificate)
 
 
@@ -196,6 +202,7 @@ def reissue(certificate: Certificate, *, actor: User | None, holder_name: str | 
     certificate.status = CertificateStatus.SUPERSEDED
     certificate.superseded_at = utcnow()
     db.session.flush()
+    hooks.status_changed(certificate)
     snap = _Snapshot(
         holder_name=name,
         version=certificate.version,

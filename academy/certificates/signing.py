@@ -18,7 +18,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.x509.oid import NameOID
 from flask import Flask, current_app
+from pyhanko.pdf_utils import embed, generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
@@ -42,6 +43,8 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from academy.certificates.hooks import Attachment
 
 log = logging.getLogger(__name__)
 
@@ -319,10 +322,31 @@ _STAMP = TextStampStyle(
 )
 
 
-def seal(pdf: bytes, *, box: SealBox, reason: str, location: str = "", app: Flask | None = None) -> bytes:
-    """Certify `pdf` (no changes permitted) with a visible seal in `box`; return the sealed bytes."""
+def seal(
+    pdf: bytes,
+    *,
+    box: SealBox,
+    reason: str,
+    location: str = "",
+    attachments: Sequence[Attachment] = (),
+    app: Flask | None = None,
+) -> bytes:
+    """Certify `pdf` (no changes permitted) with a visible seal in `box`; return the sealed bytes.
+
+    `attachments` are embedded in the same revision as the seal, so the seal covers them.
+    """
     key = seal_key(app)
     writer = IncrementalPdfFileWriter(BytesIO(pdf))
+    for item in attachments:
+        data = embed.EmbeddedFileObject.from_file_data(writer, data=item.data, mime_type=item.mime_type)
+        spec = embed.FileSpec(
+            file_spec_string=item.name,
+            file_name=item.name,
+            embedded_data=data,
+            description=item.description or None,
+            af_relationship=generic.NameObject("/Data"),
+        )
+        embed.embed_file(writer, spec)
     meta = signers.PdfSignatureMetadata(
         field_name=SEAL_FIELD,
         certify=True,

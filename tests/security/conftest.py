@@ -115,6 +115,9 @@ def build_world() -> SecurityWorld:
     module = course.published_version.modules[0]
     lesson = module.lessons[0]
     outcome = course.published_version.outcomes[0]
+    from academy.credentials import services as credential_services
+
+    credential = credential_services.of_certificate(certificate)
     world = SecurityWorld(people=people)
     world.objects = {
         "course": course,
@@ -146,6 +149,8 @@ def build_world() -> SecurityWorld:
         "certificate_id": certificate.id,
         "export_id": export.id,
         "code": code,
+        "public_id": credential.public_id,
+        "list_id": credential.status_list_id,
         "thread_id": thread.id,
         "post_id": reply.id,
         "attachment_id": thread.posts[0].attachments[0].id,

@@ -10,6 +10,7 @@ from academy.api.endpoints import (  # noqa: F401
     certificates,
     communities,
     courses,
+    credentials,
     enrolments,
     me,
     notifications,

@@ -1,0 +1,14 @@
+"""Plug credentials into the certificates feature (called from create_app's register_feature_hooks)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from academy.certificates import hooks
+from academy.credentials import services
+
+
+def init_app(app: Flask) -> None:
+    """Every certificate issued gets its credential; revoking or superseding it sets its status bit."""
+    hooks.register_issue_hook("credentials", services.prepare)
+    hooks.register_status_hook("credentials", services.status_changed)
