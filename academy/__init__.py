@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from academy.core.views import bp as core_bp
     from academy.courses.views import bp as courses_bp
     from academy.notifications.views import bp as notifications_bp
+    from academy.programmes.views import bp as programmes_bp
     from academy.quizzes.views import bp as quizzes_bp
 
     for bp in (
@@ -105,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
         courses_bp,
         quizzes_bp,
         notifications_bp,
+        programmes_bp,
     ):
         app.register_blueprint(bp)
 
@@ -133,10 +135,12 @@ def register_jobs(app: Flask) -> None:
 def register_feature_hooks(app: Flask) -> None:
     """Let features extend each other's pages (quizzes on the course page)."""
     from academy.community import notify as community_notify
+    from academy.programmes import integration as programme_integration
     from academy.quizzes import integration as quiz_integration
 
     quiz_integration.init_app(app)
     community_notify.init_app(app)
+    programme_integration.init_app(app)
 
 
 def register_cli(app: Flask) -> None:
