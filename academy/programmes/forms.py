@@ -90,7 +90,9 @@ class AddCourseForm(FlaskForm):
 class SessionForm(FlaskForm):
     """A new in-person or live online session (times are local to the chosen time zone)."""
 
-    title = StringField(_l("Session title"), validators=[DataRequired(_l("Give the session a title.")), Length(max=200)])
+    title = StringField(
+        _l("Session title"), validators=[DataRequired(_l("Give the session a title.")), Length(max=200)]
+    )
     description = TextAreaField(_l("What happens there"), validators=[Optional(), Length(max=4000)])
     mode = SelectField(
         _l("Format"), choices=[("in_person", _l("In person")), ("online", _l("Live online"))], default="in_person"
@@ -98,7 +100,9 @@ class SessionForm(FlaskForm):
     starts_at = DateTimeLocalField(
         _l("Starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(_l("Enter a date and time."))]
     )
-    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(_l("Enter a date and time."))])
+    ends_at = DateTimeLocalField(
+        _l("Ends"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(_l("Enter a date and time."))]
+    )
     timezone = SelectField(_l("Time zone"), choices=[(z, z) for z in TIMEZONES], default="Europe/Brussels")
     place = StringField(_l("Place (in person)"), validators=[Optional(), Length(max=300)])
     online_url = URLField(_l("Link (live online)"), validators=[Optional(), Length(max=500)])

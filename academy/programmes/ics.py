@@ -70,7 +70,7 @@ def event_lines(session: TrainingSession, registration: SessionRegistration, *, 
     return lines
 
 
-def _zone(name: str):  # noqa: ANN202
+def _zone(name: str):
     from zoneinfo import ZoneInfo
 
     return ZoneInfo(name)

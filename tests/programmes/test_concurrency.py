@@ -58,7 +58,7 @@ def _in_threads(app: Flask, work: Callable[[int], None], items: list[int]) -> li
             try:
                 barrier.wait()
                 work(item)
-            except BaseException as exc:  # noqa: BLE001 - reported by the test
+            except BaseException as exc:
                 errors.append(exc)
             finally:
                 db.session.remove()

@@ -353,7 +353,9 @@ def check(programme_id: int, user_id: int) -> None:
     programme = db.session.get(Programme, programme_id)
     if user is None or programme is None:
         return
-    programme = get_programme(programme.slug, viewer=None) if programme.status == ProgrammeStatus.PUBLISHED else programme
+    programme = (
+        get_programme(programme.slug, viewer=None) if programme.status == ProgrammeStatus.PUBLISHED else programme
+    )
     try:
         certify(programme, user)
         db.session.commit()
@@ -364,9 +366,11 @@ def check(programme_id: int, user_id: int) -> None:
 
 def completed_count(programme: Programme) -> int:
     """How many participants have completed the programme."""
-    return db.session.scalar(
-        select(func.count())
-        .select_from(ProgrammeEnrolment)
-        .where(ProgrammeEnrolment.programme_id == programme.id, ProgrammeEnrolment.completed_at.is_not(None))
-    ) or 0
-
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(ProgrammeEnrolment)
+            .where(ProgrammeEnrolment.programme_id == programme.id, ProgrammeEnrolment.completed_at.is_not(None))
+        )
+        or 0
+    )

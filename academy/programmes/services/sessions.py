@@ -186,9 +186,7 @@ def promote_waiting(session: TrainingSession) -> list[SessionRegistration]:
 
 
 def _notify_promoted(registration: SessionRegistration, session: TrainingSession) -> None:
-    link = current_app.url_map.bind("localhost").build(
-        "programmes.programme", {"slug": session.programme.slug}
-    )
+    link = current_app.url_map.bind("localhost").build("programmes.programme", {"slug": session.programme.slug})
     notifications.record(
         event="programme.seat_confirmed",
         recipients=[registration.user_id],

@@ -172,7 +172,7 @@ def _editor(
     course_form: AddCourseForm | None = None,
     session_form: SessionForm | None = None,
     status: int = 200,
-):  # noqa: ANN202
+):
     if form is None:
         form = ProgrammeForm(obj=programme, formdata=None)
         form.outcomes.data = _outcomes_text(programme)
@@ -280,7 +280,12 @@ def publish(slug: str):  # noqa: ANN201
         flash(err.message, "error")
     else:
         db.session.commit()
-        flash(_("The programme is published.") if programme.status.value == "published" else _("The programme is a draft again."), "success")
+        flash(
+            _("The programme is published.")
+            if programme.status.value == "published"
+            else _("The programme is a draft again."),
+            "success",
+        )
     return redirect(url_for(".manage", slug=slug))
 
 
@@ -354,7 +359,14 @@ def capacity(session_id: int):  # noqa: ANN201
         flash(err.message, "error")
     else:
         db.session.commit()
-        flash(_("The session now has %(num)d seats; %(moved)d moved up from the waiting list.", num=session.capacity, moved=len(promoted)), "success")
+        flash(
+            _(
+                "The session now has %(num)d seats; %(moved)d moved up from the waiting list.",
+                num=session.capacity,
+                moved=len(promoted),
+            ),
+            "success",
+        )
     return redirect(url_for(".roster", session_id=session_id))
 
 
