@@ -9,6 +9,8 @@ from academy.auth.models import User
 from academy.courses.models import Course
 from academy.db import utcnow
 from academy.extensions import db
+from academy.jobs import run_ready
+from academy.programmes import jobs
 from academy.programmes.models import Programme, ProgrammeEnrolment, SessionRegistration, TrainingSession
 from academy.programmes.services import authoring, enrolment, sessions
 from tests.factories import create_user
@@ -103,13 +105,16 @@ def create_registration(
 def attend_past(
     session: TrainingSession, registration: SessionRegistration, mark: str = "present", *, commit: bool = True
 ) -> None:
-    """Move the session into the past (so attendance can be recorded) and mark the registration."""
+    """Move the session into the past (so attendance can be recorded), mark the registration, run the check."""
     if session.starts_at > utcnow():
         length = session.ends_at - session.starts_at
         session.starts_at = utcnow() - timedelta(hours=1)
         session.ends_at = session.starts_at + length
         session.registration_deadline = None
         db.session.flush()
-    sessions.record_attendance(session, actor=None, marks={registration.id: mark})
+    # As the roster page does: queue the programme certificate check for whoever changed.
+    for user_id in sessions.record_attendance(session, actor=None, marks={registration.id: mark}):
+        jobs.queue_check(user_id)
     if commit:
         db.session.commit()
+        run_ready()

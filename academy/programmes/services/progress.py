@@ -15,8 +15,9 @@ import enum
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
-from flask_babel import format_date
+from babel.dates import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -262,7 +263,8 @@ def outcome_mastery(programme: Programme, user: User) -> list[OutcomeStanding]:
 def _session_detail(registration: SessionRegistration) -> str:
     session = registration.session
     where = session.place if session.mode == SessionMode.IN_PERSON else "live online"
-    day = format_date(session.starts_at, "d MMMM y", locale="en")
+    # English, like the rest of the certificate; the day is the session's local day.
+    day = format_date(session.starts_at.astimezone(ZoneInfo(session.timezone)), "d MMMM y", locale="en")
     return f"Session attended on {day}, {where}" if where else f"Session attended on {day}"
 
 
