@@ -1,0 +1,235 @@
+"""Programme pages: catalogue, programme page, enrolment, registration, .ics; trainer editor, roster, CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import icalendar
+from sqlalchemy import select
+
+from academy.courses.models import Enrolment
+from academy.db import utcnow
+from academy.extensions import db
+from academy.programmes.models import (
+    Attendance,
+    Programme,
+    ProgrammeStatus,
+    RegistrationStatus,
+    SessionRegistration,
+    TrainingSession,
+)
+from tests.certificates.factories import create_course
+from tests.conftest import csrf_token
+from tests.factories import create_user
+from tests.programmes.factories import create_programme, create_registration, create_session, enrol
+
+
+def _track(owner=None, *, capacity=2):
+    programme = create_programme(
+        title="Financial management track", owner=owner, courses=[create_course(title="Simplified cost options")]
+    )
+    session = create_session(programme=programme, title="Finance day in Brussels", capacity=capacity)
+    return programme, session
+
+
+# ---------------------------------------------------------------------------- learners
+
+
+def test_the_catalogue_lists_published_programmes_and_filters_them(client, db):
+    create_programme(title="Financial management track", courses=[create_course()])
+    create_programme(title="Programme management track", courses=[create_course()])
+    create_programme(title="Secret draft track", courses=[create_course()], published=False)
+
+    html = client.get("/programmes").get_data(as_text=True)
+    assert "Financial management track" in html and "Programme management track" in html
+    assert "Secret draft track" not in html
+    filtered = client.get("/programmes?q=financial").get_data(as_text=True)
+    assert "Financial management track" in filtered and "Programme management track" not in filtered
+    assert 'href="/programmes"' in client.get("/courses").get_data(as_text=True)
+
+
+def test_a_draft_programme_is_not_found_by_learners(client, login, db):
+    programme = create_programme(courses=[create_course()], published=False)
+    login(create_user())
+    assert client.get(f"/programmes/{programme.slug}").status_code == 404
+
+
+def test_a_learner_enrols_registers_downloads_the_calendar_and_cancels(client, login, db):
+    programme, session = _track()
+    me = login(create_user())
+    page = f"/programmes/{programme.slug}"
+    assert "Enrol in this programme" in client.get(page).get_data(as_text=True)
+
+    response = client.post(f"{page}/enrol", data={"csrf_token": csrf_token(client, page)})
+    assert response.status_code == 302
+    assert db.session.scalar(select(Enrolment).where(Enrolment.user_id == me.id)) is not None
+
+    html = client.get(page).get_data(as_text=True)
+    assert "Register" in html and "What is left" in html
+    client.post(f"/programmes/sessions/{session.id}/register", data={"csrf_token": csrf_token(client, page)})
+    registration = db.session.scalar(select(SessionRegistration).where(SessionRegistration.user_id == me.id))
+    assert registration.status == RegistrationStatus.REGISTERED
+
+    ics = client.get(f"/programmes/sessions/{session.id}/calendar.ics")
+    assert ics.status_code == 200 and ics.mimetype == "text/calendar"
+    (event,) = icalendar.Calendar.from_ical(ics.get_data(as_text=True)).walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Finance day in Brussels"
+
+    client.post(f"/programmes/sessions/{session.id}/cancel", data={"csrf_token": csrf_token(client, page)})
+    db.session.refresh(registration)
+    assert registration.status == RegistrationStatus.CANCELLED
+    assert client.get(f"/programmes/sessions/{session.id}/calendar.ics").status_code == 404
+
+
+def test_a_full_session_offers_the_waiting_list(client, login, db):
+    programme, session = _track(capacity=1)
+    create_registration(session=session)
+    me = login(create_user())
+    enrol(me, programme)
+    page = f"/programmes/{programme.slug}"
+    assert "Join the waiting list" in client.get(page).get_data(as_text=True)
+    client.post(f"/programmes/sessions/{session.id}/register", data={"csrf_token": csrf_token(client, page)})
+    assert "On the waiting list" in client.get(page).get_data(as_text=True)
+
+
+def test_the_programme_page_queries_do_not_grow_with_participants(client, login, db, count_queries):
+    programme, session = _track(capacity=50)
+    me = login(create_user())
+    enrol(me, programme)
+    create_registration(session=session, user=me)
+    page = f"/programmes/{programme.slug}"
+    client.get(page)
+    with count_queries() as few:
+        client.get(page)
+    for _ in range(5):
+        create_registration(session=session)
+    with count_queries() as many:
+        client.get(page)
+    assert few.count == many.count
+
+
+# ---------------------------------------------------------------------------- trainers
+
+
+def test_a_trainer_builds_and_publishes_a_programme(client, login, db):
+    trainer = login(create_user(trainer=True))
+    course = create_course(title="Jems for joint secretariats")
+    response = client.post(
+        "/teach/programmes",
+        data={"csrf_token": csrf_token(client, "/teach/programmes"), "title": "Monitoring track", "credits": "3"},
+    )
+    programme = db.session.scalar(select(Programme).where(Programme.title == "Monitoring track"))
+    assert response.headers["Location"].endswith(f"/teach/programmes/{programme.slug}")
+    editor = f"/teach/programmes/{programme.slug}"
+
+    client.post(
+        f"{editor}/courses", data={"csrf_token": csrf_token(client, editor), "course": course.id, "required": "y"}
+    )
+    start = (utcnow() + timedelta(days=30)).strftime("%Y-%m-%dT09:00")
+    end = (utcnow() + timedelta(days=30)).strftime("%Y-%m-%dT12:30")
+    response = client.post(
+        f"{editor}/sessions",
+        data={
+            "csrf_token": csrf_token(client, editor),
+            "title": "Jems clinic",
+            "mode": "online",
+            "starts_at": start,
+            "ends_at": end,
+            "timezone": "Europe/Vienna",
+            "online_url": "https://meet.example.org/jems",
+            "capacity": "12",
+            "required": "y",
+        },
+    )
+    assert response.status_code == 302
+    session = db.session.scalar(select(TrainingSession).where(TrainingSession.title == "Jems clinic"))
+    assert session.starts_at.astimezone().utcoffset() is not None
+    assert session.starts_at.strftime("%H:%M") in ("07:00", "08:00")  # 09:00 in Vienna, summer or winter
+
+    client.post(
+        editor,
+        data={
+            "csrf_token": csrf_token(client, editor),
+            "title": "Monitoring track",
+            "credits": "3",
+            "outcomes": f"P1 | Run the monitoring committee | {course.slug}:LO1",
+        },
+    )
+    client.post(f"{editor}/publish", data={"csrf_token": csrf_token(client, editor)})
+    db.session.refresh(programme)
+    assert programme.status == ProgrammeStatus.PUBLISHED
+    assert programme.outcomes[0].course_outcomes == [{"course_id": course.id, "key": "lo-1"}]
+    assert trainer in programme.owners
+
+
+def test_bad_session_input_is_kept_and_explained(client, login, db):
+    programme, _session = _track(owner=login(create_user(trainer=True)))
+    editor = f"/teach/programmes/{programme.slug}"
+    response = client.post(
+        f"{editor}/sessions",
+        data={
+            "csrf_token": csrf_token(client, editor),
+            "title": "Backwards session",
+            "mode": "in_person",
+            "starts_at": "2031-05-04T12:00",
+            "ends_at": "2031-05-04T09:00",
+            "timezone": "Europe/Brussels",
+            "capacity": "5",
+        },
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "The session must end after it starts." in html
+    assert 'value="Backwards session"' in html
+
+
+def test_other_trainers_cannot_open_the_editor_or_roster(client, login, db):
+    programme, session = _track()
+    login(create_user(trainer=True))
+    assert client.get(f"/teach/programmes/{programme.slug}").status_code == 403
+    assert client.get(f"/teach/sessions/{session.id}").status_code == 403
+    assert client.get(f"/teach/sessions/{session.id}/roster.csv").status_code == 403
+
+
+def test_the_trainer_records_attendance_and_exports_the_roster(client, login, db):
+    owner = create_user(trainer=True)
+    programme, session = _track(owner=owner, capacity=1)
+    seated = create_registration(session=session, user=create_user(name="=Eve Formula"))
+    create_registration(session=session, user=create_user(name="Wanda Waiting"))
+    session.starts_at = utcnow() - timedelta(hours=2)
+    session.ends_at = utcnow() - timedelta(hours=1)
+    session.registration_deadline = None
+    db.session.commit()
+    login(owner)
+    roster = f"/teach/sessions/{session.id}"
+    html = client.get(roster).get_data(as_text=True)
+    assert "Wanda Waiting" in html and "Save attendance" in html
+
+    client.post(
+        f"{roster}/attendance",
+        data={"csrf_token": csrf_token(client, roster), f"attendance-{seated.id}": "present"},
+    )
+    db.session.refresh(seated)
+    assert seated.attendance == Attendance.PRESENT
+
+    response = client.get(f"{roster}/roster.csv")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == ["name", "email", "organisation", "status", "attendance", "registered_at"]
+    assert rows[1][0] == "'=Eve Formula" and rows[1][3:5] == ["registered", "present"]
+    assert rows[2][0] == "Wanda Waiting" and rows[2][3] == "waitlisted"
+
+
+def test_the_roster_page_queries_do_not_grow(client, login, db, count_queries):
+    owner = create_user(trainer=True)
+    programme, session = _track(owner=owner, capacity=50)
+    create_registration(session=session)
+    login(owner)
+    with count_queries() as few:
+        client.get(f"/teach/sessions/{session.id}")
+    for _ in range(5):
+        create_registration(session=session)
+    with count_queries() as many:
+        client.get(f"/teach/sessions/{session.id}")
+    assert few.count == many.count
