@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from academy.courses.models import Enrolment
 from academy.db import utcnow
-from academy.extensions import db
 from academy.programmes.models import (
     Attendance,
     Programme,
@@ -223,7 +222,7 @@ def test_the_trainer_records_attendance_and_exports_the_roster(client, login, db
 
 def test_the_roster_page_queries_do_not_grow(client, login, db, count_queries):
     owner = create_user(trainer=True)
-    programme, session = _track(owner=owner, capacity=50)
+    _programme, session = _track(owner=owner, capacity=50)
     create_registration(session=session)
     login(owner)
     with count_queries() as few:
