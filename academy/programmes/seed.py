@@ -66,7 +66,9 @@ DEMOS = (
         ),
         session={
             "title": "Programme management day in Vienna",
-            "description": "Case work on a call for proposals, from the HIT application form to the first report in Jems.",
+            "description": (
+                "Case work on a call for proposals, from the HIT application form to the first report in Jems."
+            ),
             "mode": "in_person",
             "place": "Interact Office Vienna, Sterngasse 13, 1010 Vienna",
             "timezone": "Europe/Vienna",

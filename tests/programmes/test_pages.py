@@ -194,7 +194,7 @@ def test_other_trainers_cannot_open_the_editor_or_roster(client, login, db):
 
 def test_the_trainer_records_attendance_and_exports_the_roster(client, login, db):
     owner = create_user(trainer=True)
-    programme, session = _track(owner=owner, capacity=1)
+    _programme, session = _track(owner=owner, capacity=1)
     seated = create_registration(session=session, user=create_user(name="=Eve Formula"))
     create_registration(session=session, user=create_user(name="Wanda Waiting"))
     session.starts_at = utcnow() - timedelta(hours=2)
