@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from datetime import timedelta
 
 import pytest
@@ -29,6 +31,12 @@ def _certify_course(user, course) -> None:
     certificate_services.issue_for_enrolment(row)
     db.session.commit()
     run_ready()
+
+
+def _pdf_text(data: bytes) -> str:
+    tool = shutil.which("pdftotext")
+    assert tool, "pdftotext (poppler-utils) is required"
+    return subprocess.run([tool, "-layout", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
 
 
 def _programme_certificates(user, programme) -> list[Certificate]:
@@ -111,6 +119,11 @@ def test_the_programme_certificate_is_issued_once_when_every_required_part_is_do
     # The same sealed PDF machinery: the seal checks out and the PDF names the parts.
     data = storage.read(certificate.pdf_path)
     assert signing.check_seal(data).ok
+    text = " ".join(_pdf_text(data).split())
+    assert "has successfully completed the training programme" in text
+    assert "PROGRAMME COMPONENTS COMPLETED" in text
+    assert "Interreg programme management basics — Online course" in text
+    assert "Kick-off workshop in Vienna — Session attended on" in text
     code = certificate_services.stored_code(certificate)
     record = lookup(code)
     assert record.state == State.VALID
