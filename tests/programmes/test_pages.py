@@ -25,6 +25,14 @@ from tests.factories import create_user
 from tests.programmes.factories import create_programme, create_registration, create_session, enrol
 
 
+# Login session and user, the programme with owners, outcomes, parts, courses, versions and sessions,
+# the enrolment, course progress (2), course certificates, registrations, the programme certificate,
+# and the layout's badge and bell; outcomes mapped to courses add mastery (thresholds, evidence).
+PROGRAMME_PAGE_QUERIES = 16
+MASTERY_QUERIES = 2
+ROSTER_PAGE_QUERIES = 8
+
+
 def _track(owner=None, *, capacity=2):
     programme = create_programme(
         title="Financial management track", owner=owner, courses=[create_course(title="Simplified cost options")]
@@ -106,7 +114,7 @@ def test_the_programme_page_queries_do_not_grow_with_participants(client, login,
         create_registration(session=session)
     with count_queries() as many:
         client.get(page)
-    assert few.count == many.count
+    assert few.count == many.count == PROGRAMME_PAGE_QUERIES, many.statements
 
 
 # ---------------------------------------------------------------------------- trainers
@@ -231,4 +239,28 @@ def test_the_roster_page_queries_do_not_grow(client, login, db, count_queries):
         create_registration(session=session)
     with count_queries() as many:
         client.get(f"/teach/sessions/{session.id}")
-    assert few.count == many.count
+    assert few.count == many.count == ROSTER_PAGE_QUERIES, many.statements
+
+
+def test_the_programme_page_queries_do_not_grow_with_parts(client, login, db, count_queries):
+    from academy.programmes.services import authoring
+
+    def build(n: int) -> str:
+        courses = [create_course() for _ in range(n)]
+        programme = create_programme(courses=courses)
+        for i in range(n):
+            create_session(programme=programme, title=f"Session {i}")
+        mapping = [{"course_id": c.id, "key": "lo-1"} for c in courses]
+        authoring.set_outcomes(programme, [("P1", "Do it", mapping), ("P2", "Do more", mapping[:1])])
+        db.session.commit()
+        enrol(me, programme)
+        return f"/programmes/{programme.slug}"
+
+    me = login(create_user())
+    small, large = build(1), build(4)
+    client.get(small)
+    with count_queries() as q_small:
+        client.get(small)
+    with count_queries() as q_large:
+        client.get(large)
+    assert q_small.count == q_large.count == PROGRAMME_PAGE_QUERIES + MASTERY_QUERIES, q_large.statements

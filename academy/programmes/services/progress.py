@@ -227,19 +227,54 @@ def standing(programme: Programme, user: User | None, *, with_mastery: bool = Fa
     return result
 
 
+def _course_mastery(user_id: int, course_ids: list[int]) -> dict[tuple[int, str], tuple[float | None, bool]]:
+    """(course id, outcome key) -> (mastery %, mastered) from quiz evidence: two queries for any number of courses.
+
+    The quizzes' documented rule (best result per question, points-weighted) applied per course.
+    """
+    from academy.courses.models import Course, LearningOutcome
+    from academy.quizzes.completion import mastery_from_evidence
+    from academy.quizzes.models import Attempt, AttemptState, QuestionVersion, Quiz, Response
+
+    thresholds = {
+        (course_id, key): threshold
+        for course_id, key, threshold in db.session.execute(
+            select(Course.id, LearningOutcome.key, LearningOutcome.threshold)
+            .join(LearningOutcome, LearningOutcome.version_id == Course.published_version_id)
+            .where(Course.id.in_(course_ids))
+        )
+    }
+    evidence: dict[int, list] = defaultdict(list)
+    for course_id, question_id, fraction, points, keys in db.session.execute(
+        select(
+            Quiz.course_id, Response.question_id, Response.fraction, Response.max_points, QuestionVersion.outcome_keys
+        )
+        .join(Attempt, Attempt.id == Response.attempt_id)
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .join(QuestionVersion, QuestionVersion.id == Response.question_version_id)
+        .where(
+            Quiz.course_id.in_(course_ids),
+            Attempt.user_id == user_id,
+            Attempt.state != AttemptState.IN_PROGRESS,
+            Response.fraction.is_not(None),
+        )
+        .order_by(Attempt.id, Response.position)
+    ):
+        evidence[course_id].append((question_id, fraction, points, list(keys or [])))
+    out: dict[tuple[int, str], tuple[float | None, bool]] = {}
+    for course_id in course_ids:
+        mastery = mastery_from_evidence(evidence.get(course_id, []))
+        for (cid, key), threshold in thresholds.items():
+            if cid == course_id:
+                percent = mastery.get(key)
+                out[(cid, key)] = (percent, percent is not None and percent >= threshold)
+    return out
+
+
 def outcome_mastery(programme: Programme, user: User) -> list[OutcomeStanding]:
     """Programme outcomes with mastery computed from the learner's evidence in the mapped courses."""
-    from academy.quizzes import completion as quiz_completion
-
     course_ids = sorted({m["course_id"] for o in programme.outcomes for m in o.course_outcomes or []})
-    reports: dict[tuple[int, str], tuple[float | None, bool]] = {}
-    if course_ids:
-        enrolments = db.session.scalars(
-            select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id.in_(course_ids))
-        ).all()
-        for enrolment in enrolments:
-            for row in quiz_completion.outcome_report(enrolment):
-                reports[(enrolment.course_id, row.outcome.key)] = (row.percent, row.mastered)
+    reports = _course_mastery(user.id, course_ids) if course_ids else {}
     out = []
     for outcome in programme.outcomes:
         mapped = [(m["course_id"], m["key"]) for m in outcome.course_outcomes or []]
