@@ -24,7 +24,6 @@ from tests.conftest import csrf_token
 from tests.factories import create_user
 from tests.programmes.factories import create_programme, create_registration, create_session, enrol
 
-
 # Login session and user, the programme with owners, outcomes, parts, courses, versions and sessions,
 # the enrolment, course progress (2), course certificates, registrations, the programme certificate,
 # and the layout's badge and bell; outcomes mapped to courses add mastery (thresholds, evidence).
