@@ -16,6 +16,8 @@ from sqlalchemy import func, select
 
 from academy import create_app
 from academy.auth.models import User
+from academy.certificates import services as certificate_services
+from academy.courses.models import Enrolment
 from academy.extensions import db
 from academy.programmes.models import RegistrationStatus, SessionRegistration, TrainingSession
 from academy.programmes.services import enrolment, sessions
@@ -141,3 +143,37 @@ def test_concurrent_cancellations_promote_each_waiting_person_once(shared_app: F
         db.session.remove()
     # First come, first served: the next three in the queue moved up.
     assert now_seated == set(user_ids[CAPACITY : 2 * CAPACITY])
+
+
+def test_concurrent_certificate_checks_issue_one_programme_certificate(shared_app: Flask):
+    from academy.certificates.models import Certificate
+    from academy.programmes.services import progress
+    from tests.programmes.factories import attend_past, create_registration
+
+    with shared_app.app_context():
+        programme = create_programme(courses=[create_course()])
+        session = create_session(programme=programme, capacity=CAPACITY)
+        user = create_user()
+        enrolment.enrol(user, programme)
+        registration = create_registration(session=session, user=user)
+        # The course certificate exists; the attendance is recorded without running the check yet.
+        from tests.certificates.factories import complete_lessons
+
+        course_enrolment = db.session.scalar(select(Enrolment).where(Enrolment.user_id == user.id))
+        complete_lessons(course_enrolment, commit=False)
+        certificate_services.issue_for_enrolment(course_enrolment)
+        attend_past(session, registration, commit=False)
+        db.session.commit()
+        db.session.info.clear()  # drop the queued checks: the threads below are the checks
+        ids = programme.id, user.id
+        db.session.remove()
+
+    errors = _in_threads(shared_app, lambda _n: progress.check(*ids), list(range(4)))
+
+    assert errors == []
+    with shared_app.app_context():
+        count = db.session.scalar(
+            select(func.count()).select_from(Certificate).where(Certificate.programme_id == ids[0])
+        )
+        db.session.remove()
+    assert count == 1
