@@ -263,3 +263,64 @@ def test_the_programme_page_queries_do_not_grow_with_parts(client, login, db, co
     with count_queries() as q_large:
         client.get(large)
     assert q_small.count == q_large.count == PROGRAMME_PAGE_QUERIES + MASTERY_QUERIES, q_large.statements
+
+
+def _certified(owner):
+    """A learner holding the programme certificate of a programme run by `owner`."""
+    from academy.certificates import services as certificate_services
+    from academy.extensions import db
+    from academy.programmes.services import progress
+
+    programme = create_programme(owner=owner, courses=[create_course()])
+    user = create_user(name="Lena Learnr")
+    enrol(user, programme)
+    course_enrolment = db.session.scalar(select(Enrolment).where(Enrolment.user_id == user.id))
+    from tests.certificates.factories import complete_lessons
+
+    complete_lessons(course_enrolment, commit=False)
+    certificate_services.issue_for_enrolment(course_enrolment)
+    certificate = progress.certify(programme, user)
+    db.session.commit()
+    return programme, certificate
+
+
+def test_the_programme_trainer_reissues_and_revokes_programme_certificates(client, login, db):
+    from academy.certificates import services as certificate_services
+    from academy.certificates.models import Certificate, CertificateStatus
+
+    owner = create_user(trainer=True)
+    programme, certificate = _certified(owner)
+    login(owner)
+    listing = f"/teach/programmes/{programme.slug}/certificates"
+    assert "Lena Learnr" in client.get(listing).get_data(as_text=True)
+    assert client.get(f"/certificates/{certificate.id}/pdf").status_code == 200
+
+    response = client.post(
+        f"/certificates/{certificate.id}/reissue",
+        data={
+            "csrf_token": csrf_token(client, f"/certificates/{certificate.id}/reissue"),
+            "holder_name": "Lena Learner",
+        },
+    )
+    assert response.headers["Location"].endswith(listing)
+    db.session.refresh(certificate)
+    replacement = db.session.get(Certificate, certificate.superseded_by_id)
+    assert certificate.status == CertificateStatus.SUPERSEDED
+    assert replacement.holder_name == "Lena Learner"
+    assert replacement.parts == certificate.parts and replacement.programme_id == programme.id
+
+    client.post(
+        f"/certificates/{replacement.id}/revoke",
+        data={"csrf_token": csrf_token(client, f"/certificates/{replacement.id}/revoke"), "reason": "misconduct"},
+    )
+    db.session.refresh(replacement)
+    assert replacement.status == CertificateStatus.REVOKED
+    code = certificate_services.stored_code(replacement)
+    assert "was revoked" in client.get(f"/verify/{code}").get_data(as_text=True)
+
+
+def test_other_trainers_cannot_manage_programme_certificates(client, login, db):
+    _programme, certificate = _certified(create_user(trainer=True))
+    login(create_user(trainer=True))
+    assert client.get(f"/certificates/{certificate.id}/revoke").status_code == 403
+    assert client.get(f"/certificates/{certificate.id}/pdf").status_code == 404
