@@ -32,9 +32,8 @@ def seed() -> Iterator[str]:
     yield from seed_courses(trainer)
     from academy.programmes.seed import seed as seed_programmes
 
-    learner = next(user for role, user in users if role == "learner")
     yield "Programmes:"
-    yield from (f"  {line}" for line in seed_programmes(trainer=trainer, learner=learner, password=DEMO_PASSWORD))
+    yield from (f"  {line}" for line in seed_programmes(trainer=trainer, password=DEMO_PASSWORD))
 
 
 def seed_courses(trainer: User) -> Iterator[str]:

@@ -118,6 +118,7 @@ ROSTER = (
     # (name, e-mail, organisation, country, attendance at the past session)
     ("Marta Kovač", "marta.kovac@academy.example", "Managing Authority, Interreg Slovenia-Croatia", "SI", "present"),
     ("Jonas Berg", "jonas.berg@academy.example", "Joint Secretariat, Interreg Baltic Sea Region", "DE", "excused"),
+    ("Sofia Almeida", "sofia.almeida@academy.example", "Audit Authority, Interreg Spain-Portugal", "PT", "present"),
 )
 
 
@@ -151,7 +152,7 @@ def _seat(user: User, session_id: int) -> SessionRegistration:
     return registration
 
 
-def seed(*, trainer: User, learner: User, password: str) -> Iterator[str]:
+def seed(*, trainer: User, password: str) -> Iterator[str]:
     """Create the demo programmes if missing; yield a line per programme."""
     for demo in DEMOS:
         if db.session.scalar(select(Programme.id).where(Programme.slug == demo.slug)) is not None:
@@ -197,10 +198,9 @@ def seed(*, trainer: User, learner: User, password: str) -> Iterator[str]:
         )
         authoring.publish(programme)
         if spec["days_from_now"] < 0:
-            # The past session: the demo learner and two colleagues took part; attendance is recorded.
-            people = [(learner, "present")] + [
-                (user, row[4]) for user, row in zip(_roster_people(password), ROSTER, strict=True)
-            ]
+            # The past session: three demo participants took part and attendance is recorded. The
+            # main demo learner stays out, so a newcomer can enrol in everything themselves.
+            people = [(user, row[4]) for user, row in zip(_roster_people(password), ROSTER, strict=True)]
             marks = {}
             for user, mark in people:
                 enrolment.enrol(user, programme)
