@@ -126,3 +126,10 @@ class CapacityForm(FlaskForm):
     """Change the number of seats."""
 
     capacity = IntegerField(_l("Seats"), validators=[NumberRange(min=1, max=10000, message=_l("At least one seat."))])
+
+
+class EditSessionForm(SessionForm):
+    """A session's details; seats are changed on the roster and a part stays required or optional."""
+
+    capacity = None
+    required = None

@@ -109,3 +109,8 @@ def test_learner_earns_a_programme_certificate(site: Site, live_server: LiveServ
     expect(page.get_by_role("row", name="Ana Marin-Łęcka")).to_contain_text("Valid")
     roster = page.request.get(site.url(f"/teach/sessions/{programme['session_id']}/roster.csv"))
     assert roster.status == 200 and "Ana Marin-Łęcka" in roster.text() and "present" in roster.text()
+    # The session's edit form (with an error) is accessible too.
+    site.visit(f"/teach/sessions/{programme['session_id']}/edit")
+    page.get_by_label("Session title").fill("")
+    site.follow(page.get_by_role("button", name="Save the session"), status=400)
+    expect(page.get_by_role("alert")).to_contain_text("Give the session a title.")

@@ -324,3 +324,35 @@ def test_other_trainers_cannot_manage_programme_certificates(client, login, db):
     login(create_user(trainer=True))
     assert client.get(f"/certificates/{certificate.id}/revoke").status_code == 403
     assert client.get(f"/certificates/{certificate.id}/pdf").status_code == 404
+
+
+def test_the_trainer_moves_a_session_and_registrations_stay(client, login, db):
+    owner = create_user(trainer=True)
+    _programme, session = _track(owner=owner)
+    registration = create_registration(session=session)
+    login(owner)
+    edit = f"/teach/sessions/{session.id}/edit"
+    html = client.get(edit).get_data(as_text=True)
+    assert 'value="Finance day in Brussels"' in html
+
+    response = client.post(
+        edit,
+        data={
+            "csrf_token": csrf_token(client, edit),
+            "title": "Finance day in Brussels (new date)",
+            "mode": "online",
+            "starts_at": "2031-01-15T14:00",
+            "ends_at": "2031-01-15T17:00",
+            "timezone": "Europe/Brussels",
+            "online_url": "https://meet.example.org/finance",
+        },
+    )
+    assert response.status_code == 302
+    db.session.refresh(session)
+    assert session.starts_at.isoformat() == "2031-01-15T13:00:00+00:00"
+    assert session.online_url == "https://meet.example.org/finance"
+    db.session.refresh(registration)
+    assert registration.status == RegistrationStatus.REGISTERED
+
+    bad = client.post(edit, data={"csrf_token": csrf_token(client, edit), "title": "", "mode": "online"})
+    assert bad.status_code == 400 and "Give the session a title." in bad.get_data(as_text=True)

@@ -172,6 +172,32 @@ def zone(name: str) -> ZoneInfo:
         raise ServiceError(_("Choose a time zone from the list."), field="timezone") from None
 
 
+def _check_session(
+    *,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    timezone: str,
+    mode: SessionMode | str,
+    place: str,
+    online_url: str,
+    registration_deadline: datetime | None,
+) -> SessionMode:
+    zone(timezone)
+    mode = SessionMode(mode)
+    if not (title or "").strip():
+        raise ServiceError(_("Give the session a title."), field="title")
+    if ends_at <= starts_at:
+        raise ServiceError(_("The session must end after it starts."), field="ends_at")
+    if registration_deadline is not None and registration_deadline > starts_at:
+        raise ServiceError(_("Registration must close before the session starts."), field="registration_deadline")
+    if mode == SessionMode.IN_PERSON and not place.strip():
+        raise ServiceError(_("Say where the session takes place."), field="place")
+    if mode == SessionMode.ONLINE and not online_url.strip().startswith(("https://", "http://")):
+        raise ServiceError(_("Give the link to the online session (https://...)."), field="online_url")
+    return mode
+
+
 def add_session(
     programme: Programme,
     *,
@@ -188,20 +214,18 @@ def add_session(
     required: bool = True,
 ) -> TrainingSession:
     """Append a session (times are aware datetimes) to the programme as a part."""
-    zone(timezone)
-    mode = SessionMode(mode)
-    if not (title or "").strip():
-        raise ServiceError(_("Give the session a title."), field="title")
-    if ends_at <= starts_at:
-        raise ServiceError(_("The session must end after it starts."), field="ends_at")
+    mode = _check_session(
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        timezone=timezone,
+        mode=mode,
+        place=place,
+        online_url=online_url,
+        registration_deadline=registration_deadline,
+    )
     if capacity < 1:
         raise ServiceError(_("A session needs at least one seat."), field="capacity")
-    if registration_deadline is not None and registration_deadline > starts_at:
-        raise ServiceError(_("Registration must close before the session starts."), field="registration_deadline")
-    if mode == SessionMode.IN_PERSON and not place.strip():
-        raise ServiceError(_("Say where the session takes place."), field="place")
-    if mode == SessionMode.ONLINE and not online_url.strip().startswith(("https://", "http://")):
-        raise ServiceError(_("Give the link to the online session (https://...)."), field="online_url")
     session = TrainingSession(
         programme=programme,
         title=title.strip()[:200],
@@ -221,6 +245,39 @@ def add_session(
     programme.parts.append(
         ProgrammePart(kind=PartKind.SESSION, session=session, required=required, position=len(programme.parts))
     )
+    db.session.flush()
+    return session
+
+
+def update_session(
+    session: TrainingSession,
+    *,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    timezone: str,
+    mode: SessionMode | str,
+    place: str = "",
+    online_url: str = "",
+    registration_deadline: datetime | None = None,
+    description: str = "",
+) -> TrainingSession:
+    """Change a session's details (seats are changed with `sessions.set_capacity`); registrations stay."""
+    session.mode = _check_session(
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        timezone=timezone,
+        mode=mode,
+        place=place,
+        online_url=online_url,
+        registration_deadline=registration_deadline,
+    )
+    session.title = title.strip()[:200]
+    session.description = (description or "").strip()
+    session.starts_at, session.ends_at, session.timezone = starts_at, ends_at, timezone
+    session.place, session.online_url = place.strip()[:300], online_url.strip()[:500]
+    session.registration_deadline = registration_deadline
     db.session.flush()
     return session
 

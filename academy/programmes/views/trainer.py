@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from zoneinfo import ZoneInfo
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -18,7 +19,7 @@ from academy.db import utcnow
 from academy.exceptions import ServiceError
 from academy.extensions import db
 from academy.programmes import jobs
-from academy.programmes.forms import AddCourseForm, CapacityForm, ProgrammeForm, SessionForm
+from academy.programmes.forms import AddCourseForm, CapacityForm, EditSessionForm, ProgrammeForm, SessionForm
 from academy.programmes.models import Attendance, PartKind, Programme, TrainingSession
 from academy.programmes.services import authoring, sessions
 from academy.programmes.views import bp
@@ -310,6 +311,56 @@ def roster(session_id: int):  # noqa: ANN201
         choices=list(Attendance),
         labels=ATTENDANCE_LABELS,
     )
+
+
+@bp.route("/teach/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_session(session_id: int):  # noqa: ANN201
+    """Change a session's title, time, place or link; registrations stay."""
+    session = _managed_session(session_id)
+    form = EditSessionForm()
+    if request.method == "GET":
+        zone = ZoneInfo(session.timezone)
+        form = EditSessionForm(
+            formdata=None,
+            obj=session,
+            mode=session.mode.value,
+            starts_at=session.starts_at.astimezone(zone).replace(tzinfo=None),
+            ends_at=session.ends_at.astimezone(zone).replace(tzinfo=None),
+            registration_deadline=(
+                session.registration_deadline.astimezone(zone).replace(tzinfo=None)
+                if session.registration_deadline
+                else None
+            ),
+        )
+    status = 200
+    if form.validate_on_submit():
+        data = form.data
+        deadline = data["registration_deadline"]
+        try:
+            authoring.update_session(
+                session,
+                title=data["title"],
+                description=data["description"] or "",
+                mode=data["mode"],
+                starts_at=authoring.local_to_utc(data["starts_at"], data["timezone"]),
+                ends_at=authoring.local_to_utc(data["ends_at"], data["timezone"]),
+                timezone=data["timezone"],
+                place=data["place"] or "",
+                online_url=data["online_url"] or "",
+                registration_deadline=authoring.local_to_utc(deadline, data["timezone"]) if deadline else None,
+            )
+        except ServiceError as err:
+            db.session.rollback()
+            getattr(form, err.field or "title").errors.append(err.message)
+            status = 400
+        else:
+            db.session.commit()
+            flash(_("The session is saved."), "success")
+            return redirect(url_for(".roster", session_id=session_id))
+    elif form.is_submitted():
+        status = 400
+    return render_template("programmes/trainer/session_form.html", session=session, form=form), status
 
 
 @bp.post("/teach/sessions/<int:session_id>/attendance")
