@@ -55,6 +55,10 @@ def test_learner_earns_a_programme_certificate(site: Site, live_server: LiveServ
     site.follow(page.get_by_role("button", name="Enrol in this programme"))
     expect(page.locator(".flashes")).to_contain_text("You are enrolled in Financial management track")
 
+    # My learning lists the programme beside its course.
+    site.visit("/my-learning")
+    site.follow(page.get_by_role("link", name="Financial management track"))
+
     # Register for the session and fetch its calendar file.
     site.follow(page.get_by_role("button", name=f"Register — {SESSION}"))
     expect(page.locator(".flashes")).to_contain_text("Your seat at")

@@ -356,3 +356,13 @@ def test_the_trainer_moves_a_session_and_registrations_stay(client, login, db):
 
     bad = client.post(edit, data={"csrf_token": csrf_token(client, edit), "title": "", "mode": "online"})
     assert bad.status_code == 400 and "Give the session a title." in bad.get_data(as_text=True)
+
+
+def test_my_learning_lists_my_programmes(client, login, db):
+    programme, _session = _track()
+    other = create_programme(title="Someone else's track", courses=[create_course()])
+    me = login(create_user())
+    assert "Your training programmes" not in client.get("/my-learning").get_data(as_text=True)
+    enrol(me, programme)
+    html = client.get("/my-learning").get_data(as_text=True)
+    assert "Financial management track" in html and other.title not in html

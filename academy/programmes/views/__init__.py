@@ -32,4 +32,17 @@ def session_deadline(session: TrainingSession) -> str:
     return format_datetime(closes, "d MMMM y, HH:mm", rebase=False)
 
 
+@bp.app_template_global()
+def my_programmes() -> list:
+    """The current user's active programme enrolments, for My learning (two queries)."""
+    from flask_login import current_user
+
+    from academy.programmes.services.enrolment import programmes_of_learner
+
+    if not current_user.is_authenticated:
+        return []
+    rows = programmes_of_learner(current_user)
+    return sorted(rows, key=lambda row: row.programme.title.casefold())
+
+
 from academy.programmes.views import learner, trainer  # noqa: E402, F401  (routes register on bp)
