@@ -319,16 +319,20 @@ def reissue(
     actor: User | None,
     holder_name: str | None = None,
     achievement: ProgrammeAchievement | None = None,
+    replace_revoked: bool = False,
 ) -> Certificate:
     """Issue a corrected certificate for the same course version and mark this one superseded.
 
     The new one carries today's date, the old one's expiry, and the holder's current name unless
     `holder_name` is given. A programme certificate keeps its snapshot unless `achievement` (the
-    programme's corrected parts, e.g. after an attendance correction) is given.
+    programme's corrected parts, e.g. after an attendance correction) is given. `replace_revoked`
+    (the command line and jobs only) lets a revoked certificate be replaced, for a revocation that a
+    later correction undid.
     """
     if actor is not None and not can_manage_certificate(actor, certificate):
         raise PermissionDenied
-    if certificate.status != CertificateStatus.VALID:
+    allowed = (CertificateStatus.VALID, CertificateStatus.REVOKED) if replace_revoked and actor is None else ()
+    if certificate.status != CertificateStatus.VALID and certificate.status not in allowed:
         raise Conflict(_("Only a valid certificate can be re-issued."))
     name = (holder_name or "").strip() or (certificate.user.name if certificate.user else certificate.holder_name)
     if len(name) > 120:

@@ -180,6 +180,30 @@ def test_a_required_session_corrected_to_absent_revokes_the_certificate(track):
     assert certificate.state() == State.REVOKED
     assert certificate.revocation_note == progress.REVOKE_NOTE
 
+    # Corrected back: she was there. A new certificate replaces the automatically revoked one.
+    sessions.record_attendance(session, actor=None, marks={registration.id: "present"})
+    progress.check(programme.id, user.id)
+    progress.check(programme.id, user.id)
+    old, new = _programme_certificates(user, programme)
+    assert (old.state(), new.state()) == (State.SUPERSEDED, State.VALID)
+    assert old.superseded_by_id == new.id
+
+
+def test_a_trainer_revocation_is_never_undone_by_the_job(track):
+    programme, first, second, session = track
+    user = create_user()
+    enrol(user, programme)
+    _certify_course(user, first)
+    _certify_course(user, second)
+    attend_past(session, create_registration(session=session, user=user))
+    (certificate,) = _programme_certificates(user, programme)
+    certificate_services.revoke(certificate, actor=None, reason="misconduct")
+    db.session.commit()
+
+    progress.check(programme.id, user.id)
+
+    assert [c.state() for c in _programme_certificates(user, programme)] == [State.REVOKED]
+
 
 def test_the_certificate_job_after_course_completion_comes_from_the_course_certificate(track):
     """Attending first, then earning the last course certificate, also completes the programme."""

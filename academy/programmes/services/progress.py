@@ -337,7 +337,8 @@ def certify(programme: Programme, user: User) -> Certificate | None:
     """Bring the user's programme certificate in line with their standing; flushes.
 
     Issue when complete and none is held; re-issue (old one superseded) when the parts that made
-    it up changed, e.g. an attendance correction; revoke when a required part is no longer done.
+    it up changed, e.g. an attendance correction; revoke when a required part is no longer done,
+    and replace that automatic revocation if a later correction completes the programme again.
     Running it again changes nothing.
     """
     result = standing(programme, user)
@@ -353,8 +354,19 @@ def certify(programme: Programme, user: User) -> Certificate | None:
         if enrolment is not None and enrolment.completed_at is None:
             enrolment.completed_at = utcnow()
         return certificates.issue_for_programme(user, achievement(result))
+    if current.status == CertificateStatus.REVOKED:
+        if result.complete and current.revocation_note == REVOKE_NOTE:
+            # Our own automatic revocation, undone by a later correction: a new certificate replaces it.
+            return certificates.reissue(
+                current,
+                actor=None,
+                holder_name=current.holder_name,
+                achievement=achievement(result),
+                replace_revoked=True,
+            )
+        return current  # a trainer's revocation stands
     if current.status != CertificateStatus.VALID:
-        return current  # revoked stays revoked; a trainer decides what happens next
+        return current
     if not result.complete:
         certificates.revoke(current, actor=None, reason=RevocationReason.ISSUED_IN_ERROR, note=REVOKE_NOTE)
         return current
