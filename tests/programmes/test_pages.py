@@ -25,9 +25,10 @@ from tests.factories import create_user
 from tests.programmes.factories import create_programme, create_registration, create_session, enrol
 
 # Login session and user, the programme with owners, outcomes, parts, courses, versions and sessions,
-# the enrolment, course progress (2), course certificates, registrations, the programme certificate,
+# the enrolment, course progress (2), course certificates, registrations, waiting-list places, the
+# programme certificate,
 # and the layout's badge and bell; outcomes mapped to courses add mastery (thresholds, evidence).
-PROGRAMME_PAGE_QUERIES = 16
+PROGRAMME_PAGE_QUERIES = 17
 MASTERY_QUERIES = 2
 ROSTER_PAGE_QUERIES = 8
 
@@ -97,7 +98,8 @@ def test_a_full_session_offers_the_waiting_list(client, login, db):
     page = f"/programmes/{programme.slug}"
     assert "Join the waiting list" in client.get(page).get_data(as_text=True)
     client.post(f"/programmes/sessions/{session.id}/register", data={"csrf_token": csrf_token(client, page)})
-    assert "On the waiting list" in client.get(page).get_data(as_text=True)
+    html = client.get(page).get_data(as_text=True)
+    assert "On the waiting list" in html and "You are number 1 on the waiting list." in html
 
 
 def test_the_programme_page_queries_do_not_grow_with_participants(client, login, db, count_queries):

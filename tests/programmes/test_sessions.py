@@ -141,3 +141,20 @@ def test_folding_never_splits_a_character():
     folded = ics.fold(line)
     assert folded.replace("\r\n ", "") == line
     assert all(len(part.encode()) <= 75 for part in folded.split("\r\n"))
+
+
+def test_people_waiting_see_their_place_in_the_queue(workshop):
+    from academy.programmes.services import progress
+
+    for _ in range(2):
+        create_registration(session=workshop)
+    first, second = (create_registration(session=workshop) for _ in range(2))
+
+    def place(registration):
+        standing = progress.standing(workshop.programme, registration.user)
+        return next(p.queue_position for p in standing.parts if p.part.session_id == workshop.id)
+
+    assert (place(first), place(second)) == (1, 2)
+    sessions.cancel(first.user, workshop)
+    db.session.commit()
+    assert place(second) == 1

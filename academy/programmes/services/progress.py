@@ -21,6 +21,7 @@ from babel.dates import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from academy.auth.models import User
 from academy.certificates import services as certificates
@@ -74,6 +75,7 @@ class PartStanding:
     percent: int = 0  # courses: share of required lessons done
     registration: SessionRegistration | None = None
     certificate: Certificate | None = None
+    queue_position: int | None = None  # 1 = next to get a seat, for a waiting-list place
 
     @property
     def done(self) -> bool:
@@ -176,6 +178,28 @@ def _valid_course_certificates(user_id: int, course_ids: list[int]) -> dict[int,
     return out
 
 
+def _queue_positions(user_id: int, session_ids: list[int]) -> dict[int, int]:
+    """Per session where the user waits: their place in the queue (one query)."""
+    mine = aliased(SessionRegistration)
+    ahead = aliased(SessionRegistration)
+    rows = db.session.execute(
+        select(mine.session_id, func.count(ahead.id))
+        .join(
+            ahead,
+            (ahead.session_id == mine.session_id)
+            & (ahead.status == RegistrationStatus.WAITLISTED)
+            & ((ahead.queued_at < mine.queued_at) | ((ahead.queued_at == mine.queued_at) & (ahead.id <= mine.id))),
+        )
+        .where(
+            mine.user_id == user_id,
+            mine.session_id.in_(session_ids),
+            mine.status == RegistrationStatus.WAITLISTED,
+        )
+        .group_by(mine.session_id)
+    )
+    return dict(rows.all())
+
+
 def standing(programme: Programme, user: User | None, *, with_mastery: bool = False) -> Standing:
     """Per-part states for `user` (all "not started" for a visitor) in a constant number of queries."""
     parts = [PartStanding(part=p) for p in programme.parts]
@@ -197,6 +221,7 @@ def standing(programme: Programme, user: User | None, *, with_mastery: bool = Fa
         if session_ids
         else {}
     )
+    positions = _queue_positions(user.id, session_ids) if session_ids else {}
     for item in parts:
         part = item.part
         if part.kind == PartKind.COURSE:
@@ -213,6 +238,7 @@ def standing(programme: Programme, user: User | None, *, with_mastery: bool = Fa
                 continue
             if registration.status == RegistrationStatus.WAITLISTED:
                 item.state = PartState.WAITLISTED
+                item.queue_position = positions.get(part.session_id)
             elif registration.attendance == Attendance.PRESENT:
                 item.state, item.percent = PartState.DONE, 100
             elif registration.attendance == Attendance.ABSENT:
