@@ -77,14 +77,28 @@ def can_manage(user: User | None, course: Course) -> bool:
 # their list is: manager(user, certificate) -> bool, list_url(certificate) -> str.
 _PROGRAMME_MANAGER: list[Callable[[User, Certificate], bool]] = []
 _PROGRAMME_LIST_URL: list[Callable[[Certificate], str]] = []
+_PROGRAMME_PATH: list[Callable[[Certificate], str]] = []
 
 
 def register_programme_certificates(
-    *, manager: Callable[[User, Certificate], bool], list_url: Callable[[Certificate], str]
+    *,
+    manager: Callable[[User, Certificate], bool],
+    list_url: Callable[[Certificate], str],
+    page_path: Callable[[Certificate], str] | None = None,
 ) -> None:
-    """Let the programmes feature decide who manages its certificates and where they are listed."""
+    """Let the programmes feature decide who manages its certificates, where they are listed and described."""
     _PROGRAMME_MANAGER[:] = [manager]
     _PROGRAMME_LIST_URL[:] = [list_url]
+    _PROGRAMME_PATH[:] = [page_path] if page_path else []
+
+
+def achievement_path(certificate: Certificate) -> str:
+    """The public page (path) of what the certificate was earned for: its course, or its programme."""
+    if certificate.course is not None:
+        return f"/courses/{certificate.course.slug}"
+    for build in _PROGRAMME_PATH:
+        return build(certificate)
+    return f"/programmes/{certificate.programme_id}"
 
 
 def can_manage_certificate(user: User | None, certificate: Certificate) -> bool:

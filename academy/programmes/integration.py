@@ -35,6 +35,13 @@ def _list_url(certificate: Certificate) -> str:
     return url_for("programmes.certificates", slug=programme.slug) if programme else url_for("certificates.mine")
 
 
+def _page_path(certificate: Certificate) -> str:
+    from academy.programmes.models import Programme
+
+    programme = db.session.get(Programme, certificate.programme_id)
+    return f"/programmes/{programme.slug}" if programme else "/programmes"
+
+
 def init_app(app: Flask) -> None:
     """Connect programmes to certificates and notifications (receivers are module functions: connected once)."""
     events.register(
@@ -45,4 +52,4 @@ def init_app(app: Flask) -> None:
         )
     )
     certificates.certificate_issued.connect(_on_certificate_issued, weak=False)
-    certificates.register_programme_certificates(manager=_manages, list_url=_list_url)
+    certificates.register_programme_certificates(manager=_manages, list_url=_list_url, page_path=_page_path)

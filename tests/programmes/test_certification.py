@@ -14,12 +14,14 @@ from academy.certificates import signing, storage
 from academy.certificates.models import Certificate, CertificateStatus, State
 from academy.certificates.verification import lookup
 from academy.courses.models import Enrolment, EnrolmentStatus
+from academy.credentials import services as credential_services
 from academy.extensions import db
 from academy.jobs import run_ready
 from academy.programmes.models import ProgrammeEnrolment
 from academy.programmes.services import enrolment, progress, sessions
 from academy.programmes.services.progress import PartState
 from tests.certificates.factories import complete_lessons, create_course
+from tests.credentials.factories import document_of
 from tests.factories import create_user
 from tests.programmes.factories import attend_past, create_programme, create_registration, create_session, enrol
 
@@ -129,6 +131,13 @@ def test_the_programme_certificate_is_issued_once_when_every_required_part_is_do
     assert record.state == State.VALID
     assert record.programme
     assert [p["title"] for p in record.parts][:1] == ["Interreg programme management basics"]
+    # The same verifiable credential as a course certificate, describing the programme.
+    document = document_of(certificate)
+    achievement = document["credentialSubject"]["achievement"]
+    assert achievement["achievementType"] == "LearningProgram"
+    assert achievement["criteria"]["id"].endswith(f"/programmes/{programme.slug}")
+    assert "Kick-off workshop in Vienna" in achievement["criteria"]["narrative"]
+    assert credential_services.verify(document).verdict == "valid"
 
 
 def test_an_attendance_correction_reissues_and_supersedes(track):
