@@ -123,9 +123,8 @@ def rotations(app, base_url: str, args: argparse.Namespace) -> dict[str, list[lo
         items["verify_html"].append(("GET", f"/verify/{code}", "", ""))
         items["verify_json"].append(("GET", f"/verify/{code}.json", "", ""))
     items["api_courses"].append(("GET", "/api/v1/courses", "", ""))
-    print(
-        f"{max(args.learners, args.attempts)} learners' sessions and attempts ready in {time.perf_counter() - started:.1f} s"
-    )
+    ready = max(args.learners, args.attempts)
+    print(f"{ready} learners' sessions and attempts ready in {time.perf_counter() - started:.1f} s")
     return items
 
 
