@@ -197,11 +197,15 @@ def main() -> int:
     parser.add_argument("--attempts", type=int, default=200, help="attempts in progress for save and submit")
     parser.add_argument("--pages", default=",".join(PAGES))
     parser.add_argument("--no-explain", action="store_true")
+    parser.add_argument("--explain-only", action="store_true", help="skip the load, print the EXPLAIN findings")
     args = parser.parse_args()
     pages = [p for p in args.pages.split(",") if p]
     args.instance = Path(tempfile.mkdtemp(prefix="academy-pages-"))
     url = prepare_database(args)
     app = in_process_app(url, args.instance)
+    if args.explain_only:
+        explain_pages(app, pages)
+        return 0
     env = academy_env(url, args.instance)
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; database {url.rsplit('/', 1)[-1]}")
     print(f"gunicorn -w {args.workers}; wrk -t 2 -c {args.connections} -d {args.seconds}s per page")

@@ -16,7 +16,7 @@ from tests.conftest import csrf_token
 SMALL = SIZES["XS"]
 # Longer courses, bigger quizzes, longer threads, more attempts per learner, more courses in the lists.
 LARGE = replace(
-    SMALL, users=60, courses=5, modules=6, lessons=4, questions=100, attempts=300, responses=9, posts=160,
+    SMALL, users=60, courses=5, modules=6, lessons=4, questions=100, attempts=1_500, responses=9, posts=160,
     posts_per_thread=30, certificates=20, enrolments_per_user=3,
 )  # fmt: skip
 
