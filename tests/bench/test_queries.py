@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from academy.bench.generate import Generator
 from academy.bench.sizes import SIZES
@@ -64,3 +64,25 @@ def test_every_page_runs_the_same_queries_on_a_small_and_a_large_shape(app, clie
     _reset()
     large = _measure(client, login, count_queries, LARGE)
     assert small == large
+
+
+def test_starting_a_quiz_of_fixed_questions_reads_only_its_questions(app):
+    from academy.quizzes.models import Question, Quiz
+    from academy.quizzes.services import attempts
+
+    Generator(SMALL, seed=5).run(pdfs=False)
+    where = targets(0, seed=5)
+    db.session.expunge_all()
+    quiz = db.session.get(Quiz, where.quiz_id)
+    loaded: set[int] = set()
+
+    def on_load(question, _context) -> None:
+        loaded.add(question.id)
+
+    event.listen(Question, "load", on_load)
+    try:
+        attempt = attempts.start_attempt(quiz, where.user)
+    finally:
+        event.remove(Question, "load", on_load)
+    assert loaded == {r.question_id for r in attempt.responses}  # not the rest of the bank
+    assert len(loaded) == SMALL.responses
