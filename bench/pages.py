@@ -235,7 +235,8 @@ def main() -> int:
     print(f"{'page':<12} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs hello':>9}")
     for page, r in results.items():
         note = ""
-        if page in ("quiz_save", "quiz_submit") and r.requests > len(items[page]):
+        if page == "quiz_submit" and r.requests > len(items[page]):
+            # Saves may repeat (each is a real save); a second submit of an attempt is a cheaper no-op.
             note = f"  ({r.requests - len(items[page])} requests past the {len(items[page])} open attempts)"
         print(f"{page:<12} {r.rps:>8.1f} {r.p50_ms:>8.1f} {r.p95_ms:>8.1f} {r.p99_ms:>8.1f} {r.errors:>7} "
               f"{r.rps / ceiling:>8.1%}{note}")  # fmt: skip
