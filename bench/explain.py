@@ -63,6 +63,17 @@ def _walk(plan: dict, out: list[dict]) -> None:
         _walk(child, out)
 
 
+def large_seq_scans(plan: dict, sizes: dict[str, int]) -> list[str]:
+    """Tables above LARGE_ROWS that a plan (EXPLAIN FORMAT JSON's "Plan") reads by sequential scan."""
+    nodes: list[dict] = []
+    _walk(plan, nodes)
+    return [
+        node["Relation Name"]
+        for node in nodes
+        if node.get("Node Type") == "Seq Scan" and sizes.get(node.get("Relation Name", ""), 0) > LARGE_ROWS
+    ]
+
+
 def explain(engine, statements: list[tuple[str, object]], sizes: dict[str, int]) -> PageFindings:  # noqa: ANN001
     """EXPLAIN (FORMAT JSON) each statement; list sequential scans on tables above LARGE_ROWS."""
     findings = PageFindings(statements=len(statements))
@@ -73,13 +84,8 @@ def explain(engine, statements: list[tuple[str, object]], sizes: dict[str, int])
             cursor.execute("EXPLAIN (FORMAT JSON) " + statement, parameters or None)
             result = cursor.fetchone()[0]
             plan = (json.loads(result) if isinstance(result, str) else result)[0]["Plan"]
-            nodes: list[dict] = []
-            _walk(plan, nodes)
-            for node in nodes:
-                if node.get("Node Type") == "Seq Scan":
-                    table = node.get("Relation Name", "?")
-                    if sizes.get(table, 0) > LARGE_ROWS:
-                        findings.seq_scans.append((table, sizes[table], " ".join(statement.split())[:160]))
+            for table in large_seq_scans(plan, sizes):
+                findings.seq_scans.append((table, sizes[table], " ".join(statement.split())[:160]))
         raw.rollback()
     finally:
         raw.close()
