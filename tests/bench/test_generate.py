@@ -131,3 +131,14 @@ def test_a_second_run_into_the_same_database_is_refused(app, db):
         assert "already holds generated data" in str(err)
     else:
         raise AssertionError("a second run must be refused")
+
+
+def test_the_command_prints_how_long_each_part_took(app, db):
+    result = app.test_cli_runner().invoke(args=["academy", "bench", "generate", "--size", "xs", "--seed", "2"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "interreg-bench-2027" in lines[0]
+    assert any(line.startswith("quiz attempts and responses") and line.endswith(" s") for line in lines)
+    assert lines[-1].startswith("total")
+    again = app.test_cli_runner().invoke(args=["academy", "bench", "generate", "--size", "XS"])
+    assert again.exit_code != 0 and "already holds generated data" in again.output
