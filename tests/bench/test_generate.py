@@ -75,6 +75,7 @@ def test_generated_rows_are_consistent(app, db):
     for certificate in db.session.scalars(select(Certificate)):
         assert (certificate.user_id, certificate.course_id) in enrolled
         assert certificate.holder_name == certificate.user.name
+        assert certificate.outcomes == [{"code": o.code, "text": o.text} for o in certificate.version.outcomes]
 
 
 def test_certificate_codes_can_be_recomputed_and_verified(app, db):

@@ -139,6 +139,7 @@ class Generator(LearningParts, CommunityParts, CertificateParts):
     # --- users -----------------------------------------------------------------------------------
 
     def users(self) -> int:
+        """Trainers first, then learners; one argon2 hash shared by all."""
         from academy.auth import passwords
 
         hashed = passwords.hash_password(PASSWORD)  # once: argon2 costs ~50 ms per hash

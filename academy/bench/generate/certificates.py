@@ -10,9 +10,7 @@ from academy.bench import content
 from academy.bench.generate.base import BASE, OUTCOMES_PER_COURSE
 from academy.certificates import codes
 from academy.certificates.models import Certificate, CertificateStatus, RevocationReason
-from academy.courses.models import (
-    Enrolment,
-)
+from academy.courses.models import Enrolment
 from academy.extensions import db
 
 
@@ -20,11 +18,12 @@ class CertificateParts:
     """Certificate records, and a sample sealed through the real issue path."""
 
     def certificates(self) -> int:
+        """Certificate records with code hashes (codes recomputable from the seed), one in 100 revoked."""
         issuer = "Interreg Academy"
         base = self.ids["certificates"]
         outcome_snap = {
-            cid: [{"code": f"LO{k}", "text": f"Outcome {k} of {v['title']}"} for k in range(1, OUTCOMES_PER_COURSE + 1)]
-            for cid, v in self.course_rows.items()
+            cid: [{"code": f"LO{k}", "text": self.outcome_text(cid, k)} for k in range(1, OUTCOMES_PER_COURSE + 1)]
+            for cid in self.course_rows
         }
 
         def rows() -> Iterator[dict[str, Any]]:

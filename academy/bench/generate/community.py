@@ -30,6 +30,7 @@ class CommunityParts:
     """Communities, memberships, threads, posts and notifications."""
 
     def communities(self) -> int:
+        """Communities (Finance with sub-communities) and active memberships; two contacts each."""
         size, rng, ids = self.size, self.rng, self.ids
         self.community_ids = [ids["communities"] + 1 + i for i in range(size.communities)]
         self.members_of: dict[int, list[int]] = {cid: [] for cid in self.community_ids}
@@ -79,6 +80,7 @@ class CommunityParts:
         return count
 
     def posts(self) -> int:
+        """Threads of members' posts with rendered HTML and search documents."""
         size, rng, ids = self.size, self.rng, self.ids
         per_thread = max(1, size.posts_per_thread)
         thread_count = max(1, size.posts // per_thread)
@@ -140,6 +142,7 @@ class CommunityParts:
     # --- certificates ----------------------------------------------------------------------------
 
     def notifications(self) -> int:
+        """A few reply notifications per learner, all but the newest read."""
         per_user = self.size.notifications_per_user
         threads = self.threads
 

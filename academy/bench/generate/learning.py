@@ -46,6 +46,7 @@ class LearningParts:
     """Courses, question banks, quizzes, enrolments and attempts."""
 
     def courses(self) -> int:
+        """Published courses with one version, four outcomes, modules, lessons and an owner."""
         size, ids = self.size, self.ids
         self.course_ids: list[int] = []
         self.version_of: dict[int, int] = {}
@@ -98,7 +99,7 @@ class LearningParts:
                         "version_id": vid,
                         "key": key,
                         "code": f"LO{k + 1}",
-                        "text": f"Apply {subject.lower()} in situation {k + 1} of a programme's life.",
+                        "text": self.outcome_text(cid, k + 1),
                         "threshold": 70,
                         "position": k,
                     }
@@ -153,7 +154,13 @@ class LearningParts:
 
     # --- question banks and quizzes --------------------------------------------------------------
 
+    def outcome_text(self, course_id: int, number: int) -> str:
+        """The text of learning outcome LO<number> of a generated course (certificates snapshot it)."""
+        subject = content.COURSE_SUBJECTS[(course_id - self.course_ids[0]) % len(content.COURSE_SUBJECTS)]
+        return f"Apply {subject.lower()} in situation {number} of a programme's life."
+
     def questions(self) -> int:
+        """Each course's bank (single, true/false, multiple) and its quizzes of fixed slots."""
         size, ids = self.size, self.ids
         per_course = max(size.questions // size.courses, size.responses * size.quizzes_per_course)
         self.question_of: dict[int, list[tuple[int, QuestionType]]] = {}
@@ -245,6 +252,7 @@ class LearningParts:
     # --- enrolments ------------------------------------------------------------------------------
 
     def enrolments(self) -> int:
+        """Each learner in a few courses, with the first lessons done; certificate holders completed."""
         size, rng = self.size, self.rng
         per_user = min(size.enrolments_per_user, size.courses)
         self.enrolments_list: list[tuple[int, int, int]] = []  # (enrolment id, user id, course id)
@@ -286,6 +294,7 @@ class LearningParts:
     # --- attempts --------------------------------------------------------------------------------
 
     def attempts(self) -> int:
+        """Graded attempts spread over the enrolments, each with its responses, in batches."""
         size, rng = self.size, self.rng
         total, count_enrolments = size.attempts, len(self.enrolments_list)
         attempt_base, response_base = self.ids["quiz_attempts"], self.ids["quiz_responses"]
