@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from academy.bench.cli import bench_cli
 from academy.certificates.cli import certificates_cli
 from academy.community.cli import community_cli
 from academy.courses.cli import courses_cli
@@ -85,3 +86,4 @@ academy_cli.add_command(community_cli)
 academy_cli.add_command(quizzes_cli)
 academy_cli.add_command(notifications_cli)
 academy_cli.add_command(courses_cli)
+academy_cli.add_command(bench_cli)

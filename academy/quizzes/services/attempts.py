@@ -96,7 +96,7 @@ def planned_deadline(quiz: Quiz, now: datetime) -> datetime | None:
 def draw(quiz: Quiz, rng: random.Random, questions: list[Question] | None = None) -> list[Question]:
     """The questions of a new attempt: fixed slots, then `count` distinct random ones per random slot."""
     if questions is None:
-        questions = bank.list_questions(quiz.course)
+        questions = _fixed_questions(quiz) if _fixed_only(quiz) else bank.list_questions(quiz.course)
     by_id = {q.id: q for q in questions}
     used = {s.question_id for s in quiz.slots if s.kind == SlotKind.QUESTION}
     chosen: list[Question] = []
@@ -118,6 +118,22 @@ def draw(quiz: Quiz, rng: random.Random, questions: list[Question] | None = None
     if quiz.shuffle_questions:
         rng.shuffle(chosen)
     return chosen
+
+
+def _fixed_only(quiz: Quiz) -> bool:
+    return bool(quiz.slots) and all(s.kind == SlotKind.QUESTION for s in quiz.slots)
+
+
+def _fixed_questions(quiz: Quiz) -> list[Question]:
+    # A quiz of fixed slots needs only its own questions, not the whole bank: a synchronised exam
+    # start then costs the same whatever the bank's size.
+    ids = [s.question_id for s in quiz.slots]
+    query = (
+        select(Question)
+        .where(Question.id.in_(ids), Question.course_id == quiz.course_id, Question.archived.is_(False))
+        .options(joinedload(Question.current_version))
+    )
+    return [q for q in db.session.scalars(query).unique() if q.current_version is not None]
 
 
 def display_order(version: QuestionVersion, *, shuffle: bool, rng: random.Random) -> list[int]:

@@ -1,0 +1,1 @@
+"""Generated data at scale for benchmarks: `flask academy bench generate --size S|M|L`."""
