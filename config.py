@@ -52,6 +52,7 @@ class Config:
         self.COMMUNITY_STORAGE_DIR = _env("COMMUNITY_STORAGE_DIR")  # unset: <instance>/uploads
         self.COMMUNITY_UPLOAD_MAX_BYTES = _env_int("COMMUNITY_UPLOAD_MAX_MB", 20) * 1024 * 1024
         self.PASSWORD_RESET_MAX_AGE = _env_int("PASSWORD_RESET_MAX_AGE", 3600)
+        self.REGISTRATION_MAX_AGE = _env_int("REGISTRATION_MAX_AGE", 48 * 3600)
         self.REMEMBER_COOKIE_DURATION_DAYS = _env_int("REMEMBER_COOKIE_DAYS", 30)
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"

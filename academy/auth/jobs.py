@@ -28,14 +28,29 @@ def send_password_reset(user_id: int) -> None:
     )
 
 
-def send_welcome(user_id: int) -> None:
-    """E-mail a short welcome to a newly registered user."""
+def _url(path: str) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def send_registration_link(email: str, token: str) -> None:
+    """E-mail the link that creates the account (the address is not in the database yet)."""
+    hours = current_app.config["REGISTRATION_MAX_AGE"] // 3600
+    context = {"url": _url(f"/register/confirm/{token}"), "hours": hours}
+    mail.send_email(
+        to=email,
+        subject=_("Confirm your Interreg Academy account"),
+        text=render_template("auth/email/confirm_registration.txt", **context),
+    )
+
+
+def send_account_exists(user_id: int) -> None:
+    """Tell the owner of an address that someone tried to register it again, with the way back in."""
     user = db.session.get(User, user_id)
     if user is None:
         return
-    url = current_app.config["BASE_URL"].rstrip("/") + "/"
+    context = {"user": user, "login_url": _url("/login"), "reset_url": _url("/forgot-password")}
     mail.send_email(
         to=user.email,
-        subject=_("Welcome to the Interreg Academy"),
-        text=render_template("auth/email/welcome.txt", user=user, url=url),
+        subject=_("You already have an Interreg Academy account"),
+        text=render_template("auth/email/account_exists.txt", **context),
     )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from academy.auth import forms, jobs, services
+from academy.auth import forms, jobs, registration, services
 from academy.exceptions import ServiceError
 from academy.extensions import db, limiter
 from academy.jobs import enqueue_after_commit
@@ -47,13 +47,13 @@ def _form_error(form, err: ServiceError) -> None:  # noqa: ANN001
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
 def register():  # noqa: ANN201
-    """Create an account and log in."""
+    """Ask for an account; the answer never tells whether the address has one already (see registration.py)."""
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     form = forms.RegisterForm()
     if form.validate_on_submit():
         try:
-            user = services.register_user(
+            pending = registration.start(
                 name=form.name.data,
                 email=form.email.data,
                 password=form.password.data,
@@ -61,16 +61,43 @@ def register():  # noqa: ANN201
                 country=form.country.data,
             )
         except ServiceError as err:
-            db.session.rollback()
             _form_error(form, err)
         else:
-            enqueue_after_commit(jobs.send_welcome, user.id)
+            if pending.existing_user_id is not None:
+                enqueue_after_commit(jobs.send_account_exists, pending.existing_user_id)
+            else:
+                enqueue_after_commit(jobs.send_registration_link, pending.email, pending.token)
             db.session.commit()
-            _log_in(user, remember=False)
-            flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
-            return redirect(url_for("core.home"))
+            hours = current_app.config["REGISTRATION_MAX_AGE"] // 3600
+            return render_template("auth/register_sent.html", email=form.email.data, hours=hours)
     status = 400 if form.is_submitted() else 200
     return render_template("auth/register.html", form=form), status
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+@limiter.limit(AUTH_LIMIT, methods=["POST"])
+def confirm_registration(token: str):  # noqa: ANN201
+    """Finish registering from the e-mailed link; GET only asks, since mail scanners open links."""
+    details = registration.read(token)
+    if details is None:
+        hours = current_app.config["REGISTRATION_MAX_AGE"] // 3600
+        return render_template("auth/register_invalid.html", hours=hours), 400
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    if request.method == "GET":
+        return render_template("auth/register_confirm.html", details=details)
+    if not forms.EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        user = registration.complete(details)
+    except ServiceError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for(".login"))
+    db.session.commit()
+    _log_in(user, remember=False)
+    flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
+    return redirect(url_for("core.home"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

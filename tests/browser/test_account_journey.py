@@ -65,6 +65,15 @@ def test_register_log_out_log_in_reset_password_and_edit_profile(site: Site, liv
     page.get_by_label("Password", exact=True).fill(FIRST_PASSWORD)
     page.get_by_label("Repeat password").fill(FIRST_PASSWORD)
     site.follow(page.get_by_role("button", name="Create account"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
+
+    # The account exists once the link from the e-mail is opened and confirmed.
+    mail = live_server.last_mail(to=EMAIL, subject="Confirm your Interreg Academy account")
+    match = re.search(r"^(http\S+/register/confirm/\S+)$", live_server.text_of(mail), re.MULTILINE)
+    assert match, live_server.text_of(mail)
+    site.visit(match.group(1))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your account")
+    site.follow(page.get_by_role("button", name="Create my account"))
     expect(flash(page)).to_contain_text(f"Welcome, {NAME}. Your account is ready.")
     expect(account_menu(page)).to_contain_text(NAME)
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from academy.api import services as api_services
+from academy.auth import registration
 from academy.auth import services as auth_services
 from academy.auth.models import User
 from academy.certificates import services as certificate_services
@@ -163,6 +164,9 @@ def build_world() -> SecurityWorld:
         "delivery_id": delivery.id,
         "failure_id": failure.id,
         "reset_token": auth_services.make_reset_token(people["learner"]),
+        "registration_token": registration.start(
+            name="Nova Newcomer", email="nova.newcomer@example.org", password="a long new passphrase"
+        ).token,
         "unsubscribe_token": notification_services.unsubscribe_token(people["learner"].id),
         "queue": "default",
         "job_id": "no-such-job",

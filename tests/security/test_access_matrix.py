@@ -75,17 +75,36 @@ ACCESS: dict[str, dict[str, int | str]] = {
     "admin.index": rule(ADMIN, admin=302),
     "admin.set_role": ADMIN,
     "admin.users": ADMIN,
+    "api.create_community_thread": TOKEN_ONLY,
+    "api.create_enrolment": TOKEN_ONLY,
+    "api.create_reply": TOKEN_ONLY,
+    "api.delete_enrolment": TOKEN_ONLY,
+    "api.get_certificate": TOKEN_ONLY,
+    "api.get_community_thread": TOKEN_ONLY,
     "api.get_course": PUBLIC,
+    "api.get_enrolment": TOKEN_ONLY,
     "api.get_me": TOKEN_ONLY,
+    "api.get_quiz_attempt": TOKEN_ONLY,
+    "api.list_certificates": TOKEN_ONLY,
+    "api.list_communities": TOKEN_ONLY,
+    "api.list_community_threads": TOKEN_ONLY,
     "api.list_courses": PUBLIC,
+    "api.list_enrolments": TOKEN_ONLY,
+    "api.list_notifications": TOKEN_ONLY,
+    "api.list_quiz_results": TOKEN_ONLY,
+    "api.list_thread_posts": TOKEN_ONLY,
+    "api.mark_all_notifications_read": TOKEN_ONLY,
+    "api.mark_notification_read": TOKEN_ONLY,
     "api.openapi_json": PUBLIC,
     "api.update_me": TOKEN_ONLY,
+    "api.verify_certificate": PUBLIC,
     "api.verify_credential": PUBLIC,
     "api_pages.create_token": LOGIN,
     "api_pages.docs": PUBLIC,
     "api_pages.revoke_token": rule(LOGIN, **dict.fromkeys(set(PERSONAS) - {"anonymous", "learner"}, 404)),
     "api_pages.tokens": LOGIN,
     "auth.change_password": LOGIN,
+    "auth.confirm_registration": ANONYMOUS_ONLY,  # the encrypted link is the proof
     "auth.end_other_sessions": LOGIN,
     "auth.forgot_password": PUBLIC,
     "auth.login": ANONYMOUS_ONLY,
@@ -108,12 +127,6 @@ ACCESS: dict[str, dict[str, int | str]] = {
     "certificates.verify_upload": PUBLIC,
     "certificates.visibility": HOLDER,
     "community.accept_answer": ASKER,
-    "credentials.credential": PUBLIC,  # an unguessable id; 404 to others only if the holder hides details
-    "credentials.issuer": PUBLIC,
-    "credentials.jwks": PUBLIC,
-    "credentials.status_list": PUBLIC,
-    "credentials.verify_offline": PUBLIC,
-    "credentials.verify_worker": PUBLIC,
     "community.add_member": CONTACT,
     "community.approve": CONTACT,
     "community.clear_answer": ASKER,
@@ -148,6 +161,12 @@ ACCESS: dict[str, dict[str, int | str]] = {
     "community.upload_version": ASKER,  # the uploader (the member) or a moderator
     "community.watch_community": MEMBER,
     "community.watch_thread": MEMBER,
+    "credentials.credential": PUBLIC,  # an unguessable id; 404 to others only if the holder hides details
+    "credentials.issuer": PUBLIC,
+    "credentials.jwks": PUBLIC,
+    "credentials.status_list": PUBLIC,
+    "credentials.verify_offline": PUBLIC,
+    "credentials.verify_worker": PUBLIC,
     "core.health": PUBLIC,
     "core.home": PUBLIC,
     "courses.add_owner": OWNER,
@@ -229,6 +248,7 @@ ROUTES = _routes()
 
 # Which object a URL argument names depends on the blueprint for `slug` and on the endpoint for `key`.
 _KEY_OF = {"module": "module_key", "outcome": "outcome_key"}
+_TOKEN_OF = {"notifications.unsubscribe": "unsubscribe_token", "auth.confirm_registration": "registration_token"}
 
 
 def url_for_rule(app: Flask, rule: Rule, world: SecurityWorld) -> str:
@@ -237,14 +257,15 @@ def url_for_rule(app: Flask, rule: Rule, world: SecurityWorld) -> str:
     values = {}
     for name in sorted(rule.arguments - set(rule.defaults or {})):
         if name == "slug":
-            values[name] = v["community_slug"] if rule.endpoint.startswith("community.") else v["course_slug"]
+            community = rule.endpoint.startswith("community.") or "communit" in rule.endpoint
+            values[name] = v["community_slug"] if community else v["course_slug"]
         elif name == "key":
             kind = next((k for k in _KEY_OF if k in rule.endpoint), None)
             values[name] = v[_KEY_OF[kind]] if kind else v["lesson_key"]
         elif name == "user_id":
             values[name] = v["member_user_id"] if rule.endpoint.startswith("community.") else v["learner_user_id"]
         elif name == "token":
-            values[name] = v["unsubscribe_token"] if rule.endpoint.startswith("notifications.") else v["reset_token"]
+            values[name] = v[_TOKEN_OF.get(rule.endpoint, "reset_token")]
         else:
             assert name in v, f"teach url_for_rule() the URL argument {name!r} of {rule.endpoint}"
             values[name] = v[name]
