@@ -161,12 +161,6 @@ ACCESS: dict[str, dict[str, int | str]] = {
     "community.upload_version": ASKER,  # the uploader (the member) or a moderator
     "community.watch_community": MEMBER,
     "community.watch_thread": MEMBER,
-    "credentials.credential": PUBLIC,  # an unguessable id; 404 to others only if the holder hides details
-    "credentials.issuer": PUBLIC,
-    "credentials.jwks": PUBLIC,
-    "credentials.status_list": PUBLIC,
-    "credentials.verify_offline": PUBLIC,
-    "credentials.verify_worker": PUBLIC,
     "core.health": PUBLIC,
     "core.home": PUBLIC,
     "courses.add_owner": OWNER,
@@ -200,6 +194,12 @@ ACCESS: dict[str, dict[str, int | str]] = {
     "courses.remove_owner": OWNER,
     "courses.trainer_courses": TRAINER,
     "courses.unenrol": LOGIN,
+    "credentials.credential": PUBLIC,  # an unguessable id; 404 to others only if the holder hides details
+    "credentials.issuer": PUBLIC,
+    "credentials.jwks": PUBLIC,
+    "credentials.status_list": PUBLIC,
+    "credentials.verify_offline": PUBLIC,
+    "credentials.verify_worker": PUBLIC,
     "notifications.admin_jobs": ADMIN,
     "notifications.admin_retry_delivery": ADMIN,
     "notifications.admin_retry_failure": ADMIN,
