@@ -93,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from academy.courses.views import bp as courses_bp
     from academy.credentials.views import bp as credentials_bp
     from academy.notifications.views import bp as notifications_bp
+    from academy.programmes.views import bp as programmes_bp
     from academy.quizzes.views import bp as quizzes_bp
 
     for bp in (
@@ -107,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
         courses_bp,
         quizzes_bp,
         notifications_bp,
+        programmes_bp,
     ):
         app.register_blueprint(bp)
 
@@ -136,11 +138,13 @@ def register_feature_hooks(app: Flask) -> None:
     """Let features extend each other's pages (quizzes on the course page)."""
     from academy.community import notify as community_notify
     from academy.credentials import integration as credentials_integration
+    from academy.programmes import integration as programme_integration
     from academy.quizzes import integration as quiz_integration
 
     quiz_integration.init_app(app)
     community_notify.init_app(app)
     credentials_integration.init_app(app)
+    programme_integration.init_app(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -30,6 +30,10 @@ def seed() -> Iterator[str]:
     yield from (f"  {line}" for line in seed_communities(contacts=[trainer]))
     yield "Courses:"
     yield from seed_courses(trainer)
+    from academy.programmes.seed import seed as seed_programmes
+
+    yield "Programmes:"
+    yield from (f"  {line}" for line in seed_programmes(trainer=trainer, password=DEMO_PASSWORD))
 
 
 def seed_courses(trainer: User) -> Iterator[str]:

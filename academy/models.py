@@ -16,4 +16,12 @@ from academy.courses.models import (  # noqa: F401
 from academy.credentials.models import Credential, IssuerKey, StatusList  # noqa: F401
 from academy.jobs import JobFailure  # noqa: F401
 from academy.notifications.models import Delivery, DigestRun, Notification, Preference  # noqa: F401
+from academy.programmes.models import (  # noqa: F401
+    Programme,
+    ProgrammeEnrolment,
+    ProgrammeOutcome,
+    ProgrammePart,
+    SessionRegistration,
+    TrainingSession,
+)
 from academy.quizzes.models import Attempt, Question, QuestionVersion, Quiz, QuizSlot, Response  # noqa: F401

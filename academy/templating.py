@@ -14,6 +14,7 @@ from flask_login import current_user
 # Main navigation; an item shows once its feature's endpoint is registered.
 NAV_ITEMS = (
     ("courses.catalogue", _l("Catalogue"), False),
+    ("programmes.catalogue", _l("Programmes"), False),
     ("courses.my_learning", _l("My learning"), True),
     ("community.index", _l("Communities"), True),
 )

@@ -83,13 +83,25 @@ class Certificate(db.Model):
             sqlite_where=text("status != 'superseded'"),
             postgresql_where=text("status != 'superseded'"),
         ),
+        # The same for programme certificates (no course version; the programmes feature issues them).
+        Index(
+            "uq_certificates_current_programme",
+            "user_id",
+            "programme_id",
+            unique=True,
+            sqlite_where=text("status != 'superseded' AND programme_id IS NOT NULL"),
+            postgresql_where=text("status != 'superseded' AND programme_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True)
-    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
-    version_id: Mapped[int] = mapped_column(ForeignKey("course_versions.id"))
+    # A course certificate names its course and version; a programme certificate names its programme
+    # instead (the table is the programmes feature's; certificates only keep the id and the snapshot).
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id"), nullable=True, index=True)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("course_versions.id"), nullable=True)
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programmes.id"), nullable=True, index=True)
     status: Mapped[CertificateStatus] = mapped_column(
         string_enum(CertificateStatus, "certificate_status"), default=CertificateStatus.VALID
     )
@@ -100,6 +112,8 @@ class Certificate(db.Model):
     hours: Mapped[Decimal] = mapped_column(Numeric(5, 1))
     credits: Mapped[Decimal] = mapped_column(Numeric(4, 1))
     outcomes: Mapped[list] = mapped_column(JSON, default=list)  # [{"code": "LO1", "text": "..."}]
+    # Programme certificates: the courses and sessions that made it up [{"kind", "title", "detail"}].
+    parts: Mapped[list] = mapped_column(JSON, default=list)
     issuer: Mapped[str] = mapped_column(String(200))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -121,8 +135,8 @@ class Certificate(db.Model):
     reissued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
 
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
-    course: Mapped[Course] = relationship()
-    version: Mapped[CourseVersion] = relationship()
+    course: Mapped[Course | None] = relationship()
+    version: Mapped[CourseVersion | None] = relationship()
     revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
     reissued_by: Mapped[User | None] = relationship(foreign_keys=[reissued_by_id])
     superseded_by: Mapped[Certificate | None] = relationship(remote_side=[id], foreign_keys=[superseded_by_id])
@@ -141,6 +155,11 @@ class Certificate(db.Model):
     def reason_label(self) -> str:
         """The public label of the revocation reason."""
         return str(REASON_LABELS[self.revocation_reason]) if self.revocation_reason else ""
+
+    @property
+    def is_programme(self) -> bool:
+        """True for a programme certificate (no course of its own)."""
+        return self.programme_id is not None
 
     def __repr__(self) -> str:
         return f"<Certificate {self.id} {self.status} user={self.user_id} version={self.version_id}>"

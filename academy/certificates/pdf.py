@@ -68,6 +68,9 @@ class CertificateContent:
     expires_on: date | None = None
     replaces_on: date | None = None  # a corrected re-issue names the date of the one it replaces
     qr_url: str = ""  # what the QR code carries, when it is more than verify_url (a signed token)
+    # Programme certificates: the courses and sessions that made it up, as (title, detail).
+    parts: list[tuple[str, str]] = field(default_factory=list)
+    programme: bool = False
 
 
 def _font(name: str) -> str:
@@ -276,6 +279,22 @@ def _draw_outcomes(
             y -= leading
 
 
+def _draw_parts(c: Canvas, parts: list[tuple[str, str]], top: float, width: float) -> float:
+    """The programme's completed parts, one centred line each (at most eight); returns the height used."""
+    _centre(c, _spaced("Programme components completed"), top, _font("Sans-Bold"), 8, GOLD)
+    y = top - 13
+    shown = parts[:8]
+    for title, detail in shown:
+        line = f"{title} — {detail}" if detail else title
+        size = _fit(line, _font("Sans"), 8.5, width, 6)
+        _centre(c, line, y, _font("Sans"), size, INK)
+        y -= 11
+    if len(parts) > len(shown):
+        _centre(c, f"… and {len(parts) - len(shown)} more on the verification page", y, _font("Sans"), 7.5, MUTED)
+        y -= 11
+    return top - y + 8
+
+
 def _date(value: date) -> str:
     return format_date(value, "d MMMM y", locale="en")
 
@@ -309,7 +328,8 @@ def render(content: CertificateContent) -> bytes:
     c.setLineWidth(0.8)
     c.line(PAGE_W / 2 - 170, PAGE_H - 229, PAGE_W / 2 + 170, PAGE_H - 229)
 
-    _centre(c, "has successfully completed the course", PAGE_H - 250, _font("Serif-Italic"), 12, MUTED)
+    completed = "has successfully completed the training programme" if content.programme else None
+    _centre(c, completed or "has successfully completed the course", PAGE_H - 250, _font("Serif-Italic"), 12, MUTED)
     title_font = _font("Sans-Bold")
     title_lines = simpleSplit(content.course_title, title_font, 18, text_w)
     title_size = 18
@@ -321,6 +341,8 @@ def render(content: CertificateContent) -> bytes:
         _centre(c, line, y, title_font, title_size, BLUE)
         y -= title_size * 1.2
     facts = [f"Version {content.version_number}", f"{_number(content.hours)} hours of study"]
+    if content.programme:
+        facts = facts[1:]  # programmes have no versions
     if content.credits:
         facts.append(f"{_number(content.credits)} ECTS credits")
     _centre(c, "  ·  ".join(facts), y - 4, _font("Sans"), 10.5, INK)
@@ -330,9 +352,16 @@ def render(content: CertificateContent) -> bytes:
         _centre(c, note, y - 4, _font("Serif-Italic"), 8.5, MUTED)
 
     outcomes_top = y - 26
+    outcomes_height = 128.0
+    if content.parts:
+        used = _draw_parts(c, content.parts, outcomes_top, text_w - 60)
+        outcomes_top -= used
+        outcomes_height = max(outcomes_height - used, 30)
     if content.outcomes:
         _centre(c, _spaced("Learning outcomes achieved"), outcomes_top, _font("Sans-Bold"), 8, GOLD)
-        _draw_outcomes(c, content.outcomes, margin + 30, outcomes_top - 8, text_w - 60, outcomes_top - 8 - 128)
+        _draw_outcomes(
+            c, content.outcomes, margin + 30, outcomes_top - 8, text_w - 60, outcomes_top - 8 - outcomes_height
+        )
 
     # Footer: dates and issuer on the left, the seal in the middle, the QR code on the right.
     c.setStrokeColor(GOLD)

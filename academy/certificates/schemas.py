@@ -36,13 +36,18 @@ class VerificationSchema(Schema):
     def _achievement(self, record: PublicRecord) -> dict[str, Any] | None:
         if record.details_hidden:
             return None
-        return {
+        achievement = {
             "course": record.course_title,
             "version": record.version_number,
             "hours": record.hours,
             "ects_credits": record.credits,
             "learning_outcomes": OutcomeSchema(many=True).dump(record.outcomes),
         }
+        if record.programme:
+            # A programme certificate: its title, and the courses and sessions that made it up.
+            achievement = {"programme": achievement.pop("course"), **achievement, "parts": list(record.parts)}
+            achievement.pop("version")
+        return achievement
 
     def _revocation(self, record: PublicRecord) -> dict[str, Any] | None:
         if record.revoked_at is None:

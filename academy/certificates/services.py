@@ -6,10 +6,13 @@ Services flush and never commit; views, jobs and CLI commands own the transactio
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
-from flask import current_app
+from blinker import Namespace
+from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -70,35 +73,104 @@ def can_manage(user: User | None, course: Course) -> bool:
     return bool(user.is_trainer) and any(owner.id == user.id for owner in course.owners)
 
 
+# Features issuing certificates without a course (programmes) say who manages them and where
+# their list is: manager(user, certificate) -> bool, list_url(certificate) -> str.
+_PROGRAMME_MANAGER: list[Callable[[User, Certificate], bool]] = []
+_PROGRAMME_LIST_URL: list[Callable[[Certificate], str]] = []
+_PROGRAMME_PATH: list[Callable[[Certificate], str]] = []
+
+
+def register_programme_certificates(
+    *,
+    manager: Callable[[User, Certificate], bool],
+    list_url: Callable[[Certificate], str],
+    page_path: Callable[[Certificate], str] | None = None,
+) -> None:
+    """Let the programmes feature decide who manages its certificates, where they are listed and described."""
+    _PROGRAMME_MANAGER[:] = [manager]
+    _PROGRAMME_LIST_URL[:] = [list_url]
+    _PROGRAMME_PATH[:] = [page_path] if page_path else []
+
+
+def achievement_path(certificate: Certificate) -> str:
+    """The public page (path) of what the certificate was earned for: its course, or its programme."""
+    if certificate.course is not None:
+        return f"/courses/{certificate.course.slug}"
+    for build in _PROGRAMME_PATH:
+        return build(certificate)
+    return f"/programmes/{certificate.programme_id}"
+
+
+def can_manage_certificate(user: User | None, certificate: Certificate) -> bool:
+    """May `user` revoke, re-issue or download this certificate as its manager?"""
+    if certificate.course is not None:
+        return can_manage(user, certificate.course)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_admin:
+        return True
+    return any(check(user, certificate) for check in _PROGRAMME_MANAGER)
+
+
+def list_url(certificate: Certificate) -> str:
+    """Where a manager goes back to after revoking or re-issuing this certificate."""
+    if certificate.course is not None:
+        return url_for("certificates.course_list", slug=certificate.course.slug)
+    for build in _PROGRAMME_LIST_URL:
+        return build(certificate)
+    return url_for("certificates.mine")
+
+
 # ---------------------------------------------------------------------------- issuing
 
 
 @dataclass(frozen=True)
 class _Snapshot:
     holder_name: str
-    version: CourseVersion
+    version: CourseVersion | None
     issued_at: datetime
     expires_at: datetime | None
     replaces_issued_at: datetime | None = None
+    # A programme certificate has no version: its facts come from here instead.
+    programme_id: int | None = None
+    title: str = ""
+    version_number: int = 1
+    hours: Decimal = Decimal("0")
+    credits: Decimal = Decimal("0")
+    outcomes: tuple[tuple[str, str], ...] = ()
+    parts: tuple[tuple[str, str, str], ...] = ()  # (kind, title, detail)
 
 
-def _create(user: User | None, course: Course, snap: _Snapshot) -> Certificate:
+# Called with each new certificate inside the issuing transaction (programmes listen for course
+# certificates that may complete a programme). Receivers must only add rows or queue jobs.
+certificate_issued = Namespace().signal("certificates.issued")
+
+
+def _create(user: User | None, course: Course | None, snap: _Snapshot) -> Certificate:
     """Claim the row, then render, seal and store the PDF once; flushes."""
     version = snap.version
     code = codes.generate()
-    outcomes = [{"code": o.code, "text": o.text} for o in version.outcomes]
+    if version is not None:
+        outcomes = [{"code": o.code, "text": o.text} for o in version.outcomes]
+        title, number, hours, credits = version.title, version.number, version.hours, version.credits
+    else:
+        outcomes = [{"code": code_, "text": text_} for code_, text_ in snap.outcomes]
+        title, number, hours, credits = snap.title, snap.version_number, snap.hours, snap.credits
+    parts = [{"kind": kind, "title": part_title, "detail": detail} for kind, part_title, detail in snap.parts]
     certificate = Certificate(
         code_hash=codes.digest(code),
         user=user,
         course=course,
         version=version,
+        programme_id=snap.programme_id,
         status=CertificateStatus.VALID,
         holder_name=snap.holder_name,
-        course_title=version.title,
-        version_number=version.number,
-        hours=version.hours,
-        credits=version.credits,
+        course_title=title,
+        version_number=number,
+        hours=hours,
+        credits=credits,
         outcomes=outcomes,
+        parts=parts,
         issuer=current_app.config["CERTIFICATE_ISSUER"],
         issued_at=snap.issued_at,
         expires_at=snap.expires_at,
@@ -121,6 +193,8 @@ def _create(user: User | None, course: Course, snap: _Snapshot) -> Certificate:
         outcomes=[(o["code"], o["text"]) for o in outcomes],
         replaces_on=snap.replaces_issued_at.date() if snap.replaces_issued_at else None,
         qr_url=extras.qr_url,
+        parts=[(p["title"], p["detail"]) for p in parts],
+        programme=snap.programme_id is not None,
     )
     key = signing.seal_key()
     sealed = signing.seal(
@@ -134,7 +208,81 @@ def _create(user: User | None, course: Course, snap: _Snapshot) -> Certificate:
     certificate.key_id = key.key_id
     db.session.flush()
     notify.issued(certificate)
+    certificate_issued.send(certificate)
     return certificate
+
+
+def current_programme_certificate(user_id: int, programme_id: int) -> Certificate | None:
+    """The learner's valid or revoked certificate for a programme (superseded ones step aside)."""
+    return db.session.scalar(
+        select(Certificate).where(
+            Certificate.user_id == user_id,
+            Certificate.programme_id == programme_id,
+            Certificate.status != CertificateStatus.SUPERSEDED,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ProgrammeAchievement:
+    """What a programme certificate says, computed by the programmes feature."""
+
+    programme_id: int
+    title: str
+    hours: Decimal
+    credits: Decimal
+    validity_months: int | None
+    outcomes: tuple[tuple[str, str], ...]
+    parts: tuple[tuple[str, str, str], ...]  # (kind, title, detail) of every part that counted
+
+
+def issue_for_programme(user: User, achievement: ProgrammeAchievement) -> Certificate:
+    """Issue a programme certificate, or return the learner's current one (idempotent, like courses).
+
+    The caller (the programmes feature) has checked that every required part is complete.
+    """
+    existing = current_programme_certificate(user.id, achievement.programme_id)
+    if existing is not None:
+        return existing
+    now = utcnow()
+    expires = add_months(now, achievement.validity_months) if achievement.validity_months else None
+    return _create(user, None, _programme_snapshot(user.name, achievement, issued_at=now, expires_at=expires))
+
+
+def _programme_snapshot(
+    holder_name: str,
+    achievement: ProgrammeAchievement,
+    *,
+    issued_at: datetime,
+    expires_at: datetime | None,
+    replaces_issued_at: datetime | None = None,
+) -> _Snapshot:
+    return _Snapshot(
+        holder_name=holder_name,
+        version=None,
+        issued_at=issued_at,
+        expires_at=expires_at,
+        replaces_issued_at=replaces_issued_at,
+        programme_id=achievement.programme_id,
+        title=achievement.title,
+        hours=achievement.hours,
+        credits=achievement.credits,
+        outcomes=achievement.outcomes,
+        parts=achievement.parts,
+    )
+
+
+def achievement_of(certificate: Certificate) -> ProgrammeAchievement:
+    """The programme facts a certificate was issued with (to re-issue it unchanged but for the name)."""
+    return ProgrammeAchievement(
+        programme_id=certificate.programme_id or 0,
+        title=certificate.course_title,
+        hours=certificate.hours,
+        credits=certificate.credits,
+        validity_months=None,
+        outcomes=tuple((o.get("code", ""), o.get("text", "")) for o in certificate.outcomes or []),
+        parts=tuple((p.get("kind", ""), p.get("title", ""), p.get("detail", "")) for p in certificate.parts or []),
+    )
 
 
 def issue_for_enrolment(enrolment: Enrolment, *, force: bool = False) -> Certificate:
@@ -168,7 +316,7 @@ def revoke(certificate: Certificate, *, actor: User | None, reason: RevocationRe
 
     `actor` None means the command line (trusted); otherwise a course trainer or an admin.
     """
-    if actor is not None and not can_manage(actor, certificate.course):
+    if actor is not None and not can_manage_certificate(actor, certificate):
         raise PermissionDenied
     if certificate.status != CertificateStatus.VALID:
         raise Conflict(_("Only a valid certificate can be revoked."))
@@ -185,15 +333,26 @@ def revoke(certificate: Certificate, *, actor: User | None, reason: RevocationRe
     notify.revoked(certificate)
 
 
-def reissue(certificate: Certificate, *, actor: User | None, holder_name: str | None = None) -> Certificate:
+def reissue(
+    certificate: Certificate,
+    *,
+    actor: User | None,
+    holder_name: str | None = None,
+    achievement: ProgrammeAchievement | None = None,
+    replace_revoked: bool = False,
+) -> Certificate:
     """Issue a corrected certificate for the same course version and mark this one superseded.
 
     The new one carries today's date, the old one's expiry, and the holder's current name unless
-    `holder_name` is given.
+    `holder_name` is given. A programme certificate keeps its snapshot unless `achievement` (the
+    programme's corrected parts, e.g. after an attendance correction) is given. `replace_revoked`
+    (the command line and jobs only) lets a revoked certificate be replaced, for a revocation that a
+    later correction undid.
     """
-    if actor is not None and not can_manage(actor, certificate.course):
+    if actor is not None and not can_manage_certificate(actor, certificate):
         raise PermissionDenied
-    if certificate.status != CertificateStatus.VALID:
+    allowed = (CertificateStatus.VALID, CertificateStatus.REVOKED) if replace_revoked and actor is None else ()
+    if certificate.status != CertificateStatus.VALID and certificate.status not in allowed:
         raise Conflict(_("Only a valid certificate can be re-issued."))
     name = (holder_name or "").strip() or (certificate.user.name if certificate.user else certificate.holder_name)
     if len(name) > 120:
@@ -203,13 +362,22 @@ def reissue(certificate: Certificate, *, actor: User | None, holder_name: str | 
     certificate.superseded_at = utcnow()
     db.session.flush()
     hooks.status_changed(certificate)
-    snap = _Snapshot(
-        holder_name=name,
-        version=certificate.version,
-        issued_at=certificate.superseded_at,
-        expires_at=certificate.expires_at,
-        replaces_issued_at=certificate.issued_at,
-    )
+    if certificate.is_programme:
+        snap = _programme_snapshot(
+            name,
+            achievement or achievement_of(certificate),
+            issued_at=certificate.superseded_at,
+            expires_at=certificate.expires_at,
+            replaces_issued_at=certificate.issued_at,
+        )
+    else:
+        snap = _Snapshot(
+            holder_name=name,
+            version=certificate.version,
+            issued_at=certificate.superseded_at,
+            expires_at=certificate.expires_at,
+            replaces_issued_at=certificate.issued_at,
+        )
     replacement = _create(certificate.user, certificate.course, snap)
     replacement.reissued_by = actor
     certificate.superseded_by = replacement

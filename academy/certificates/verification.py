@@ -27,6 +27,8 @@ class PublicRecord:
     hours: str = ""
     credits: str = ""
     outcomes: list[dict] = field(default_factory=list)
+    programme: bool = False
+    parts: list[dict] = field(default_factory=list)  # programme certificates: the parts that made it up
     issued_at: datetime | None = None
     expires_at: datetime | None = None
     revoked_at: datetime | None = None
@@ -64,6 +66,8 @@ def public_record(certificate: Certificate, code: str) -> PublicRecord:
         record.hours = _number(certificate.hours)
         record.credits = _number(certificate.credits)
         record.outcomes = [{"code": o.get("code", ""), "text": o.get("text", "")} for o in certificate.outcomes or []]
+        record.programme = certificate.is_programme
+        record.parts = [{"title": p.get("title", ""), "detail": p.get("detail", "")} for p in certificate.parts or []]
         record.issued_at = certificate.issued_at
         record.expires_at = certificate.expires_at
     if state == State.REVOKED:

@@ -204,9 +204,12 @@ def download(certificate_id: int):  # noqa: ANN201
     certificate = db.session.get(Certificate, certificate_id)
     if certificate is None or not certificate.pdf_path:
         abort(404)
-    if certificate.user_id != current_user.id and not services.can_manage(current_user, certificate.course):
+    if certificate.user_id != current_user.id and not services.can_manage_certificate(current_user, certificate):
         abort(404)
-    name = f"certificate-{certificate.course.slug}-v{certificate.version_number}-{certificate.id}.pdf"
+    if certificate.course is not None:
+        name = f"certificate-{certificate.course.slug}-v{certificate.version_number}-{certificate.id}.pdf"
+    else:
+        name = f"certificate-programme-{certificate.programme_id}-{certificate.id}.pdf"
     response = send_file(
         storage.path_of(certificate.pdf_path), mimetype="application/pdf", as_attachment=True, download_name=name
     )
@@ -229,7 +232,7 @@ def _managed_course(slug: str) -> Course:
 
 def _managed_certificate(certificate_id: int) -> Certificate:
     certificate = db.session.get(Certificate, certificate_id) or abort(404)
-    if not services.can_manage(current_user, certificate.course):
+    if not services.can_manage_certificate(current_user, certificate):
         abort(403)
     return certificate
 
@@ -265,9 +268,14 @@ def revoke(certificate_id: int):  # noqa: ANN201
         else:
             db.session.commit()
             flash(_("The certificate of %(name)s is revoked.", name=certificate.holder_name), "success")
-            return redirect(url_for(".course_list", slug=certificate.course.slug))
+            return redirect(services.list_url(certificate))
     status = 400 if form.is_submitted() else 200
-    return render_template("certificates/revoke.html", certificate=certificate, form=form), status
+    return (
+        render_template(
+            "certificates/revoke.html", certificate=certificate, form=form, list_url=services.list_url(certificate)
+        ),
+        status,
+    )
 
 
 @bp.route("/certificates/<int:certificate_id>/reissue", methods=["GET", "POST"])
@@ -287,9 +295,14 @@ def reissue(certificate_id: int):  # noqa: ANN201
         else:
             db.session.commit()
             flash(_("A corrected certificate is issued to %(name)s.", name=form.holder_name.data), "success")
-            return redirect(url_for(".course_list", slug=certificate.course.slug))
+            return redirect(services.list_url(certificate))
     status = 400 if form.is_submitted() else 200
-    return render_template("certificates/reissue.html", certificate=certificate, form=form), status
+    return (
+        render_template(
+            "certificates/reissue.html", certificate=certificate, form=form, list_url=services.list_url(certificate)
+        ),
+        status,
+    )
 
 
 @bp.post("/certificates/course/<slug>/export")

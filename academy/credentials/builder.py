@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from academy.certificates import completion
+from academy.certificates import services as certificates
 from academy.certificates.models import Certificate
 from academy.credentials import keys
 from academy.credentials.proofs.jsonld import OB_V3, VC_V2
@@ -60,21 +61,26 @@ def build(
     """The unsigned credential: holder by name and hashed e-mail, the course as an Achievement."""
     base = keys.base_url()
     version = certificate.version
-    course_url = f"{base}/courses/{certificate.course.slug}"
+    course_url = f"{base}{certificates.achievement_path(certificate)}"
     outcomes = certificate.outcomes or []
-    rule = " ".join(str(r.description) for r in completion.requirements())
-    narrative = (
-        f"Completed version {certificate.version_number} of the course "
-        f"({number(certificate.hours)} hours of study). {rule}"
-    )
+    if certificate.is_programme:
+        parts = "; ".join(f"{p['title']} ({p['detail']})" if p.get("detail") else p["title"] for p in certificate.parts)
+        narrative = f"Completed every required part of the certified training programme: {parts}."
+    else:
+        rule = " ".join(str(r.description) for r in completion.requirements())
+        narrative = (
+            f"Completed version {certificate.version_number} of the course "
+            f"({number(certificate.hours)} hours of study). {rule}"
+        )
     if outcomes:
         narrative += " Learning outcomes achieved: " + "; ".join(f"{o['code']}: {o['text']}" for o in outcomes)
+    kind = "programme" if certificate.is_programme else "course"
     achievement: dict[str, Any] = {
         "id": f"{course_url}/v{certificate.version_number}",
         "type": ["Achievement"],
-        "achievementType": "Course",
+        "achievementType": "LearningProgram" if certificate.is_programme else "Course",
         "name": certificate.course_title,
-        "description": (getattr(version, "summary", "") or "").strip() or f"The course {certificate.course_title}.",
+        "description": (getattr(version, "summary", "") or "").strip() or f"The {kind} {certificate.course_title}.",
         "criteria": {"id": course_url, "narrative": narrative},
         "creditsAvailable": number(certificate.credits),
         "inLanguage": getattr(version, "language", "") or "en",

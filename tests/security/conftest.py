@@ -26,6 +26,7 @@ from tests.certificates.factories import complete_lessons, create_course, create
 from tests.community.factories import add_member, create_community, create_reply, create_thread, pdf_bytes
 from tests.factories import create_user
 from tests.notifications.factories import record_event
+from tests.programmes.factories import create_programme, create_registration, create_session
 from tests.quizzes.factories import DATA, create_quiz, take_attempt
 
 PERSONAS = (
@@ -112,6 +113,12 @@ def build_world() -> SecurityWorld:
     db.session.commit()
     assert MemberRole.CONTACT  # the contact joined through create_community(contact=...)
 
+    # A published programme the owner owns (the course and a session); the enrolled learner has a seat.
+    programme = create_programme(title="Reporting track", owner=owner, courses=[course])
+    session = create_session(programme=programme, title="Reporting clinic", capacity=5)
+    create_registration(session=session, user=enrolled)
+    part = next(p for p in programme.parts if p.session_id is None)
+
     module = course.published_version.modules[0]
     lesson = module.lessons[0]
     outcome = course.published_version.outcomes[0]
@@ -134,10 +141,15 @@ def build_world() -> SecurityWorld:
         "delivery": delivery,
         "failure": failure,
         "export": export,
+        "programme": programme,
+        "session": session,
     }
     world.url_values = {
         "course_slug": course.slug,
         "community_slug": community.slug,
+        "programme_slug": programme.slug,
+        "session_id": session.id,
+        "part_id": part.id,
         "module_key": module.key,
         "lesson_key": lesson.key,
         "outcome_key": outcome.key,

@@ -210,6 +210,25 @@ ACCESS: dict[str, dict[str, int | str]] = {
     "notifications.mark_read": rule(LOGIN, **dict.fromkeys(set(PERSONAS) - {"anonymous", "learner"}, 404)),
     "notifications.preferences": LOGIN,
     "notifications.unsubscribe": PUBLIC,  # the signed token is the proof
+    "programmes.add_course": OWNER,
+    "programmes.add_session": OWNER,
+    "programmes.attendance": OWNER,
+    "programmes.calendar": HOLDER,  # the .ics of my own registration
+    "programmes.cancel": LOGIN,
+    "programmes.capacity": OWNER,
+    "programmes.catalogue": PUBLIC,
+    "programmes.certificates": OWNER,
+    "programmes.edit_session": OWNER,
+    "programmes.enrol": LOGIN,
+    "programmes.leave": LOGIN,
+    "programmes.manage": OWNER,
+    "programmes.programme": PUBLIC,
+    "programmes.publish": OWNER,
+    "programmes.register": LOGIN,
+    "programmes.remove_part": OWNER,
+    "programmes.roster": OWNER,
+    "programmes.roster_csv": OWNER,
+    "programmes.trainer_index": TRAINER,
     "quizzes.attempt": rule(OWN_ATTEMPT, enrolled=302),  # submitted: on to the result
     "quizzes.bank_export": OWNER,
     "quizzes.bank_import": OWNER,
@@ -258,7 +277,8 @@ def url_for_rule(app: Flask, rule: Rule, world: SecurityWorld) -> str:
     for name in sorted(rule.arguments - set(rule.defaults or {})):
         if name == "slug":
             community = rule.endpoint.startswith("community.") or "communit" in rule.endpoint
-            values[name] = v["community_slug"] if community else v["course_slug"]
+            programme = rule.endpoint.startswith("programmes.")
+            values[name] = v["community_slug"] if community else v["programme_slug"] if programme else v["course_slug"]
         elif name == "key":
             kind = next((k for k in _KEY_OF if k in rule.endpoint), None)
             values[name] = v[_KEY_OF[kind]] if kind else v["lesson_key"]

@@ -1,0 +1,1 @@
+"""Certified training programmes: learning paths across courses and sessions, with a programme certificate."""

@@ -1,0 +1,55 @@
+"""How programmes plug into the rest: certificate hooks, notification kinds, the course certificate signal."""
+
+from __future__ import annotations
+
+from flask import Flask, url_for
+from flask_babel import lazy_gettext as _l
+
+from academy.auth.models import User
+from academy.certificates import services as certificates
+from academy.certificates.models import Certificate
+from academy.extensions import db
+from academy.notifications import events
+
+
+def _on_certificate_issued(certificate: Certificate) -> None:
+    # A course certificate may complete a programme: check once the issuing transaction commits.
+    if certificate.course_id is not None and certificate.user_id is not None:
+        from academy.programmes import jobs
+
+        jobs.queue_check(certificate.user_id)
+
+
+def _manages(user: User, certificate: Certificate) -> bool:
+    from academy.programmes.models import Programme
+    from academy.programmes.services.authoring import can_edit
+
+    programme = db.session.get(Programme, certificate.programme_id) if certificate.programme_id else None
+    return programme is not None and can_edit(user, programme)
+
+
+def _list_url(certificate: Certificate) -> str:
+    from academy.programmes.models import Programme
+
+    programme = db.session.get(Programme, certificate.programme_id)
+    return url_for("programmes.certificates", slug=programme.slug) if programme else url_for("certificates.mine")
+
+
+def _page_path(certificate: Certificate) -> str:
+    from academy.programmes.models import Programme
+
+    programme = db.session.get(Programme, certificate.programme_id)
+    return f"/programmes/{programme.slug}" if programme else "/programmes"
+
+
+def init_app(app: Flask) -> None:
+    """Connect programmes to certificates and notifications (receivers are module functions: connected once)."""
+    events.register(
+        events.EventKind(
+            "programme.seat_confirmed",
+            _l("Seat confirmed from the waiting list"),
+            _l("A seat at %(session)s is now yours: you moved up from the waiting list."),
+        )
+    )
+    certificates.certificate_issued.connect(_on_certificate_issued, weak=False)
+    certificates.register_programme_certificates(manager=_manages, list_url=_list_url, page_path=_page_path)

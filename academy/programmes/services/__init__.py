@@ -1,0 +1,1 @@
+"""Programme services: authoring, enrolment, sessions (registration, attendance), progress and certification."""

@@ -1,0 +1,308 @@
+"""Defining programmes: title, outcomes, ordered parts (courses and sessions), publishing.
+
+Services flush and never commit; views, jobs and the CLI own the transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from academy.auth.models import User
+from academy.courses.models import Course, CourseStatus
+from academy.courses.services.authoring import slugify
+from academy.db import utcnow
+from academy.exceptions import Conflict, NotFound, PermissionDenied, ServiceError
+from academy.extensions import db
+from academy.programmes.models import (
+    PartKind,
+    Programme,
+    ProgrammeOutcome,
+    ProgrammePart,
+    ProgrammeStatus,
+    SessionMode,
+    TrainingSession,
+)
+
+
+def can_edit(user: User | None, programme: Programme) -> bool:
+    """Admins, and trainers who own the programme, may edit it and run its sessions."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.has_role("admin"):
+        return True
+    return user.has_role("trainer") and any(owner.id == user.id for owner in programme.owners)
+
+
+def programme_for_editing(slug: str, user: User) -> Programme:
+    """The programme with its parts, outcomes and sessions; NotFound or PermissionDenied otherwise."""
+    programme = db.session.scalar(
+        select(Programme)
+        .where(Programme.slug == slug)
+        .options(
+            selectinload(Programme.owners),
+            selectinload(Programme.parts).selectinload(ProgrammePart.course).selectinload(Course.published_version),
+            selectinload(Programme.parts).selectinload(ProgrammePart.session),
+            selectinload(Programme.outcomes),
+            selectinload(Programme.sessions),
+        )
+    )
+    if programme is None:
+        raise NotFound(_("No such programme."))
+    if not can_edit(user, programme):
+        raise PermissionDenied
+    return programme
+
+
+def programmes_of(user: User) -> list[Programme]:
+    """Programmes the user may edit (all for admins), by title."""
+    stmt = select(Programme).options(selectinload(Programme.parts)).order_by(Programme.title, Programme.id)
+    if not user.has_role("admin"):
+        stmt = stmt.where(Programme.owners.any(User.id == user.id))
+    return list(db.session.scalars(stmt))
+
+
+def _credits(value: Decimal | str | int | float | None) -> Decimal:
+    try:
+        credits = Decimal(str(value if value is not None else "0"))
+    except InvalidOperation:
+        raise ServiceError(_("Enter the credits as a number."), field="credits") from None
+    if credits < 0 or (credits * 2) % 1 != 0:
+        raise ServiceError(_("Credits go in steps of 0.5."), field="credits")
+    return credits
+
+
+def create_programme(
+    *,
+    title: str,
+    owner: User,
+    summary: str = "",
+    credits: Decimal | str | int = 0,
+    validity_months: int | None = None,
+    slug: str | None = None,
+) -> Programme:
+    """A draft programme owned by `owner`."""
+    title = (title or "").strip()
+    if not title:
+        raise ServiceError(_("Give the programme a title."), field="title")
+    slug = slugify(slug or title)
+    if not slug:
+        raise ServiceError(_("Choose a web address with letters or digits."), field="slug")
+    if db.session.scalar(select(Programme.id).where(Programme.slug == slug)) is not None:
+        raise Conflict(_("Another programme already uses this web address."), field="slug")
+    if validity_months is not None and validity_months <= 0:
+        raise ServiceError(_("The validity period is a number of months above zero."), field="validity_months")
+    programme = Programme(
+        slug=slug,
+        title=title[:200],
+        summary=(summary or "").strip(),
+        credits=_credits(credits),
+        validity_months=validity_months,
+        status=ProgrammeStatus.DRAFT,
+    )
+    programme.owners = [owner]
+    db.session.add(programme)
+    db.session.flush()
+    return programme
+
+
+def update_programme(
+    programme: Programme,
+    *,
+    title: str,
+    summary: str,
+    credits: Decimal | str | int,
+    validity_months: int | None,
+) -> Programme:
+    """Change the programme's description; certificates already issued keep what they said."""
+    title = (title or "").strip()
+    if not title:
+        raise ServiceError(_("Give the programme a title."), field="title")
+    if validity_months is not None and validity_months <= 0:
+        raise ServiceError(_("The validity period is a number of months above zero."), field="validity_months")
+    programme.title = title[:200]
+    programme.summary = (summary or "").strip()
+    programme.credits = _credits(credits)
+    programme.validity_months = validity_months
+    db.session.flush()
+    return programme
+
+
+def set_outcomes(programme: Programme, outcomes: list[tuple[str, str, list[dict]]]) -> None:
+    """Replace the programme's outcomes: (code, text, [{"course_id", "key"}, ...]) in order."""
+    codes = [code.strip() for code, _text, _map in outcomes]
+    if len(set(codes)) != len(codes) or not all(codes):
+        raise ServiceError(_("Each outcome needs its own code."), field="outcomes")
+    programme.outcomes.clear()
+    db.session.flush()
+    for position, (code, text, mapping) in enumerate(outcomes):
+        programme.outcomes.append(
+            ProgrammeOutcome(code=code.strip()[:20], text=text.strip(), position=position, course_outcomes=mapping)
+        )
+    db.session.flush()
+
+
+def add_course(programme: Programme, course: Course, *, required: bool = True) -> ProgrammePart:
+    """Append a course to the programme."""
+    if course.published_version_id is None or course.status != CourseStatus.PUBLISHED:
+        raise ServiceError(_("Only a published course can be part of a programme."), field="course")
+    if any(part.course_id == course.id for part in programme.parts):
+        raise Conflict(_("This course is already part of the programme."), field="course")
+    part = ProgrammePart(kind=PartKind.COURSE, course=course, required=required, position=len(programme.parts))
+    programme.parts.append(part)
+    db.session.flush()
+    return part
+
+
+def local_to_utc(value: datetime, timezone: str) -> datetime:
+    """A wall-clock time typed in `timezone` as an aware UTC datetime."""
+    return value.replace(tzinfo=zone(timezone)).astimezone(ZoneInfo("UTC"))
+
+
+def zone(name: str) -> ZoneInfo:
+    """The IANA time zone called `name`, or a ServiceError."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ServiceError(_("Choose a time zone from the list."), field="timezone") from None
+
+
+def _check_session(
+    *,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    timezone: str,
+    mode: SessionMode | str,
+    place: str,
+    online_url: str,
+    registration_deadline: datetime | None,
+) -> SessionMode:
+    zone(timezone)
+    mode = SessionMode(mode)
+    if not (title or "").strip():
+        raise ServiceError(_("Give the session a title."), field="title")
+    if ends_at <= starts_at:
+        raise ServiceError(_("The session must end after it starts."), field="ends_at")
+    if registration_deadline is not None and registration_deadline > starts_at:
+        raise ServiceError(_("Registration must close before the session starts."), field="registration_deadline")
+    if mode == SessionMode.IN_PERSON and not place.strip():
+        raise ServiceError(_("Say where the session takes place."), field="place")
+    if mode == SessionMode.ONLINE and not online_url.strip().startswith(("https://", "http://")):
+        raise ServiceError(_("Give the link to the online session (https://...)."), field="online_url")
+    return mode
+
+
+def add_session(
+    programme: Programme,
+    *,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    timezone: str = "Europe/Brussels",
+    mode: SessionMode | str = SessionMode.IN_PERSON,
+    place: str = "",
+    online_url: str = "",
+    capacity: int = 20,
+    registration_deadline: datetime | None = None,
+    description: str = "",
+    required: bool = True,
+) -> TrainingSession:
+    """Append a session (times are aware datetimes) to the programme as a part."""
+    mode = _check_session(
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        timezone=timezone,
+        mode=mode,
+        place=place,
+        online_url=online_url,
+        registration_deadline=registration_deadline,
+    )
+    if capacity < 1:
+        raise ServiceError(_("A session needs at least one seat."), field="capacity")
+    session = TrainingSession(
+        programme=programme,
+        title=title.strip()[:200],
+        description=(description or "").strip(),
+        mode=mode,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        timezone=timezone,
+        place=place.strip()[:300],
+        online_url=online_url.strip()[:500],
+        capacity=capacity,
+        seats_taken=0,
+        registration_deadline=registration_deadline,
+    )
+    db.session.add(session)
+    db.session.flush()
+    programme.parts.append(
+        ProgrammePart(kind=PartKind.SESSION, session=session, required=required, position=len(programme.parts))
+    )
+    db.session.flush()
+    return session
+
+
+def update_session(
+    session: TrainingSession,
+    *,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    timezone: str,
+    mode: SessionMode | str,
+    place: str = "",
+    online_url: str = "",
+    registration_deadline: datetime | None = None,
+    description: str = "",
+) -> TrainingSession:
+    """Change a session's details (seats are changed with `sessions.set_capacity`); registrations stay."""
+    session.mode = _check_session(
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        timezone=timezone,
+        mode=mode,
+        place=place,
+        online_url=online_url,
+        registration_deadline=registration_deadline,
+    )
+    session.title = title.strip()[:200]
+    session.description = (description or "").strip()
+    session.starts_at, session.ends_at, session.timezone = starts_at, ends_at, timezone
+    session.place, session.online_url = place.strip()[:300], online_url.strip()[:500]
+    session.registration_deadline = registration_deadline
+    db.session.flush()
+    return session
+
+
+def remove_part(programme: Programme, part_id: int) -> None:
+    """Take a part out of the programme (a session with registrations stays; only the part goes)."""
+    part = next((p for p in programme.parts if p.id == part_id), None)
+    if part is None:
+        raise NotFound(_("No such part."))
+    programme.parts.remove(part)
+    for position, other in enumerate(programme.parts):
+        other.position = position
+    db.session.flush()
+
+
+def publish(programme: Programme) -> None:
+    """Show the programme to learners; it needs at least one required part."""
+    if not any(part.required for part in programme.parts):
+        raise ServiceError(_("A programme needs at least one required part before it is published."))
+    programme.status = ProgrammeStatus.PUBLISHED
+    programme.published_at = programme.published_at or utcnow()
+    db.session.flush()
+
+
+def unpublish(programme: Programme) -> None:
+    """Back to draft: learners no longer find it; enrolments and certificates stay."""
+    programme.status = ProgrammeStatus.DRAFT
+    db.session.flush()

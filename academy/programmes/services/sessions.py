@@ -1,0 +1,277 @@
+"""Session registration with a waiting list, and attendance on the roster.
+
+No overbooking under concurrency: a seat is taken only by
+`UPDATE training_sessions SET seats_taken = seats_taken + 1 WHERE id = ? AND seats_taken < capacity`.
+On PostgreSQL the UPDATE locks the row until commit and a concurrent one re-reads it; on SQLite the
+UPDATE opens the write transaction, which serialises writers. Either way the seat counter never
+passes the capacity (a CHECK constraint backs this up), and whoever finds no seat joins the
+waiting list. A freed seat goes to the first person on the waiting list in the same transaction;
+the flip from waitlisted to registered is itself conditional, so two cancellations at once cannot
+promote the same person twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from academy.auth.models import User
+from academy.db import utcnow
+from academy.exceptions import Conflict, NotFound, ServiceError
+from academy.extensions import db
+from academy.notifications import services as notifications
+from academy.programmes.models import (
+    Attendance,
+    ProgrammeStatus,
+    RegistrationStatus,
+    SessionRegistration,
+    TrainingSession,
+)
+
+ACTIVE = (RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED)
+
+
+def get_session(session_id: int) -> TrainingSession:
+    """The session with its programme, or NotFound."""
+    session = db.session.scalar(
+        select(TrainingSession).where(TrainingSession.id == session_id).options(joinedload(TrainingSession.programme))
+    )
+    if session is None:
+        raise NotFound(_("No such session."))
+    return session
+
+
+def registration_of(user: User | None, session: TrainingSession) -> SessionRegistration | None:
+    """The user's registration row for the session (any status), or None."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(
+        select(SessionRegistration).where(
+            SessionRegistration.session_id == session.id, SessionRegistration.user_id == user.id
+        )
+    )
+
+
+def registration_open(session: TrainingSession) -> bool:
+    """Before the deadline (or the start, without one)."""
+    closes = session.registration_deadline or session.starts_at
+    return utcnow() < closes
+
+
+def _take_seat(session_id: int) -> bool:
+    """Atomically take one seat if there is one; True when taken."""
+    result = db.session.execute(
+        update(TrainingSession)
+        .where(TrainingSession.id == session_id, TrainingSession.seats_taken < TrainingSession.capacity)
+        .values(seats_taken=TrainingSession.seats_taken + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _free_seat(session_id: int) -> None:
+    db.session.execute(
+        update(TrainingSession)
+        .where(TrainingSession.id == session_id, TrainingSession.seats_taken > 0)
+        .values(seats_taken=TrainingSession.seats_taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _refresh_seats(session: TrainingSession) -> None:
+    db.session.flush()
+    db.session.refresh(session, attribute_names=["seats_taken", "capacity"])
+
+
+def register(user: User, session: TrainingSession) -> SessionRegistration:
+    """A seat if one is free, otherwise a place on the waiting list. Conflict if already in."""
+    from academy.programmes.services import enrolment
+
+    if session.programme.status != ProgrammeStatus.PUBLISHED:
+        raise NotFound(_("This session is not open."))
+    if not registration_open(session):
+        raise Conflict(_("Registration for this session has closed."))
+    if not enrolment.is_enrolled(user, session.programme):
+        raise Conflict(_("Enrol in the programme before registering for its sessions."))
+    registration = registration_of(user, session)
+    if registration is not None and registration.status in ACTIVE:
+        raise Conflict(_("You are already registered for this session."))
+    now = utcnow()
+    try:
+        # A savepoint: the seat and the row go together, or neither does (a double click).
+        with db.session.begin_nested():
+            seated = _take_seat(session.id)
+            status = RegistrationStatus.REGISTERED if seated else RegistrationStatus.WAITLISTED
+            if registration is None:
+                registration = SessionRegistration(session_id=session.id, user_id=user.id)
+                db.session.add(registration)
+            registration.status = status
+            registration.queued_at = now
+            registration.registered_at = now if seated else None
+            registration.cancelled_at = None
+            db.session.flush()
+    except IntegrityError as exc:
+        raise Conflict(_("You are already registered for this session.")) from exc
+    _refresh_seats(session)
+    return registration
+
+
+def cancel(user: User, session: TrainingSession) -> SessionRegistration:
+    """Give up a seat or a waiting-list place; a freed seat goes to the next person waiting."""
+    registration = registration_of(user, session)
+    if registration is None or registration.status not in ACTIVE:
+        raise Conflict(_("You are not registered for this session."))
+    if utcnow() >= session.starts_at:
+        raise Conflict(_("The session has started; ask the trainer to record your absence instead."))
+    # Conditional: a concurrent cancel of the same row (two tabs) frees the seat once only.
+    was = registration.status
+    changed = db.session.execute(
+        update(SessionRegistration)
+        .where(SessionRegistration.id == registration.id, SessionRegistration.status == was)
+        .values(status=RegistrationStatus.CANCELLED, cancelled_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(registration)
+    if changed and was == RegistrationStatus.REGISTERED:
+        _free_seat(session.id)
+        promote_waiting(session)
+    _refresh_seats(session)
+    return registration
+
+
+def promote_waiting(session: TrainingSession) -> list[SessionRegistration]:
+    """Fill free seats from the waiting list, first come first served; returns who moved up."""
+    promoted: list[SessionRegistration] = []
+    while True:
+        candidates = list(
+            db.session.scalars(
+                select(SessionRegistration)
+                .where(
+                    SessionRegistration.session_id == session.id,
+                    SessionRegistration.status == RegistrationStatus.WAITLISTED,
+                )
+                .order_by(SessionRegistration.queued_at, SessionRegistration.id)
+                .limit(5)
+            )
+        )
+        if not candidates:
+            return promoted
+        moved = False
+        for candidate in candidates:
+            if not _take_seat(session.id):
+                return promoted
+            flipped = db.session.execute(
+                update(SessionRegistration)
+                .where(
+                    SessionRegistration.id == candidate.id, SessionRegistration.status == RegistrationStatus.WAITLISTED
+                )
+                .values(status=RegistrationStatus.REGISTERED, registered_at=utcnow())
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if not flipped:  # someone else moved or cancelled them first: give the seat back
+                _free_seat(session.id)
+                continue
+            db.session.refresh(candidate)
+            promoted.append(candidate)
+            _notify_promoted(candidate, session)
+            moved = True
+            break
+        if not moved:
+            return promoted
+
+
+def _notify_promoted(registration: SessionRegistration, session: TrainingSession) -> None:
+    link = current_app.url_map.bind("localhost").build("programmes.programme", {"slug": session.programme.slug})
+    notifications.record(
+        event="programme.seat_confirmed",
+        recipients=[registration.user_id],
+        subject_type="session_registration",
+        subject_id=registration.id,
+        data={"session": session.title},
+        link=link,
+        key=f"programme.seat_confirmed:{registration.id}:{registration.registered_at:%Y%m%d%H%M%S%f}",
+    )
+
+
+def set_capacity(session: TrainingSession, capacity: int) -> list[SessionRegistration]:
+    """Change the number of seats; more seats promote people from the waiting list."""
+    if capacity < 1:
+        raise ServiceError(_("A session needs at least one seat."), field="capacity")
+    changed = db.session.execute(
+        update(TrainingSession)
+        .where(TrainingSession.id == session.id, TrainingSession.seats_taken <= capacity)
+        .values(capacity=capacity)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        raise Conflict(_("More people than that already hold a seat."), field="capacity")
+    _refresh_seats(session)
+    promoted = promote_waiting(session)
+    _refresh_seats(session)
+    return promoted
+
+
+# ---------------------------------------------------------------------------- roster
+
+
+@dataclass
+class RosterRow:
+    """One line of the roster."""
+
+    registration: SessionRegistration
+    user: User
+
+
+def roster(session: TrainingSession) -> tuple[list[RosterRow], list[RosterRow]]:
+    """Registered people by name, and the waiting list in order; two lists in one query."""
+    rows = db.session.scalars(
+        select(SessionRegistration)
+        .where(SessionRegistration.session_id == session.id, SessionRegistration.status.in_(ACTIVE))
+        .options(joinedload(SessionRegistration.user))
+        .order_by(SessionRegistration.queued_at, SessionRegistration.id)
+    ).all()
+    seated = [RosterRow(r, r.user) for r in rows if r.status == RegistrationStatus.REGISTERED]
+    seated.sort(key=lambda row: (row.user.name.casefold(), row.user.id))
+    waiting = [RosterRow(r, r.user) for r in rows if r.status == RegistrationStatus.WAITLISTED]
+    return seated, waiting
+
+
+def record_attendance(
+    session: TrainingSession, *, actor: User | None, marks: dict[int, Attendance | str | None]
+) -> list[int]:
+    """Record present / absent / excused per registration id; returns the user ids whose mark changed.
+
+    Only people holding a seat can be marked. Marks may be corrected at any time; the caller queues
+    the programme certificate check for the users returned, which re-issues or revokes as needed.
+    """
+    if utcnow() < session.starts_at:
+        raise Conflict(_("Attendance can be recorded once the session has started."))
+    registrations = {
+        r.id: r
+        for r in db.session.scalars(
+            select(SessionRegistration).where(
+                SessionRegistration.session_id == session.id,
+                SessionRegistration.status == RegistrationStatus.REGISTERED,
+            )
+        )
+    }
+    changed: list[int] = []
+    now = utcnow()
+    for registration_id, mark in marks.items():
+        registration = registrations.get(registration_id)
+        if registration is None:
+            raise NotFound(_("This person does not hold a seat at the session."))
+        value = Attendance(mark) if mark else None
+        if registration.attendance == value:
+            continue
+        registration.attendance = value
+        registration.attendance_at = now
+        registration.attendance_by_id = actor.id if actor is not None else None
+        changed.append(registration.user_id)
+    db.session.flush()
+    return changed

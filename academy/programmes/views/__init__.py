@@ -1,0 +1,48 @@
+"""The `programmes` blueprint: learner pages (catalogue, programme, sessions) and trainer pages (editor, roster)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint
+from flask_babel import format_datetime
+
+from academy.programmes.models import TrainingSession
+
+bp = Blueprint("programmes", __name__)
+
+
+@bp.app_template_global()
+def session_time(session: TrainingSession) -> str:
+    """ "12 March 2027, 09:30–12:30 (Europe/Vienna)": the session's own local time."""
+    zone = ZoneInfo(session.timezone)
+    start, end = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
+    text = format_datetime(start, "d MMMM y, HH:mm", rebase=False)
+    if start.date() == end.date():
+        text += "–" + format_datetime(end, "HH:mm", rebase=False)
+    else:
+        text += " – " + format_datetime(end, "d MMMM y, HH:mm", rebase=False)
+    return f"{text} ({session.timezone})"
+
+
+@bp.app_template_global()
+def session_deadline(session: TrainingSession) -> str:
+    """When registration closes, in the session's local time."""
+    closes = (session.registration_deadline or session.starts_at).astimezone(ZoneInfo(session.timezone))
+    return format_datetime(closes, "d MMMM y, HH:mm", rebase=False)
+
+
+@bp.app_template_global()
+def my_programmes() -> list:
+    """The current user's active programme enrolments, for My learning (two queries)."""
+    from flask_login import current_user
+
+    from academy.programmes.services.enrolment import programmes_of_learner
+
+    if not current_user.is_authenticated:
+        return []
+    rows = programmes_of_learner(current_user)
+    return sorted(rows, key=lambda row: row.programme.title.casefold())
+
+
+from academy.programmes.views import learner, trainer  # noqa: E402, F401  (routes register on bp)

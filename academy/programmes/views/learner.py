@@ -1,0 +1,169 @@
+"""Learner pages: the programme catalogue, a programme's page, enrolment, session registration, .ics files."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from academy.auth.forms import EmptyForm
+from academy.certificates import services as certificates
+from academy.exceptions import ServiceError
+from academy.extensions import db
+from academy.programmes import ics, jobs
+from academy.programmes.forms import ProgrammeFilterForm
+from academy.programmes.models import Programme, RegistrationStatus, TrainingSession
+from academy.programmes.services import authoring, enrolment, progress, sessions
+from academy.programmes.views import bp
+
+
+def _user():
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def _programme_or_404(slug: str) -> Programme:
+    try:
+        return enrolment.get_programme(slug, viewer=_user())
+    except ServiceError:
+        abort(404)
+
+
+def _session_or_404(session_id: int) -> TrainingSession:
+    try:
+        session = sessions.get_session(session_id)
+    except ServiceError:
+        abort(404)
+    if session.programme.status.value != "published" and not authoring.can_edit(_user(), session.programme):
+        abort(404)
+    return session
+
+
+@bp.get("/programmes", endpoint="catalogue")
+def catalogue():  # noqa: ANN201
+    """Published programmes, searchable by words."""
+    form = ProgrammeFilterForm(request.args)
+    q = (form.q.data or "").strip()[:100]
+    pagination = enrolment.listed(q=q, page=max(request.args.get("page", 1, type=int), 1))
+    return render_template("programmes/catalogue.html", form=form, pagination=pagination, filtered=bool(q))
+
+
+@bp.get("/programmes/<slug>", endpoint="programme")
+def programme_page(slug: str):  # noqa: ANN201
+    """A programme's parts, my state in each, what is left, and my certificate once earned."""
+    programme = _programme_or_404(slug)
+    user = _user()
+    row = enrolment.enrolment_of(user, programme)
+    enrolled = row is not None and row.status.value == "active"
+    standing = progress.standing(programme, user if enrolled else None, with_mastery=enrolled)
+    certificate = certificates.current_programme_certificate(user.id, programme.id) if enrolled else None
+    return render_template(
+        "programmes/programme.html",
+        programme=programme,
+        standing=standing,
+        enrolment=row,
+        enrolled=enrolled,
+        certificate=certificate,
+        can_edit=authoring.can_edit(user, programme),
+        registration_open=sessions.registration_open,
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/programmes/<slug>/enrol")
+@login_required
+def enrol(slug: str):  # noqa: ANN201
+    """Enrol in the programme and its courses."""
+    programme = _programme_or_404(slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        enrolment.enrol(current_user, programme)
+    except ServiceError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        jobs.queue_check(current_user.id)
+        db.session.commit()
+        flash(_("You are enrolled in %(title)s and its courses.", title=programme.title), "success")
+    return redirect(url_for(".programme", slug=slug))
+
+
+@bp.post("/programmes/<slug>/leave")
+@login_required
+def leave(slug: str):  # noqa: ANN201
+    """Leave the programme (course progress and certificates stay)."""
+    programme = _programme_or_404(slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        enrolment.leave(current_user, programme)
+    except ServiceError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        db.session.commit()
+        flash(_("You have left %(title)s.", title=programme.title), "success")
+    return redirect(url_for(".programme", slug=slug))
+
+
+@bp.post("/programmes/sessions/<int:session_id>/register")
+@login_required
+def register(session_id: int):  # noqa: ANN201
+    """Take a seat, or a place on the waiting list when the session is full."""
+    session = _session_or_404(session_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        registration = sessions.register(current_user, session)
+    except ServiceError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        db.session.commit()
+        if registration.status == RegistrationStatus.REGISTERED:
+            flash(_("Your seat at %(title)s is booked. Add it to your calendar.", title=session.title), "success")
+        else:
+            flash(
+                _(
+                    "The session is full: you are on the waiting list and will get a seat as soon as one frees up.",
+                ),
+                "success",
+            )
+    return redirect(url_for(".programme", slug=session.programme.slug) + f"#session-{session.id}")
+
+
+@bp.post("/programmes/sessions/<int:session_id>/cancel")
+@login_required
+def cancel(session_id: int):  # noqa: ANN201
+    """Give up a seat or a waiting-list place; the next person waiting gets the seat."""
+    session = _session_or_404(session_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        sessions.cancel(current_user, session)
+    except ServiceError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Your registration for %(title)s is cancelled.", title=session.title), "success")
+    return redirect(url_for(".programme", slug=session.programme.slug) + f"#session-{session.id}")
+
+
+@bp.get("/programmes/sessions/<int:session_id>/calendar.ics")
+@login_required
+def calendar(session_id: int):  # noqa: ANN201
+    """The .ics file of my registration."""
+    session = _session_or_404(session_id)
+    registration = sessions.registration_of(current_user, session)
+    if registration is None or registration.status == RegistrationStatus.CANCELLED:
+        abort(404)
+    base = current_app.config["BASE_URL"].rstrip("/")
+    url = base + url_for(".programme", slug=session.programme.slug)
+    body = ics.calendar(session, registration, url=url, domain=urlsplit(base).hostname or "academy")
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="session-{session.id}.ics"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

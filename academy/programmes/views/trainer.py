@@ -1,0 +1,477 @@
+"""Trainer pages: programmes I run, the programme editor, session rosters with attendance, CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from zoneinfo import ZoneInfo
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from academy.auth.forms import EmptyForm
+from academy.certificates.models import Certificate
+from academy.courses.models import Course, CourseStatus
+from academy.db import utcnow
+from academy.exceptions import ServiceError
+from academy.extensions import db
+from academy.programmes import jobs
+from academy.programmes.forms import AddCourseForm, CapacityForm, EditSessionForm, ProgrammeForm, SessionForm
+from academy.programmes.models import Attendance, PartKind, Programme, TrainingSession
+from academy.programmes.services import authoring, sessions
+from academy.programmes.views import bp
+
+ATTENDANCE_LABELS = {
+    Attendance.PRESENT: "Present",
+    Attendance.ABSENT: "Absent",
+    Attendance.EXCUSED: "Excused",
+}
+
+
+def _trainer_only() -> None:
+    if not (current_user.has_role("trainer") or current_user.has_role("admin")):
+        abort(403)
+
+
+def _editable(slug: str) -> Programme:
+    try:
+        return authoring.programme_for_editing(slug, current_user)
+    except ServiceError as err:
+        abort(err.status)
+
+
+def _managed_session(session_id: int) -> TrainingSession:
+    session = db.session.get(TrainingSession, session_id) or abort(404)
+    if not authoring.can_edit(current_user, session.programme):
+        abort(403)
+    return session
+
+
+def _course_choices(programme: Programme) -> list[tuple[int, str]]:
+    taken = {p.course_id for p in programme.parts if p.course_id}
+    courses = db.session.scalars(
+        select(Course)
+        .where(Course.status == CourseStatus.PUBLISHED, Course.published_version_id.is_not(None))
+        .options(selectinload(Course.published_version))
+    ).all()
+    rows = [(c.id, c.published_version.title) for c in courses if c.id not in taken]
+    return sorted(rows, key=lambda row: row[1].casefold())
+
+
+def _outcomes_text(programme: Programme) -> str:
+    slugs = {p.course_id: p.course for p in programme.parts if p.course is not None}
+    lines = []
+    for outcome in programme.outcomes:
+        refs = []
+        for m in outcome.course_outcomes or []:
+            course = slugs.get(m["course_id"])
+            version = course.published_version if course else None
+            code = next((o.code for o in version.outcomes if o.key == m["key"]), m["key"]) if version else m["key"]
+            refs.append(f"{course.slug if course else m['course_id']}:{code}")
+        lines.append(" | ".join([outcome.code, outcome.text, ", ".join(refs)]))
+    return "\n".join(lines)
+
+
+def _parse_outcomes(text: str, programme: Programme) -> list[tuple[str, str, list[dict]]]:
+    """Lines of "code | text | slug:LO1, slug:LO2" into outcomes mapped to course outcome keys."""
+    courses = {p.course.slug: p.course for p in programme.parts if p.course is not None}
+    out = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        cells = [cell.strip() for cell in line.split("|")]
+        if len(cells) < 2 or not cells[0] or not cells[1]:
+            raise ServiceError(_("Line %(n)d: write a code, a bar (|) and the outcome.", n=number), field="outcomes")
+        mapping = []
+        for ref in filter(None, (r.strip() for r in (cells[2] if len(cells) > 2 else "").split(","))):
+            slug, _sep, code = ref.partition(":")
+            course = courses.get(slug)
+            version = course.published_version if course else None
+            outcome = next((o for o in version.outcomes if o.code == code), None) if version else None
+            if outcome is None:
+                raise ServiceError(
+                    _("Line %(n)d: %(ref)s is not an outcome of a course in this programme.", n=number, ref=ref),
+                    field="outcomes",
+                )
+            mapping.append({"course_id": course.id, "key": outcome.key})
+        out.append((cells[0], cells[1], mapping))
+    return out
+
+
+# ---------------------------------------------------------------------------- programmes
+
+
+@bp.route("/teach/programmes", methods=["GET", "POST"])
+@login_required
+def trainer_index():  # noqa: ANN201
+    """Programmes I run, and a form to start a new one."""
+    _trainer_only()
+    form = ProgrammeForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            programme = authoring.create_programme(
+                title=form.title.data,
+                owner=current_user,
+                summary=form.summary.data or "",
+                credits=form.credits.data or 0,
+                validity_months=form.validity_months.data,
+            )
+        except ServiceError as err:
+            db.session.rollback()
+            getattr(form, err.field or "title").errors.append(err.message)
+            status = 400
+        else:
+            db.session.commit()
+            flash(_("The programme is created as a draft. Add its courses and sessions."), "success")
+            return redirect(url_for(".manage", slug=programme.slug))
+    elif form.is_submitted():
+        status = 400
+    programmes = authoring.programmes_of(current_user)
+    return render_template("programmes/trainer/index.html", form=form, programmes=programmes), status
+
+
+@bp.route("/teach/programmes/<slug>", methods=["GET", "POST"])
+@login_required
+def manage(slug: str):  # noqa: ANN201
+    """The programme editor: details and outcomes, parts, new sessions, publication."""
+    programme = _editable(slug)
+    form = ProgrammeForm(obj=programme if request.method == "GET" else None)
+    if request.method == "GET":
+        form.outcomes.data = _outcomes_text(programme)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            authoring.update_programme(
+                programme,
+                title=form.title.data,
+                summary=form.summary.data or "",
+                credits=form.credits.data or 0,
+                validity_months=form.validity_months.data,
+            )
+            authoring.set_outcomes(programme, _parse_outcomes(form.outcomes.data, programme))
+        except ServiceError as err:
+            db.session.rollback()
+            getattr(form, err.field or "title").errors.append(err.message)
+            status = 400
+        else:
+            db.session.commit()
+            flash(_("The programme is saved."), "success")
+            return redirect(url_for(".manage", slug=slug))
+    elif form.is_submitted():
+        status = 400
+    return _editor(programme, form=form, status=status)
+
+
+def _editor(
+    programme: Programme,
+    *,
+    form: ProgrammeForm | None = None,
+    course_form: AddCourseForm | None = None,
+    session_form: SessionForm | None = None,
+    status: int = 200,
+):
+    if form is None:
+        form = ProgrammeForm(obj=programme, formdata=None)
+        form.outcomes.data = _outcomes_text(programme)
+    course_form = course_form or AddCourseForm(formdata=None)
+    course_form.course.choices = _course_choices(programme)
+    session_form = session_form or SessionForm(formdata=None)
+    return (
+        render_template(
+            "programmes/trainer/manage.html",
+            programme=programme,
+            form=form,
+            course_form=course_form,
+            session_form=session_form,
+            action_form=EmptyForm(),
+        ),
+        status,
+    )
+
+
+@bp.post("/teach/programmes/<slug>/courses")
+@login_required
+def add_course(slug: str):  # noqa: ANN201
+    """Append a published course to the programme."""
+    programme = _editable(slug)
+    course_form = AddCourseForm()
+    course_form.course.choices = _course_choices(programme)
+    if not course_form.validate_on_submit():
+        return _editor(programme, course_form=course_form, status=400)
+    course = db.session.get(Course, course_form.course.data)
+    try:
+        authoring.add_course(programme, course, required=course_form.required.data)
+    except ServiceError as err:
+        db.session.rollback()
+        course_form.course.errors.append(err.message)
+        return _editor(_editable(slug), course_form=course_form, status=400)
+    db.session.commit()
+    flash(_("The course is added to the programme."), "success")
+    return redirect(url_for(".manage", slug=slug) + "#parts-title")
+
+
+@bp.post("/teach/programmes/<slug>/sessions")
+@login_required
+def add_session(slug: str):  # noqa: ANN201
+    """Add a session (in person or live online) as a part of the programme."""
+    programme = _editable(slug)
+    session_form = SessionForm()
+    if not session_form.validate_on_submit():
+        return _editor(programme, session_form=session_form, status=400)
+    data = session_form.data
+    try:
+        deadline = data["registration_deadline"]
+        authoring.add_session(
+            programme,
+            title=data["title"],
+            description=data["description"] or "",
+            mode=data["mode"],
+            starts_at=authoring.local_to_utc(data["starts_at"], data["timezone"]),
+            ends_at=authoring.local_to_utc(data["ends_at"], data["timezone"]),
+            timezone=data["timezone"],
+            place=data["place"] or "",
+            online_url=data["online_url"] or "",
+            capacity=data["capacity"],
+            registration_deadline=authoring.local_to_utc(deadline, data["timezone"]) if deadline else None,
+            required=data["required"],
+        )
+    except ServiceError as err:
+        db.session.rollback()
+        getattr(session_form, err.field or "title").errors.append(err.message)
+        return _editor(_editable(slug), session_form=session_form, status=400)
+    db.session.commit()
+    flash(_("The session is added to the programme."), "success")
+    return redirect(url_for(".manage", slug=slug) + "#parts-title")
+
+
+@bp.post("/teach/programmes/<slug>/parts/<int:part_id>/remove")
+@login_required
+def remove_part(slug: str, part_id: int):  # noqa: ANN201
+    """Take a part out of the programme."""
+    programme = _editable(slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        authoring.remove_part(programme, part_id)
+    except ServiceError as err:
+        abort(err.status)
+    db.session.commit()
+    flash(_("The part is removed."), "success")
+    return redirect(url_for(".manage", slug=slug) + "#parts-title")
+
+
+@bp.post("/teach/programmes/<slug>/publish")
+@login_required
+def publish(slug: str):  # noqa: ANN201
+    """Publish, or take back to draft with `?draft=1`."""
+    programme = _editable(slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        if request.form.get("draft"):
+            authoring.unpublish(programme)
+        else:
+            authoring.publish(programme)
+    except ServiceError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        db.session.commit()
+        flash(
+            _("The programme is published.")
+            if programme.status.value == "published"
+            else _("The programme is a draft again."),
+            "success",
+        )
+    return redirect(url_for(".manage", slug=slug))
+
+
+# ---------------------------------------------------------------------------- sessions
+
+
+@bp.get("/teach/sessions/<int:session_id>")
+@login_required
+def roster(session_id: int):  # noqa: ANN201
+    """The roster: who holds a seat (with attendance), the waiting list, the number of seats."""
+    session = _managed_session(session_id)
+    seated, waiting = sessions.roster(session)
+    capacity_form = CapacityForm(formdata=None, capacity=session.capacity)
+    return render_template(
+        "programmes/trainer/roster.html",
+        session=session,
+        seated=seated,
+        waiting=waiting,
+        form=EmptyForm(),
+        capacity_form=capacity_form,
+        attendance_open=utcnow() >= session.starts_at,
+        choices=list(Attendance),
+        labels=ATTENDANCE_LABELS,
+    )
+
+
+@bp.route("/teach/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_session(session_id: int):  # noqa: ANN201
+    """Change a session's title, time, place or link; registrations stay."""
+    session = _managed_session(session_id)
+    form = EditSessionForm()
+    if request.method == "GET":
+        zone = ZoneInfo(session.timezone)
+        form = EditSessionForm(
+            formdata=None,
+            obj=session,
+            mode=session.mode.value,
+            starts_at=session.starts_at.astimezone(zone).replace(tzinfo=None),
+            ends_at=session.ends_at.astimezone(zone).replace(tzinfo=None),
+            registration_deadline=(
+                session.registration_deadline.astimezone(zone).replace(tzinfo=None)
+                if session.registration_deadline
+                else None
+            ),
+        )
+    status = 200
+    if form.validate_on_submit():
+        data = form.data
+        deadline = data["registration_deadline"]
+        try:
+            authoring.update_session(
+                session,
+                title=data["title"],
+                description=data["description"] or "",
+                mode=data["mode"],
+                starts_at=authoring.local_to_utc(data["starts_at"], data["timezone"]),
+                ends_at=authoring.local_to_utc(data["ends_at"], data["timezone"]),
+                timezone=data["timezone"],
+                place=data["place"] or "",
+                online_url=data["online_url"] or "",
+                registration_deadline=authoring.local_to_utc(deadline, data["timezone"]) if deadline else None,
+            )
+        except ServiceError as err:
+            db.session.rollback()
+            getattr(form, err.field or "title").errors.append(err.message)
+            status = 400
+        else:
+            db.session.commit()
+            flash(_("The session is saved."), "success")
+            return redirect(url_for(".roster", session_id=session_id))
+    elif form.is_submitted():
+        status = 400
+    return render_template("programmes/trainer/session_form.html", session=session, form=form), status
+
+
+@bp.post("/teach/sessions/<int:session_id>/attendance")
+@login_required
+def attendance(session_id: int):  # noqa: ANN201
+    """Record present / absent / excused; a change after certification corrects the programme certificate."""
+    session = _managed_session(session_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    marks: dict[int, str | None] = {}
+    for name, value in request.form.items():
+        if not name.startswith("attendance-"):
+            continue
+        try:
+            registration_id = int(name.removeprefix("attendance-"))
+        except ValueError:
+            abort(400)
+        if value and value not in {a.value for a in Attendance}:
+            abort(400)
+        marks[registration_id] = value or None
+    try:
+        changed = sessions.record_attendance(session, actor=current_user, marks=marks)
+    except ServiceError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for(".roster", session_id=session_id))
+    for user_id in changed:
+        jobs.queue_check(user_id)
+    db.session.commit()
+    flash(_("Attendance is saved."), "success")
+    return redirect(url_for(".roster", session_id=session_id))
+
+
+@bp.post("/teach/sessions/<int:session_id>/capacity")
+@login_required
+def capacity(session_id: int):  # noqa: ANN201
+    """Change the number of seats; new seats go to the waiting list first."""
+    session = _managed_session(session_id)
+    form = CapacityForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.capacity.errors) or _("Enter a number of seats."), "error")
+        return redirect(url_for(".roster", session_id=session_id))
+    try:
+        promoted = sessions.set_capacity(session, form.capacity.data)
+    except ServiceError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        db.session.commit()
+        flash(
+            _(
+                "The session now has %(num)d seats; %(moved)d moved up from the waiting list.",
+                num=session.capacity,
+                moved=len(promoted),
+            ),
+            "success",
+        )
+    return redirect(url_for(".roster", session_id=session_id))
+
+
+def _cell(value: str) -> str:
+    # A leading = + - @ is defused so spreadsheets do not run it as a formula.
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+@bp.get("/teach/sessions/<int:session_id>/roster.csv")
+@login_required
+def roster_csv(session_id: int):  # noqa: ANN201
+    """The roster as CSV: seated people with attendance, then the waiting list."""
+    session = _managed_session(session_id)
+    seated, waiting = sessions.roster(session)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["name", "email", "organisation", "status", "attendance", "registered_at"])
+    for row in [*seated, *waiting]:
+        reg = row.registration
+        writer.writerow(
+            [
+                _cell(row.user.name),
+                _cell(row.user.email),
+                _cell(row.user.organisation or ""),
+                reg.status.value,
+                reg.attendance.value if reg.attendance else "",
+                (reg.registered_at or reg.queued_at).isoformat(timespec="seconds"),
+            ]
+        )
+    response = Response(buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="roster-session-{session.id}.csv"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/teach/programmes/<slug>/certificates")
+@login_required
+def certificates(slug: str):  # noqa: ANN201
+    """The programme's certificates, with revoke and re-issue."""
+    programme = _editable(slug)
+    rows = db.session.scalars(
+        select(Certificate)
+        .where(Certificate.programme_id == programme.id)
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    ).all()
+    from academy.certificates.views import STATE_LABELS
+
+    return render_template(
+        "programmes/trainer/certificates.html", programme=programme, certificates=rows, labels=STATE_LABELS
+    )
+
+
+def _part_kinds() -> dict[str, str]:
+    return {PartKind.COURSE: _("Course"), PartKind.SESSION: _("Session")}
+
+
+bp.add_app_template_global(_part_kinds, "programme_part_kinds")
