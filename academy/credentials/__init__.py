@@ -7,5 +7,6 @@
 - statuslist.py    the revocation Bitstring Status List credential
 - jws.py           the compact ES256 token carried in the QR code's URL fragment
 - services.py      issue/revoke hooks called by certificates, verification of any credential
-- views.py, cli.py the public documents and `flask academy keys|credentials ...`
+- integration.py   registers those hooks with academy/certificates/hooks.py (from create_app)
+- views.py, cli.py the public documents, the offline QR page, `flask academy keys|credentials ...`
 """

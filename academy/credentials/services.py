@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from academy.certificates.hooks import Attachment, IssueExtras
 from academy.certificates.models import Certificate, CertificateStatus
@@ -48,10 +49,30 @@ def qr_url(verify_url: str, certificate: Certificate, code: str) -> str:
     return f"{verify_url}#{token}"
 
 
+INDEX_ATTEMPTS = 3
+
+
 def issue(certificate: Certificate) -> Credential:
-    """Create, sign and store the certificate's credential with a random status index; flushes."""
+    """Create, sign and store the certificate's credential with a random status index; flushes.
+
+    Two issues at once may draw the same free index; the loser's savepoint fails on the unique
+    (list, index) pair and it draws again, so the surrounding transaction survives.
+    """
     status_list = statuslist.current_list()
-    index = statuslist.free_index(status_list)
+    for attempt in range(INDEX_ATTEMPTS):
+        credential = _signed_credential(certificate, status_list, statuslist.free_index(status_list))
+        try:
+            with db.session.begin_nested():
+                db.session.add(credential)
+        except IntegrityError:
+            if attempt == INDEX_ATTEMPTS - 1:
+                raise
+            continue
+        return credential
+    raise AssertionError("unreachable")
+
+
+def _signed_credential(certificate: Certificate, status_list: StatusList, index: int) -> Credential:
     public_id = str(uuid.uuid4())
     email = certificate.user.email if certificate.user is not None else None
     document = builder.build(certificate, public_id=public_id, email=email, status=statuslist.entry(status_list, index))
@@ -63,18 +84,15 @@ def issue(certificate: Certificate) -> Credential:
         created=builder.timestamp(utcnow()),
         as_list=True,
     )
-    credential = Credential(
+    return Credential(
         public_id=public_id,
-        certificate=certificate,
+        certificate_id=certificate.id,
         document=_dumps(signed),
         key_id=key.kid,
-        status_list=status_list,
+        status_list_id=status_list.id,
         status_index=index,
         revoked=False,
     )
-    db.session.add(credential)
-    db.session.flush()
-    return credential
 
 
 def backfill(*, limit: int = 500) -> int:

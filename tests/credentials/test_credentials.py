@@ -173,3 +173,15 @@ def test_every_term_of_the_credential_is_defined_by_its_contexts(app, db):
     # VC 2.0 maps unknown terms to an "issuer-dependent" vocabulary rather than dropping them.
     assert "issuer-dependent" not in canon
     assert "https://purl.imsglobal.org/spec/vc/ob/vocab.html#creditsEarned" in canon
+
+
+def test_a_status_index_taken_meanwhile_is_drawn_again(app, db, monkeypatch):
+    from academy.credentials import statuslist
+
+    taken = credential_of(create_certificate()).status_index
+    draws = iter([taken, taken + 1 if taken + 1 < statuslist.LIST_SIZE else taken - 1])
+    # As if another process had claimed `taken` between our look-up and our insert.
+    monkeypatch.setattr(statuslist, "free_index", lambda status_list: next(draws))
+    certificate = create_certificate()
+    assert credential_of(certificate).status_index != taken
+    assert services.verify(document_of(certificate)).verdict == "valid"
