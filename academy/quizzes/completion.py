@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from flask import has_request_context, request
+from sqlalchemy import event, select
+from sqlalchemy.orm import ORMExecuteState, Session, joinedload
 
 from academy.auth.models import User
 from academy.courses.models import Course, Enrolment, EnrolmentStatus, LearningOutcome
@@ -91,10 +92,43 @@ def mastery_by_course(user_id: int, course_ids: list[int]) -> dict[int, dict[str
     return {course_id: mastery_from_evidence(evidence.get(course_id, [])) for course_id in course_ids}
 
 
+# A page asks for the same learner's mastery several times (the quizzes panel, the certificate
+# requirements, the outcome report): compute it once per request, and forget it on any write.
+_MEMO = "academy_mastery_memo"
+
+
+def _memo() -> dict[tuple[int, int], dict[str, float]] | None:
+    # Kept on the request itself, not on `g`, which an app context may share between requests.
+    return request.environ.setdefault(_MEMO, {}) if has_request_context() else None
+
+
+def forget_mastery(*_args: object) -> None:
+    """Drop the request's remembered mastery (the session wrote something)."""
+    if has_request_context():
+        request.environ.pop(_MEMO, None)
+
+
+def _forget_on_write(state: ORMExecuteState) -> None:
+    if not state.is_select:
+        forget_mastery()
+
+
+for _event in ("after_flush", "after_commit", "after_rollback"):
+    event.listen(Session, _event, forget_mastery)
+event.listen(Session, "do_orm_execute", _forget_on_write)
+
+
 def mastery_for(enrolment: Enrolment) -> dict[str, float]:
     """Mastery in percent per outcome key with evidence, for one enrolment (see the module's rule)."""
+    memo = _memo()
+    key = (enrolment.course_id, enrolment.user_id)
+    if memo is not None and key in memo:
+        return dict(memo[key])
     evidence = _evidence(enrolment.course, [enrolment.user_id])
-    return mastery_from_evidence(evidence.get(enrolment.user_id, []))
+    mastery = mastery_from_evidence(evidence.get(enrolment.user_id, []))
+    if memo is not None:
+        memo[key] = dict(mastery)
+    return mastery
 
 
 @dataclass

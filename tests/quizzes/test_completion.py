@@ -127,3 +127,18 @@ def test_standings_in_one_query(db, count_queries):
         result = results.standings([quiz], user)
     assert q.count == 1
     assert result[quiz.id].used == 1
+
+
+def test_a_request_computes_mastery_once_and_forgets_it_when_anything_is_written(app, db, count_queries):
+    _course, quiz, user, enrolment = _setup()
+    take_attempt(quiz, user, {1: 0, 2: 1, 3: 1}, now=T0)  # q1 right only
+    with app.test_request_context():
+        assert mastery_for(enrolment) == {LO1: 16.7, LO2: 0.0}
+        with count_queries() as again:
+            assert mastery_for(enrolment) == {LO1: 16.7, LO2: 0.0}
+        assert again.count == 0
+        take_attempt(quiz, user, {1: 1, 2: 0, 3: 0}, now=T0)  # q2 and q3 right: the write clears the memo
+        assert mastery_for(enrolment) == {LO1: 100.0, LO2: 100.0}
+    with app.test_request_context(), count_queries() as fresh:
+        mastery_for(enrolment)  # a new request starts without the memo
+    assert fresh.count == 1
