@@ -129,9 +129,10 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_jobs(app: Flask) -> None:
     """Run queued work after the commit: in-process by default, RQ with REDIS_URL."""
-    from academy import jobs
+    from academy import jobs, retries
 
     jobs.init_app(app)
+    retries.init_app(app)
 
 
 def register_feature_hooks(app: Flask) -> None:

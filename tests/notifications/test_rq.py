@@ -176,7 +176,7 @@ def test_a_periodic_task_is_scheduled_once_per_slot_and_reschedules_itself(rq_ap
     first = jobs.schedule_all_periodic()
     again = jobs.schedule_all_periodic()  # a second worker starting: same slots, same jobs
     assert first == again
-    assert sorted(registry.get_job_ids()) == sorted(first)
+    assert sorted(registry.get_job_ids()) == sorted(i for i in first if "-notifications-" in i)
     jobs.run_periodic("notifications-sweep")
     assert len(registry.get_job_ids()) == 2  # the next slot was already scheduled
 
