@@ -8,7 +8,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-
 from sqlalchemy.exc import SQLAlchemyError
 
 from academy.admin.forms import CreateKeyForm, RetireKeyForm, RoleForm, UserFilterForm
@@ -77,7 +76,7 @@ def set_role(user_id: int):  # noqa: ANN201
 # ---------------------------------------------------------------------------- signing keys
 
 
-def _keys_page(create_form: CreateKeyForm | None = None, status: int = 200):  # noqa: ANN202
+def _keys_page(create_form: CreateKeyForm | None = None, status: int = 200):
     every = keys.all_keys()
     active = {}
     for key in every:
