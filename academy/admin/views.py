@@ -90,6 +90,7 @@ def _keys_page(create_form: CreateKeyForm | None = None, status: int = 200):
         "admin/keys.html",
         keys=every,
         counts=keys.signed_counts(),
+        missing={k.kid for k in every if k.status == KeyStatus.ACTIVE and not keys.has_private(k.kid)},
         active=active,
         seal=seal,
         seal_error=seal_error,

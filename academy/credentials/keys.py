@@ -172,6 +172,11 @@ def signed_counts() -> dict[str, int]:
     return {kid: count for kid, count in rows}
 
 
+def has_private(kid: str) -> bool:
+    """Whether this host holds the key's private half (an active key without it cannot sign here)."""
+    return _key_file(kid).exists()
+
+
 def discard_private(kid: str) -> None:
     """Delete the private half of a key whose row was never committed (an aborted creation)."""
     _key_file(kid).unlink(missing_ok=True)

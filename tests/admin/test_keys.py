@@ -177,3 +177,15 @@ def test_page_queries_do_not_grow_with_keys_or_credentials(client, admin, db, co
     assert len(small.statements) == len(large.statements) == 5, large.statements
     assert sum("FROM credential_keys" in s for s in large.statements) == 1
     assert sum("FROM credentials" in s and "GROUP BY" in s for s in large.statements) == 1
+
+
+def test_an_active_key_without_its_private_file_is_flagged(client, admin, db):
+    lost = keys.create_key(KeyAlgorithm.ED25519)
+    kept = keys.create_key(KeyAlgorithm.ED25519)
+    db.session.commit()
+    keys.discard_private(lost.kid)
+    html = client.get(PAGE).get_data(as_text=True)
+    lost_row = html.split(lost.kid, 1)[1].split("</tr>", 1)[0]
+    kept_row = html.split(kept.kid, 1)[1].split("</tr>", 1)[0]
+    assert "private key file is missing" in lost_row
+    assert "private key file is missing" not in kept_row
