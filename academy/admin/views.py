@@ -1,18 +1,26 @@
-"""Administration: users and their roles."""
+"""Administration: users and their roles, and the signing keys."""
 
 from __future__ import annotations
+
+import logging
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
-from academy.admin.forms import RoleForm, UserFilterForm
+from academy.admin.forms import CreateKeyForm, RetireKeyForm, RoleForm, UserFilterForm
 from academy.auth import services
 from academy.auth.models import User
+from academy.certificates import signing
+from academy.credentials import keys
+from academy.credentials.models import KeyStatus
 from academy.exceptions import ServiceError
 from academy.extensions import db
 from academy.security import admin_required
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -63,3 +71,91 @@ def set_role(user_id: int):  # noqa: ANN201
         )
         flash(message, "success")
     return redirect(url_for(".users", q=request.form.get("q") or None))
+
+
+# ---------------------------------------------------------------------------- signing keys
+
+
+def _keys_page(create_form: CreateKeyForm | None = None, status: int = 200):
+    every = keys.all_keys()
+    active = {}
+    for key in every:
+        if key.status == KeyStatus.ACTIVE:
+            active[key.algorithm] = active.get(key.algorithm, 0) + 1
+    try:
+        seal, seal_error = signing.describe_seal(), ""
+    except signing.SigningConfigError as err:
+        seal, seal_error = None, str(err)
+    page = render_template(
+        "admin/keys.html",
+        keys=every,
+        counts=keys.signed_counts(),
+        missing={k.kid for k in every if k.status == KeyStatus.ACTIVE and not keys.has_private(k.kid)},
+        active=active,
+        seal=seal,
+        seal_error=seal_error,
+        create_form=create_form or CreateKeyForm(),
+        retire_form=RetireKeyForm(),
+    )
+    return page, status
+
+
+@bp.get("/keys")
+@admin_required
+def signing_keys():  # noqa: ANN201
+    """Credential keys (create, retire) and the certificate seal key (read-only)."""
+    return _keys_page()
+
+
+@bp.post("/keys")
+@admin_required
+def create_key():  # noqa: ANN201
+    """Create a credential key through the service the CLI uses; it signs from now on."""
+    form = CreateKeyForm()
+    if not form.validate_on_submit():
+        return _keys_page(form, 400)
+    kid = ""
+    try:
+        key = keys.create_key(form.algorithm.data)
+        kid = key.kid
+        db.session.commit()
+    except (OSError, SQLAlchemyError) as err:
+        db.session.rollback()
+        if kid:
+            keys.discard_private(kid)  # the row was not saved: leave no orphan private key behind
+        log.exception("creating a credential key failed")
+        flash(_("The key could not be created (%(error)s). Nothing was changed.", error=type(err).__name__), "error")
+        return redirect(url_for(".signing_keys"))
+    flash(
+        _(
+            "Key %(kid)s (%(algorithm)s) created: new signatures use it from now on.",
+            kid=key.kid,
+            algorithm=key.algorithm.value,
+        ),
+        "success",
+    )
+    return redirect(url_for(".signing_keys"))
+
+
+@bp.post("/keys/retire")
+@admin_required
+def retire_key():  # noqa: ANN201
+    """Retire a credential key: it signs nothing new but stays published."""
+    form = RetireKeyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        key = keys.retire(form.kid.data)
+    except ServiceError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for(".signing_keys"))
+    db.session.commit()
+    flash(
+        _(
+            "Key %(kid)s retired. Credentials it signed keep verifying; new ones use the next active key.",
+            kid=key.kid,
+        ),
+        "success",
+    )
+    return redirect(url_for(".signing_keys"))

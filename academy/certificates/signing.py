@@ -300,6 +300,36 @@ def seal_key(app: Flask | None = None) -> SealKey:
     return cached
 
 
+@dataclass(frozen=True)
+class SealSummary:
+    """What an admin sees of the seal key: its public certificate, never the private half."""
+
+    key_id: str
+    subject: str
+    issuer: str
+    not_before: datetime
+    not_after: datetime
+    fingerprint: str  # SHA-256 of the certificate (DER), hex pairs
+    configured: bool  # False: the generated development CA
+
+
+def describe_seal(app: Flask | None = None) -> SealSummary:
+    """The seal key's certificate: subject, issuer, validity and fingerprint (no database access)."""
+    app = app or current_app._get_current_object()
+    key = seal_key(app)
+    cert = x509.load_der_x509_certificate(key.signer.signing_cert.dump())
+    digest = cert.fingerprint(hashes.SHA256()).hex().upper()
+    return SealSummary(
+        key_id=key.key_id,
+        subject=cert.subject.rfc4514_string(),
+        issuer=cert.issuer.rfc4514_string(),
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+        fingerprint=":".join(digest[i : i + 2] for i in range(0, len(digest), 2)),
+        configured=bool(app.config.get("CERTIFICATE_SIGNING_KEY")),
+    )
+
+
 # ---------------------------------------------------------------------------- sealing
 
 

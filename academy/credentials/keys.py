@@ -19,9 +19,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from academy.credentials.models import IssuerKey, KeyAlgorithm, KeyStatus
+from academy.credentials.models import Credential, IssuerKey, KeyAlgorithm, KeyStatus
 from academy.credentials.proofs import multibase
 from academy.db import utcnow
 from academy.exceptions import Conflict, NotFound
@@ -149,10 +149,37 @@ def retire(kid: str) -> IssuerKey:
         raise NotFound(f"No key {kid}.")
     if key.status == KeyStatus.RETIRED:
         raise Conflict(f"Key {kid} is already retired.")
+    # Locked so that two admins retiring the last two keys at once cannot both succeed (PostgreSQL).
+    others = db.session.scalars(
+        select(IssuerKey.id)
+        .where(IssuerKey.algorithm == key.algorithm, IssuerKey.status == KeyStatus.ACTIVE, IssuerKey.id != key.id)
+        .with_for_update()
+    ).all()
+    if not others:
+        raise Conflict(
+            f"Key {kid} is the last active {key.algorithm.value} key. "
+            f"Create a new {key.algorithm.value} key first, then retire this one."
+        )
     key.status = KeyStatus.RETIRED
     key.retired_at = utcnow()
     db.session.flush()
     return key
+
+
+def signed_counts() -> dict[str, int]:
+    """How many credentials each key id signed, in one query (keys that signed none are absent)."""
+    rows = db.session.execute(select(Credential.key_id, func.count()).group_by(Credential.key_id))
+    return {kid: count for kid, count in rows}
+
+
+def has_private(kid: str) -> bool:
+    """Whether this host holds the key's private half (an active key without it cannot sign here)."""
+    return _key_file(kid).exists()
+
+
+def discard_private(kid: str) -> None:
+    """Delete the private half of a key whose row was never committed (an aborted creation)."""
+    _key_file(kid).unlink(missing_ok=True)
 
 
 def private_key(key: IssuerKey):  # noqa: ANN201

@@ -23,6 +23,9 @@ def test_keys_create_list_retire(app, db):
     listing = _run(app, "keys", "list").output
     assert f"{kid}  Ed25519  active" in listing
     assert "ES256  active" in listing
+    last = _run(app, "keys", "retire", kid)
+    assert last.exit_code != 0 and "last active Ed25519 key" in last.output
+    _run(app, "keys", "create")
     retired = _run(app, "keys", "retire", kid)
     assert retired.exit_code == 0, retired.output
     assert f"{kid}  Ed25519  retired" in _run(app, "keys", "list").output

@@ -73,7 +73,10 @@ ASKER = rule(CONTACT, member=200)
 # lets through are not posted as (their 200 is nominal); denied personas must get the denial.
 ACCESS: dict[str, dict[str, int | str]] = {
     "admin.index": rule(ADMIN, admin=302),
+    "admin.create_key": ADMIN,
+    "admin.retire_key": ADMIN,
     "admin.set_role": ADMIN,
+    "admin.signing_keys": ADMIN,
     "admin.users": ADMIN,
     "api.create_community_thread": TOKEN_ONLY,
     "api.create_enrolment": TOKEN_ONLY,
