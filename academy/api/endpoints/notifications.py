@@ -8,6 +8,7 @@ from marshmallow import ValidationError, fields, validate
 from sqlalchemy import select
 
 from academy.api.core import api_route, api_user
+from academy.api.endpoints.communities import CommunityRef
 from academy.api.fields import Text
 from academy.api.pagination import paginate
 from academy.api.problems import ApiProblem
@@ -128,13 +129,6 @@ class ScopedPreferenceOut(ApiSchema):
     event = fields.String(required=True)
     label = fields.String(required=True)
     email = fields.String(required=True, allow_none=True, validate=validate.OneOf(Mode.ALL))
-
-
-class CommunityRef(ApiSchema):
-    """A community by slug and name."""
-
-    slug = fields.String(required=True)
-    name = fields.String(required=True)
 
 
 class CommunityPreferencesOut(ApiSchema):
