@@ -429,8 +429,9 @@ def create_reply(slug: str, thread_id: int, body: dict[str, Any]) -> tuple[dict[
 def accept_community_answer(slug: str, thread_id: int, body: dict[str, Any]) -> dict[str, Any]:
     """Accept a reply as the answer to a question (the asker or a contact person).
 
-    The reply's author is notified, as on the site. 403 for anyone else; 409 if the thread is a discussion or the reply is hidden; 422 naming
-    `post` if the thread has no such reply.
+    The reply's author is notified, as on the site. 403 for anyone else; 409 if the thread is a
+    discussion or the post is its opening post or hidden; 422 naming `post` if the thread has no
+    such reply.
     """
     community, access = _area(slug)
     thread = _thread(community, access, thread_id)
