@@ -2,8 +2,8 @@
 
 Each operation gets a bounded number of generated requests, valid and invalid, sent over HTTP with
 a write-scoped token to a server started on the loopback address. The seed gives the token's user
-one of everything (an enrolment, a quiz attempt, a certificate, a community membership with a
-thread, notifications), and the document handed to schemathesis names those rows as path
+one of everything (enrolments, a quiz attempt, a certificate, a community membership with a
+thread and a reply, notifications), and the document handed to schemathesis names those rows as path
 parameter examples, so the operations on one item are exercised on real data too. Every response
 must be no server error, have a documented status and content type, and match its documented schema.
 """
@@ -64,7 +64,8 @@ def _seed() -> tuple[str, dict[str, str | int]]:
     user = create_user(name="Fuzz Tester", organisation="Interreg Fuzz JS")
     _token, raw = create_token(user=user, scopes=("read", "write"))
     trainer = create_user(name="Tomas Trainer", trainer=True)
-    create_course(slug="jems-reporting", title="Reporting in Jems", topic="jems", owners=(trainer,))
+    jems = create_course(slug="jems-reporting", title="Reporting in Jems", topic="jems", owners=(trainer,))
+    course_enrol(user, jems)  # its lessons are completed through the API
     create_course(slug="sco", title="Simplified cost options", topic="finance", language="de")
     create_course(slug="draft", status=CourseStatus.DRAFT)
     quiz_course = create_quiz_course(slug="hit-quiz", title="HIT in practice")
@@ -75,7 +76,7 @@ def _seed() -> tuple[str, dict[str, str | int]]:
     community = create_community(name="Finance", slug="finance")
     add_member(community=community, user=user)
     thread = create_thread(community=community, author=user, title="Flat rates for staff costs")
-    create_reply(thread=thread, body="We use 20 % in our programme.")  # notifies the asker
+    reply = create_reply(thread=thread, body="We use 20 % in our programme.")  # notifies the asker
     notification = notifications_of(user)[0]
     examples: dict[str, str | int] = {
         "slug": "hit-quiz",
@@ -85,6 +86,9 @@ def _seed() -> tuple[str, dict[str, str | int]]:
         "thread_id": thread.id,
         "notification_id": notification.id,
         "community": community.slug,
+        "lesson_course": jems.slug,
+        "key": "m1-l1",
+        "post": reply.id,
     }
     return raw, examples
 
@@ -109,6 +113,12 @@ BODY_EXAMPLES = {
     ("post", "/enrolments"): {"course": "sco"},
     ("post", "/communities/{slug}/threads"): {"title": "Who checks unit costs?", "body": "Our **FLC** asks."},
     ("post", "/communities/{slug}/threads/{thread_id}/posts"): {"body": "The controller does, see @[Fuzz Tester]."},
+    ("post", "/communities/{slug}/threads/{thread_id}/accepted-answer"): {"post": "post"},  # the seeded reply
+    ("put", "/communities/{slug}/threads/{thread_id}/watch"): {"level": "watching"},
+    ("put", "/me/notification-preferences"): {
+        "general": [{"event": "answer.posted", "email": "daily"}],
+        "communities": [{"community": "finance", "preferences": [{"event": "thread.created", "email": "off"}]}],
+    },
 }
 
 
@@ -117,13 +127,19 @@ def _with_examples(document: dict, examples: dict[str, str | int]) -> dict:
     for path, item in document["paths"].items():
         for method, operation in item.items():
             if (method, path) in BODY_EXAMPLES:
-                operation["requestBody"]["content"]["application/json"]["example"] = BODY_EXAMPLES[(method, path)]
+                # A string value naming a seeded row ("post") stands for that row's id.
+                body = {
+                    k: examples.get(v, v) if isinstance(v, str) else v for k, v in BODY_EXAMPLES[(method, path)].items()
+                }
+                operation["requestBody"]["content"]["application/json"]["example"] = body
             for parameter in operation.get("parameters", []):
                 if parameter.get("in") != "path":
                     continue
                 name = parameter["name"]
                 if name == "slug" and path.startswith("/communities/"):
                     name = "community"
+                elif name == "slug" and "/lessons/" in path:
+                    name = "lesson_course"
                 if name in examples:
                     parameter["example"] = examples[name]
     return document

@@ -1,4 +1,4 @@
-"""Communities I belong to, their threads and posts; asking a question and replying.
+"""Communities I belong to, their threads and posts; asking, replying, accepting answers, watching.
 
 The rules are the community pages': content is for active members (and admins, who may read but
 not post). Anyone else gets 404 for a community's content, so a token cannot even learn which
@@ -12,16 +12,18 @@ from typing import Any
 from flask import url_for
 from marshmallow import fields, validate
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from academy.api.core import api_route, api_user
-from academy.api.fields import Text
+from academy.api.fields import INT32_MAX, Integer, Text
 from academy.api.pagination import Page, paginate
+from academy.api.problems import ApiProblem
 from academy.api.schemas import ApiSchema, PageQuery, page_of
 from academy.api.spec import describe_tag
 from academy.community.access import Access, access_for
-from academy.community.models import Community, Membership, MemberStatus, Post, Thread, ThreadKind
+from academy.community.models import Community, Membership, MemberStatus, Post, Thread, ThreadKind, WatchLevel
 from academy.community.services import threads as thread_services
+from academy.community.services import watching
 from academy.exceptions import NotFound, PermissionDenied
 from academy.extensions import db
 
@@ -74,6 +76,43 @@ class ReplyCreate(ApiSchema):
         required=True,
         validate=validate.Length(min=1, max=thread_services.MAX_BODY),
         metadata={"description": "Markdown; `@[Name]` mentions a member."},
+    )
+
+
+class AnswerChoice(ApiSchema):
+    """The reply to accept as the answer."""
+
+    post = Integer(
+        required=True,
+        validate=validate.Range(min=1, max=INT32_MAX),
+        metadata={"description": "The id of a reply in this thread."},
+    )
+
+
+class WatchChoice(ApiSchema):
+    """How closely to follow a thread, as on its page."""
+
+    level = Text(
+        required=True,
+        validate=validate.OneOf(WatchLevel.ALL),
+        metadata={
+            "description": "`watching` (every new post), `normal` (threads I started or posted in)"
+            " or `muted` (nothing)."
+        },
+    )
+
+
+class ThreadWatch(ApiSchema):
+    """My watch levels for a thread and its community."""
+
+    thread = fields.Integer(required=True)
+    level = fields.String(
+        required=True, validate=validate.OneOf(WatchLevel.ALL), metadata={"description": "My level for this thread."}
+    )
+    community_level = fields.String(
+        required=True,
+        validate=validate.OneOf(WatchLevel.ALL),
+        metadata={"description": "My level for the whole community (`normal` unless chosen)."},
     )
 
 
@@ -175,7 +214,38 @@ def _thread(community: Community, access: Access, thread_id: int) -> Thread:
     return thread_services.get_thread(community, thread_id, include_hidden=access.can_moderate)
 
 
+def _my_community(slug: str) -> Membership:
+    """My active membership of the community, with it and its parent (one query); 404 otherwise."""
+    parent = aliased(Community)
+    membership = db.session.scalar(
+        select(Membership)
+        .join(Community, Community.id == Membership.community_id)
+        .outerjoin(parent, parent.id == Community.parent_id)
+        .where(
+            Community.slug == slug,
+            Membership.user_id == api_user().id,
+            Membership.status == MemberStatus.ACTIVE,
+        )
+        .options(contains_eager(Membership.community).contains_eager(Community.parent, alias=parent))
+    )
+    if membership is None:
+        raise NotFound("There is no community with this address, or you are not a member.")
+    return membership
+
+
 # --- output ---------------------------------------------------------------------------------------
+
+
+def _community(m: Membership) -> dict[str, Any]:
+    return {
+        "slug": m.community.slug,
+        "name": m.community.name,
+        "summary": m.community.summary,
+        "parent": {"slug": m.community.parent.slug, "name": m.community.parent.name} if m.community.parent else None,
+        "member_count": m.community.member_count,
+        "role": m.role,
+        "joined_at": m.joined_at,
+    }
 
 
 def _person(user: Any) -> dict[str, Any] | None:
@@ -243,21 +313,17 @@ def list_communities(query: dict[str, Any]) -> Page:
         .order_by(Community.position, Community.name, Community.id)
     )
     page = paginate(stmt, limit=query["limit"], offset=query["offset"])
-    page.items = [
-        {
-            "slug": m.community.slug,
-            "name": m.community.name,
-            "summary": m.community.summary,
-            "parent": {"slug": m.community.parent.slug, "name": m.community.parent.name}
-            if m.community.parent
-            else None,
-            "member_count": m.community.member_count,
-            "role": m.role,
-            "joined_at": m.joined_at,
-        }
-        for m in page.items
-    ]
+    page.items = [_community(m) for m in page.items]
     return page
+
+
+@api_route("/communities/<slug>", response=MyCommunity, scope="read", tags=["Communities"])
+def get_community(slug: str) -> dict[str, Any]:
+    """One community I am an active member (or contact person) of.
+
+    404 for a community I do not belong to, exactly as for one that does not exist.
+    """
+    return _community(_my_community(slug))
 
 
 @api_route("/communities/<slug>/threads", query=ThreadQuery, response=ThreadPage, scope="read", tags=["Communities"])
@@ -349,3 +415,77 @@ def create_reply(slug: str, thread_id: int, body: dict[str, Any]) -> tuple[dict[
         select(Post).options(joinedload(Post.author), selectinload(Post.attachments)).where(Post.id == post.id)
     )
     return _post(post, post.thread, access), 201
+
+
+@api_route(
+    "/communities/<slug>/threads/<int:thread_id>/accepted-answer",
+    method="POST",
+    body=AnswerChoice,
+    response=ThreadDetail,
+    scope="write",
+    tags=["Communities"],
+    errors=[409],
+)
+def accept_community_answer(slug: str, thread_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    """Accept a reply as the answer to a question (the asker or a contact person).
+
+    The reply's author is notified, as on the site. 403 for anyone else; 409 if the thread is a
+    discussion or the post is its opening post or hidden; 422 naming `post` if the thread has no
+    such reply.
+    """
+    community, access = _area(slug)
+    thread = _thread(community, access, thread_id)
+    try:
+        post = thread_services.get_post(community, body["post"], include_hidden=access.can_moderate)
+    except NotFound:
+        post = None
+    if post is None or post.thread_id != thread.id:
+        raise ApiProblem(
+            422,
+            kind="validation-error",
+            errors=[{"location": "body", "field": "post", "message": "This thread has no reply with this id."}],
+        )
+    thread_services.accept_answer(post=post, actor=api_user())
+    db.session.commit()
+    return _detail(community, access, _thread(community, access, thread.id))
+
+
+@api_route(
+    "/communities/<slug>/threads/<int:thread_id>/accepted-answer",
+    method="DELETE",
+    response=ThreadDetail,
+    scope="write",
+    tags=["Communities"],
+)
+def clear_community_answer(slug: str, thread_id: int) -> dict[str, Any]:
+    """Take back the accepted answer of a question (the asker or a contact person); 403 for others.
+
+    Answers the thread, now without an accepted answer; clearing twice is harmless.
+    """
+    community, access = _area(slug)
+    thread = _thread(community, access, thread_id)
+    thread_services.clear_answer(thread=thread, actor=api_user())
+    db.session.commit()
+    return _detail(community, access, _thread(community, access, thread.id))
+
+
+@api_route(
+    "/communities/<slug>/threads/<int:thread_id>/watch",
+    method="PUT",
+    body=WatchChoice,
+    response=ThreadWatch,
+    scope="write",
+    tags=["Communities"],
+)
+def watch_community_thread(slug: str, thread_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    """Choose how closely to follow a thread; overrides my level for its community.
+
+    The same levels as the thread page's *Notifications* menu. 403 for a reader who may not post
+    (an admin who is not a member).
+    """
+    community, access = _area(slug)
+    thread = _thread(community, access, thread_id)
+    user = api_user()
+    watching.watch_thread(user=user, thread=thread, level=body["level"])
+    db.session.commit()
+    return {"thread": thread.id, "level": body["level"], "community_level": watching.community_level(user, community)}

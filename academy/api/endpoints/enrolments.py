@@ -1,4 +1,4 @@
-"""My enrolments with progress per module and per learning outcome; enrol and leave a course.
+"""My enrolments with progress per module and per learning outcome; enrol, complete lessons, leave.
 
 Progress is computed as on My learning and the course page: lessons done per module (with the
 module locks), and per learning outcome the required lessons teaching it plus the quiz mastery
@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from flask import url_for
+from flask import current_app, url_for
 from marshmallow import fields, validate
 from sqlalchemy import Select, select
 from sqlalchemy.orm import defer, joinedload, selectinload
@@ -24,9 +24,11 @@ from academy.api.spec import describe_tag
 from academy.courses.models import Course, CourseVersion, EnrolmentStatus, Lesson, Module
 from academy.courses.models import Enrolment as EnrolmentRow
 from academy.courses.services import catalogue, progress
+from academy.courses.views.learner import CERTIFICATE_CHECK
 from academy.db import utcnow
 from academy.exceptions import NotFound
 from academy.extensions import db
+from academy.jobs import QUEUE_CERTIFICATES, enqueue_after_commit
 from academy.quizzes.completion import mastery_by_course
 
 describe_tag("Learning", "Your enrolments, with progress per module and per learning outcome.")
@@ -290,6 +292,40 @@ def delete_enrolment(slug: str) -> dict[str, Any]:
     except NotFound:
         raise NotFound("There is no course with this address.") from None
     progress.unenrol(api_user(), course)
+    db.session.commit()
+    enrolment = _one(slug)
+    return _describe_all([(enrolment, _outline(enrolment))])[0]
+
+
+@api_route(
+    "/enrolments/<slug>/lessons/<key>/complete",
+    method="POST",
+    response=Enrolment,
+    scope="write",
+    tags=["Learning"],
+    errors=[409],
+)
+def complete_lesson(slug: str, key: str) -> dict[str, Any]:
+    """Mark a lesson of a course I am enrolled in complete; answers the enrolment with its progress.
+
+    The rules are the lesson page's: 404 for a course I never enrolled in or a lesson it does not
+    have; 409 if I left the course or the lesson's module is still locked. Completing a lesson again
+    is harmless. When every lesson is done, the certificate check runs as it does on the site.
+    """
+    try:
+        course = catalogue.get_course_page(slug)
+    except NotFound:
+        raise NotFound("You have never enrolled in a course with this address.") from None
+    enrolment = progress.get_enrolment(api_user(), course)
+    if enrolment is None:
+        raise NotFound("You have never enrolled in a course with this address.")
+    outline = progress.build_outline(course.published_version, progress.completed_keys(enrolment))
+    if outline.find(key) is None:
+        raise NotFound("This course has no lesson with this key.")
+    progress.complete_lesson(enrolment, outline, key)
+    if outline.complete and "certificates" in current_app.blueprints:
+        # As on the lesson page: every lesson is read, so certificates check the whole rule.
+        enqueue_after_commit(CERTIFICATE_CHECK, enrolment.id, queue=QUEUE_CERTIFICATES)
     db.session.commit()
     enrolment = _one(slug)
     return _describe_all([(enrolment, _outline(enrolment))])[0]
