@@ -51,5 +51,15 @@ def init_app(app: Flask) -> None:
             _l("A seat at %(session)s is now yours: you moved up from the waiting list."),
         )
     )
+    events.register(
+        events.EventKind(
+            "programme.session_changed",
+            _l("A session I registered for changed"),
+            _l(
+                "%(session)s has changed (%(changes)s). It is now %(when)s, %(where)s."
+                " Download the calendar file again to update your calendar."
+            ),
+        )
+    )
     certificates.certificate_issued.connect(_on_certificate_issued, weak=False)
     certificates.register_programme_certificates(manager=_manages, list_url=_list_url, page_path=_page_path)
