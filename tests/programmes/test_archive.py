@@ -77,7 +77,15 @@ def test_an_archived_programme_refuses_new_learners_with_a_clear_message(client,
     assert ARCHIVED_NOTICE in html and "Enrol in this programme" not in html
     response = client.post(f"{page}/enrol", data={"csrf_token": csrf_token(client, page)}, follow_redirects=True)
     assert "This programme is archived and takes no new enrolments." in response.get_data(as_text=True)
+    assert "This programme takes no new enrolments." in response.get_data(as_text=True)
     assert db.session.scalar(select(ProgrammeEnrolment).where(ProgrammeEnrolment.user_id == newcomer.id)) is None
+
+
+def test_visitors_see_an_archived_programme_without_an_enrol_button(client, db, track):
+    authoring.archive(track)
+    db.session.commit()
+    html = client.get(f"/programmes/{track.slug}").get_data(as_text=True)
+    assert ARCHIVED_NOTICE in html and "Log in to enrol" not in html
 
 
 def test_participants_keep_their_page_sessions_and_certificates(client, login, db, owner):
@@ -91,6 +99,7 @@ def test_participants_keep_their_page_sessions_and_certificates(client, login, d
     login(certificate.user)
     html = client.get(f"/programmes/{programme.slug}").get_data(as_text=True)
     assert ARCHIVED_NOTICE in html and "Your progress" in html
+    assert "if you leave it, you cannot enrol again" in html
     assert programme.title in client.get("/my-learning").get_data(as_text=True)
     assert client.get(f"/certificates/{certificate.id}/pdf").status_code == 200
     # Already in: they may still take a seat at the programme's sessions.
