@@ -55,10 +55,8 @@ def init_app(app: Flask) -> None:
         events.EventKind(
             "programme.session_changed",
             _l("A session I registered for changed"),
-            _l(
-                "%(session)s has changed (%(changes)s). It is now %(when)s, %(where)s."
-                " Download the calendar file again to update your calendar."
-            ),
+            # The message is the e-mail's subject too: short, with what changed and the new details.
+            _l("%(session)s has changed (%(changes)s): now %(when)s, %(where)s."),
         )
     )
     certificates.certificate_issued.connect(_on_certificate_issued, weak=False)

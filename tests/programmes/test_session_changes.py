@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -83,6 +84,8 @@ def test_moving_a_session_tells_everyone_registered_or_waiting_after_the_commit(
         "To: waiting@example.org",
     }
     assert all("Kick-off workshop in Vienna" in m for m in mails)
+    new_day = later.astimezone(ZoneInfo("Europe/Vienna")).strftime("%d %B %Y").lstrip("0")
+    assert all(new_day in m and "the time" in m for m in mails), mails[0]
     assert not any("gone@example.org" in m or "owner@example.org" in m for m in mails)
     notice = db.session.scalar(select(Notification).where(Notification.user_id == waiting.user_id))
     assert notice.data["changes"] == "the time"
