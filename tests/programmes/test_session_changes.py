@@ -181,6 +181,7 @@ def test_the_trainer_moves_a_session_and_learns_who_was_told(client, login, db, 
     create_registration(session=workshop)
     login(workshop.programme.owners[0])
     edit = f"/teach/sessions/{workshop.id}/edit"
+    assert "everyone registered or waiting is told" in client.get(edit).get_data(as_text=True)
     response = client.post(
         edit,
         data={
