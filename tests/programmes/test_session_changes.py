@@ -106,6 +106,10 @@ def test_each_relevant_field_counts_and_each_edit_tells_once(app, workshop):
 
     assert workshop.sequence == 3
     assert _told(workshop) == [registration.user_id] * 3
+    run_ready()
+    mails = read_mail(app)
+    assert len(mails) == 3 and "live online" in mails[-1]
+    assert not any("meet.example.org" in m for m in mails)  # the join link stays on the page, for seats only
 
 
 def test_a_new_title_or_description_tells_nobody_and_keeps_the_sequence(app, workshop):

@@ -275,8 +275,8 @@ def update_session(
     """Change a session's details (seats are changed with `sessions.set_capacity`); registrations stay.
 
     Returns what participants care about that changed ("time", "place", "link", "mode") and how many
-    people were told. When
-    anything did, the .ics SEQUENCE goes up and everyone registered or waiting is told, once per edit.
+    people were told. When anything did, the .ics SEQUENCE goes up and everyone registered or
+    waiting is told, once per edit (the e-mails leave after the caller's commit).
     """
     before = (session.starts_at, session.ends_at, session.place, session.online_url, session.mode)
     session.mode = _check_session(

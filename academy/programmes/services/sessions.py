@@ -231,7 +231,8 @@ def notify_changed(session: TrainingSession, changes: list[str], *, actor: User 
             "session": session.title,
             "changes": ", ".join(labels[c] for c in changes),
             "when": local_time(session),
-            "where": session.place if session.mode == SessionMode.IN_PERSON else session.online_url,
+            # Not the join link: people on the waiting list get it only with a seat, on the programme page.
+            "where": session.place if session.mode == SessionMode.IN_PERSON else _("live online"),
         },
         link=link + f"#session-{session.id}",
         key=f"programme.session_changed:{session.id}:{session.sequence}",
