@@ -57,6 +57,8 @@ def event_lines(session: TrainingSession, registration: SessionRegistration, *, 
         "BEGIN:VEVENT",
         f"UID:session-{session.id}-registration-{registration.id}@{domain}",
         f"DTSTAMP:{_stamp(utcnow())}",
+        # Calendar apps replace the event they hold when the same UID comes with a higher SEQUENCE.
+        f"SEQUENCE:{session.sequence or 0}",
         f"DTSTART:{_stamp(session.starts_at)}",
         f"DTEND:{_stamp(session.ends_at)}",
         f"SUMMARY:{escape(session.title)}",

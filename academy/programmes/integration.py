@@ -51,5 +51,13 @@ def init_app(app: Flask) -> None:
             _l("A seat at %(session)s is now yours: you moved up from the waiting list."),
         )
     )
+    events.register(
+        events.EventKind(
+            "programme.session_changed",
+            _l("A session I registered for changed"),
+            # The message is the e-mail's subject too: short, with what changed and the new details.
+            _l("%(session)s has changed (%(changes)s): now %(when)s, %(where)s."),
+        )
+    )
     certificates.certificate_issued.connect(_on_certificate_issued, weak=False)
     certificates.register_programme_certificates(manager=_manages, list_url=_list_url, page_path=_page_path)

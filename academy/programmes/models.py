@@ -161,6 +161,9 @@ class TrainingSession(db.Model):
     capacity: Mapped[int] = mapped_column(Integer, default=20)
     seats_taken: Mapped[int] = mapped_column(Integer, default=0)
     registration_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Bumped by every change participants care about (times, place, link, mode): the .ics SEQUENCE,
+    # so calendar apps replace the event they hold instead of keeping the old time.
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     programme: Mapped[Programme] = relationship(back_populates="sessions")

@@ -222,12 +222,14 @@ ACCESS: dict[str, dict[str, int | str]] = {
     "notifications.unsubscribe": PUBLIC,  # the signed token is the proof
     "programmes.add_course": OWNER,
     "programmes.add_session": OWNER,
+    "programmes.archive": OWNER,
     "programmes.attendance": OWNER,
     "programmes.calendar": HOLDER,  # the .ics of my own registration
     "programmes.cancel": LOGIN,
     "programmes.capacity": OWNER,
     "programmes.catalogue": PUBLIC,
     "programmes.certificates": OWNER,
+    "programmes.certificates_csv": OWNER,
     "programmes.edit_session": OWNER,
     "programmes.enrol": LOGIN,
     "programmes.leave": LOGIN,
@@ -236,6 +238,7 @@ ACCESS: dict[str, dict[str, int | str]] = {
     "programmes.publish": OWNER,
     "programmes.register": LOGIN,
     "programmes.remove_part": OWNER,
+    "programmes.restore": OWNER,
     "programmes.roster": OWNER,
     "programmes.roster_csv": OWNER,
     "programmes.trainer_index": TRAINER,

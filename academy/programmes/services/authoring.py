@@ -5,6 +5,7 @@ Services flush and never commit; views, jobs and the CLI own the transaction.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -249,6 +250,14 @@ def add_session(
     return session
 
 
+@dataclass
+class SessionUpdate:
+    """What an edit changed that participants care about, and how many of them were told."""
+
+    changes: list[str] = field(default_factory=list)
+    told: int = 0
+
+
 def update_session(
     session: TrainingSession,
     *,
@@ -261,8 +270,15 @@ def update_session(
     online_url: str = "",
     registration_deadline: datetime | None = None,
     description: str = "",
-) -> TrainingSession:
-    """Change a session's details (seats are changed with `sessions.set_capacity`); registrations stay."""
+    actor: User | None = None,
+) -> SessionUpdate:
+    """Change a session's details (seats are changed with `sessions.set_capacity`); registrations stay.
+
+    Returns what participants care about that changed ("time", "place", "link", "mode") and how many
+    people were told. When anything did, the .ics SEQUENCE goes up and everyone registered or
+    waiting is told, once per edit (the e-mails leave after the caller's commit).
+    """
+    before = (session.starts_at, session.ends_at, session.place, session.online_url, session.mode)
     session.mode = _check_session(
         title=title,
         starts_at=starts_at,
@@ -278,8 +294,29 @@ def update_session(
     session.starts_at, session.ends_at, session.timezone = starts_at, ends_at, timezone
     session.place, session.online_url = place.strip()[:300], online_url.strip()[:500]
     session.registration_deadline = registration_deadline
+    update = SessionUpdate(changes=_changes(before, session))
+    if update.changes:
+        from academy.programmes.services import sessions
+
+        session.sequence = (session.sequence or 0) + 1
+        db.session.flush()
+        update.told = sessions.notify_changed(session, update.changes, actor=actor)
     db.session.flush()
-    return session
+    return update
+
+
+def _changes(before: tuple, session: TrainingSession) -> list[str]:
+    starts_at, ends_at, place, online_url, mode = before
+    changes = []
+    if (starts_at, ends_at) != (session.starts_at, session.ends_at):
+        changes.append("time")
+    if place != session.place:
+        changes.append("place")
+    if online_url != session.online_url:
+        changes.append("link")
+    if SessionMode(mode) != SessionMode(session.mode):
+        changes.append("mode")
+    return changes
 
 
 def remove_part(programme: Programme, part_id: int) -> None:
@@ -295,6 +332,8 @@ def remove_part(programme: Programme, part_id: int) -> None:
 
 def publish(programme: Programme) -> None:
     """Show the programme to learners; it needs at least one required part."""
+    if programme.status == ProgrammeStatus.ARCHIVED:
+        raise Conflict(_("Bring the programme back from the archive first."))
     if not any(part.required for part in programme.parts):
         raise ServiceError(_("A programme needs at least one required part before it is published."))
     programme.status = ProgrammeStatus.PUBLISHED
@@ -304,5 +343,23 @@ def publish(programme: Programme) -> None:
 
 def unpublish(programme: Programme) -> None:
     """Back to draft: learners no longer find it; enrolments and certificates stay."""
+    if programme.status == ProgrammeStatus.ARCHIVED:
+        raise Conflict(_("Bring the programme back from the archive first."))
     programme.status = ProgrammeStatus.DRAFT
+    db.session.flush()
+
+
+def archive(programme: Programme) -> None:
+    """Withdraw the programme: out of the catalogue, no new enrolments; participants keep page and certificates."""
+    if programme.status == ProgrammeStatus.ARCHIVED:
+        raise Conflict(_("The programme is already archived."))
+    programme.status = ProgrammeStatus.ARCHIVED
+    db.session.flush()
+
+
+def restore(programme: Programme) -> None:
+    """Bring an archived programme back: published again if it ever was, a draft otherwise."""
+    if programme.status != ProgrammeStatus.ARCHIVED:
+        raise Conflict(_("The programme is not archived."))
+    programme.status = ProgrammeStatus.PUBLISHED if programme.published_at is not None else ProgrammeStatus.DRAFT
     db.session.flush()

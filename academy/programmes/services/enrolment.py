@@ -42,7 +42,11 @@ def listed(*, q: str = "", page: int = 1, per_page: int = PER_PAGE) -> Paginatio
 
 
 def get_programme(slug: str, *, viewer: User | None = None) -> Programme:
-    """A published programme (or any, for those who may edit it) with its parts loaded; NotFound otherwise."""
+    """A published or archived programme (or any, for those who may edit it) with its parts loaded; NotFound otherwise.
+
+    An archived programme keeps its page, like an archived course: participants and certificate
+    holders still reach it; it is only out of the catalogue and closed to new enrolments.
+    """
     from academy.programmes.services.authoring import can_edit
 
     programme = db.session.scalar(
@@ -55,7 +59,7 @@ def get_programme(slug: str, *, viewer: User | None = None) -> Programme:
             selectinload(Programme.parts).selectinload(ProgrammePart.session),
         )
     )
-    if programme is None or (programme.status != ProgrammeStatus.PUBLISHED and not can_edit(viewer, programme)):
+    if programme is None or (programme.status == ProgrammeStatus.DRAFT and not can_edit(viewer, programme)):
         raise NotFound(_("No such programme."))
     return programme
 
@@ -83,6 +87,8 @@ def enrol(user: User, programme: Programme) -> ProgrammeEnrolment:
     The caller queues the programme certificate check after the commit: a learner may already
     hold every course certificate.
     """
+    if programme.status == ProgrammeStatus.ARCHIVED:
+        raise Conflict(_("This programme is archived and takes no new enrolments."))
     if programme.status != ProgrammeStatus.PUBLISHED:
         raise NotFound(_("This programme is not open for enrolment."))
     enrolment = enrolment_of(user, programme)

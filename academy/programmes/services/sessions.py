@@ -13,8 +13,10 @@ promote the same person twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +31,7 @@ from academy.programmes.models import (
     Attendance,
     ProgrammeStatus,
     RegistrationStatus,
+    SessionMode,
     SessionRegistration,
     TrainingSession,
 )
@@ -92,7 +95,8 @@ def register(user: User, session: TrainingSession) -> SessionRegistration:
     """A seat if one is free, otherwise a place on the waiting list. Conflict if already in."""
     from academy.programmes.services import enrolment
 
-    if session.programme.status != ProgrammeStatus.PUBLISHED:
+    # An archived programme takes no new participants, but those already in keep using its sessions.
+    if session.programme.status == ProgrammeStatus.DRAFT:
         raise NotFound(_("This session is not open."))
     if not registration_open(session):
         raise Conflict(_("Registration for this session has closed."))
@@ -196,6 +200,57 @@ def _notify_promoted(registration: SessionRegistration, session: TrainingSession
         link=link,
         key=f"programme.seat_confirmed:{registration.id}:{registration.registered_at:%Y%m%d%H%M%S%f}",
     )
+
+
+def _change_labels() -> dict[str, str]:
+    return {"time": _("the time"), "place": _("the place"), "link": _("the online link"), "mode": _("the format")}
+
+
+def notify_changed(session: TrainingSession, changes: list[str], *, actor: User | None = None) -> int:
+    """Tell everyone registered or waiting that the session changed (in-app and e-mail, sent after commit).
+
+    One notification per person and edit: the key carries the session's SEQUENCE. Returns how many were told.
+    """
+    recipients = list(
+        db.session.scalars(
+            select(SessionRegistration.user_id).where(
+                SessionRegistration.session_id == session.id, SessionRegistration.status.in_(ACTIVE)
+            )
+        )
+    )
+    if not recipients:
+        return 0
+    labels = _change_labels()
+    link = current_app.url_map.bind("localhost").build("programmes.programme", {"slug": session.programme.slug})
+    result = notifications.record(
+        event="programme.session_changed",
+        recipients=recipients,
+        subject_type="training_session",
+        subject_id=session.id,
+        data={
+            "session": session.title,
+            "changes": ", ".join(labels[c] for c in changes),
+            "when": local_time(session),
+            # Not the join link: people on the waiting list get it only with a seat, on the programme page.
+            "where": session.place if session.mode == SessionMode.IN_PERSON else _("live online"),
+        },
+        link=link + f"#session-{session.id}",
+        key=f"programme.session_changed:{session.id}:{session.sequence}",
+        actor=actor,
+    )
+    return result.notifications
+
+
+def local_time(session: TrainingSession) -> str:
+    """ "12 March 2027, 09:30–12:30 (Europe/Vienna)": the session's own local time."""
+    zone = ZoneInfo(session.timezone)
+    start, end = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
+    text = format_datetime(start, "d MMMM y, HH:mm", rebase=False)
+    if start.date() == end.date():
+        text += "–" + format_datetime(end, "HH:mm", rebase=False)
+    else:
+        text += " – " + format_datetime(end, "d MMMM y, HH:mm", rebase=False)
+    return f"{text} ({session.timezone})"
 
 
 def set_capacity(session: TrainingSession, capacity: int) -> list[SessionRegistration]:

@@ -15,14 +15,9 @@ bp = Blueprint("programmes", __name__)
 @bp.app_template_global()
 def session_time(session: TrainingSession) -> str:
     """ "12 March 2027, 09:30–12:30 (Europe/Vienna)": the session's own local time."""
-    zone = ZoneInfo(session.timezone)
-    start, end = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
-    text = format_datetime(start, "d MMMM y, HH:mm", rebase=False)
-    if start.date() == end.date():
-        text += "–" + format_datetime(end, "HH:mm", rebase=False)
-    else:
-        text += " – " + format_datetime(end, "d MMMM y, HH:mm", rebase=False)
-    return f"{text} ({session.timezone})"
+    from academy.programmes.services.sessions import local_time
+
+    return local_time(session)
 
 
 @bp.app_template_global()

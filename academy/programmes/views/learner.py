@@ -35,7 +35,7 @@ def _session_or_404(session_id: int) -> TrainingSession:
         session = sessions.get_session(session_id)
     except ServiceError:
         abort(404)
-    if session.programme.status.value != "published" and not authoring.can_edit(_user(), session.programme):
+    if session.programme.status.value == "draft" and not authoring.can_edit(_user(), session.programme):
         abort(404)
     return session
 

@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from academy.auth.forms import EmptyForm
 from academy.certificates.models import Certificate
@@ -290,6 +291,53 @@ def publish(slug: str):  # noqa: ANN201
     return redirect(url_for(".manage", slug=slug))
 
 
+@bp.post("/teach/programmes/<slug>/archive")
+@login_required
+def archive(slug: str):  # noqa: ANN201
+    """Archive the programme: out of the catalogue, no new enrolments; participants keep their page."""
+    programme = _editable(slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        authoring.archive(programme)
+    except ServiceError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        db.session.commit()
+        flash(
+            _(
+                "The programme is archived: it is out of the catalogue and takes no new enrolments."
+                " Participants keep their page and certificates."
+            ),
+            "success",
+        )
+    return redirect(url_for(".manage", slug=slug))
+
+
+@bp.post("/teach/programmes/<slug>/restore")
+@login_required
+def restore(slug: str):  # noqa: ANN201
+    """Bring an archived programme back (published again if it was, a draft otherwise)."""
+    programme = _editable(slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        authoring.restore(programme)
+    except ServiceError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        db.session.commit()
+        flash(
+            _("The programme is back in the catalogue and open for enrolment.")
+            if programme.status.value == "published"
+            else _("The programme is back as a draft."),
+            "success",
+        )
+    return redirect(url_for(".manage", slug=slug))
+
+
 # ---------------------------------------------------------------------------- sessions
 
 
@@ -338,8 +386,9 @@ def edit_session(session_id: int):  # noqa: ANN201
         data = form.data
         deadline = data["registration_deadline"]
         try:
-            authoring.update_session(
+            update = authoring.update_session(
                 session,
+                actor=current_user,
                 title=data["title"],
                 description=data["description"] or "",
                 mode=data["mode"],
@@ -356,7 +405,17 @@ def edit_session(session_id: int):  # noqa: ANN201
             status = 400
         else:
             db.session.commit()
-            flash(_("The session is saved."), "success")
+            if update.told:
+                flash(
+                    ngettext(
+                        "The session is saved. %(num)d person registered or waiting is told about the change.",
+                        "The session is saved. %(num)d people registered or waiting are told about the change.",
+                        update.told,
+                    ),
+                    "success",
+                )
+            else:
+                flash(_("The session is saved."), "success")
             return redirect(url_for(".roster", session_id=session_id))
     elif form.is_submitted():
         status = 400
@@ -468,6 +527,35 @@ def certificates(slug: str):  # noqa: ANN201
     return render_template(
         "programmes/trainer/certificates.html", programme=programme, certificates=rows, labels=STATE_LABELS
     )
+
+
+@bp.get("/teach/programmes/<slug>/certificates.csv")
+@login_required
+def certificates_csv(slug: str):  # noqa: ANN201
+    """The programme's certificate holders as CSV: name, e-mail, issued, status (never the verification code)."""
+    programme = _editable(slug)
+    rows = db.session.scalars(
+        select(Certificate)
+        .where(Certificate.programme_id == programme.id)
+        .options(joinedload(Certificate.user))
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    ).all()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["name", "email", "issued", "status"])
+    for certificate in rows:
+        writer.writerow(
+            [
+                _cell(certificate.holder_name),
+                _cell(certificate.user.email if certificate.user else ""),
+                certificate.issued_at.date().isoformat(),
+                certificate.state().value,
+            ]
+        )
+    response = Response(buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="certificates-{programme.slug}.csv"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _part_kinds() -> dict[str, str]:
