@@ -39,7 +39,10 @@ hostile_text = st.lists(st.one_of(st.sampled_from(HOSTILE), st.text(max_size=12)
 
 _RISKY_TAGS = {"script", "iframe", "object", "embed", "style", "svg", "math", "form", "base", "meta", "link", "img"}
 _URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data"}
-_SAFE_SCHEME = re.compile(r"^(https?:|mailto:|/|#|\?|\.|[^:/?#]*($|[/?#]))", re.I)
+# A URL has a scheme only if it starts like one (RFC 3986: a letter, then letters, digits, + - .);
+# anything else, such as "<b>x:y", is a relative reference and cannot run script.
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.I)
+_SAFE_SCHEMES = {"http", "https", "mailto"}
 
 
 class _Audit(HTMLParser):
@@ -56,7 +59,8 @@ class _Audit(HTMLParser):
             if name in _URL_ATTRIBUTES:
                 # Browsers skip whitespace and control characters inside a scheme.
                 url = re.sub(r"[\x00-\x20\x7f]", "", value or "")
-                if not _SAFE_SCHEME.match(url):
+                scheme = _SCHEME.match(url)
+                if scheme and scheme.group(1).lower() not in _SAFE_SCHEMES:
                     self.problems.append(f"{tag} {name}={value!r}")
 
 
