@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from academy.courses.models import Course, Enrolment, Lesson, LessonProgress, Module
+from academy.courses.services import progress
 from academy.extensions import db
 
 if TYPE_CHECKING:
@@ -83,6 +85,9 @@ def required_lesson_keys(course: Course) -> list[str]:
     """Keys of the required lessons of the course's published version, in course order."""
     if course.published_version_id is None:
         return []
+    loaded = _loaded_required_keys(course)
+    if loaded is not None:
+        return loaded
     rows = db.session.execute(
         select(Lesson.key)
         .join(Module, Lesson.module_id == Module.id)
@@ -92,13 +97,29 @@ def required_lesson_keys(course: Course) -> list[str]:
     return list(rows.scalars())
 
 
+def _loaded_required_keys(course: Course) -> list[str] | None:
+    """Required lesson keys from the published version's modules and lessons when the page loaded them."""
+    state = sa_inspect(course)
+    if "published_version" in state.unloaded:
+        return None
+    version = course.published_version
+    if version is None or version.id != course.published_version_id or "modules" in sa_inspect(version).unloaded:
+        return None
+    if any("lessons" in sa_inspect(module).unloaded for module in version.modules):
+        return None
+    # Both relationships are ordered by position, like the query.
+    return [lesson.key for module in version.modules for lesson in module.lessons if lesson.required]
+
+
 def _lessons_done(enrolment: Enrolment) -> RequirementStatus:
     required = required_lesson_keys(enrolment.course)
-    done = set(
-        db.session.execute(select(LessonProgress.lesson_key).where(LessonProgress.enrolment_id == enrolment.id))
-        .scalars()
-        .all()
-    )
+    done = progress.loaded_completed_keys(enrolment)
+    if done is None:
+        done = set(
+            db.session.execute(select(LessonProgress.lesson_key).where(LessonProgress.enrolment_id == enrolment.id))
+            .scalars()
+            .all()
+        )
     count = sum(1 for key in required if key in done)
     label = _("Every required lesson done")
     if not required:
@@ -120,13 +141,9 @@ def _quizzes_passed(enrolment: Enrolment) -> RequirementStatus:
 
 def _outcomes_mastered(enrolment: Enrolment) -> RequirementStatus:
     from academy.quizzes import completion as quiz_completion
-    from academy.quizzes.models import Quiz
 
     label = _("Every learning outcome at or above its mastery threshold")
-    assessed = db.session.scalar(
-        select(Quiz.id).where(Quiz.course_id == enrolment.course_id, Quiz.published.is_(True)).limit(1)
-    )
-    if assessed is None:
+    if not quiz_completion.has_published_quiz(enrolment.course):
         # Nothing assesses the outcomes: lessons are the only evidence there is.
         return RequirementStatus(met=True, label=label, detail=_("This course has no quiz."))
     report = quiz_completion.outcome_report(enrolment)

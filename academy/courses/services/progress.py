@@ -10,11 +10,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from academy.auth.models import User
+from academy import request_memo
 from academy.courses import hooks
 from academy.courses.models import (
     Course,
@@ -195,11 +197,28 @@ def get_enrolment(user: User | None, course: Course) -> Enrolment | None:
     """The user's enrolment in the course (active or left) with its progress, or None."""
     if user is None or not user.is_authenticated or course.id is None:
         return None
-    return db.session.scalar(
+    enrolment = db.session.scalar(
         select(Enrolment)
         .where(Enrolment.user_id == user.id, Enrolment.course_id == course.id)
         .options(selectinload(Enrolment.progress))
     )
+    # Other panels of the same page look for it again (see `known_enrolment`).
+    return request_memo.put(_ENROLMENT, (user.id, course.id), enrolment)
+
+
+_ENROLMENT = "courses.enrolment"
+
+
+def known_enrolment(user: User, course: Course) -> tuple[bool, Enrolment | None]:
+    """(True, enrolment or None) when `get_enrolment` already looked it up in this request."""
+    return request_memo.peek(_ENROLMENT, (user.id, course.id))
+
+
+def loaded_completed_keys(enrolment: Enrolment) -> set[str] | None:
+    """Completed lesson keys when the enrolment's progress is already loaded, else None (no query)."""
+    if "progress" in sa_inspect(enrolment).unloaded:
+        return None
+    return completed_keys(enrolment)
 
 
 def completed_keys(enrolment: Enrolment | None) -> set[str]:
