@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -85,7 +84,7 @@ def required_lesson_keys(course: Course) -> list[str]:
     """Keys of the required lessons of the course's published version, in course order."""
     if course.published_version_id is None:
         return []
-    loaded = _loaded_required_keys(course)
+    loaded = progress.remembered_required_keys(course.published_version_id)
     if loaded is not None:
         return loaded
     rows = db.session.execute(
@@ -97,23 +96,9 @@ def required_lesson_keys(course: Course) -> list[str]:
     return list(rows.scalars())
 
 
-def _loaded_required_keys(course: Course) -> list[str] | None:
-    """Required lesson keys from the published version's modules and lessons when the page loaded them."""
-    state = sa_inspect(course)
-    if "published_version" in state.unloaded:
-        return None
-    version = course.published_version
-    if version is None or version.id != course.published_version_id or "modules" in sa_inspect(version).unloaded:
-        return None
-    if any("lessons" in sa_inspect(module).unloaded for module in version.modules):
-        return None
-    # Both relationships are ordered by position, like the query.
-    return [lesson.key for module in version.modules for lesson in module.lessons if lesson.required]
-
-
 def _lessons_done(enrolment: Enrolment) -> RequirementStatus:
     required = required_lesson_keys(enrolment.course)
-    done = progress.loaded_completed_keys(enrolment)
+    done = progress.remembered_completed_keys(enrolment)
     if done is None:
         done = set(
             db.session.execute(select(LessonProgress.lesson_key).where(LessonProgress.enrolment_id == enrolment.id))

@@ -6,7 +6,6 @@ Small local checks on the course models; the lead will point them at the courses
 
 from __future__ import annotations
 
-from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 
 from academy import request_memo
@@ -76,7 +75,7 @@ def outcomes_for_learners(course: Course) -> list[LearningOutcome]:
     version_id = course.published_version_id
     if version_id is None:
         return outcomes_for_authoring(course)
-    loaded = _loaded_outcomes(course)
+    loaded = progress.remembered_outcomes(version_id)
     if loaded is not None:
         return loaded
 
@@ -90,13 +89,3 @@ def outcomes_for_learners(course: Course) -> list[LearningOutcome]:
         )
 
     return list(request_memo.remember("quizzes.learner-outcomes", version_id, load))
-
-
-def _loaded_outcomes(course: Course) -> list[LearningOutcome] | None:
-    """The published version's outcomes when the course page has loaded them already, else None."""
-    if "published_version" in sa_inspect(course).unloaded:
-        return None
-    version = course.published_version
-    if version is None or version.id != course.published_version_id or "outcomes" in sa_inspect(version).unloaded:
-        return None
-    return list(version.outcomes)  # ordered by position, like the query

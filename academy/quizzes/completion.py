@@ -19,7 +19,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from academy import request_memo
-
 from academy.auth.models import User
 from academy.courses.models import Course, Enrolment, EnrolmentStatus, LearningOutcome
 from academy.extensions import db
