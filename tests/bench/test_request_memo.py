@@ -11,7 +11,6 @@ from academy.bench.targets import targets
 from academy.certificates import completion
 from academy.courses.models import LessonProgress
 from academy.courses.services import catalogue, progress
-from academy.extensions import db
 from academy.quizzes.completion import learner_standings, quiz_requirements_met
 from tests.certificates.factories import create_course, create_enrolment
 from tests.factories import create_user
