@@ -120,8 +120,10 @@ def published_quizzes(course: Course) -> list[Quiz]:
 
 def learner_standings(course: Course, user: User) -> dict[int, results.Standing]:
     """A learner's standing on each published quiz of the course, by quiz id (once per request)."""
-    return request_memo.remember(
-        "quizzes.standings", (course.id, user.id), lambda: results.standings(published_quizzes(course), user)
+    return dict(
+        request_memo.remember(
+            "quizzes.standings", (course.id, user.id), lambda: results.standings(published_quizzes(course), user)
+        )
     )
 
 
