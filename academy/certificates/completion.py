@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from academy.courses.models import Course, Enrolment, Lesson, LessonProgress, Module
+from academy.courses.services import progress
 from academy.extensions import db
 
 if TYPE_CHECKING:
@@ -83,6 +84,9 @@ def required_lesson_keys(course: Course) -> list[str]:
     """Keys of the required lessons of the course's published version, in course order."""
     if course.published_version_id is None:
         return []
+    loaded = progress.remembered_required_keys(course.published_version_id)
+    if loaded is not None:
+        return loaded
     rows = db.session.execute(
         select(Lesson.key)
         .join(Module, Lesson.module_id == Module.id)
@@ -94,11 +98,13 @@ def required_lesson_keys(course: Course) -> list[str]:
 
 def _lessons_done(enrolment: Enrolment) -> RequirementStatus:
     required = required_lesson_keys(enrolment.course)
-    done = set(
-        db.session.execute(select(LessonProgress.lesson_key).where(LessonProgress.enrolment_id == enrolment.id))
-        .scalars()
-        .all()
-    )
+    done = progress.remembered_completed_keys(enrolment)
+    if done is None:
+        done = set(
+            db.session.execute(select(LessonProgress.lesson_key).where(LessonProgress.enrolment_id == enrolment.id))
+            .scalars()
+            .all()
+        )
     count = sum(1 for key in required if key in done)
     label = _("Every required lesson done")
     if not required:
@@ -120,13 +126,9 @@ def _quizzes_passed(enrolment: Enrolment) -> RequirementStatus:
 
 def _outcomes_mastered(enrolment: Enrolment) -> RequirementStatus:
     from academy.quizzes import completion as quiz_completion
-    from academy.quizzes.models import Quiz
 
     label = _("Every learning outcome at or above its mastery threshold")
-    assessed = db.session.scalar(
-        select(Quiz.id).where(Quiz.course_id == enrolment.course_id, Quiz.published.is_(True)).limit(1)
-    )
-    if assessed is None:
+    if not quiz_completion.has_published_quiz(enrolment.course):
         # Nothing assesses the outcomes: lessons are the only evidence there is.
         return RequirementStatus(met=True, label=label, detail=_("This course has no quiz."))
     report = quiz_completion.outcome_report(enrolment)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from academy import request_memo
 from academy.auth.models import User
 from academy.courses.models import Course, CourseVersion, Enrolment, EnrolmentStatus, LearningOutcome
+from academy.courses.services import progress
 from academy.extensions import db
 
 
@@ -31,6 +33,10 @@ def enrolment_for(user: User | None, course: Course) -> Enrolment | None:
     """The user's active enrolment in the course, or None."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
+    known, enrolment = progress.known_enrolment(user, course)
+    if known:
+        # The course page looked it up already (any status): no second query.
+        return enrolment if progress.is_active(enrolment) else None
     return db.session.scalar(
         select(Enrolment).where(
             Enrolment.user_id == user.id,
@@ -69,8 +75,17 @@ def outcomes_for_learners(course: Course) -> list[LearningOutcome]:
     version_id = course.published_version_id
     if version_id is None:
         return outcomes_for_authoring(course)
-    return list(
-        db.session.scalars(
-            select(LearningOutcome).where(LearningOutcome.version_id == version_id).order_by(LearningOutcome.position)
+    loaded = progress.remembered_outcomes(version_id)
+    if loaded is not None:
+        return loaded
+
+    def load() -> list[LearningOutcome]:
+        return list(
+            db.session.scalars(
+                select(LearningOutcome)
+                .where(LearningOutcome.version_id == version_id)
+                .order_by(LearningOutcome.position)
+            )
         )
-    )
+
+    return list(request_memo.remember("quizzes.learner-outcomes", version_id, load))

@@ -15,15 +15,16 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from flask import has_request_context, request
-from sqlalchemy import event, select
-from sqlalchemy.orm import ORMExecuteState, Session, joinedload
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
+from academy import request_memo
 from academy.auth.models import User
 from academy.courses.models import Course, Enrolment, EnrolmentStatus, LearningOutcome
 from academy.extensions import db
 from academy.quizzes import access
 from academy.quizzes.models import Attempt, AttemptState, QuestionVersion, Quiz, Response
+from academy.quizzes.services import quizzes as quiz_services
 from academy.quizzes.services import results
 
 
@@ -94,41 +95,44 @@ def mastery_by_course(user_id: int, course_ids: list[int]) -> dict[int, dict[str
 
 # A page asks for the same learner's mastery several times (the quizzes panel, the certificate
 # requirements, the outcome report): compute it once per request, and forget it on any write.
-_MEMO = "academy_mastery_memo"
-
-
-def _memo() -> dict[tuple[int, int], dict[str, float]] | None:
-    # Kept on the request itself, not on `g`, which an app context may share between requests.
-    return request.environ.setdefault(_MEMO, {}) if has_request_context() else None
-
-
-def forget_mastery(*_args: object) -> None:
-    """Drop the request's remembered mastery (the session wrote something)."""
-    if has_request_context():
-        request.environ.pop(_MEMO, None)
-
-
-def _forget_on_write(state: ORMExecuteState) -> None:
-    if not state.is_select:
-        forget_mastery()
-
-
-for _event in ("after_flush", "after_commit", "after_rollback"):
-    event.listen(Session, _event, forget_mastery)
-event.listen(Session, "do_orm_execute", _forget_on_write)
+forget_mastery = request_memo.forget
 
 
 def mastery_for(enrolment: Enrolment) -> dict[str, float]:
     """Mastery in percent per outcome key with evidence, for one enrolment (see the module's rule)."""
-    memo = _memo()
-    key = (enrolment.course_id, enrolment.user_id)
-    if memo is not None and key in memo:
-        return dict(memo[key])
-    evidence = _evidence(enrolment.course, [enrolment.user_id])
-    mastery = mastery_from_evidence(evidence.get(enrolment.user_id, []))
-    if memo is not None:
-        memo[key] = dict(mastery)
-    return mastery
+
+    def compute() -> dict[str, float]:
+        evidence = _evidence(enrolment.course, [enrolment.user_id])
+        return mastery_from_evidence(evidence.get(enrolment.user_id, []))
+
+    # A copy each time: callers may change what they get.
+    return dict(request_memo.remember("quizzes.mastery", (enrolment.course_id, enrolment.user_id), compute))
+
+
+def published_quizzes(course: Course) -> list[Quiz]:
+    """The course's published quizzes in order, slots loaded (once per request)."""
+    return list(
+        request_memo.remember(
+            "quizzes.published", course.id, lambda: quiz_services.course_quizzes(course, published_only=True)
+        )
+    )
+
+
+def learner_standings(course: Course, user: User) -> dict[int, results.Standing]:
+    """A learner's standing on each published quiz of the course, by quiz id (once per request)."""
+    return dict(
+        request_memo.remember(
+            "quizzes.standings", (course.id, user.id), lambda: results.standings(published_quizzes(course), user)
+        )
+    )
+
+
+def has_published_quiz(course: Course) -> bool:
+    """True when a published quiz assesses the course's outcomes."""
+    if request_memo.active():
+        return bool(published_quizzes(course))
+    found = db.session.scalar(select(Quiz.id).where(Quiz.course_id == course.id, Quiz.published.is_(True)).limit(1))
+    return found is not None
 
 
 @dataclass
@@ -152,14 +156,21 @@ def outcome_report(enrolment: Enrolment) -> list[OutcomeMastery]:
 
 def quiz_requirements_met(enrolment: Enrolment) -> bool:
     """True when the learner has passed every published required quiz of the course."""
-    quizzes = list(
-        db.session.scalars(
-            select(Quiz).where(Quiz.course_id == enrolment.course_id, Quiz.published.is_(True), Quiz.required.is_(True))
+    if request_memo.active():
+        # The course page's quizzes panel has loaded these already.
+        quizzes = [q for q in published_quizzes(enrolment.course) if q.required]
+        standings = learner_standings(enrolment.course, enrolment.user) if quizzes else {}
+    else:
+        quizzes = list(
+            db.session.scalars(
+                select(Quiz).where(
+                    Quiz.course_id == enrolment.course_id, Quiz.published.is_(True), Quiz.required.is_(True)
+                )
+            )
         )
-    )
+        standings = results.standings(quizzes, enrolment.user) if quizzes else {}
     if not quizzes:
         return True
-    standings = results.standings(quizzes, enrolment.user)
     return all(standings[q.id].passed for q in quizzes)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from academy.auth.models import User
 from academy.courses.models import Course, CourseStatus, CourseVersion, Enrolment, Level
-from academy.courses.services.progress import outline_options
+from academy.courses.services.progress import outline_options, remember_outline
 from academy.exceptions import NotFound
 from academy.extensions import db
 
@@ -102,4 +102,5 @@ def get_course_page(slug: str) -> Course:
     )
     if course is None or course.published_version is None:
         raise NotFound(_("No such course."))
+    remember_outline(course.published_version)
     return course

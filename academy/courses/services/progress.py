@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from academy import request_memo
 from academy.auth.models import User
 from academy.courses import hooks
 from academy.courses.models import (
@@ -22,6 +23,7 @@ from academy.courses.models import (
     CourseVersion,
     Enrolment,
     EnrolmentStatus,
+    LearningOutcome,
     Lesson,
     LessonProgress,
     Module,
@@ -195,11 +197,53 @@ def get_enrolment(user: User | None, course: Course) -> Enrolment | None:
     """The user's enrolment in the course (active or left) with its progress, or None."""
     if user is None or not user.is_authenticated or course.id is None:
         return None
-    return db.session.scalar(
+    enrolment = db.session.scalar(
         select(Enrolment)
         .where(Enrolment.user_id == user.id, Enrolment.course_id == course.id)
         .options(selectinload(Enrolment.progress))
     )
+    # Other panels of the same page look for it again (see `known_enrolment`).
+    if enrolment is not None:
+        request_memo.put(_COMPLETED, enrolment.id, frozenset(completed_keys(enrolment)))
+    return request_memo.put(_ENROLMENT, (user.id, course.id), enrolment)
+
+
+_ENROLMENT = "courses.enrolment"
+
+
+def known_enrolment(user: User, course: Course) -> tuple[bool, Enrolment | None]:
+    """(True, enrolment or None) when `get_enrolment` already looked it up in this request."""
+    return request_memo.peek(_ENROLMENT, (user.id, course.id))
+
+
+def remembered_completed_keys(enrolment: Enrolment) -> set[str] | None:
+    """Completed lesson keys when `get_enrolment` loaded them in this request and nothing was written since."""
+    known, keys = request_memo.peek(_COMPLETED, enrolment.id)
+    return set(keys) if known else None
+
+
+_COMPLETED = "courses.completed-keys"
+_OUTCOMES = "courses.version-outcomes"
+_REQUIRED = "courses.required-lesson-keys"
+
+
+def remember_outline(version: CourseVersion) -> None:
+    """Note a version's outcomes and required lesson keys, just loaded with `outline_options`, for this request."""
+    request_memo.put(_OUTCOMES, version.id, tuple(version.outcomes))
+    keys = tuple(lesson.key for module in version.modules for lesson in module.lessons if lesson.required)
+    request_memo.put(_REQUIRED, version.id, keys)
+
+
+def remembered_outcomes(version_id: int) -> list[LearningOutcome] | None:
+    """The version's outcomes in order when `remember_outline` noted them in this request, else None."""
+    known, outcomes = request_memo.peek(_OUTCOMES, version_id)
+    return list(outcomes) if known else None
+
+
+def remembered_required_keys(version_id: int) -> list[str] | None:
+    """The version's required lesson keys in course order when noted in this request, else None."""
+    known, keys = request_memo.peek(_REQUIRED, version_id)
+    return list(keys) if known else None
 
 
 def completed_keys(enrolment: Enrolment | None) -> set[str]:

@@ -12,7 +12,7 @@ from academy.auth.forms import EmptyForm
 from academy.exceptions import Conflict, ServiceError
 from academy.extensions import db
 from academy.quizzes import access, clock
-from academy.quizzes.completion import outcome_report
+from academy.quizzes.completion import learner_standings, outcome_report, published_quizzes
 from academy.quizzes.models import Attempt, AttemptState, Quiz
 from academy.quizzes.rendering import render
 from academy.quizzes.services import attempts as services
@@ -238,13 +238,14 @@ def course_panel(course) -> dict | None:  # noqa: ANN001
     """Data for quizzes/_course_panel.html: the course's quizzes with my standing, and my mastery."""
     if not current_user.is_authenticated:
         return None
-    quizzes = quiz_services.course_quizzes(course, published_only=True)
+    # Remembered for the request: the certificate requirements on the same page ask again.
+    quizzes = published_quizzes(course)
     enrolment = access.enrolment_for(current_user, course)
     if enrolment is None:
         return {"quizzes": quizzes, "standings": {}, "mastery": [], "enrolled": False}
     return {
         "quizzes": quizzes,
-        "standings": results.standings(quizzes, current_user),
+        "standings": learner_standings(course, current_user),
         "mastery": outcome_report(enrolment),
         "enrolled": True,
     }
