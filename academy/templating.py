@@ -133,13 +133,18 @@ def page_url(page: int) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
-# European order for a European audience: 21 November 2026, 14:05.
+# European order for a European audience: 21 November 2026, 14:05. Babel's named formats follow the
+# locale, and in English that is the American 11/21/26, 2:05 PM, so the names map to patterns here.
+_DATE_FORMATS = {"short": "d MMM y", "medium": "d MMM y", "long": "d MMMM y"}
+_DATETIME_FORMATS = {"short": "d MMM y, HH:mm", "medium": "d MMM y, HH:mm", "long": "d MMMM y, HH:mm"}
+
+
 def _date(value: datetime | None, fmt: str = "d MMMM y") -> str:
-    return format_date(value, fmt) if value else ""
+    return format_date(value, _DATE_FORMATS.get(fmt, fmt)) if value else ""
 
 
 def _datetime(value: datetime | None, fmt: str = "d MMMM y, HH:mm") -> str:
-    return format_datetime(value, fmt) if value else ""
+    return format_datetime(value, _DATETIME_FORMATS.get(fmt, fmt)) if value else ""
 
 
 ROLE_LABELS = {"learner": _l("Learner"), "trainer": _l("Trainer"), "admin": _l("Admin")}
