@@ -223,6 +223,22 @@ def current_programme_certificate(user_id: int, programme_id: int) -> Certificat
     )
 
 
+def current_programme_certificates(user_id: int, programme_ids: list[int]) -> dict[int, Certificate]:
+    """`current_programme_certificate()` for several programmes in one query: programme id -> certificate."""
+    if not programme_ids:
+        return {}
+    return {
+        c.programme_id: c
+        for c in db.session.scalars(
+            select(Certificate).where(
+                Certificate.user_id == user_id,
+                Certificate.programme_id.in_(programme_ids),
+                Certificate.status != CertificateStatus.SUPERSEDED,
+            )
+        )
+    }
+
+
 @dataclass(frozen=True)
 class ProgrammeAchievement:
     """What a programme certificate says, computed by the programmes feature."""

@@ -14,6 +14,7 @@ from academy.api.endpoints import (  # noqa: F401
     enrolments,
     me,
     notifications,
+    programmes,
     quizzes,
 )
 

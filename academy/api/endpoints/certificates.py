@@ -19,6 +19,7 @@ from academy.certificates import services, verification
 from academy.certificates.models import Certificate, RevocationReason, State
 from academy.exceptions import NotFound
 from academy.extensions import db, limiter
+from academy.programmes.models import Programme
 
 describe_tag(
     "Certificates",
@@ -53,8 +54,15 @@ class CertificateSummary(ApiSchema):
 
     id = fields.Integer(required=True)
     state = fields.Enum(HeldState, by_value=True, required=True)
-    course = fields.String(required=True, metadata={"description": "The course's slug."})
-    course_title = fields.String(required=True, metadata={"description": "As printed on the certificate."})
+    course = fields.String(
+        required=True, allow_none=True, metadata={"description": "The course's slug; null for a programme certificate."}
+    )
+    programme = fields.String(
+        required=True, allow_none=True, metadata={"description": "The programme's slug, for a programme certificate."}
+    )
+    course_title = fields.String(
+        required=True, metadata={"description": "As printed on the certificate (the programme's title for one)."}
+    )
     version = fields.Integer(required=True, metadata={"description": "Course version certified."})
     holder_name = fields.String(required=True)
     hours = fields.Float(required=True)
@@ -130,11 +138,20 @@ class Verification(ApiSchema):
     superseded = fields.Nested(VerifiedSupersession, required=True, allow_none=True)
 
 
-def _summary(certificate: Certificate, now: Any = None) -> dict[str, Any]:
+def _programme_slugs(certificates: list[Certificate]) -> dict[int, str]:
+    """Slugs of the programmes of programme certificates (one query, none without them)."""
+    ids = {c.programme_id for c in certificates if c.programme_id is not None}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Programme.id, Programme.slug).where(Programme.id.in_(ids))).tuples().all())
+
+
+def _summary(certificate: Certificate, programmes: dict[int, str], now: Any = None) -> dict[str, Any]:
     return {
         "id": certificate.id,
         "state": HeldState(certificate.state(now)),
-        "course": certificate.course.slug,
+        "course": certificate.course.slug if certificate.course is not None else None,
+        "programme": programmes.get(certificate.programme_id) if certificate.programme_id is not None else None,
         "course_title": certificate.course_title,
         "version": certificate.version_number,
         "holder_name": certificate.holder_name,
@@ -171,7 +188,8 @@ def list_certificates(query: dict[str, Any]) -> Page:
     if query.get("state"):
         items = [c for c in items if c.state() == query["state"]]
     page = page_from_list(items, limit=query["limit"], offset=query["offset"])
-    page.items = [_summary(c) for c in page.items]
+    programmes = _programme_slugs(page.items)
+    page.items = [_summary(c, programmes) for c in page.items]
     return page
 
 
@@ -185,7 +203,7 @@ def get_certificate(certificate_id: int) -> dict[str, Any]:
     if certificate is None:
         raise NotFound("You hold no certificate with this id.")
     code = services.stored_code(certificate)
-    out = _summary(certificate)
+    out = _summary(certificate, _programme_slugs([certificate]))
     out["code"] = code or None
     out["verify_url"] = services.verify_url(code) if code else None
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -26,8 +26,8 @@ from academy.programmes.models import (
 PER_PAGE = 12
 
 
-def listed(*, q: str = "", page: int = 1, per_page: int = PER_PAGE) -> Pagination:
-    """Published programmes matching the words in `q`, by title, one page at a time."""
+def published(*, q: str = "") -> Select:
+    """Published programmes matching every word in `q` (title or summary, at most 8 words), by title."""
     stmt = (
         select(Programme)
         .where(Programme.status == ProgrammeStatus.PUBLISHED)
@@ -38,7 +38,12 @@ def listed(*, q: str = "", page: int = 1, per_page: int = PER_PAGE) -> Paginatio
         stmt = stmt.where(
             or_(Programme.title.icontains(word, autoescape=True), Programme.summary.icontains(word, autoescape=True))
         )
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    return stmt
+
+
+def listed(*, q: str = "", page: int = 1, per_page: int = PER_PAGE) -> Pagination:
+    """Published programmes matching the words in `q`, by title, one page at a time."""
+    return db.paginate(published(q=q), page=page, per_page=per_page, error_out=False)
 
 
 def get_programme(slug: str, *, viewer: User | None = None) -> Programme:

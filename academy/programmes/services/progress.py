@@ -202,11 +202,20 @@ def _queue_positions(user_id: int, session_ids: list[int]) -> dict[int, int]:
 
 def standing(programme: Programme, user: User | None, *, with_mastery: bool = False) -> Standing:
     """Per-part states for `user` (all "not started" for a visitor) in a constant number of queries."""
-    parts = [PartStanding(part=p) for p in programme.parts]
+    result = standings([programme], user)[0]
+    if with_mastery and user is not None and getattr(user, "is_authenticated", False):
+        result.outcomes = outcome_mastery(programme, user)
+    return result
+
+
+def standings(programmes: list[Programme], user: User | None) -> list[Standing]:
+    """`standing()` for several programmes at once: the same number of queries for any number of them."""
+    results = [Standing(programme=p, parts=[PartStanding(part=part) for part in p.parts]) for p in programmes]
     if user is None or not getattr(user, "is_authenticated", False):
-        return Standing(programme=programme, parts=parts)
-    course_ids = [p.part.course_id for p in parts if p.part.kind == PartKind.COURSE and p.part.course_id]
-    session_ids = [p.part.session_id for p in parts if p.part.kind == PartKind.SESSION and p.part.session_id]
+        return results
+    parts = [item for result in results for item in result.parts]
+    course_ids = sorted({p.part.course_id for p in parts if p.part.kind == PartKind.COURSE and p.part.course_id})
+    session_ids = sorted({p.part.session_id for p in parts if p.part.kind == PartKind.SESSION and p.part.session_id})
     percents, active = _course_percentages(user.id, course_ids)
     certified = _valid_course_certificates(user.id, course_ids)
     registrations = (
@@ -247,10 +256,12 @@ def standing(programme: Programme, user: User | None, *, with_mastery: bool = Fa
                 item.state = PartState.EXCUSED
             else:
                 item.state = PartState.REGISTERED
-    result = Standing(programme=programme, parts=parts)
-    if with_mastery:
-        result.outcomes = outcome_mastery(programme, user)
-    return result
+    return results
+
+
+def queue_position(user: User, session_id: int) -> int | None:
+    """The user's place on the session's waiting list (1 = next to get a seat), or None when not waiting."""
+    return _queue_positions(user.id, [session_id]).get(session_id)
 
 
 def _course_mastery(user_id: int, course_ids: list[int]) -> dict[tuple[int, str], tuple[float | None, bool]]:

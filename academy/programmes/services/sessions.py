@@ -13,6 +13,7 @@ promote the same person twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -60,10 +61,14 @@ def registration_of(user: User | None, session: TrainingSession) -> SessionRegis
     )
 
 
+def registration_closes(session: TrainingSession) -> datetime:
+    """When registration closes: the deadline, or the start without one."""
+    return session.registration_deadline or session.starts_at
+
+
 def registration_open(session: TrainingSession) -> bool:
     """Before the deadline (or the start, without one)."""
-    closes = session.registration_deadline or session.starts_at
-    return utcnow() < closes
+    return utcnow() < registration_closes(session)
 
 
 def _take_seat(session_id: int) -> bool:

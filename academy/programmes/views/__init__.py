@@ -23,7 +23,9 @@ def session_time(session: TrainingSession) -> str:
 @bp.app_template_global()
 def session_deadline(session: TrainingSession) -> str:
     """When registration closes, in the session's local time."""
-    closes = (session.registration_deadline or session.starts_at).astimezone(ZoneInfo(session.timezone))
+    from academy.programmes.services.sessions import registration_closes
+
+    closes = registration_closes(session).astimezone(ZoneInfo(session.timezone))
     return format_datetime(closes, "d MMMM y, HH:mm", rebase=False)
 
 
