@@ -35,6 +35,8 @@ from tests.certificates.factories import create_certificate
 from tests.community.factories import add_member, create_community, create_reply, create_thread
 from tests.factories import create_user
 from tests.notifications.factories import notifications_of
+from tests.programmes.factories import create_programme, create_registration, create_session
+from tests.programmes.factories import enrol as programme_enrol
 from tests.quizzes.factories import create_course as create_quiz_course
 from tests.quizzes.factories import create_question, create_quiz, take_attempt
 from tests.quizzes.factories import enrol as course_enrol
@@ -60,7 +62,8 @@ class LiveApi:
 
 def _seed() -> tuple[str, dict[str, str | int]]:
     """A user with a write token and one of everything the API shows: courses, an enrolment with
-    progress, a quiz attempt, a certificate, a community with a thread and a reply, notifications."""
+    progress, a quiz attempt, a certificate, a community with a thread and a reply, notifications,
+    programmes they are enrolled in with a session they hold a seat at, and one to enrol in."""
     user = create_user(name="Fuzz Tester", organisation="Interreg Fuzz JS")
     _token, raw = create_token(user=user, scopes=("read", "write"))
     trainer = create_user(name="Tomas Trainer", trainer=True)
@@ -78,6 +81,15 @@ def _seed() -> tuple[str, dict[str, str | int]]:
     thread = create_thread(community=community, author=user, title="Flat rates for staff costs")
     reply = create_reply(thread=thread, body="We use 20 % in our programme.")  # notifies the asker
     notification = notifications_of(user)[0]
+    basics = create_course(slug="pm-basics", title="Programme management basics", owners=(trainer,))
+    track = create_programme(title="Programme management track", owner=trainer, courses=[basics])
+    programme_enrol(user, track)  # the example programme, which the fuzzer may also leave
+    open_track = create_programme(title="Communication track", owner=trainer, courses=[create_course()])
+    # The session is in a programme of its own, so leaving the example programme keeps it open to me;
+    # registered already, so cancelling works whichever of PUT and DELETE comes first.
+    icon = create_programme(title="ICON communication network", owner=trainer, courses=[create_course()])
+    session = create_session(programme=icon, title="Kick-off workshop in Vienna", capacity=5)
+    create_registration(session=session, user=user)
     examples: dict[str, str | int] = {
         "slug": "hit-quiz",
         "attempt_id": attempt.id,
@@ -89,6 +101,9 @@ def _seed() -> tuple[str, dict[str, str | int]]:
         "lesson_course": jems.slug,
         "key": "m1-l1",
         "post": reply.id,
+        "programme": track.slug,
+        "open_programme": open_track.slug,
+        "session_id": session.id,
     }
     return raw, examples
 
@@ -111,6 +126,7 @@ def live_api(app) -> Iterator[LiveApi]:
 # Valid bodies for the operations that create something, sent by the examples phase.
 BODY_EXAMPLES = {
     ("post", "/enrolments"): {"course": "sco"},
+    ("post", "/programme-enrolments"): {"programme": "open_programme"},  # the seeded programme not yet joined
     ("post", "/communities/{slug}/threads"): {"title": "Who checks unit costs?", "body": "Our **FLC** asks."},
     ("post", "/communities/{slug}/threads/{thread_id}/posts"): {"body": "The controller does, see @[Fuzz Tester]."},
     ("post", "/communities/{slug}/threads/{thread_id}/accepted-answer"): {"post": "post"},  # the seeded reply
@@ -140,6 +156,8 @@ def _with_examples(document: dict, examples: dict[str, str | int]) -> dict:
                     name = "community"
                 elif name == "slug" and "/lessons/" in path:
                     name = "lesson_course"
+                elif name == "slug" and path.startswith("/programme"):
+                    name = "programme"
                 if name in examples:
                     parameter["example"] = examples[name]
     return document

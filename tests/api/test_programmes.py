@@ -356,3 +356,17 @@ def test_registration_errors_come_from_the_service(client):
     assert client.put(f"/api/v1/sessions/{draft_session.id}/registration", headers=headers).status_code == 404
     assert client.delete(f"/api/v1/sessions/{draft_session.id}/registration", headers=headers).status_code == 404
     assert client.put("/api/v1/sessions/999999/registration", headers=headers).status_code == 404
+
+
+def test_an_archived_programme_keeps_its_page_but_takes_no_enrolments(client):
+    from academy.programmes.services import authoring
+
+    programme, *_rest = _track()
+    authoring.archive(programme)
+    db.session.commit()
+    assert client.get("/api/v1/programmes").json["total"] == 0
+    page = client.get(f"/api/v1/programmes/{programme.slug}")
+    assert (page.status_code, page.json["status"]) == (200, "archived")
+    response = client.post("/api/v1/programme-enrolments", json={"programme": programme.slug}, headers=_token())
+    assert response.status_code == 409
+    assert "archived" in response.json["detail"]

@@ -109,6 +109,8 @@ def test_only_the_catalogue_and_verification_are_public_and_every_change_needs_w
     assert public == {
         ("get", "/courses"),
         ("get", "/courses/{slug}"),
+        ("get", "/programmes"),
+        ("get", "/programmes/{slug}"),
         ("get", "/verify/{code}"),
         ("post", "/credentials/verify"),
     }

@@ -79,12 +79,15 @@ ACCESS: dict[str, dict[str, int | str]] = {
     "admin.signing_keys": ADMIN,
     "admin.users": ADMIN,
     "api.accept_community_answer": TOKEN_ONLY,
+    "api.cancel_session_registration": TOKEN_ONLY,
     "api.clear_community_answer": TOKEN_ONLY,
     "api.complete_lesson": TOKEN_ONLY,
     "api.create_community_thread": TOKEN_ONLY,
     "api.create_enrolment": TOKEN_ONLY,
+    "api.create_programme_enrolment": TOKEN_ONLY,
     "api.create_reply": TOKEN_ONLY,
     "api.delete_enrolment": TOKEN_ONLY,
+    "api.delete_programme_enrolment": TOKEN_ONLY,
     "api.get_certificate": TOKEN_ONLY,
     "api.get_community": TOKEN_ONLY,
     "api.get_community_thread": TOKEN_ONLY,
@@ -92,6 +95,8 @@ ACCESS: dict[str, dict[str, int | str]] = {
     "api.get_enrolment": TOKEN_ONLY,
     "api.get_me": TOKEN_ONLY,
     "api.get_notification_preferences": TOKEN_ONLY,
+    "api.get_programme": PUBLIC,
+    "api.get_programme_enrolment": TOKEN_ONLY,
     "api.get_quiz_attempt": TOKEN_ONLY,
     "api.list_certificates": TOKEN_ONLY,
     "api.list_communities": TOKEN_ONLY,
@@ -99,11 +104,14 @@ ACCESS: dict[str, dict[str, int | str]] = {
     "api.list_courses": PUBLIC,
     "api.list_enrolments": TOKEN_ONLY,
     "api.list_notifications": TOKEN_ONLY,
+    "api.list_programme_enrolments": TOKEN_ONLY,
+    "api.list_programmes": PUBLIC,
     "api.list_quiz_results": TOKEN_ONLY,
     "api.list_thread_posts": TOKEN_ONLY,
     "api.mark_all_notifications_read": TOKEN_ONLY,
     "api.mark_notification_read": TOKEN_ONLY,
     "api.openapi_json": PUBLIC,
+    "api.register_for_session": TOKEN_ONLY,
     "api.update_me": TOKEN_ONLY,
     "api.update_notification_preferences": TOKEN_ONLY,
     "api.verify_certificate": PUBLIC,
@@ -290,7 +298,7 @@ def url_for_rule(app: Flask, rule: Rule, world: SecurityWorld) -> str:
     for name in sorted(rule.arguments - set(rule.defaults or {})):
         if name == "slug":
             community = rule.endpoint.startswith("community.") or "communit" in rule.endpoint
-            programme = rule.endpoint.startswith("programmes.")
+            programme = rule.endpoint.startswith("programmes.") or "programme" in rule.endpoint
             values[name] = v["community_slug"] if community else v["programme_slug"] if programme else v["course_slug"]
         elif name == "key":
             kind = next((k for k in _KEY_OF if k in rule.endpoint), None)
