@@ -1,4 +1,4 @@
-"""Programme forms: catalogue search, programme details, parts, sessions, capacity."""
+"""Programme forms: catalogue search, programme details, parts, sessions, capacity, cancelling a session."""
 
 from __future__ import annotations
 
@@ -133,3 +133,16 @@ class EditSessionForm(SessionForm):
 
     capacity = None
     required = None
+
+
+class CancelSessionForm(FlaskForm):
+    """Cancel a session: the reason is shown to everyone registered or waiting."""
+
+    reason = TextAreaField(
+        _l("Why is the session cancelled?"),
+        description=_l("Participants read this on the programme page and in the e-mail they get."),
+        validators=[
+            DataRequired(_l("Say why the session is cancelled: participants read it.")),
+            Length(max=500, message=_l("Keep the reason under 500 characters.")),
+        ],
+    )

@@ -2,6 +2,8 @@
 
 Times are written in UTC (the "Z" form), which every calendar converts to its own zone; the
 session's own zone is named in the description so people travelling know the local time.
+A cancelled session's file says METHOD:CANCEL and STATUS:CANCELLED with the same UID and a higher
+SEQUENCE, so a calendar app that holds the event removes it (or marks it cancelled).
 """
 
 from __future__ import annotations
@@ -47,8 +49,9 @@ def event_lines(session: TrainingSession, registration: SessionRegistration, *, 
     """The VEVENT lines for one registration."""
     location = session.place if session.mode == SessionMode.IN_PERSON else session.online_url
     local = session.starts_at.astimezone(_zone(session.timezone))
+    cancelled = f"This session is cancelled: {session.cancellation_reason}\n" if session.cancelled else ""
     description = (
-        f"{session.programme.title}\n"
+        f"{cancelled}{session.programme.title}\n"
         f"Starts {local:%d %B %Y, %H:%M} ({session.timezone}).\n"
         f"{session.description}\n"
         f"Details and cancellation: {url}"
@@ -61,15 +64,21 @@ def event_lines(session: TrainingSession, registration: SessionRegistration, *, 
         f"SEQUENCE:{session.sequence or 0}",
         f"DTSTART:{_stamp(session.starts_at)}",
         f"DTEND:{_stamp(session.ends_at)}",
-        f"SUMMARY:{escape(session.title)}",
+        f"SUMMARY:{escape(('Cancelled: ' if session.cancelled else '') + session.title)}",
         f"DESCRIPTION:{escape(description)}",
         f"URL:{url}",
-        "STATUS:CONFIRMED" if registration.status == "registered" else "STATUS:TENTATIVE",
+        f"STATUS:{_status(session, registration)}",
     ]
     if location:
         lines.append(f"LOCATION:{escape(location)}")
     lines.append("END:VEVENT")
     return lines
+
+
+def _status(session: TrainingSession, registration: SessionRegistration) -> str:
+    if session.cancelled:
+        return "CANCELLED"
+    return "CONFIRMED" if registration.status == "registered" else "TENTATIVE"
 
 
 def _zone(name: str):
@@ -85,7 +94,7 @@ def calendar(session: TrainingSession, registration: SessionRegistration, *, url
         "VERSION:2.0",
         f"PRODID:{PRODID}",
         "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
+        "METHOD:CANCEL" if session.cancelled else "METHOD:PUBLISH",
         *event_lines(session, registration, url=url, domain=domain),
         "END:VCALENDAR",
     ]

@@ -59,5 +59,13 @@ def init_app(app: Flask) -> None:
             _l("%(session)s has changed (%(changes)s): now %(when)s, %(where)s."),
         )
     )
+    events.register(
+        events.EventKind(
+            "programme.session_cancelled",
+            _l("A session I registered for is cancelled"),
+            # The reason travels as the excerpt, quoted in the e-mail and shown on the programme page.
+            _l("%(session)s on %(when)s is cancelled."),
+        )
+    )
     certificates.certificate_issued.connect(_on_certificate_issued, weak=False)
     certificates.register_programme_certificates(manager=_manages, list_url=_list_url, page_path=_page_path)

@@ -55,6 +55,13 @@ class SessionMode(enum.StrEnum):
     ONLINE = "online"
 
 
+class SessionStatus(enum.StrEnum):
+    """A session takes place as planned, or the trainer called it off."""
+
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
 class RegistrationStatus(enum.StrEnum):
     """A seat, a place on the waiting list, or neither any more."""
 
@@ -164,17 +171,33 @@ class TrainingSession(db.Model):
     # Bumped by every change participants care about (times, place, link, mode): the .ics SEQUENCE,
     # so calendar apps replace the event they hold instead of keeping the old time.
     sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A cancelled session keeps its registration rows (who was registered or waiting) but holds no
+    # seats; participants see the reason on the programme page and in the notice they get.
+    status: Mapped[SessionStatus] = mapped_column(
+        string_enum(SessionStatus, "session_status"), default=SessionStatus.SCHEDULED, server_default="scheduled"
+    )
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    cancellation_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     programme: Mapped[Programme] = relationship(back_populates="sessions")
+    cancelled_by: Mapped[User | None] = relationship(foreign_keys=[cancelled_by_id])
     registrations: Mapped[list[SessionRegistration]] = relationship(
         back_populates="session", cascade="all, delete-orphan", order_by="SessionRegistration.id"
     )
 
     @property
     def seats_left(self) -> int:
-        """Free seats now."""
+        """Free seats now (none at a cancelled session)."""
+        if self.cancelled:
+            return 0
         return max(self.capacity - self.seats_taken, 0)
+
+    @property
+    def cancelled(self) -> bool:
+        """The trainer called the session off."""
+        return self.status == SessionStatus.CANCELLED
 
 
 class ProgrammePart(db.Model):

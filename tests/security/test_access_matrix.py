@@ -234,6 +234,7 @@ ACCESS: dict[str, dict[str, int | str]] = {
     "programmes.attendance": OWNER,
     "programmes.calendar": HOLDER,  # the .ics of my own registration
     "programmes.cancel": LOGIN,
+    "programmes.cancel_session": OWNER,  # confirmation page with the reason, then POST
     "programmes.capacity": OWNER,
     "programmes.catalogue": PUBLIC,
     "programmes.certificates": OWNER,

@@ -278,6 +278,8 @@ def update_session(
     people were told. When anything did, the .ics SEQUENCE goes up and everyone registered or
     waiting is told, once per edit (the e-mails leave after the caller's commit).
     """
+    if session.cancelled:
+        raise Conflict(_("This session is cancelled: it can no longer be changed."))
     before = (session.starts_at, session.ends_at, session.place, session.online_url, session.mode)
     session.mode = _check_session(
         title=title,
@@ -320,10 +322,24 @@ def _changes(before: tuple, session: TrainingSession) -> list[str]:
 
 
 def remove_part(programme: Programme, part_id: int) -> None:
-    """Take a part out of the programme (a session with registrations stays; only the part goes)."""
+    """Take a part out of the programme (a session with registrations stays; only the part goes).
+
+    A scheduled session with people registered or waiting is refused: cancel it first, so they are told.
+    """
     part = next((p for p in programme.parts if p.id == part_id), None)
     if part is None:
         raise NotFound(_("No such part."))
+    if part.kind == PartKind.SESSION and part.session is not None and not part.session.cancelled:
+        from academy.programmes.services import sessions
+
+        if sessions.participant_count(part.session):
+            raise Conflict(
+                _(
+                    "People are registered or waiting for %(title)s. Cancel the session first, so they are told;"
+                    " then you can remove it.",
+                    title=part.session.title,
+                )
+            )
     programme.parts.remove(part)
     for position, other in enumerate(programme.parts):
         other.position = position

@@ -2,7 +2,9 @@
 
 Rule: a course part is done when the learner holds a valid certificate for the course; a session
 part is done when the trainer recorded them present. The programme is complete when every required
-part is done; optional parts that are done are listed on the certificate too.
+part is done; optional parts that are done are listed on the certificate too. A cancelled session
+is skipped (nobody can attend it), but a programme is never complete without at least one required
+part that is not a cancelled session.
 
 Programme mastery: each programme outcome maps to outcomes of its courses (by stable key). Its
 percentage is the mean of the learner's mastery of those course outcomes (missing evidence counts
@@ -53,6 +55,7 @@ class PartState(enum.StrEnum):
     ABSENT = "absent"
     EXCUSED = "excused"
     DONE = "done"
+    CANCELLED = "cancelled"  # the session was called off: it no longer counts
 
 
 STATE_LABELS = {
@@ -63,6 +66,7 @@ STATE_LABELS = {
     PartState.ABSENT: _l("Absent"),
     PartState.EXCUSED: _l("Excused"),
     PartState.DONE: _l("Done"),
+    PartState.CANCELLED: _l("Session cancelled"),
 }
 
 
@@ -80,6 +84,11 @@ class PartStanding:
     @property
     def done(self) -> bool:
         return self.state == PartState.DONE
+
+    @property
+    def cancelled(self) -> bool:
+        """A cancelled session: skipped when counting what is required."""
+        return self.state == PartState.CANCELLED
 
     @property
     def label(self) -> str:
@@ -106,11 +115,12 @@ class Standing:
 
     @property
     def required(self) -> list[PartStanding]:
-        return [p for p in self.parts if p.part.required]
+        """Required parts that count: cancelled sessions are skipped."""
+        return [p for p in self.parts if p.part.required and not p.cancelled]
 
     @property
     def complete(self) -> bool:
-        """Every required part done."""
+        """Every required part done, and at least one of them (cancelled sessions alone never complete it)."""
         return bool(self.required) and all(p.done for p in self.required)
 
     @property
@@ -124,7 +134,7 @@ class Standing:
 
     @property
     def left(self) -> list[PartStanding]:
-        """Required parts still to do."""
+        """Required parts still to do (a cancelled session is not one of them)."""
         return [p for p in self.required if not p.done]
 
 
@@ -211,6 +221,10 @@ def standing(programme: Programme, user: User | None, *, with_mastery: bool = Fa
 def standings(programmes: list[Programme], user: User | None) -> list[Standing]:
     """`standing()` for several programmes at once: the same number of queries for any number of them."""
     results = [Standing(programme=p, parts=[PartStanding(part=part) for part in p.parts]) for p in programmes]
+    for result in results:
+        for item in result.parts:
+            if item.part.kind == PartKind.SESSION and item.part.session is not None and item.part.session.cancelled:
+                item.state = PartState.CANCELLED
     if user is None or not getattr(user, "is_authenticated", False):
         return results
     parts = [item for result in results for item in result.parts]
@@ -243,6 +257,8 @@ def standings(programmes: list[Programme], user: User | None) -> list[Standing]:
         else:
             registration = registrations.get(part.session_id)
             item.registration = registration
+            if item.cancelled:
+                continue
             if registration is None or registration.status == RegistrationStatus.CANCELLED:
                 continue
             if registration.status == RegistrationStatus.WAITLISTED:

@@ -8,6 +8,11 @@ passes the capacity (a CHECK constraint backs this up), and whoever finds no sea
 waiting list. A freed seat goes to the first person on the waiting list in the same transaction;
 the flip from waitlisted to registered is itself conditional, so two cancellations at once cannot
 promote the same person twice.
+
+A trainer can cancel a session that has not started (`cancel_session`): its registration rows stay
+as the record of who was registered or waiting, but the session holds no seats any more, takes no
+registrations, cancellations, attendance or seat changes, and everyone registered or waiting is
+told once.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -34,6 +39,7 @@ from academy.programmes.models import (
     RegistrationStatus,
     SessionMode,
     SessionRegistration,
+    SessionStatus,
     TrainingSession,
 )
 
@@ -61,21 +67,37 @@ def registration_of(user: User | None, session: TrainingSession) -> SessionRegis
     )
 
 
+def participant_count(session: TrainingSession) -> int:
+    """How many people are registered or waiting."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(SessionRegistration)
+            .where(SessionRegistration.session_id == session.id, SessionRegistration.status.in_(ACTIVE))
+        )
+        or 0
+    )
+
+
 def registration_closes(session: TrainingSession) -> datetime:
     """When registration closes: the deadline, or the start without one."""
     return session.registration_deadline or session.starts_at
 
 
 def registration_open(session: TrainingSession) -> bool:
-    """Before the deadline (or the start, without one)."""
-    return utcnow() < registration_closes(session)
+    """Before the deadline (or the start, without one), and the session is not cancelled."""
+    return not session.cancelled and utcnow() < registration_closes(session)
 
 
 def _take_seat(session_id: int) -> bool:
     """Atomically take one seat if there is one; True when taken."""
     result = db.session.execute(
         update(TrainingSession)
-        .where(TrainingSession.id == session_id, TrainingSession.seats_taken < TrainingSession.capacity)
+        .where(
+            TrainingSession.id == session_id,
+            TrainingSession.seats_taken < TrainingSession.capacity,
+            TrainingSession.status == SessionStatus.SCHEDULED,
+        )
         .values(seats_taken=TrainingSession.seats_taken + 1)
         .execution_options(synchronize_session=False)
     )
@@ -103,6 +125,8 @@ def register(user: User, session: TrainingSession) -> SessionRegistration:
     # An archived programme takes no new participants, but those already in keep using its sessions.
     if session.programme.status == ProgrammeStatus.DRAFT:
         raise NotFound(_("This session is not open."))
+    if session.cancelled:
+        raise Conflict(_("This session is cancelled: it takes no registrations."))
     if not registration_open(session):
         raise Conflict(_("Registration for this session has closed."))
     if not enrolment.is_enrolled(user, session.programme):
@@ -115,6 +139,8 @@ def register(user: User, session: TrainingSession) -> SessionRegistration:
         # A savepoint: the seat and the row go together, or neither does (a double click).
         with db.session.begin_nested():
             seated = _take_seat(session.id)
+            if not seated and _cancelled_meanwhile(session.id):
+                raise Conflict(_("This session is cancelled: it takes no registrations."))
             status = RegistrationStatus.REGISTERED if seated else RegistrationStatus.WAITLISTED
             if registration is None:
                 registration = SessionRegistration(session_id=session.id, user_id=user.id)
@@ -130,11 +156,20 @@ def register(user: User, session: TrainingSession) -> SessionRegistration:
     return registration
 
 
+def _cancelled_meanwhile(session_id: int) -> bool:
+    # No seat may also mean a cancellation committed since the session was loaded: read it again.
+    return db.session.scalar(select(TrainingSession.status).where(TrainingSession.id == session_id)) == (
+        SessionStatus.CANCELLED
+    )
+
+
 def cancel(user: User, session: TrainingSession) -> SessionRegistration:
     """Give up a seat or a waiting-list place; a freed seat goes to the next person waiting."""
     registration = registration_of(user, session)
     if registration is None or registration.status not in ACTIVE:
         raise Conflict(_("You are not registered for this session."))
+    if session.cancelled:
+        raise Conflict(_("This session is cancelled: there is no seat to give up."))
     if utcnow() >= session.starts_at:
         raise Conflict(_("The session has started; ask the trainer to record your absence instead."))
     # Conditional: a concurrent cancel of the same row (two tabs) frees the seat once only.
@@ -156,6 +191,8 @@ def cancel(user: User, session: TrainingSession) -> SessionRegistration:
 def promote_waiting(session: TrainingSession) -> list[SessionRegistration]:
     """Fill free seats from the waiting list, first come first served; returns who moved up."""
     promoted: list[SessionRegistration] = []
+    if session.cancelled:
+        return promoted
     while True:
         candidates = list(
             db.session.scalars(
@@ -246,6 +283,99 @@ def notify_changed(session: TrainingSession, changes: list[str], *, actor: User 
     return result.notifications
 
 
+# ---------------------------------------------------------------------------- cancelling a session
+
+REASON_MAX = 500  # the e-mail quotes up to 500 characters
+
+
+@dataclass
+class Cancellation:
+    """What `cancel_session` did: whether this call cancelled the session, and how many people were told."""
+
+    cancelled: bool
+    told: int = 0
+
+
+def cancel_session(session: TrainingSession, *, reason: str, actor: User | None) -> Cancellation:
+    """Call off a session that has not started; flushes, the notices leave after the caller's commit.
+
+    The registration rows stay (who was registered or waiting) but hold no seats; the .ics SEQUENCE
+    goes up so calendar files cancel the event; everyone registered or waiting is told once, and the
+    programme certificate check runs for every participant (a cancelled required part no longer
+    counts). Cancelling a cancelled session changes nothing and tells nobody.
+    """
+    if session.cancelled:
+        return Cancellation(cancelled=False)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Say why the session is cancelled: participants read it."), field="reason")
+    if len(reason) > REASON_MAX:
+        raise ServiceError(_("Keep the reason under %(num)d characters.", num=REASON_MAX), field="reason")
+    if utcnow() >= session.starts_at:
+        raise Conflict(
+            _("The session has started or taken place, so it cannot be cancelled. Record attendance on the roster.")
+        )
+    db.session.flush()
+    # Conditional: of two cancellations at once (two tabs, two trainers) only one goes through.
+    changed = db.session.execute(
+        update(TrainingSession)
+        .where(TrainingSession.id == session.id, TrainingSession.status == SessionStatus.SCHEDULED)
+        .values(
+            status=SessionStatus.CANCELLED,
+            cancelled_at=utcnow(),
+            cancelled_by_id=actor.id if actor is not None else None,
+            cancellation_reason=reason,
+            sequence=func.coalesce(TrainingSession.sequence, 0) + 1,
+            seats_taken=0,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(session)
+    if not changed:
+        return Cancellation(cancelled=False)
+    _queue_programme_checks(session)
+    return Cancellation(cancelled=True, told=notify_cancelled(session, actor=actor))
+
+
+def _queue_programme_checks(session: TrainingSession) -> None:
+    from academy.programmes import jobs
+    from academy.programmes.models import ProgrammeEnrolment, ProgrammeEnrolmentStatus
+
+    for user_id in db.session.scalars(
+        select(ProgrammeEnrolment.user_id).where(
+            ProgrammeEnrolment.programme_id == session.programme_id,
+            ProgrammeEnrolment.status == ProgrammeEnrolmentStatus.ACTIVE,
+        )
+    ):
+        jobs.queue_programme_check(session.programme_id, user_id)
+
+
+def notify_cancelled(session: TrainingSession, *, actor: User | None = None) -> int:
+    """Tell everyone registered or waiting that the session is cancelled, with the reason; once per person."""
+    recipients = list(
+        db.session.scalars(
+            select(SessionRegistration.user_id).where(
+                SessionRegistration.session_id == session.id, SessionRegistration.status.in_(ACTIVE)
+            )
+        )
+    )
+    if not recipients:
+        return 0
+    link = current_app.url_map.bind("localhost").build("programmes.programme", {"slug": session.programme.slug})
+    result = notifications.record(
+        event="programme.session_cancelled",
+        recipients=recipients,
+        subject_type="training_session",
+        subject_id=session.id,
+        # The reason is the excerpt: the e-mail quotes it under the message.
+        data={"session": session.title, "when": local_time(session), "excerpt": session.cancellation_reason},
+        link=link + f"#session-{session.id}",
+        key=f"programme.session_cancelled:{session.id}",
+        actor=actor,
+    )
+    return result.notifications
+
+
 def local_time(session: TrainingSession) -> str:
     """ "12 March 2027, 09:30–12:30 (Europe/Vienna)": the session's own local time."""
     zone = ZoneInfo(session.timezone)
@@ -260,6 +390,8 @@ def local_time(session: TrainingSession) -> str:
 
 def set_capacity(session: TrainingSession, capacity: int) -> list[SessionRegistration]:
     """Change the number of seats; more seats promote people from the waiting list."""
+    if session.cancelled:
+        raise Conflict(_("This session is cancelled: its seats can no longer be changed."), field="capacity")
     if capacity < 1:
         raise ServiceError(_("A session needs at least one seat."), field="capacity")
     changed = db.session.execute(
@@ -309,6 +441,8 @@ def record_attendance(
     Only people holding a seat can be marked. Marks may be corrected at any time; the caller queues
     the programme certificate check for the users returned, which re-issues or revokes as needed.
     """
+    if session.cancelled:
+        raise Conflict(_("This session is cancelled: attendance cannot be recorded."))
     if utcnow() < session.starts_at:
         raise Conflict(_("Attendance can be recorded once the session has started."))
     registrations = {

@@ -17,10 +17,17 @@ from academy.auth.forms import EmptyForm
 from academy.certificates.models import Certificate
 from academy.courses.models import Course, CourseStatus
 from academy.db import utcnow
-from academy.exceptions import ServiceError
+from academy.exceptions import NotFound, ServiceError
 from academy.extensions import db
 from academy.programmes import jobs
-from academy.programmes.forms import AddCourseForm, CapacityForm, EditSessionForm, ProgrammeForm, SessionForm
+from academy.programmes.forms import (
+    AddCourseForm,
+    CancelSessionForm,
+    CapacityForm,
+    EditSessionForm,
+    ProgrammeForm,
+    SessionForm,
+)
 from academy.programmes.models import Attendance, PartKind, Programme, TrainingSession
 from academy.programmes.services import authoring, sessions
 from academy.programmes.views import bp
@@ -45,7 +52,9 @@ def _editable(slug: str) -> Programme:
 
 
 def _managed_session(session_id: int) -> TrainingSession:
-    session = db.session.get(TrainingSession, session_id) or abort(404)
+    session = db.session.get(TrainingSession, session_id, options=[joinedload(TrainingSession.cancelled_by)])
+    if session is None:
+        abort(404)
     if not authoring.can_edit(current_user, session.programme):
         abort(403)
     return session
@@ -189,6 +198,7 @@ def _editor(
             course_form=course_form,
             session_form=session_form,
             action_form=EmptyForm(),
+            now=utcnow(),
         ),
         status,
     )
@@ -258,8 +268,12 @@ def remove_part(slug: str, part_id: int):  # noqa: ANN201
         abort(400)
     try:
         authoring.remove_part(programme, part_id)
-    except ServiceError as err:
+    except NotFound as err:
         abort(err.status)
+    except ServiceError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for(".manage", slug=slug) + "#parts-title")
     db.session.commit()
     flash(_("The part is removed."), "success")
     return redirect(url_for(".manage", slug=slug) + "#parts-title")
@@ -355,7 +369,8 @@ def roster(session_id: int):  # noqa: ANN201
         waiting=waiting,
         form=EmptyForm(),
         capacity_form=capacity_form,
-        attendance_open=utcnow() >= session.starts_at,
+        attendance_open=not session.cancelled and utcnow() >= session.starts_at,
+        can_cancel=not session.cancelled and utcnow() < session.starts_at,
         choices=list(Attendance),
         labels=ATTENDANCE_LABELS,
     )
@@ -366,6 +381,9 @@ def roster(session_id: int):  # noqa: ANN201
 def edit_session(session_id: int):  # noqa: ANN201
     """Change a session's title, time, place or link; registrations stay."""
     session = _managed_session(session_id)
+    if session.cancelled:
+        flash(_("This session is cancelled: it can no longer be changed."), "error")
+        return redirect(url_for(".roster", session_id=session_id))
     form = EditSessionForm()
     if request.method == "GET":
         zone = ZoneInfo(session.timezone)
@@ -420,6 +438,57 @@ def edit_session(session_id: int):  # noqa: ANN201
     elif form.is_submitted():
         status = 400
     return render_template("programmes/trainer/session_form.html", session=session, form=form), status
+
+
+@bp.route("/teach/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel_session(session_id: int):  # noqa: ANN201
+    """Confirm with a reason, then cancel the session; everyone registered or waiting is told."""
+    session = _managed_session(session_id)
+    if session.cancelled:
+        flash(_("This session is already cancelled."), "info")
+        return redirect(url_for(".roster", session_id=session_id))
+    if utcnow() >= session.starts_at:
+        flash(
+            _("The session has started or taken place, so it cannot be cancelled. Record attendance on the roster."),
+            "error",
+        )
+        return redirect(url_for(".roster", session_id=session_id))
+    form = CancelSessionForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            result = sessions.cancel_session(session, reason=form.reason.data, actor=current_user)
+        except ServiceError as err:
+            db.session.rollback()
+            if err.field != "reason":
+                flash(err.message, "error")
+                return redirect(url_for(".roster", session_id=session_id))
+            form.reason.errors.append(err.message)
+            status = 400
+        else:
+            db.session.commit()
+            if not result.cancelled:
+                flash(_("This session is already cancelled."), "info")
+            else:
+                flash(
+                    ngettext(
+                        "The session is cancelled. %(num)d person registered or waiting is told.",
+                        "The session is cancelled. %(num)d people registered or waiting are told.",
+                        result.told,
+                    ),
+                    "success",
+                )
+            return redirect(url_for(".roster", session_id=session_id))
+    elif form.is_submitted():
+        status = 400
+    seated, waiting = sessions.roster(session)
+    return (
+        render_template(
+            "programmes/trainer/cancel_session.html", session=session, form=form, seated=seated, waiting=waiting
+        ),
+        status,
+    )
 
 
 @bp.post("/teach/sessions/<int:session_id>/attendance")
