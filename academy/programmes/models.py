@@ -223,6 +223,9 @@ class ProgrammePart(db.Model):
     session_id: Mapped[int | None] = mapped_column(
         ForeignKey("training_sessions.id", ondelete="CASCADE"), nullable=True
     )
+    # When the part joined the programme (NULL: before this was recorded, i.e. from the start). A
+    # part added after a learner completed the programme does not count against their certificate.
+    added_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, default=utcnow)
 
     programme: Mapped[Programme] = relationship(back_populates="parts")
     course: Mapped[Course | None] = relationship()

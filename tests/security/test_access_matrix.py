@@ -243,6 +243,7 @@ ACCESS: dict[str, dict[str, int | str]] = {
     "programmes.enrol": LOGIN,
     "programmes.leave": LOGIN,
     "programmes.manage": OWNER,
+    "programmes.move_part": OWNER,
     "programmes.programme": PUBLIC,
     "programmes.publish": OWNER,
     "programmes.register": LOGIN,

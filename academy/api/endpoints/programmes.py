@@ -341,7 +341,9 @@ def _describe(row: ProgrammeEnrolment, result: Standing, certificate: Certificat
 def _describe_all(rows: list[ProgrammeEnrolment]) -> list[dict[str, Any]]:
     """My standing in each programme: the same number of queries for any number of programmes and parts."""
     user = api_user()
-    results = progress.standings([row.programme for row in rows], user)
+    results = progress.standings(
+        [row.programme for row in rows], user, completed_at={row.programme_id: row.completed_at for row in rows}
+    )
     held = certificate_services.current_programme_certificates(user.id, [row.programme_id for row in rows])
     return [_describe(row, result, held.get(row.programme_id)) for row, result in zip(rows, results, strict=True)]
 

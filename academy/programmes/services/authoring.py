@@ -340,10 +340,28 @@ def remove_part(programme: Programme, part_id: int) -> None:
                     title=part.session.title,
                 )
             )
+    others_required = any(p.required for p in programme.parts if p is not part)
+    if programme.status == ProgrammeStatus.PUBLISHED and part.required and not others_required:
+        raise ServiceError(_("A published programme needs at least one required part: add another one first."))
     programme.parts.remove(part)
     for position, other in enumerate(programme.parts):
         other.position = position
     db.session.flush()
+
+
+def move_part(programme: Programme, part_id: int, *, offset: int) -> None:
+    """Move a part up (offset -1) or down (+1) in the programme's order; at either end nothing moves."""
+    parts = list(programme.parts)
+    index = next((i for i, p in enumerate(parts) if p.id == part_id), None)
+    if index is None:
+        raise NotFound(_("No such part."))
+    target = index + offset
+    if 0 <= target < len(parts):
+        parts[index], parts[target] = parts[target], parts[index]
+    for position, part in enumerate(parts):
+        part.position = position
+    db.session.flush()
+    db.session.expire(programme, ["parts"])
 
 
 def publish(programme: Programme) -> None:

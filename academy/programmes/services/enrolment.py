@@ -123,6 +123,21 @@ def enrol(user: User, programme: Programme) -> ProgrammeEnrolment:
     return enrolment
 
 
+def participants_to_enrol(programme_id: int, course: Course) -> list[User]:
+    """Active participants who have not completed the programme and are not active in `course`."""
+    users = db.session.scalars(
+        select(User)
+        .join(ProgrammeEnrolment, ProgrammeEnrolment.user_id == User.id)
+        .where(
+            ProgrammeEnrolment.programme_id == programme_id,
+            ProgrammeEnrolment.status == ProgrammeEnrolmentStatus.ACTIVE,
+            ProgrammeEnrolment.completed_at.is_(None),
+        )
+        .order_by(User.id)
+    ).all()
+    return [user for user in users if not course_progress.is_active(course_progress.get_enrolment(user, course))]
+
+
 def leave(user: User, programme: Programme) -> ProgrammeEnrolment:
     """Leave the programme; course enrolments, registrations and certificates stay."""
     enrolment = enrolment_of(user, programme)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import enum
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -80,6 +81,13 @@ class PartStanding:
     registration: SessionRegistration | None = None
     certificate: Certificate | None = None
     queue_position: int | None = None  # 1 = next to get a seat, for a waiting-list place
+    # Added to the programme after this learner completed it: shown, but not required of them.
+    added_later: bool = False
+
+    @property
+    def required(self) -> bool:
+        """Whether this part counts for this learner's certificate."""
+        return self.part.required and not self.added_later
 
     @property
     def done(self) -> bool:
@@ -115,8 +123,8 @@ class Standing:
 
     @property
     def required(self) -> list[PartStanding]:
-        """Required parts that count: cancelled sessions are skipped."""
-        return [p for p in self.parts if p.part.required and not p.cancelled]
+        """Required parts that count: cancelled sessions and parts added after the learner completed are skipped."""
+        return [p for p in self.parts if p.required and not p.cancelled]
 
     @property
     def complete(self) -> bool:
@@ -210,17 +218,39 @@ def _queue_positions(user_id: int, session_ids: list[int]) -> dict[int, int]:
     return dict(rows.all())
 
 
-def standing(programme: Programme, user: User | None, *, with_mastery: bool = False) -> Standing:
-    """Per-part states for `user` (all "not started" for a visitor) in a constant number of queries."""
-    result = standings([programme], user)[0]
+def _added_after(part: ProgrammePart, completed_at: datetime | None) -> bool:
+    return completed_at is not None and part.added_at is not None and part.added_at > completed_at
+
+
+def standing(
+    programme: Programme, user: User | None, *, with_mastery: bool = False, completed_at: datetime | None = None
+) -> Standing:
+    """Per-part states for `user` (all "not started" for a visitor) in a constant number of queries.
+
+    `completed_at` is when the learner first completed the programme: parts added after it are
+    marked `added_later` and not required of them, so a certificate earned stays earned.
+    """
+    result = standings([programme], user, completed_at={programme.id: completed_at})[0]
     if with_mastery and user is not None and getattr(user, "is_authenticated", False):
         result.outcomes = outcome_mastery(programme, user)
     return result
 
 
-def standings(programmes: list[Programme], user: User | None) -> list[Standing]:
-    """`standing()` for several programmes at once: the same number of queries for any number of them."""
-    results = [Standing(programme=p, parts=[PartStanding(part=part) for part in p.parts]) for p in programmes]
+def standings(
+    programmes: list[Programme], user: User | None, *, completed_at: dict[int, datetime | None] | None = None
+) -> list[Standing]:
+    """`standing()` for several programmes at once: the same number of queries for any number of them.
+
+    `completed_at` maps a programme id to when the learner first completed it (see `standing`).
+    """
+    completed_at = completed_at or {}
+    results = [
+        Standing(
+            programme=p,
+            parts=[PartStanding(part=part, added_later=_added_after(part, completed_at.get(p.id))) for part in p.parts],
+        )
+        for p in programmes
+    ]
     for result in results:
         for item in result.parts:
             if item.part.kind == PartKind.SESSION and item.part.session is not None and item.part.session.cancelled:
@@ -392,18 +422,19 @@ def certify(programme: Programme, user: User) -> Certificate | None:
     Issue when complete and none is held; re-issue (old one superseded) when the parts that made
     it up changed, e.g. an attendance correction; revoke when a required part is no longer done,
     and replace that automatic revocation if a later correction completes the programme again.
-    Running it again changes nothing.
+    Parts added after the learner completed are not required of them (rules do not change after
+    the fact). Running it again changes nothing.
     """
-    result = standing(programme, user)
+    enrolment = db.session.scalar(
+        select(ProgrammeEnrolment).where(
+            ProgrammeEnrolment.programme_id == programme.id, ProgrammeEnrolment.user_id == user.id
+        )
+    )
+    result = standing(programme, user, completed_at=enrolment.completed_at if enrolment is not None else None)
     current = certificates.current_programme_certificate(user.id, programme.id)
     if current is None:
         if not result.complete:
             return None
-        enrolment = db.session.scalar(
-            select(ProgrammeEnrolment).where(
-                ProgrammeEnrolment.programme_id == programme.id, ProgrammeEnrolment.user_id == user.id
-            )
-        )
         if enrolment is not None and enrolment.completed_at is None:
             enrolment.completed_at = utcnow()
         return certificates.issue_for_programme(user, achievement(result))
@@ -464,6 +495,18 @@ def check(programme_id: int, user_id: int) -> None:
     except IntegrityError:
         # A concurrent run claimed this certificate first; its result stands.
         db.session.rollback()
+
+
+def check_participants(programme_id: int) -> None:
+    """Job: certify every active participant of a programme, one commit each (after a part is removed)."""
+    user_ids = db.session.scalars(
+        select(ProgrammeEnrolment.user_id).where(
+            ProgrammeEnrolment.programme_id == programme_id,
+            ProgrammeEnrolment.status == ProgrammeEnrolmentStatus.ACTIVE,
+        )
+    ).all()
+    for user_id in user_ids:
+        check(programme_id, user_id)
 
 
 def completed_count(programme: Programme) -> int:

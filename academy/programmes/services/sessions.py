@@ -339,15 +339,8 @@ def cancel_session(session: TrainingSession, *, reason: str, actor: User | None)
 
 def _queue_programme_checks(session: TrainingSession) -> None:
     from academy.programmes import jobs
-    from academy.programmes.models import ProgrammeEnrolment, ProgrammeEnrolmentStatus
 
-    for user_id in db.session.scalars(
-        select(ProgrammeEnrolment.user_id).where(
-            ProgrammeEnrolment.programme_id == session.programme_id,
-            ProgrammeEnrolment.status == ProgrammeEnrolmentStatus.ACTIVE,
-        )
-    ):
-        jobs.queue_programme_check(session.programme_id, user_id)
+    jobs.queue_programme_check(session.programme_id)
 
 
 def notify_cancelled(session: TrainingSession, *, actor: User | None = None) -> int:

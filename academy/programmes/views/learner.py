@@ -56,7 +56,12 @@ def programme_page(slug: str):  # noqa: ANN201
     user = _user()
     row = enrolment.enrolment_of(user, programme)
     enrolled = row is not None and row.status.value == "active"
-    standing = progress.standing(programme, user if enrolled else None, with_mastery=enrolled)
+    standing = progress.standing(
+        programme,
+        user if enrolled else None,
+        with_mastery=enrolled,
+        completed_at=row.completed_at if enrolled else None,
+    )
     certificate = certificates.current_programme_certificate(user.id, programme.id) if enrolled else None
     return render_template(
         "programmes/programme.html",

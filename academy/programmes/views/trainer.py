@@ -220,6 +220,8 @@ def add_course(slug: str):  # noqa: ANN201
         db.session.rollback()
         course_form.course.errors.append(err.message)
         return _editor(_editable(slug), course_form=course_form, status=400)
+    # Participants still working towards the programme are enrolled in the new course too.
+    jobs.queue_enrol_participants(programme.id, course.id)
     db.session.commit()
     flash(_("The course is added to the programme."), "success")
     return redirect(url_for(".manage", slug=slug) + "#parts-title")
@@ -268,15 +270,33 @@ def remove_part(slug: str, part_id: int):  # noqa: ANN201
         abort(400)
     try:
         authoring.remove_part(programme, part_id)
-    except NotFound as err:
-        abort(err.status)
+    except NotFound:
+        abort(404)
     except ServiceError as err:
         db.session.rollback()
         flash(err.message, "error")
         return redirect(url_for(".manage", slug=slug) + "#parts-title")
+    # Fewer requirements may complete someone's programme: check every participant after the commit.
+    jobs.queue_programme_check(programme.id)
     db.session.commit()
     flash(_("The part is removed."), "success")
     return redirect(url_for(".manage", slug=slug) + "#parts-title")
+
+
+@bp.post("/teach/programmes/<slug>/parts/<int:part_id>/move")
+@login_required
+def move_part(slug: str, part_id: int):  # noqa: ANN201
+    """Move a part one place up or down (`direction` = up | down)."""
+    programme = _editable(slug)
+    direction = request.form.get("direction")
+    if not EmptyForm().validate_on_submit() or direction not in ("up", "down"):
+        abort(400)
+    try:
+        authoring.move_part(programme, part_id, offset=-1 if direction == "up" else 1)
+    except ServiceError as err:
+        abort(err.status)
+    db.session.commit()
+    return redirect(url_for(".manage", slug=slug) + f"#part-{part_id}")
 
 
 @bp.post("/teach/programmes/<slug>/publish")
