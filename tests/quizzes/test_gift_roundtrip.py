@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -156,3 +157,25 @@ def test_export_then_import_gives_the_same_questions(specs):
     result = parse(dumps(specs))
     assert result.errors == []
     assert result.questions == specs
+
+
+@pytest.mark.parametrize("literal", ["\ue000", "\ue003\ue00f", "a\ue00fb", "\\\ue001{"])
+def test_private_use_characters_typed_in_a_file_survive_the_round_trip(literal):
+    """The parser's own placeholders, when they appear in the text itself, are kept as typed."""
+    spec = QuestionSpec(
+        type=QuestionType.MULTIPLE,
+        title="Unit costs",
+        text=f"Which apply {literal}?",
+        data={
+            "choices": [
+                {"text": "0", "weight": 100.0, "feedback": ""},
+                {"text": literal, "weight": 0.0, "feedback": literal},
+            ]
+        },
+        text_format=TextFormat.MOODLE,
+    )
+    result = parse(dumps([spec]))
+    assert result.errors == []
+    (back,) = result.questions
+    assert back.text == spec.text
+    assert back.data["choices"][1] == {"text": literal, "weight": 0.0, "feedback": literal}

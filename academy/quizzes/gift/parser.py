@@ -21,10 +21,14 @@ from academy.quizzes import qtypes
 from academy.quizzes.models import QuestionType, TextFormat
 from academy.quizzes.spec import QuestionSpec
 
-# Escaped characters become private-use placeholders while the structure is parsed.
+# Escaped characters become private-use placeholders while the structure is parsed. A placeholder
+# character typed literally in the file is kept as _LITERAL + itself, so it is not mistaken for one.
 _ESCAPABLE = "\\~=#{}:"
 _PLACEHOLDER = {ch: chr(0xE000 + i) for i, ch in enumerate(_ESCAPABLE)}
-_RESTORE = str.maketrans({v: k for k, v in _PLACEHOLDER.items()})
+_LITERAL = "\ue00f"
+_RESERVED = {*_PLACEHOLDER.values(), _LITERAL}
+_RESTORE_PATTERN = re.compile(f"{_LITERAL}(.)|([{''.join(_PLACEHOLDER.values())}])", re.S)
+_RESTORE = {v: k for k, v in _PLACEHOLDER.items()}
 
 _WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
 _FORMAT = re.compile(r"^\[(moodle|html|plain|markdown)\]")
@@ -125,13 +129,15 @@ def _protect(text: str) -> str:
                 out.append("\n")
                 i += 2
                 continue
+        if ch in _RESERVED:
+            out.append(_LITERAL)
         out.append(ch)
         i += 1
     return "".join(out)
 
 
 def _restore(text: str) -> str:
-    return text.translate(_RESTORE)
+    return _RESTORE_PATTERN.sub(lambda m: m.group(1) or _RESTORE[m.group(2)], text)
 
 
 def _category(raw: str) -> str:
