@@ -370,3 +370,33 @@ def test_an_archived_programme_keeps_its_page_but_takes_no_enrolments(client):
     response = client.post("/api/v1/programme-enrolments", json={"programme": programme.slug}, headers=_token())
     assert response.status_code == 409
     assert "archived" in response.json["detail"]
+
+
+def test_a_cancelled_session_says_so_and_takes_no_registrations(client):
+    from academy.programmes.services import sessions
+
+    programme, _first, _second, session = _track()
+    user = create_user()
+    enrol(user, programme)
+    headers = _token(user)
+    client.put(f"/api/v1/sessions/{session.id}/registration", headers=headers)
+    sessions.cancel_session(session, reason="The trainer is ill; a new date follows.", actor=None)
+    db.session.commit()
+
+    detail = client.get(f"/api/v1/programmes/{programme.slug}").json
+    facts = detail["parts"][2]["session"]
+    assert (facts["status"], facts["cancellation_reason"]) == ("cancelled", "The trainer is ill; a new date follows.")
+    assert (facts["registration_open"], facts["seats_left"]) == (False, 0)
+    mine = client.get(f"/api/v1/programme-enrolments/{programme.slug}", headers=headers).json
+    assert mine["parts"][2]["state"] == "cancelled"
+    assert all(item["title"] != session.title for item in mine["left"])
+    refused = client.put(f"/api/v1/sessions/{session.id}/registration", headers=_another_participants_token(programme))
+    assert refused.status_code == 409
+    assert "cancelled" in refused.json["detail"]
+
+
+def _another_participants_token(programme) -> dict:
+    """An enrolled participant who never registered, with a write token."""
+    other = create_user()
+    enrol(other, programme)
+    return _token(other)

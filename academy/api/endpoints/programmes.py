@@ -38,6 +38,7 @@ from academy.programmes.models import (
     RegistrationStatus,
     SessionMode,
     SessionRegistration,
+    SessionStatus,
     TrainingSession,
 )
 from academy.programmes.services import authoring, enrolment, progress, sessions
@@ -110,6 +111,12 @@ class ProgrammeSession(ApiSchema):
         required=True, metadata={"description": "When registration closes (UTC): the deadline, or the start."}
     )
     registration_open = fields.Boolean(required=True)
+    status = fields.Enum(
+        SessionStatus, by_value=True, required=True, metadata={"description": "`cancelled`: called off by the trainer."}
+    )
+    cancellation_reason = fields.String(
+        required=True, allow_none=True, metadata={"description": "What participants were told; null unless cancelled."}
+    )
 
 
 class ProgrammePartItem(ApiSchema):
@@ -252,6 +259,8 @@ def _session(session: TrainingSession) -> dict[str, Any]:
         "seats_left": session.seats_left,
         "registration_deadline": sessions.registration_closes(session),
         "registration_open": sessions.registration_open(session),
+        "status": session.status,
+        "cancellation_reason": session.cancellation_reason if session.cancelled else None,
     }
 
 
