@@ -214,3 +214,87 @@ def test_a_course_added_to_a_running_programme_enrols_the_participants_still_wor
 
     jobs.enrol_participants(programme.id, later.id)
     assert course_progress.get_enrolment(working, later) is not None
+
+
+def test_a_part_taken_out_stays_on_the_certificates_it_was_earned_for(track, client, login):
+    programme, first, second, session = track
+    clinic = create_session(programme=programme, title="Live online clinic", online=True, required=False)
+    holder = create_user(name="Hana Holder")
+    certificate = _complete(holder, programme, first, second, session)
+    clinic_place = create_registration(session=clinic, user=holder)
+    assert [p["title"] for p in certificate.parts] == [
+        "Interreg programme management basics",
+        "Jems for joint secretariats",
+        "Kick-off workshop in Vienna",
+    ]
+
+    # The trainer takes the second course out: the holder's certificate is left as it is.
+    part = next(p for p in programme.parts if p.course_id == second.id)
+    login(programme.owners[0])
+    assert _post(client, f"/teach/programmes/{programme.slug}/parts/{part.id}/remove").status_code == 302
+    run_ready()
+    progress.check(programme.id, holder.id)
+    assert _programme_certificates(holder, programme) == [certificate]
+    assert certificate.state() == State.VALID
+
+    # Later her clinic attendance is recorded: the new certificate adds it and still lists the course.
+    attend_past(clinic, clinic_place)
+    progress.check(programme.id, holder.id)
+    old, new = _programme_certificates(holder, programme)
+    assert (old.id, old.state(), new.state()) == (certificate.id, State.SUPERSEDED, State.VALID)
+    assert sorted(p["title"] for p in new.parts) == [
+        "Interreg programme management basics",
+        "Jems for joint secretariats",
+        "Kick-off workshop in Vienna",
+        "Live online clinic",
+    ]
+
+
+def test_making_a_part_optional_completes_the_programme_and_required_again_spares_holders(track, client, login):
+    programme, first, second, session = track
+    holder = create_user(name="Hana Holder")
+    _complete(holder, programme, first, second, session)
+    _backdate(programme, holder, days=10)
+    waiting = create_user(name="Wim Waiting")
+    enrol(waiting, programme)
+    _certify_course(waiting, first)
+    _certify_course(waiting, second)
+    part = next(p for p in programme.parts if p.session_id == session.id)
+    login(programme.owners[0])
+
+    # The workshop becomes optional: Wim has done every required part now.
+    assert (
+        _post(client, f"/teach/programmes/{programme.slug}/parts/{part.id}/required", required="0").status_code == 302
+    )
+    run_ready()
+    (certificate,) = _programme_certificates(waiting, programme)
+    assert certificate.state() == State.VALID
+
+    # Required again: from now on, for those who have not completed; Hana keeps hers untouched.
+    _post(client, f"/teach/programmes/{programme.slug}/parts/{part.id}/required", required="1")
+    run_ready()
+    progress.check(programme.id, holder.id)
+    progress.check(programme.id, waiting.id)
+    db.session.expire_all()
+    assert [c.state() for c in _programme_certificates(holder, programme)] == [State.VALID]
+    assert [c.state() for c in _programme_certificates(waiting, programme)] == [State.VALID]
+    newcomer = create_user()
+    enrol(newcomer, programme)
+    assert len(progress.standing(programme, newcomer).required) == 3
+    assert (
+        _post(client, f"/teach/programmes/{programme.slug}/parts/{part.id}/required", required="x").status_code == 400
+    )
+
+
+def test_a_session_that_took_place_is_made_optional_not_removed(track, client, login):
+    programme, first, second, session = track
+    holder = create_user()
+    _complete(holder, programme, first, second, session)
+    part = next(p for p in programme.parts if p.session_id == session.id)
+    login(programme.owners[0])
+
+    response = _post(client, f"/teach/programmes/{programme.slug}/parts/{part.id}/remove")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "has taken place and its attendance counts for certificates" in page
+    db.session.expire_all()
+    assert part.id in [p.id for p in programme.parts]

@@ -251,6 +251,7 @@ ACCESS: dict[str, dict[str, int | str]] = {
     "programmes.restore": OWNER,
     "programmes.roster": OWNER,
     "programmes.roster_csv": OWNER,
+    "programmes.set_required": OWNER,
     "programmes.trainer_index": TRAINER,
     "quizzes.attempt": rule(OWN_ATTEMPT, enrolled=302),  # submitted: on to the result
     "quizzes.bank_export": OWNER,

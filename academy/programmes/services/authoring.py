@@ -332,6 +332,14 @@ def remove_part(programme: Programme, part_id: int) -> None:
     if part.kind == PartKind.SESSION and part.session is not None and not part.session.cancelled:
         from academy.programmes.services import sessions
 
+        if sessions.participant_count(part.session) and part.session.starts_at <= utcnow():
+            raise Conflict(
+                _(
+                    "%(title)s has taken place and its attendance counts for certificates."
+                    " Make it optional instead of removing it.",
+                    title=part.session.title,
+                )
+            )
         if sessions.participant_count(part.session):
             raise Conflict(
                 _(
@@ -340,13 +348,38 @@ def remove_part(programme: Programme, part_id: int) -> None:
                     title=part.session.title,
                 )
             )
-    others_required = any(p.required for p in programme.parts if p is not part)
-    if programme.status == ProgrammeStatus.PUBLISHED and part.required and not others_required:
-        raise ServiceError(_("A published programme needs at least one required part: add another one first."))
+    if part.required:
+        _check_keeps_a_required_part(programme, part)
     programme.parts.remove(part)
     for position, other in enumerate(programme.parts):
         other.position = position
     db.session.flush()
+
+
+def _check_keeps_a_required_part(programme: Programme, part: ProgrammePart) -> None:
+    """Refuse to drop `part` from the requirements of a published programme when it is the last one."""
+    if programme.status == ProgrammeStatus.PUBLISHED and not any(p.required for p in programme.parts if p is not part):
+        raise ServiceError(_("A published programme needs at least one required part: add another one first."))
+
+
+def set_required(programme: Programme, part_id: int, *, required: bool) -> bool:
+    """Make a part required or optional; True when something changed.
+
+    A part made required counts from now on, like a part added now: participants who already
+    completed the programme keep their certificate without it.
+    """
+    part = next((p for p in programme.parts if p.id == part_id), None)
+    if part is None:
+        raise NotFound(_("No such part."))
+    if part.required == required:
+        return False
+    if not required:
+        _check_keeps_a_required_part(programme, part)
+    part.required = required
+    if required:
+        part.added_at = utcnow()
+    db.session.flush()
+    return True
 
 
 def move_part(programme: Programme, part_id: int, *, offset: int) -> None:

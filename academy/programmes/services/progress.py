@@ -13,6 +13,7 @@ as 0 once any exists); it is mastered when every mapped course outcome reaches i
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -455,9 +456,33 @@ def certify(programme: Programme, user: User) -> Certificate | None:
         certificates.revoke(current, actor=None, reason=RevocationReason.ISSUED_IN_ERROR, note=REVOKE_NOTE)
         return current
     fresh = achievement(result)
-    if tuple(tuple(p) for p in fresh.parts) != certificates.achievement_of(current).parts:
+    held = certificates.achievement_of(current).parts
+    parts = _parts_to_certify(result, held, fresh.parts)
+    if set(parts) != set(held):
+        fresh = dataclasses.replace(fresh, parts=parts)
         return certificates.reissue(current, actor=None, holder_name=current.holder_name, achievement=fresh)
     return current
+
+
+def _part_key(item: PartStanding) -> tuple[str, str]:
+    part = item.part
+    if part.kind == PartKind.COURSE:
+        version = part.course.published_version if part.course is not None else None
+        return ("course", version.title if version is not None else "")
+    return ("session", part.session.title if part.session is not None else "")
+
+
+def _parts_to_certify(
+    result: Standing, held: tuple[tuple[str, str, str], ...], done: tuple[tuple[str, str, str], ...]
+) -> tuple[tuple[str, str, str], ...]:
+    """What a re-issued certificate lists: the parts done now, plus held parts no longer in the programme.
+
+    A part the trainer took out of the programme stays on the certificates it was earned for; only
+    the learner's own record (an attendance correction, a course certificate) changes the list.
+    """
+    in_programme = {_part_key(item) for item in result.parts}
+    carried = tuple(p for p in held if (p[0], p[1]) not in in_programme)
+    return tuple(tuple(p) for p in done) + carried
 
 
 def check_user(user_id: int) -> None:

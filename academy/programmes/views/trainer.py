@@ -283,6 +283,36 @@ def remove_part(slug: str, part_id: int):  # noqa: ANN201
     return redirect(url_for(".manage", slug=slug) + "#parts-title")
 
 
+@bp.post("/teach/programmes/<slug>/parts/<int:part_id>/required")
+@login_required
+def set_required(slug: str, part_id: int):  # noqa: ANN201
+    """Make a part required (`required=1`) or optional (`required=0`)."""
+    programme = _editable(slug)
+    wanted = request.form.get("required")
+    if not EmptyForm().validate_on_submit() or wanted not in ("0", "1"):
+        abort(400)
+    try:
+        changed = authoring.set_required(programme, part_id, required=wanted == "1")
+    except NotFound:
+        abort(404)
+    except ServiceError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for(".manage", slug=slug) + f"#part-{part_id}")
+    if changed and wanted == "0":
+        # One requirement fewer may complete someone's programme.
+        jobs.queue_programme_check(programme.id)
+    db.session.commit()
+    if changed:
+        flash(
+            _("The part is required from now on; participants who completed the programme are not affected.")
+            if wanted == "1"
+            else _("The part is optional now."),
+            "success",
+        )
+    return redirect(url_for(".manage", slug=slug) + f"#part-{part_id}")
+
+
 @bp.post("/teach/programmes/<slug>/parts/<int:part_id>/move")
 @login_required
 def move_part(slug: str, part_id: int):  # noqa: ANN201
