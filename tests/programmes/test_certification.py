@@ -6,7 +6,6 @@ import shutil
 import subprocess
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from academy.certificates import services as certificate_services
@@ -20,7 +19,7 @@ from academy.jobs import run_ready
 from academy.programmes.models import ProgrammeEnrolment
 from academy.programmes.services import enrolment, progress, sessions
 from academy.programmes.services.progress import PartState
-from tests.certificates.factories import complete_lessons, create_course
+from tests.certificates.factories import complete_lessons
 from tests.credentials.factories import document_of
 from tests.factories import create_user
 from tests.programmes.factories import attend_past, create_programme, create_registration, create_session, enrol
@@ -49,16 +48,6 @@ def _programme_certificates(user, programme) -> list[Certificate]:
             .order_by(Certificate.id)
         )
     )
-
-
-@pytest.fixture
-def track(app):
-    """Two required courses and a required session."""
-    first = create_course(title="Interreg programme management basics")
-    second = create_course(title="Jems for joint secretariats")
-    programme = create_programme(title="Programme management track", courses=[first, second])
-    session = create_session(programme=programme, title="Kick-off workshop in Vienna")
-    return programme, first, second, session
 
 
 def test_enrolling_in_a_programme_enrols_in_its_courses(track):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from academy.certificates.models import Certificate, State
@@ -23,16 +22,6 @@ from tests.programmes.test_certification import _certify_course, _programme_cert
 def _post(client, path: str, **data: str):
     """POST a form of the programme editor with its CSRF token."""
     return client.post(path, data={"csrf_token": csrf_token(client, "/"), **data})
-
-
-@pytest.fixture
-def track(app):
-    """Two required courses and a required session, with a certified participant."""
-    first = create_course(title="Interreg programme management basics")
-    second = create_course(title="Jems for joint secretariats")
-    programme = create_programme(title="Programme management track", courses=[first, second])
-    session = create_session(programme=programme, title="Kick-off workshop in Vienna")
-    return programme, first, second, session
 
 
 def _backdate(programme, user, *, days: int) -> None:

@@ -248,18 +248,23 @@ def _change_labels() -> dict[str, str]:
     return {"time": _("the time"), "place": _("the place"), "link": _("the online link"), "mode": _("the format")}
 
 
-def notify_changed(session: TrainingSession, changes: list[str], *, actor: User | None = None) -> int:
-    """Tell everyone registered or waiting that the session changed (in-app and e-mail, sent after commit).
-
-    One notification per person and edit: the key carries the session's SEQUENCE. Returns how many were told.
-    """
-    recipients = list(
+def _participant_ids(session: TrainingSession) -> list[int]:
+    """Everyone registered or waiting."""
+    return list(
         db.session.scalars(
             select(SessionRegistration.user_id).where(
                 SessionRegistration.session_id == session.id, SessionRegistration.status.in_(ACTIVE)
             )
         )
     )
+
+
+def notify_changed(session: TrainingSession, changes: list[str], *, actor: User | None = None) -> int:
+    """Tell everyone registered or waiting that the session changed (in-app and e-mail, sent after commit).
+
+    One notification per person and edit: the key carries the session's SEQUENCE. Returns how many were told.
+    """
+    recipients = _participant_ids(session)
     if not recipients:
         return 0
     labels = _change_labels()
@@ -345,13 +350,7 @@ def _queue_programme_checks(session: TrainingSession) -> None:
 
 def notify_cancelled(session: TrainingSession, *, actor: User | None = None) -> int:
     """Tell everyone registered or waiting that the session is cancelled, with the reason; once per person."""
-    recipients = list(
-        db.session.scalars(
-            select(SessionRegistration.user_id).where(
-                SessionRegistration.session_id == session.id, SessionRegistration.status.in_(ACTIVE)
-            )
-        )
-    )
+    recipients = _participant_ids(session)
     if not recipients:
         return 0
     link = current_app.url_map.bind("localhost").build("programmes.programme", {"slug": session.programme.slug})
