@@ -14,7 +14,7 @@ from decimal import Decimal
 from blinker import Namespace
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from academy.auth.models import User
@@ -435,6 +435,25 @@ def certificates_of(user: User) -> list[Certificate]:
             .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
         )
     )
+
+
+def valid_certificates_summary(user: User) -> tuple[int, Certificate | None]:
+    """How many valid (not revoked, superseded or expired) certificates the user holds, and the latest (2 queries)."""
+    now = utcnow()
+    valid = (
+        Certificate.user_id == user.id,
+        Certificate.status == CertificateStatus.VALID,
+        or_(Certificate.expires_at.is_(None), Certificate.expires_at > now),
+    )
+    count = db.session.scalar(select(func.count()).select_from(Certificate).where(*valid)) or 0
+    latest = (
+        db.session.scalar(
+            select(Certificate).where(*valid).order_by(Certificate.issued_at.desc(), Certificate.id.desc()).limit(1)
+        )
+        if count
+        else None
+    )
+    return count, latest
 
 
 def course_certificates(course: Course, *, page: int = 1, per_page: int = 50):  # noqa: ANN201

@@ -38,6 +38,31 @@ STATE_LABELS = {
 }
 
 
+def home_panel():  # noqa: ANN201
+    """Start page: the number of valid certificates and the latest one (None while there are none)."""
+    from academy.home import HomePanel
+
+    if not current_user.is_authenticated:
+        return None
+    count, latest = services.valid_certificates_summary(current_user._get_current_object())
+    if not count:
+        return None
+    return HomePanel(
+        title=_("Your certificates"),
+        template="certificates/_home_panel.html",
+        context={"count": count, "latest": latest},
+        more_url=url_for("certificates.mine"),
+        more_label=_("All my certificates"),
+    )
+
+
+@bp.record_once
+def _setup(state) -> None:  # noqa: ANN001
+    from academy.home import register_home_panel
+
+    register_home_panel(state.app, "certificates", home_panel, order=40)
+
+
 @bp.app_template_global("certificate_standing")
 def certificate_standing(course, enrolment=None):  # noqa: ANN001, ANN201
     """For `certificates/_requirements.html`: the rule and the learner's standing."""

@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template
+from flask_login import current_user
 from sqlalchemy import text
 
+from academy import home as home_panels
 from academy.extensions import db
 
 bp = Blueprint("core", __name__)
 
 
+def first_name(name: str) -> str:
+    """The first word of a full name ("Lena" for "Lena Learner"), or the whole name."""
+    return (name or "").split(maxsplit=1)[0] if (name or "").strip() else ""
+
+
 @bp.get("/")
 def home():  # noqa: ANN201
-    """The landing page."""
-    return render_template("core/home.html")
+    """The landing page for visitors; a personal start page for a signed-in user."""
+    if not current_user.is_authenticated:
+        return render_template("core/home.html")
+    rendered = home_panels.render_panels(home_panels.panels())
+    stylesheets = list(dict.fromkeys(sheet for item in rendered for sheet in item.panel.stylesheets))
+    return render_template(
+        "core/start.html", panels=rendered, stylesheets=stylesheets, first_name=first_name(current_user.name)
+    )
 
 
 @bp.get("/healthz")

@@ -9,7 +9,7 @@ from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from academy import markdown
@@ -285,6 +285,29 @@ def threads_query(community: Community, *, filter: str = "all", include_hidden: 
     elif filter == "discussions":
         stmt = stmt.where(Thread.kind == ThreadKind.DISCUSSION)
     return stmt
+
+
+def unanswered_in_my_communities(user: User) -> list[tuple[Community, int]]:
+    """The communities the user is an active member of, by name, each with its unanswered questions (1 query).
+
+    Unanswered as the community page's filter counts them: visible questions without an accepted answer.
+    """
+    unanswered = and_(
+        Thread.community_id == Community.id,
+        Thread.kind == ThreadKind.QUESTION,
+        Thread.accepted_post_id.is_(None),
+        Thread.deleted_at.is_(None),
+        Thread.hidden_at.is_(None),
+    )
+    rows = db.session.execute(
+        select(Community, func.count(Thread.id))
+        .join(Membership, Membership.community_id == Community.id)
+        .outerjoin(Thread, unanswered)
+        .where(Membership.user_id == user.id, Membership.status == MemberStatus.ACTIVE)
+        .group_by(Community.id)
+        .order_by(func.lower(Community.name), Community.id)
+    )
+    return [(community, count) for community, count in rows]
 
 
 PER_PAGE = 20

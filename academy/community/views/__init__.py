@@ -81,12 +81,36 @@ def _pending_badge() -> tuple[int, str]:
     return count, ngettext("%(num)d membership request waiting", "%(num)d membership requests waiting", count)
 
 
+def _home_panel():
+    """Start page: the communities I am an active member of, with their unanswered questions (None if none)."""
+    from flask import url_for
+    from flask_babel import gettext as _
+
+    from academy.community.services.threads import unanswered_in_my_communities
+    from academy.home import HomePanel
+
+    if not current_user.is_authenticated:
+        return None
+    rows = unanswered_in_my_communities(current_user._get_current_object())
+    if not rows:
+        return None
+    return HomePanel(
+        title=_("Your communities"),
+        template="community/_home_panel.html",
+        context={"rows": rows},
+        more_url=url_for("community.index"),
+        more_label=_("All communities"),
+    )
+
+
 @bp.record_once
 def _setup(state: BlueprintSetupState) -> None:
+    from academy.home import register_home_panel
     from academy.templating import register_badge
 
     state.app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
     register_badge(state.app, "community.index", _pending_badge)
+    register_home_panel(state.app, "community", _home_panel, order=50)
 
 
 from academy.community.views import directory, files, members, moderation, threads  # noqa: E402, F401

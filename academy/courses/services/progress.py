@@ -330,13 +330,28 @@ class DashboardEntry:
     def continue_at(self) -> LessonState | None:
         return self.outline.continue_at(self.enrolment.last_lesson_key) if self.outline else None
 
+    @property
+    def in_progress(self) -> bool:
+        """Enrolled, with required lessons still to read."""
+        active = self.enrolment.status == EnrolmentStatus.ACTIVE
+        return active and self.outline is not None and not self.outline.complete
 
-def dashboard(user: User) -> list[DashboardEntry]:
-    """The user's enrolments with progress, most recently active first, in a fixed number of queries."""
+    @property
+    def completed(self) -> bool:
+        """Enrolled, with every required lesson read."""
+        return self.enrolment.status == EnrolmentStatus.ACTIVE and self.outline is not None and self.outline.complete
+
+
+def dashboard(user: User, *, active_only: bool = False) -> list[DashboardEntry]:
+    """The user's enrolments (only the active ones if asked) with progress, most recently active first.
+
+    A fixed number of queries, whatever the number of courses, modules and lessons.
+    """
+    stmt = select(Enrolment).where(Enrolment.user_id == user.id)
+    if active_only:
+        stmt = stmt.where(Enrolment.status == EnrolmentStatus.ACTIVE)
     enrolments = db.session.scalars(
-        select(Enrolment)
-        .where(Enrolment.user_id == user.id)
-        .options(
+        stmt.options(
             lesson_body_options(joinedload(Enrolment.course).joinedload(Course.published_version)),
             selectinload(Enrolment.progress),
         )

@@ -36,6 +36,14 @@ def unlock_message(module_state) -> str:  # noqa: ANN001
     return _("Complete %(modules)s to unlock this module.", modules=titles)
 
 
+@bp.record_once
+def _setup(state) -> None:  # noqa: ANN001
+    from academy.courses.views.learner import home_panel
+    from academy.home import register_home_panel
+
+    register_home_panel(state.app, "courses", home_panel, order=10)
+
+
 bp.add_app_template_filter(render_markdown, "markdown")
 for _helper in (level_label, language_label, hours_label, credits_label, unlock_message):
     bp.add_app_template_global(_helper, _helper.__name__)

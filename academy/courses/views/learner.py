@@ -185,10 +185,33 @@ def my_learning():  # noqa: ANN201
     entries = progress.dashboard(current_user._get_current_object())
     from academy.courses.models import EnrolmentStatus
 
-    active = [e for e in entries if e.enrolment.status == EnrolmentStatus.ACTIVE]
     return render_template(
         "courses/my_learning.html",
-        in_progress=[e for e in active if e.outline and not e.outline.complete],
-        completed=[e for e in active if e.outline and e.outline.complete],
+        in_progress=[e for e in entries if e.in_progress],
+        completed=[e for e in entries if e.completed],
         left=[e for e in entries if e.enrolment.status == EnrolmentStatus.LEFT],
+    )
+
+
+# How many courses "Continue learning" on the start page shows.
+HOME_COURSES = 3
+
+
+def home_panel():  # noqa: ANN201
+    """Start page: "Continue learning", the courses in progress most recently active first (None if none)."""
+    from academy.home import HomePanel
+
+    if not current_user.is_authenticated:
+        return None
+    entries = [e for e in progress.dashboard(current_user._get_current_object(), active_only=True) if e.in_progress]
+    if not entries:
+        return None
+    return HomePanel(
+        title=_("Continue learning"),
+        template="courses/_home_panel.html",
+        context={"entries": entries[:HOME_COURSES], "more": max(len(entries) - HOME_COURSES, 0)},
+        more_url=url_for("courses.my_learning"),
+        more_label=_("All my learning"),
+        wide=True,
+        stylesheets=("css/courses.css",),
     )

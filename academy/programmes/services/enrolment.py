@@ -157,3 +157,23 @@ def programmes_of_learner(user: User) -> list[ProgrammeEnrolment]:
             .options(selectinload(ProgrammeEnrolment.programme))
         )
     )
+
+
+def unfinished_programmes(user: User) -> list[ProgrammeEnrolment]:
+    """Active programme enrolments not yet completed, with each programme's parts and sessions loaded (4 queries)."""
+    return list(
+        db.session.scalars(
+            select(ProgrammeEnrolment)
+            .where(
+                ProgrammeEnrolment.user_id == user.id,
+                ProgrammeEnrolment.status == ProgrammeEnrolmentStatus.ACTIVE,
+                ProgrammeEnrolment.completed_at.is_(None),
+            )
+            .options(
+                selectinload(ProgrammeEnrolment.programme)
+                .selectinload(Programme.parts)
+                .selectinload(ProgrammePart.session)
+            )
+            .order_by(ProgrammeEnrolment.enrolled_at.desc(), ProgrammeEnrolment.id.desc())
+        )
+    )

@@ -18,7 +18,7 @@ told once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -366,6 +366,27 @@ def notify_cancelled(session: TrainingSession, *, actor: User | None = None) -> 
         actor=actor,
     )
     return result.notifications
+
+
+def upcoming_registrations(user: User, *, days: int = 60, limit: int = 5) -> list[SessionRegistration]:
+    """The user's seats and waiting-list places at sessions starting within `days` days, soonest first (1 query)."""
+    now = utcnow()
+    return list(
+        db.session.scalars(
+            select(SessionRegistration)
+            .join(TrainingSession, TrainingSession.id == SessionRegistration.session_id)
+            .where(
+                SessionRegistration.user_id == user.id,
+                SessionRegistration.status.in_(ACTIVE),
+                TrainingSession.status != SessionStatus.CANCELLED,
+                TrainingSession.starts_at >= now,
+                TrainingSession.starts_at <= now + timedelta(days=days),
+            )
+            .options(joinedload(SessionRegistration.session).joinedload(TrainingSession.programme))
+            .order_by(TrainingSession.starts_at, TrainingSession.id)
+            .limit(limit)
+        )
+    )
 
 
 def local_time(session: TrainingSession) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint
+from flask import Blueprint, current_app
 from flask_babel import format_datetime
 
 from academy.programmes.models import TrainingSession
@@ -40,6 +40,67 @@ def my_programmes() -> list:
         return []
     rows = programmes_of_learner(current_user)
     return sorted(rows, key=lambda row: row.programme.title.casefold())
+
+
+def programmes_panel():  # noqa: ANN201
+    """Start page: the programmes the user is working through, with the share done and what is left (None if none)."""
+    from flask import url_for
+    from flask_babel import gettext as _
+    from flask_login import current_user
+
+    from academy.home import HomePanel
+    from academy.programmes.services import enrolment, progress
+
+    if not current_user.is_authenticated:
+        return None
+    user = current_user._get_current_object()
+    rows = enrolment.unfinished_programmes(user)
+    if not rows:
+        return None
+    standings = progress.standings(
+        [row.programme for row in rows], user, completed_at={row.programme_id: row.completed_at for row in rows}
+    )
+    return HomePanel(
+        title=_("Your programmes"),
+        template="programmes/_home_programmes.html",
+        context={"standings": standings},
+        more_url=url_for("courses.my_learning") if "courses.my_learning" in current_app.view_functions else "",
+        more_label=_("All my programmes"),
+        stylesheets=("css/courses.css",),
+    )
+
+
+def sessions_panel():  # noqa: ANN201
+    """Start page: sessions the user registered for (or waits for) in the next 60 days (None if none)."""
+    from flask_babel import gettext as _
+    from flask_login import current_user
+
+    from academy.home import HomePanel
+    from academy.programmes.services import sessions
+
+    if not current_user.is_authenticated:
+        return None
+    registrations = sessions.upcoming_registrations(current_user._get_current_object(), days=UPCOMING_DAYS)
+    if not registrations:
+        return None
+    return HomePanel(
+        title=_("Upcoming sessions"),
+        template="programmes/_home_sessions.html",
+        context={"registrations": registrations},
+        stylesheets=("css/courses.css",),
+    )
+
+
+# How far ahead the start page looks for sessions.
+UPCOMING_DAYS = 60
+
+
+@bp.record_once
+def _setup(state) -> None:  # noqa: ANN001
+    from academy.home import register_home_panel
+
+    register_home_panel(state.app, "programmes", programmes_panel, order=20)
+    register_home_panel(state.app, "sessions", sessions_panel, order=30)
 
 
 from academy.programmes.views import learner, trainer  # noqa: E402, F401  (routes register on bp)
