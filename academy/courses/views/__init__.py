@@ -26,8 +26,8 @@ def hours_label(hours: Decimal) -> str:
 
 
 def credits_label(credits: Decimal) -> str:
-    """ "2.5 ECTS", or "None"."""
-    return _("%(num)s ECTS", num=_number(credits)) if credits else _("None")
+    """ "2.5 ECTS", or "No ECTS credits"."""
+    return _("%(num)s ECTS", num=_number(credits)) if credits else _("No ECTS credits")
 
 
 def unlock_message(module_state) -> str:  # noqa: ANN001
