@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -329,77 +330,61 @@ def move_part(slug: str, part_id: int):  # noqa: ANN201
     return redirect(url_for(".manage", slug=slug) + f"#part-{part_id}")
 
 
-@bp.post("/teach/programmes/<slug>/publish")
-@login_required
-def publish(slug: str):  # noqa: ANN201
-    """Publish, or take back to draft with `?draft=1`."""
+def _programme_action(slug: str, do: Callable[[Programme], object], success: Callable[[Programme], str]) -> Response:
+    """Run a status change from a button, commit and say so; a refusal is flashed, nothing is kept."""
     programme = _editable(slug)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        if request.form.get("draft"):
-            authoring.unpublish(programme)
-        else:
-            authoring.publish(programme)
+        do(programme)
     except ServiceError as err:
         db.session.rollback()
         flash(err.message, "error")
     else:
         db.session.commit()
-        flash(
-            _("The programme is published.")
-            if programme.status.value == "published"
-            else _("The programme is a draft again."),
-            "success",
-        )
+        flash(success(programme), "success")
     return redirect(url_for(".manage", slug=slug))
+
+
+@bp.post("/teach/programmes/<slug>/publish")
+@login_required
+def publish(slug: str):  # noqa: ANN201
+    """Publish, or take back to draft with `?draft=1`."""
+    back_to_draft = bool(request.form.get("draft"))
+    return _programme_action(
+        slug,
+        authoring.unpublish if back_to_draft else authoring.publish,
+        lambda programme: _("The programme is published.")
+        if programme.status.value == "published"
+        else _("The programme is a draft again."),
+    )
 
 
 @bp.post("/teach/programmes/<slug>/archive")
 @login_required
 def archive(slug: str):  # noqa: ANN201
     """Archive the programme: out of the catalogue, no new enrolments; participants keep their page."""
-    programme = _editable(slug)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        authoring.archive(programme)
-    except ServiceError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-    else:
-        db.session.commit()
-        flash(
-            _(
-                "The programme is archived: it is out of the catalogue and takes no new enrolments."
-                " Participants keep their page and certificates."
-            ),
-            "success",
-        )
-    return redirect(url_for(".manage", slug=slug))
+    return _programme_action(
+        slug,
+        authoring.archive,
+        lambda _programme: _(
+            "The programme is archived: it is out of the catalogue and takes no new enrolments."
+            " Participants keep their page and certificates."
+        ),
+    )
 
 
 @bp.post("/teach/programmes/<slug>/restore")
 @login_required
 def restore(slug: str):  # noqa: ANN201
     """Bring an archived programme back (published again if it was, a draft otherwise)."""
-    programme = _editable(slug)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        authoring.restore(programme)
-    except ServiceError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-    else:
-        db.session.commit()
-        flash(
-            _("The programme is back in the catalogue and open for enrolment.")
-            if programme.status.value == "published"
-            else _("The programme is back as a draft."),
-            "success",
-        )
-    return redirect(url_for(".manage", slug=slug))
+    return _programme_action(
+        slug,
+        authoring.restore,
+        lambda programme: _("The programme is back in the catalogue and open for enrolment.")
+        if programme.status.value == "published"
+        else _("The programme is back as a draft."),
+    )
 
 
 # ---------------------------------------------------------------------------- sessions
