@@ -2,9 +2,9 @@
 
 Rule: a course part is done when the learner holds a valid certificate for the course; a session
 part is done when the trainer recorded them present. The programme is complete when every required
-part is done; optional parts that are done are listed on the certificate too. A cancelled session
-is skipped (nobody can attend it), but a programme is never complete without at least one required
-part that is not a cancelled session.
+part is done; optional parts that are done are listed on the certificate too. A cancelled required
+session blocks completion until the trainer makes it optional or takes it out (then every
+participant is checked again).
 
 Programme mastery: each programme outcome maps to outcomes of its courses (by stable key). Its
 percentage is the mean of the learner's mastery of those course outcomes (missing evidence counts
@@ -57,7 +57,7 @@ class PartState(enum.StrEnum):
     ABSENT = "absent"
     EXCUSED = "excused"
     DONE = "done"
-    CANCELLED = "cancelled"  # the session was called off: it no longer counts
+    CANCELLED = "cancelled"  # the session was called off: it cannot be done
 
 
 STATE_LABELS = {
@@ -124,12 +124,16 @@ class Standing:
 
     @property
     def required(self) -> list[PartStanding]:
-        """Required parts that count: cancelled sessions and parts added after the learner completed are skipped."""
-        return [p for p in self.parts if p.required and not p.cancelled]
+        """Required parts that count for this learner (parts added after they completed do not).
+
+        A cancelled required session stays required, and can never be done: the trainer decides
+        whether to add a new date or make it optional, so a cancellation alone never certifies anyone.
+        """
+        return [p for p in self.parts if p.required]
 
     @property
     def complete(self) -> bool:
-        """Every required part done, and at least one of them (cancelled sessions alone never complete it)."""
+        """Every required part done, and at least one of them."""
         return bool(self.required) and all(p.done for p in self.required)
 
     @property
@@ -143,7 +147,7 @@ class Standing:
 
     @property
     def left(self) -> list[PartStanding]:
-        """Required parts still to do (a cancelled session is not one of them)."""
+        """Required parts still to do (a cancelled required session among them, until the trainer decides)."""
         return [p for p in self.required if not p.done]
 
 

@@ -305,9 +305,9 @@ def cancel_session(session: TrainingSession, *, reason: str, actor: User | None)
     """Call off a session that has not started; flushes, the notices leave after the caller's commit.
 
     The registration rows stay (who was registered or waiting) but hold no seats; the .ics SEQUENCE
-    goes up so calendar files cancel the event; everyone registered or waiting is told once, and the
-    programme certificate check runs for every participant (a cancelled required part no longer
-    counts). Cancelling a cancelled session changes nothing and tells nobody.
+    goes up so calendar files cancel the event; everyone registered or waiting is told once. A
+    cancelled required session still blocks the programme certificate until the trainer makes it
+    optional or removes it. Cancelling a cancelled session changes nothing and tells nobody.
     """
     if session.cancelled:
         return Cancellation(cancelled=False)
@@ -338,14 +338,7 @@ def cancel_session(session: TrainingSession, *, reason: str, actor: User | None)
     db.session.refresh(session)
     if not changed:
         return Cancellation(cancelled=False)
-    _queue_programme_checks(session)
     return Cancellation(cancelled=True, told=notify_cancelled(session, actor=actor))
-
-
-def _queue_programme_checks(session: TrainingSession) -> None:
-    from academy.programmes import jobs
-
-    jobs.queue_programme_check(session.programme_id)
 
 
 def notify_cancelled(session: TrainingSession, *, actor: User | None = None) -> int:
