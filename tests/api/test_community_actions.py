@@ -252,6 +252,34 @@ def test_an_admin_who_is_no_member_may_not_watch(client):
     assert _level(admin, thread) is None
 
 
+def test_a_member_watches_a_whole_community_and_hears_of_new_threads(client):
+    community = create_community(slug="finance")
+    watcher, bystander = _member(community), _member(community)
+    response = client.put("/api/v1/communities/finance/watch", json={"level": "watching"}, headers=_headers(watcher))
+    assert (response.status_code, response.json) == (200, {"community": "finance", "level": "watching"})
+    thread = create_thread(community=community)
+    assert notifications_of(watcher) != []
+    assert notifications_of(bystander) == []  # members at the normal level hear of their own threads only
+    # The thread's page shows the community level as the default for its threads.
+    assert client.get(_watch_url(thread).rsplit("/watch", 1)[0], headers=_headers(watcher)).status_code == 200
+    muted = client.put("/api/v1/communities/finance/watch", json={"level": "muted"}, headers=_headers(watcher))
+    assert muted.json["level"] == "muted"
+
+
+def test_community_watch_refuses_bad_levels_outsiders_and_admins(client):
+    community = create_community(slug="finance")
+    member = _member(community)
+    bad = client.put("/api/v1/communities/finance/watch", json={"level": "loud"}, headers=_headers(member))
+    assert (bad.status_code, [e["field"] for e in bad.json["errors"]]) == (422, ["level"])
+    outsider = client.put(
+        "/api/v1/communities/finance/watch", json={"level": "watching"}, headers=_headers(create_user())
+    )
+    assert outsider.status_code == 404
+    admin = create_user(admin=True)
+    refused = client.put("/api/v1/communities/finance/watch", json={"level": "watching"}, headers=_headers(admin))
+    assert refused.status_code == 403
+
+
 # --- who may write --------------------------------------------------------------------------------
 
 

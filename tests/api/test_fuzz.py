@@ -130,6 +130,7 @@ BODY_EXAMPLES = {
     ("post", "/communities/{slug}/threads"): {"title": "Who checks unit costs?", "body": "Our **FLC** asks."},
     ("post", "/communities/{slug}/threads/{thread_id}/posts"): {"body": "The controller does, see @[Fuzz Tester]."},
     ("post", "/communities/{slug}/threads/{thread_id}/accepted-answer"): {"post": "post"},  # the seeded reply
+    ("put", "/communities/{slug}/watch"): {"level": "watching"},
     ("put", "/communities/{slug}/threads/{thread_id}/watch"): {"level": "watching"},
     ("put", "/me/notification-preferences"): {
         "general": [{"event": "answer.posted", "email": "daily"}],

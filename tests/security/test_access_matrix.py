@@ -116,6 +116,7 @@ ACCESS: dict[str, dict[str, int | str]] = {
     "api.update_notification_preferences": TOKEN_ONLY,
     "api.verify_certificate": PUBLIC,
     "api.verify_credential": PUBLIC,
+    "api.watch_community": TOKEN_ONLY,
     "api.watch_community_thread": TOKEN_ONLY,
     "api_pages.create_token": LOGIN,
     "api_pages.docs": PUBLIC,

@@ -102,6 +102,17 @@ class WatchChoice(ApiSchema):
     )
 
 
+class CommunityWatch(ApiSchema):
+    """My watch level for a whole community."""
+
+    community = fields.String(required=True, metadata={"description": "The community's slug."})
+    level = fields.String(
+        required=True,
+        validate=validate.OneOf(WatchLevel.ALL),
+        metadata={"description": "My level for the community (`normal` unless chosen)."},
+    )
+
+
 class ThreadWatch(ApiSchema):
     """My watch levels for a thread and its community."""
 
@@ -489,3 +500,24 @@ def watch_community_thread(slug: str, thread_id: int, body: dict[str, Any]) -> d
     watching.watch_thread(user=user, thread=thread, level=body["level"])
     db.session.commit()
     return {"thread": thread.id, "level": body["level"], "community_level": watching.community_level(user, community)}
+
+
+@api_route(
+    "/communities/<slug>/watch",
+    method="PUT",
+    body=WatchChoice,
+    response=CommunityWatch,
+    scope="write",
+    tags=["Communities"],
+)
+def watch_community(slug: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Choose how closely to follow a whole community: `watching` tells me of every new thread and post.
+
+    The same levels as the community page's *Notifications* menu; a level chosen for a thread
+    overrides it there. 403 for a reader who may not post (an admin who is not a member).
+    """
+    community, _access = _area(slug)
+    user = api_user()
+    watching.watch_community(user=user, community=community, level=body["level"])
+    db.session.commit()
+    return {"community": community.slug, "level": watching.community_level(user, community)}
