@@ -287,3 +287,26 @@ def test_a_session_that_took_place_is_made_optional_not_removed(track, client, l
     assert "has taken place and its attendance counts for certificates" in page
     db.session.expire_all()
     assert part.id in [p.id for p in programme.parts]
+
+
+def test_a_required_session_whose_registration_closed_is_flagged_before_and_after_enrolling(app, client, login):
+    course = create_course(title="Interreg programme management basics")
+    programme = create_programme(courses=[course])
+    create_session(
+        programme=programme, title="Vienna day", starts_in=timedelta(days=2), deadline_before=timedelta(days=3)
+    )
+    me = login(create_user())
+    page = client.get(f"/programmes/{programme.slug}").get_data(as_text=True)
+    assert "Registration for Vienna day, a required session, has closed" in page
+
+    enrol(me, programme)
+    page = client.get(f"/programmes/{programme.slug}").get_data(as_text=True)
+    assert "Attend Vienna day: its registration has closed" in page
+
+    # A new date made available and the old one optional: nothing is flagged any more.
+    create_session(programme=programme, title="Vienna day, second date")
+    old = next(p for p in programme.parts if p.session is not None and p.session.title == "Vienna day")
+    authoring.set_required(programme, old.id, required=False)
+    db.session.commit()
+    page = client.get(f"/programmes/{programme.slug}").get_data(as_text=True)
+    assert "has closed" not in page and "Attend Vienna day, second date" in page
