@@ -180,6 +180,11 @@ class TrainingSession(db.Model):
     cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     cancellation_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Another date of a session part (NULL for a part's own session): attending any date does the part.
+    # use_alter: programme_parts points here too, so one of the two keys is added after both tables.
+    part_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programme_parts.id", ondelete="CASCADE", use_alter=True), nullable=True, index=True
+    )
 
     programme: Mapped[Programme] = relationship(back_populates="sessions")
     cancelled_by: Mapped[User | None] = relationship(foreign_keys=[cancelled_by_id])
@@ -229,7 +234,29 @@ class ProgrammePart(db.Model):
 
     programme: Mapped[Programme] = relationship(back_populates="parts")
     course: Mapped[Course | None] = relationship()
-    session: Mapped[TrainingSession | None] = relationship()
+    session: Mapped[TrainingSession | None] = relationship(foreign_keys=[session_id])
+    # The other dates of a session part (its own `session` is the first one offered); read-only here:
+    # they are created with `part_id` set (authoring.add_date). Load with the parts (joinedload).
+    other_dates: Mapped[list[TrainingSession]] = relationship(
+        primaryjoin="TrainingSession.part_id == ProgrammePart.id",
+        foreign_keys="TrainingSession.part_id",
+        order_by="TrainingSession.starts_at",
+        viewonly=True,
+    )
+
+    @property
+    def dates(self) -> list[TrainingSession]:
+        """Every date of a session part, by start (empty for a course part)."""
+        if self.session is None:
+            return []
+        return sorted([self.session, *self.other_dates], key=lambda s: (s.starts_at, s.id))
+
+    @property
+    def offered_dates(self) -> list[TrainingSession]:
+        """The part's own session first, then the other dates by start (as the API lists them)."""
+        if self.session is None:
+            return []
+        return [self.session, *self.other_dates]
 
 
 class ProgrammeEnrolment(db.Model):

@@ -364,6 +364,8 @@ def _with_parts() -> Any:
     return (
         selectinload(Programme.parts).selectinload(ProgrammePart.course).selectinload(Course.published_version),
         selectinload(Programme.parts).selectinload(ProgrammePart.session),
+        # Other dates come in the parts query itself (a join), so the page keeps its query count.
+        selectinload(Programme.parts).joinedload(ProgrammePart.other_dates),
     )
 
 

@@ -49,6 +49,8 @@ def programme_for_editing(slug: str, user: User) -> Programme:
             selectinload(Programme.owners),
             selectinload(Programme.parts).selectinload(ProgrammePart.course).selectinload(Course.published_version),
             selectinload(Programme.parts).selectinload(ProgrammePart.session),
+            # Other dates come in the parts query itself (a join), so the page keeps its query count.
+            selectinload(Programme.parts).joinedload(ProgrammePart.other_dates),
             selectinload(Programme.outcomes),
             selectinload(Programme.sessions),
         )

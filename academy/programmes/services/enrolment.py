@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from academy.auth.models import User
 from academy.courses.models import Course
@@ -62,6 +62,8 @@ def get_programme(slug: str, *, viewer: User | None = None) -> Programme:
             selectinload(Programme.outcomes),
             selectinload(Programme.parts).selectinload(ProgrammePart.course).selectinload(Course.published_version),
             selectinload(Programme.parts).selectinload(ProgrammePart.session),
+            # Other dates come in the parts query itself (a join), so the page keeps its query count.
+            selectinload(Programme.parts).joinedload(ProgrammePart.other_dates),
         )
     )
     if programme is None or (programme.status == ProgrammeStatus.DRAFT and not can_edit(viewer, programme)):
@@ -172,7 +174,7 @@ def unfinished_programmes(user: User) -> list[ProgrammeEnrolment]:
             .options(
                 selectinload(ProgrammeEnrolment.programme)
                 .selectinload(Programme.parts)
-                .selectinload(ProgrammePart.session)
+                .options(selectinload(ProgrammePart.session), joinedload(ProgrammePart.other_dates))
             )
             .order_by(ProgrammeEnrolment.enrolled_at.desc(), ProgrammeEnrolment.id.desc())
         )

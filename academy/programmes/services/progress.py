@@ -79,7 +79,9 @@ class PartStanding:
     part: ProgrammePart
     state: PartState = PartState.NOT_STARTED
     percent: int = 0  # courses: share of required lessons done
-    registration: SessionRegistration | None = None
+    registration: SessionRegistration | None = None  # sessions: the registration that decides the state
+    # Sessions: the learner's registration (any status) per date id, for the page to show each date.
+    registrations: dict[int, SessionRegistration] = field(default_factory=dict)
     certificate: Certificate | None = None
     queue_position: int | None = None  # 1 = next to get a seat, for a waiting-list place
     # Added to the programme after this learner completed it: shown, but not required of them.
@@ -258,13 +260,13 @@ def standings(
     ]
     for result in results:
         for item in result.parts:
-            if item.part.kind == PartKind.SESSION and item.part.session is not None and item.part.session.cancelled:
+            if item.part.kind == PartKind.SESSION and _all_cancelled(item.part):
                 item.state = PartState.CANCELLED
     if user is None or not getattr(user, "is_authenticated", False):
         return results
     parts = [item for result in results for item in result.parts]
     course_ids = sorted({p.part.course_id for p in parts if p.part.kind == PartKind.COURSE and p.part.course_id})
-    session_ids = sorted({p.part.session_id for p in parts if p.part.kind == PartKind.SESSION and p.part.session_id})
+    session_ids = sorted({d.id for p in parts if p.part.kind == PartKind.SESSION for d in p.part.dates})
     percents, active = _course_percentages(user.id, course_ids)
     certified = _valid_course_certificates(user.id, course_ids)
     registrations = (
@@ -290,24 +292,76 @@ def standings(
             elif part.course_id in active:
                 item.state = PartState.IN_PROGRESS
         else:
-            registration = registrations.get(part.session_id)
-            item.registration = registration
-            if item.cancelled:
-                continue
-            if registration is None or registration.status == RegistrationStatus.CANCELLED:
-                continue
-            if registration.status == RegistrationStatus.WAITLISTED:
-                item.state = PartState.WAITLISTED
-                item.queue_position = positions.get(part.session_id)
-            elif registration.attendance == Attendance.PRESENT:
-                item.state, item.percent = PartState.DONE, 100
-            elif registration.attendance == Attendance.ABSENT:
-                item.state = PartState.ABSENT
-            elif registration.attendance == Attendance.EXCUSED:
-                item.state = PartState.EXCUSED
-            else:
-                item.state = PartState.REGISTERED
+            _session_state(item, registrations, positions)
     return results
+
+
+def _all_cancelled(part: ProgrammePart) -> bool:
+    """A session part can no longer be done only when every one of its dates is cancelled."""
+    dates = part.dates
+    return bool(dates) and all(date.cancelled for date in dates)
+
+
+# How much a registration at one date says about the part: the best one decides its state.
+_RANK = {
+    PartState.DONE: 5,
+    PartState.REGISTERED: 4,
+    PartState.WAITLISTED: 3,
+    PartState.ABSENT: 2,
+    PartState.EXCUSED: 2,
+}
+
+
+def _registration_state(registration: SessionRegistration) -> PartState | None:
+    if registration.status == RegistrationStatus.CANCELLED:
+        return None
+    if registration.status == RegistrationStatus.WAITLISTED:
+        return PartState.WAITLISTED
+    if registration.attendance == Attendance.PRESENT:
+        return PartState.DONE
+    if registration.attendance == Attendance.ABSENT:
+        return PartState.ABSENT
+    if registration.attendance == Attendance.EXCUSED:
+        return PartState.EXCUSED
+    return PartState.REGISTERED
+
+
+def _session_state(
+    item: PartStanding, registrations: dict[int, SessionRegistration], positions: dict[int, int]
+) -> None:
+    """A session part's state from the learner's registrations across all its dates.
+
+    Present at any date: done. Otherwise the best of registered > waitlisted > absent/excused (the
+    latest date among those) > not started; places at cancelled dates do not count. `registration`
+    is the one that decides (for a part whose dates are all cancelled: the place held at one of them).
+    """
+    dates = item.part.dates
+    item.registrations = {d.id: registrations[d.id] for d in dates if d.id in registrations}
+    if item.cancelled:
+        item.registration = next(
+            (r for r in item.registrations.values() if r.status != RegistrationStatus.CANCELLED),
+            next(iter(item.registrations.values()), None),
+        )
+        return
+    best: tuple[int, datetime] | None = None
+    for date in dates:
+        registration = item.registrations.get(date.id)
+        if registration is None:
+            continue
+        state = _registration_state(registration)
+        if state is None or (date.cancelled and state != PartState.DONE):
+            continue
+        key = (_RANK[state], date.starts_at)
+        if best is None or key > best:
+            best, item.state, item.registration = key, state, registration
+    if item.registration is None:
+        # Nothing decides: the place given up at the latest date, as the page and the API show it.
+        held = [item.registrations[d.id] for d in dates if d.id in item.registrations]
+        item.registration = held[-1] if held else None
+    if item.state == PartState.DONE:
+        item.percent = 100
+    elif item.state == PartState.WAITLISTED:
+        item.queue_position = positions.get(item.registration.session_id)
 
 
 def queue_position(user: User, session_id: int) -> int | None:
@@ -404,9 +458,9 @@ def achievement(result: Standing) -> certificates.ProgrammeAchievement:
             hours += version.hours
             parts.append(("course", version.title, f"Online course, {version.hours.normalize():f} hours, certified"))
         else:
-            session = item.part.session
+            session = item.registration.session  # the date attended
             hours += Decimal((session.ends_at - session.starts_at).total_seconds() / 3600).quantize(Decimal("0.1"))
-            parts.append(("session", session.title, _session_detail(item.registration)))
+            parts.append(("session", item.part.session.title, _session_detail(item.registration)))
     return certificates.ProgrammeAchievement(
         programme_id=programme.id,
         title=programme.title,
