@@ -135,6 +135,12 @@ class EditSessionForm(SessionForm):
     required = None
 
 
+class DateForm(SessionForm):
+    """Another date of a session part: a session like the first, but it cannot be required on its own."""
+
+    required = None
+
+
 class CancelSessionForm(FlaskForm):
     """Cancel a session: the reason is shown to everyone registered or waiting."""
 

@@ -230,6 +230,7 @@ ACCESS: dict[str, dict[str, int | str]] = {
     "notifications.preferences": LOGIN,
     "notifications.unsubscribe": PUBLIC,  # the signed token is the proof
     "programmes.add_course": OWNER,
+    "programmes.add_date": OWNER,
     "programmes.add_session": OWNER,
     "programmes.archive": OWNER,
     "programmes.attendance": OWNER,

@@ -128,7 +128,19 @@ class ProgrammePartItem(ApiSchema):
     title = fields.String(required=True)
     course = fields.Nested(ProgrammeCourse, required=True, allow_none=True, metadata={"description": "Course parts."})
     session = fields.Nested(
-        ProgrammeSession, required=True, allow_none=True, metadata={"description": "Session parts."}
+        ProgrammeSession,
+        required=True,
+        allow_none=True,
+        metadata={"description": "Session parts: the part's first session (also the first of `dates`)."},
+    )
+    dates = fields.List(
+        fields.Nested(ProgrammeSession),
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "Session parts: every date it is offered on (the part's session first, then by start);"
+            " attending any one does the part. Null for course parts."
+        },
     )
 
 
@@ -273,6 +285,7 @@ def _part(position: int, part: ProgrammePart) -> dict[str, Any]:
         "title": _course_title(course) if course is not None else session.title,
         "course": {"slug": course.slug, "title": _course_title(course)} if course is not None else None,
         "session": _session(session) if session is not None else None,
+        "dates": [_session(date) for date in part.offered_dates] if session is not None else None,
     }
 
 
@@ -312,7 +325,7 @@ def _standing_part(position: int, item: PartStanding) -> dict[str, Any]:
         label=item.label,
         done=item.done,
         percent=item.percent,
-        registration=_place(registration, item.part.session, item.queue_position) if registration else None,
+        registration=_place(registration, registration.session, item.queue_position) if registration else None,
     )
     return out
 
@@ -544,9 +557,10 @@ def delete_programme_enrolment(slug: str) -> dict[str, Any]:
 def register_for_session(session_id: int) -> dict[str, Any]:
     """Register for a session: a seat if one is free, otherwise a place on the waiting list.
 
-    Answers my registration: `registered`, or `waitlisted` with my place in the queue. 409 when
-    registration has closed, I am not enrolled in the programme, or I am already registered or
-    waiting; 404 for a session of a programme that is not published.
+    Answers my registration: `registered`, or `waitlisted` with my place in the queue. Works for
+    any date of a session part. 409 when registration has closed, I am not enrolled in the
+    programme, I am already registered or waiting, or I hold a place on another date of the same
+    part (cancel it first); 404 for a session of a programme that is not published.
     """
     session = _session_or_404(session_id)
     registration = sessions.register(api_user(), session)

@@ -252,6 +252,56 @@ def add_session(
     return session
 
 
+def add_date(
+    part: ProgrammePart,
+    *,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    timezone: str = "Europe/Brussels",
+    mode: SessionMode | str = SessionMode.IN_PERSON,
+    place: str = "",
+    online_url: str = "",
+    capacity: int = 20,
+    registration_deadline: datetime | None = None,
+    description: str = "",
+) -> TrainingSession:
+    """Another date of a session part (attending any one date does the part); times are aware datetimes."""
+    if part.kind != PartKind.SESSION or part.session is None:
+        raise ServiceError(_("Only a session part can have other dates."))
+    mode = _check_session(
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        timezone=timezone,
+        mode=mode,
+        place=place,
+        online_url=online_url,
+        registration_deadline=registration_deadline,
+    )
+    if capacity < 1:
+        raise ServiceError(_("A session needs at least one seat."), field="capacity")
+    session = TrainingSession(
+        programme_id=part.programme_id,
+        part_id=part.id,
+        title=title.strip()[:200],
+        description=(description or "").strip(),
+        mode=mode,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        timezone=timezone,
+        place=place.strip()[:300],
+        online_url=online_url.strip()[:500],
+        capacity=capacity,
+        seats_taken=0,
+        registration_deadline=registration_deadline,
+    )
+    db.session.add(session)
+    db.session.flush()
+    db.session.expire(part, ["other_dates"])
+    return session
+
+
 @dataclass
 class SessionUpdate:
     """What an edit changed that participants care about, and how many of them were told."""
@@ -326,36 +376,48 @@ def _changes(before: tuple, session: TrainingSession) -> list[str]:
 def remove_part(programme: Programme, part_id: int) -> None:
     """Take a part out of the programme (a session with registrations stays; only the part goes).
 
-    A scheduled session with people registered or waiting is refused: cancel it first, so they are told.
+    Checked per date of a session part: a scheduled date with people registered or waiting is
+    refused (cancel it first, so they are told), one that has taken place too (make the part optional).
     """
     part = next((p for p in programme.parts if p.id == part_id), None)
     if part is None:
         raise NotFound(_("No such part."))
-    if part.kind == PartKind.SESSION and part.session is not None and not part.session.cancelled:
-        from academy.programmes.services import sessions
-
-        if sessions.participant_count(part.session) and part.session.starts_at <= utcnow():
-            raise Conflict(
-                _(
-                    "%(title)s has taken place and its attendance counts for certificates."
-                    " Make it optional instead of removing it.",
-                    title=part.session.title,
-                )
-            )
-        if sessions.participant_count(part.session):
-            raise Conflict(
-                _(
-                    "People are registered or waiting for %(title)s. Cancel the session first, so they are told;"
-                    " then you can remove it.",
-                    title=part.session.title,
-                )
-            )
+    if part.kind == PartKind.SESSION:
+        for date in part.dates:
+            _check_removable_date(date)
     if part.required:
         _check_keeps_a_required_part(programme, part)
+    for date in part.other_dates:
+        # Like the part's own session, its other dates stay (with their registrations) without the part.
+        date.part_id = None
+    db.session.flush()
     programme.parts.remove(part)
     for position, other in enumerate(programme.parts):
         other.position = position
     db.session.flush()
+
+
+def _check_removable_date(session: TrainingSession) -> None:
+    """A date with people registered or waiting is refused: taken place (make optional) or not (cancel first)."""
+    from academy.programmes.services import sessions
+
+    if session.cancelled or not sessions.participant_count(session):
+        return
+    if session.starts_at <= utcnow():
+        raise Conflict(
+            _(
+                "%(title)s has taken place and its attendance counts for certificates."
+                " Make it optional instead of removing it.",
+                title=session.title,
+            )
+        )
+    raise Conflict(
+        _(
+            "People are registered or waiting for %(title)s. Cancel the session first, so they are told;"
+            " then you can remove it.",
+            title=session.title,
+        )
+    )
 
 
 def _check_keeps_a_required_part(programme: Programme, part: ProgrammePart) -> None:

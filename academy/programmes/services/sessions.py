@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -35,6 +35,7 @@ from academy.extensions import db
 from academy.notifications import services as notifications
 from academy.programmes.models import (
     Attendance,
+    ProgrammePart,
     ProgrammeStatus,
     RegistrationStatus,
     SessionMode,
@@ -89,6 +90,11 @@ def registration_open(session: TrainingSession) -> bool:
     return not session.cancelled and utcnow() < registration_closes(session)
 
 
+def any_date_open(part: ProgrammePart) -> bool:
+    """Whether any date of the session part still takes registrations."""
+    return any(registration_open(date) for date in part.dates)
+
+
 def _take_seat(session_id: int) -> bool:
     """Atomically take one seat if there is one; True when taken."""
     result = db.session.execute(
@@ -134,6 +140,7 @@ def register(user: User, session: TrainingSession) -> SessionRegistration:
     registration = registration_of(user, session)
     if registration is not None and registration.status in ACTIVE:
         raise Conflict(_("You are already registered for this session."))
+    _check_one_place_per_part(user, session)
     now = utcnow()
     try:
         # A savepoint: the seat and the row go together, or neither does (a double click).
@@ -154,6 +161,48 @@ def register(user: User, session: TrainingSession) -> SessionRegistration:
         raise Conflict(_("You are already registered for this session.")) from exc
     _refresh_seats(session)
     return registration
+
+
+def part_of(session: TrainingSession) -> ProgrammePart | None:
+    """The session part this session is a date of (its own session, or another date of it)."""
+    if session.part_id is not None:
+        return db.session.get(ProgrammePart, session.part_id)
+    return db.session.scalar(select(ProgrammePart).where(ProgrammePart.session_id == session.id))
+
+
+def _check_one_place_per_part(user: User, session: TrainingSession) -> None:
+    """One active place (a seat or the waiting list) across the dates of a part; Conflict naming the date held.
+
+    A place at a cancelled date, or at a date that is over or whose attendance is recorded, holds
+    nothing any more: someone absent on one date may register for another.
+    """
+    part = part_of(session)
+    if part is None:
+        return
+    now = utcnow()
+    rows = db.session.execute(
+        select(SessionRegistration, TrainingSession)
+        .join(TrainingSession, TrainingSession.id == SessionRegistration.session_id)
+        .where(
+            SessionRegistration.user_id == user.id,
+            SessionRegistration.session_id != session.id,
+            or_(TrainingSession.part_id == part.id, TrainingSession.id == part.session_id),
+        )
+        .order_by(TrainingSession.starts_at)
+    ).all()
+    for registration, date in rows:
+        if registration.status == RegistrationStatus.REGISTERED and registration.attendance == Attendance.PRESENT:
+            raise Conflict(_("You attended this session on %(date)s: you need no other date.", date=local_time(date)))
+    for registration, date in rows:
+        if (
+            registration.status in ACTIVE
+            and registration.attendance is None
+            and not date.cancelled
+            and date.ends_at > now
+        ):
+            raise Conflict(
+                _("You already have a place on %(date)s; cancel it first to change dates.", date=local_time(date))
+            )
 
 
 def _cancelled_meanwhile(session_id: int) -> bool:

@@ -103,4 +103,4 @@ def _setup(state) -> None:  # noqa: ANN001
     register_home_panel(state.app, "sessions", sessions_panel, order=30)
 
 
-from academy.programmes.views import learner, trainer  # noqa: E402, F401  (routes register on bp)
+from academy.programmes.views import dates, learner, trainer  # noqa: E402, F401  (routes register on bp)

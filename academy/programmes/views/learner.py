@@ -72,6 +72,7 @@ def programme_page(slug: str):  # noqa: ANN201
         certificate=certificate,
         can_edit=authoring.can_edit(user, programme),
         registration_open=sessions.registration_open,
+        any_date_open=sessions.any_date_open,
         form=EmptyForm(),
     )
 
