@@ -1,4 +1,4 @@
-"""Demo programmes built from the demo courses: each with one session (one past, one upcoming).
+"""Demo programmes from the demo courses, each with a session part: one past (with a second, future date), one upcoming.
 
 Idempotent: a programme that exists (by slug) is left as it is, so a second seed changes nothing.
 """
@@ -122,6 +122,10 @@ ROSTER = (
 )
 
 
+# When the past demo session runs again (its second date), in days from now.
+AGAIN_IN_DAYS = 35
+
+
 def _slot(spec: dict) -> tuple[datetime, datetime]:
     zone = ZoneInfo(spec["timezone"])
     day = (utcnow().astimezone(zone) + timedelta(days=spec["days_from_now"])).date()
@@ -197,6 +201,7 @@ def seed(*, trainer: User, password: str) -> Iterator[str]:
             registration_deadline=starts - timedelta(days=2),
         )
         authoring.publish(programme)
+        when = f"{starts:%Y-%m-%d}"
         if spec["days_from_now"] < 0:
             # The past session: three demo participants took part and attendance is recorded. The
             # main demo learner stays out, so a newcomer can enrol in everything themselves.
@@ -206,5 +211,22 @@ def seed(*, trainer: User, password: str) -> Iterator[str]:
                 enrolment.enrol(user, programme)
                 marks[_seat(user, session.id).id] = mark
             sessions.record_attendance(session, actor=trainer, marks=marks)
+            # The programme runs again: a second, future date of the same part, open for
+            # registration, so a newcomer can still complete it (the past date keeps its attendance).
+            again_starts, again_ends = _slot({**spec, "days_from_now": AGAIN_IN_DAYS})
+            authoring.add_date(
+                programme.parts[-1],
+                title=spec["title"],
+                description=spec["description"],
+                mode=spec["mode"],
+                place=spec.get("place", ""),
+                online_url=spec.get("online_url", ""),
+                timezone=spec["timezone"],
+                starts_at=again_starts,
+                ends_at=again_ends,
+                capacity=spec["capacity"],
+                registration_deadline=again_starts - timedelta(days=2),
+            )
+            when = f"{when} and {again_starts:%Y-%m-%d}"
         db.session.flush()
-        yield f"{demo.slug}: {len(demo.courses)} courses, session on {starts:%Y-%m-%d}"
+        yield f"{demo.slug}: {len(demo.courses)} courses, session on {when}"

@@ -118,3 +118,29 @@ def attend_past(
     if commit:
         db.session.commit()
         run_ready()
+
+
+def create_date(
+    *,
+    session: TrainingSession,
+    starts_in: timedelta = timedelta(days=42),
+    hours: int = 3,
+    capacity: int = 2,
+    place: str = "Interact Office Turku, Yliopistonkatu 24, 20100 Turku",
+    commit: bool = True,
+) -> TrainingSession:
+    """Another date of the part `session` belongs to, starting `starts_in` from now."""
+    part = sessions.part_of(session)
+    starts = utcnow().replace(microsecond=0) + starts_in
+    date = authoring.add_date(
+        part,
+        title=part.session.title,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=hours),
+        timezone="Europe/Helsinki",
+        place=place,
+        capacity=capacity,
+    )
+    if commit:
+        db.session.commit()
+    return date

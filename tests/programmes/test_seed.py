@@ -21,11 +21,15 @@ def test_seed_demo_adds_two_programmes_once(app, db):
     programmes = db.session.scalars(select(Programme).order_by(Programme.slug)).all()
     assert [p.slug for p in programmes] == ["financial-management-track", "programme-management-track"]
     assert all(p.status == ProgrammeStatus.PUBLISHED and p.outcomes for p in programmes)
-    assert db.session.scalar(select(func.count()).select_from(TrainingSession)) == 2
+    assert db.session.scalar(select(func.count()).select_from(TrainingSession)) == 3
 
-    past, upcoming = db.session.scalars(select(TrainingSession).order_by(TrainingSession.starts_at)).all()
-    assert past.starts_at < utcnow() < upcoming.starts_at
-    assert sessions.registration_open(upcoming)
+    past, *upcoming = db.session.scalars(select(TrainingSession).order_by(TrainingSession.starts_at)).all()
+    assert all(past.starts_at < utcnow() < later.starts_at for later in upcoming)
+    assert all(sessions.registration_open(later) for later in upcoming)
+    # The past session runs again: its part has a second, future date a newcomer can still attend.
+    (again,) = [later for later in upcoming if later.part_id is not None]
+    assert again.title == past.title and again.programme_id == past.programme_id
+    assert {d.id for d in sessions.part_of(past).dates} == {past.id, again.id}
     marks = db.session.scalars(
         select(SessionRegistration.attendance).where(SessionRegistration.session_id == past.id)
     ).all()
