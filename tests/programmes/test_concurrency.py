@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -177,3 +178,34 @@ def test_concurrent_certificate_checks_issue_one_programme_certificate(shared_ap
         )
         db.session.remove()
     assert count == 1
+
+
+def test_one_person_registering_for_every_date_of_a_part_at_once_gets_one_place(shared_app: Flask):
+    from academy.exceptions import Conflict
+    from tests.programmes.factories import create_date
+
+    with shared_app.app_context():
+        programme = create_programme(courses=[create_course()])
+        first = create_session(programme=programme, capacity=CAPACITY)
+        dates = [first] + [create_date(session=first, starts_in=timedelta(days=20 + n)) for n in range(3)]
+        user = create_user()
+        enrolment.enrol(user, programme)
+        db.session.commit()
+        user_id, date_ids = user.id, [d.id for d in dates]
+        db.session.remove()
+
+    def register(date_id: int) -> None:
+        sessions.register(db.session.get(User, user_id), sessions.get_session(date_id))
+        db.session.commit()
+
+    errors = _in_threads(shared_app, register, date_ids)
+
+    assert len(errors) == len(date_ids) - 1 and all(isinstance(e, Conflict) for e in errors), errors
+    with shared_app.app_context():
+        active = db.session.scalar(
+            select(func.count())
+            .select_from(SessionRegistration)
+            .where(SessionRegistration.user_id == user_id, SessionRegistration.status != RegistrationStatus.CANCELLED)
+        )
+        db.session.remove()
+    assert active == 1

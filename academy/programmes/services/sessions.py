@@ -35,6 +35,7 @@ from academy.extensions import db
 from academy.notifications import services as notifications
 from academy.programmes.models import (
     Attendance,
+    ProgrammeEnrolment,
     ProgrammePart,
     ProgrammeStatus,
     RegistrationStatus,
@@ -140,6 +141,15 @@ def register(user: User, session: TrainingSession) -> SessionRegistration:
     registration = registration_of(user, session)
     if registration is not None and registration.status in ACTIVE:
         raise Conflict(_("You are already registered for this session."))
+    # One place per part: a no-op write locks the learner's programme enrolment (a row lock on
+    # PostgreSQL, the write lock on SQLite), so two registrations for two dates at once (two tabs)
+    # are checked one after the other.
+    db.session.execute(
+        update(ProgrammeEnrolment)
+        .where(ProgrammeEnrolment.user_id == user.id, ProgrammeEnrolment.programme_id == session.programme_id)
+        .values(status=ProgrammeEnrolment.status)
+        .execution_options(synchronize_session=False)
+    )
     _check_one_place_per_part(user, session)
     now = utcnow()
     try:
