@@ -1,8 +1,10 @@
-"""Profile one page as a generated learner on SQLite: every query (with a short label) and cProfile's top functions.
+"""Profile one page as a generated learner: every query (with a short label) and cProfile's top functions.
 
     .venv/bin/python bench/profile_page.py [--page course|lesson|quiz|...] [--size XS] [--top 25] [--repeat 50]
+    .venv/bin/python bench/profile_page.py --database-url postgresql://.../academy_bench_l [--page ...]
 
-It builds a fresh SQLite database in a temporary folder with `academy.bench.generate.Generator`,
+It builds a fresh SQLite database in a temporary folder with `academy.bench.generate.Generator`
+(or uses --database-url as it is),
 logs in generated learner 0, warms the page up once, then prints the statements of one request,
 the median CPU ms per request over --repeat requests, and the top functions by cumulative time.
 """
@@ -50,6 +52,10 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--repeat", type=int, default=50, help="requests timed for the CPU median")
     parser.add_argument("--no-profile", action="store_true", help="queries and CPU only")
+    parser.add_argument(
+        "--database-url",
+        help="a database `flask academy bench generate` filled (seed 2027), instead of a fresh SQLite one",
+    )
     args = parser.parse_args()
 
     from sqlalchemy import event
@@ -62,19 +68,21 @@ def main() -> int:
     from academy.extensions import db
 
     tmp = Path(tempfile.mkdtemp(prefix="academy-profile-"))
+    seed = 2027 if args.database_url else 5
     app = create_app(
         {
             "ENV_NAME": "testing",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'profile.db'}",
+            "SQLALCHEMY_DATABASE_URI": args.database_url or f"sqlite:///{tmp / 'profile.db'}",
             "INSTANCE_PATH": tmp,
             "MAIL_DIR": tmp / "mail",
             "RATELIMIT_ENABLED": False,
         }
     )
     with app.app_context():
-        db.create_all()
-        Generator(SIZES[args.size], seed=5).run(pdfs=False)
-        where = targets(0, seed=5)
+        if not args.database_url:
+            db.create_all()
+            Generator(SIZES[args.size], seed=seed).run(pdfs=False)
+        where = targets(0, seed=seed)
         token = auth_services.start_session(where.user).token
         db.session.commit()
         url = where.url(args.page)
@@ -98,7 +106,8 @@ def main() -> int:
         assert client.get(url).status_code == 200
     finally:
         event.remove(engine, "before_cursor_execute", before)
-    print(f"{args.page}: {url} as {email} ({args.size}, SQLite)")
+    where_from = args.database_url.rsplit("/", 1)[-1] if args.database_url else f"{args.size}, SQLite"
+    print(f"{args.page}: {url} as {email} ({where_from})")
     print(f"\n{len(statements)} statements:")
     for number, statement in enumerate(statements, 1):
         print(f"  {number:>2}. {label(statement)}")
