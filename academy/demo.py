@@ -34,6 +34,19 @@ def seed() -> Iterator[str]:
 
     yield "Programmes:"
     yield from (f"  {line}" for line in seed_programmes(trainer=trainer, password=DEMO_PASSWORD))
+    yield from seed_conversations(trainer)
+
+
+def seed_conversations(trainer: User) -> Iterator[str]:
+    """Members and a few questions in the communities, by the demo programme's participants."""
+    from academy.community import demo as community_demo
+    from academy.programmes.seed import ROSTER
+
+    cast = [services.get_user_by_email(email) for _name, email, *_rest in ROSTER]
+    if not all(cast):
+        return
+    yield "Community conversations:"
+    yield from (f"  {line}" for line in community_demo.seed(cast=cast, contact=trainer))
 
 
 def seed_courses(trainer: User) -> Iterator[str]:
