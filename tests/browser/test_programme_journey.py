@@ -118,3 +118,22 @@ def test_learner_earns_a_programme_certificate(site: Site, live_server: LiveServ
     page.get_by_label("Session title").fill("")
     site.follow(page.get_by_role("button", name="Save the session"), status=400)
     expect(page.get_by_role("alert")).to_contain_text("Give the session a title.")
+
+
+def test_trainer_offers_another_date_then_cancels_it(site: Site, live_server: LiveServer, programme: dict):
+    page = site.page
+    site.log_in(TRAINER, DEFAULT_PASSWORD)
+    site.visit(f"/teach/programmes/{programme['slug']}")
+    site.follow(page.get_by_role("link", name=f"Add another date — {SESSION}"))
+    page.get_by_label("Starts").fill("2027-03-10T09:30")
+    page.get_by_label("Ends").fill("2027-03-10T12:30")
+    site.follow(page.get_by_role("button", name="Add the date"))
+    expect(page.get_by_role("status")).to_contain_text("now has another date: 10 March 2027")
+
+    # The new date is cancelled from the editor, with a reason, after a confirmation page.
+    site.follow(page.get_by_role("link", name=f"Cancel session — {SESSION}, 10 March 2027"))
+    page.get_by_label("Why is the session cancelled?").fill("The venue is closed that week; a new date follows.")
+    site.follow(page.get_by_role("button", name="Cancel the session and tell participants"))
+    expect(page.get_by_role("status")).to_contain_text("The session is cancelled. 0 people registered or waiting are told.")
+    site.visit(f"/programmes/{programme['slug']}")
+    expect(page.get_by_text("The venue is closed that week; a new date follows.")).to_be_visible()
