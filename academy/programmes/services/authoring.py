@@ -201,6 +201,52 @@ def _check_session(
     return mode
 
 
+def _new_session(
+    *,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    timezone: str,
+    mode: SessionMode | str,
+    place: str,
+    online_url: str,
+    capacity: int,
+    registration_deadline: datetime | None,
+    description: str,
+    **links: object,
+) -> TrainingSession:
+    """A checked, added and flushed session; `links` place it (programme, or programme_id and part_id)."""
+    mode = _check_session(
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        timezone=timezone,
+        mode=mode,
+        place=place,
+        online_url=online_url,
+        registration_deadline=registration_deadline,
+    )
+    if capacity < 1:
+        raise ServiceError(_("A session needs at least one seat."), field="capacity")
+    session = TrainingSession(
+        **links,
+        title=title.strip()[:200],
+        description=(description or "").strip(),
+        mode=mode,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        timezone=timezone,
+        place=place.strip()[:300],
+        online_url=online_url.strip()[:500],
+        capacity=capacity,
+        seats_taken=0,
+        registration_deadline=registration_deadline,
+    )
+    db.session.add(session)
+    db.session.flush()
+    return session
+
+
 def add_session(
     programme: Programme,
     *,
@@ -217,7 +263,8 @@ def add_session(
     required: bool = True,
 ) -> TrainingSession:
     """Append a session (times are aware datetimes) to the programme as a part."""
-    mode = _check_session(
+    session = _new_session(
+        programme=programme,
         title=title,
         starts_at=starts_at,
         ends_at=ends_at,
@@ -225,26 +272,10 @@ def add_session(
         mode=mode,
         place=place,
         online_url=online_url,
-        registration_deadline=registration_deadline,
-    )
-    if capacity < 1:
-        raise ServiceError(_("A session needs at least one seat."), field="capacity")
-    session = TrainingSession(
-        programme=programme,
-        title=title.strip()[:200],
-        description=(description or "").strip(),
-        mode=mode,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        timezone=timezone,
-        place=place.strip()[:300],
-        online_url=online_url.strip()[:500],
         capacity=capacity,
-        seats_taken=0,
         registration_deadline=registration_deadline,
+        description=description,
     )
-    db.session.add(session)
-    db.session.flush()
     programme.parts.append(
         ProgrammePart(kind=PartKind.SESSION, session=session, required=required, position=len(programme.parts))
     )
@@ -269,7 +300,9 @@ def add_date(
     """Another date of a session part (attending any one date does the part); times are aware datetimes."""
     if part.kind != PartKind.SESSION or part.session is None:
         raise ServiceError(_("Only a session part can have other dates."))
-    mode = _check_session(
+    session = _new_session(
+        programme_id=part.programme_id,
+        part_id=part.id,
         title=title,
         starts_at=starts_at,
         ends_at=ends_at,
@@ -277,27 +310,10 @@ def add_date(
         mode=mode,
         place=place,
         online_url=online_url,
-        registration_deadline=registration_deadline,
-    )
-    if capacity < 1:
-        raise ServiceError(_("A session needs at least one seat."), field="capacity")
-    session = TrainingSession(
-        programme_id=part.programme_id,
-        part_id=part.id,
-        title=title.strip()[:200],
-        description=(description or "").strip(),
-        mode=mode,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        timezone=timezone,
-        place=place.strip()[:300],
-        online_url=online_url.strip()[:500],
         capacity=capacity,
-        seats_taken=0,
         registration_deadline=registration_deadline,
+        description=description,
     )
-    db.session.add(session)
-    db.session.flush()
     db.session.expire(part, ["other_dates"])
     return session
 

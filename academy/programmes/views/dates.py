@@ -12,7 +12,7 @@ from academy.programmes.forms import DateForm
 from academy.programmes.models import ProgrammePart, TrainingSession
 from academy.programmes.services import authoring, sessions
 from academy.programmes.views import bp
-from academy.programmes.views.trainer import _managed_session
+from academy.programmes.views.trainer import _managed_session, session_values
 
 
 def _part_of(session: TrainingSession) -> ProgrammePart:
@@ -46,22 +46,8 @@ def add_date(session_id: int):  # noqa: ANN201
     form = DateForm() if request.method == "POST" else _prefilled(first)
     status = 200
     if form.validate_on_submit():
-        data = form.data
-        deadline = data["registration_deadline"]
         try:
-            date = authoring.add_date(
-                part,
-                title=data["title"],
-                description=data["description"] or "",
-                mode=data["mode"],
-                starts_at=authoring.local_to_utc(data["starts_at"], data["timezone"]),
-                ends_at=authoring.local_to_utc(data["ends_at"], data["timezone"]),
-                timezone=data["timezone"],
-                place=data["place"] or "",
-                online_url=data["online_url"] or "",
-                capacity=data["capacity"],
-                registration_deadline=authoring.local_to_utc(deadline, data["timezone"]) if deadline else None,
-            )
+            date = authoring.add_date(part, **session_values(form.data))
         except ServiceError as err:
             db.session.rollback()
             getattr(form, err.field or "title").errors.append(err.message)

@@ -61,6 +61,25 @@ def _managed_session(session_id: int) -> TrainingSession:
     return session
 
 
+def session_values(data: dict, *, capacity: bool = True) -> dict:
+    """A session form's data as the authoring services take it: times in UTC, empty texts as ""."""
+    zone, deadline = data["timezone"], data["registration_deadline"]
+    values = {
+        "title": data["title"],
+        "description": data["description"] or "",
+        "mode": data["mode"],
+        "starts_at": authoring.local_to_utc(data["starts_at"], zone),
+        "ends_at": authoring.local_to_utc(data["ends_at"], zone),
+        "timezone": zone,
+        "place": data["place"] or "",
+        "online_url": data["online_url"] or "",
+        "registration_deadline": authoring.local_to_utc(deadline, zone) if deadline else None,
+    }
+    if capacity:
+        values["capacity"] = data["capacity"]
+    return values
+
+
 def _course_choices(programme: Programme) -> list[tuple[int, str]]:
     taken = {p.course_id for p in programme.parts if p.course_id}
     courses = db.session.scalars(
@@ -238,21 +257,7 @@ def add_session(slug: str):  # noqa: ANN201
         return _editor(programme, session_form=session_form, status=400)
     data = session_form.data
     try:
-        deadline = data["registration_deadline"]
-        authoring.add_session(
-            programme,
-            title=data["title"],
-            description=data["description"] or "",
-            mode=data["mode"],
-            starts_at=authoring.local_to_utc(data["starts_at"], data["timezone"]),
-            ends_at=authoring.local_to_utc(data["ends_at"], data["timezone"]),
-            timezone=data["timezone"],
-            place=data["place"] or "",
-            online_url=data["online_url"] or "",
-            capacity=data["capacity"],
-            registration_deadline=authoring.local_to_utc(deadline, data["timezone"]) if deadline else None,
-            required=data["required"],
-        )
+        authoring.add_session(programme, **session_values(data), required=data["required"])
     except ServiceError as err:
         db.session.rollback()
         getattr(session_form, err.field or "title").errors.append(err.message)
@@ -436,22 +441,8 @@ def edit_session(session_id: int):  # noqa: ANN201
         )
     status = 200
     if form.validate_on_submit():
-        data = form.data
-        deadline = data["registration_deadline"]
         try:
-            update = authoring.update_session(
-                session,
-                actor=current_user,
-                title=data["title"],
-                description=data["description"] or "",
-                mode=data["mode"],
-                starts_at=authoring.local_to_utc(data["starts_at"], data["timezone"]),
-                ends_at=authoring.local_to_utc(data["ends_at"], data["timezone"]),
-                timezone=data["timezone"],
-                place=data["place"] or "",
-                online_url=data["online_url"] or "",
-                registration_deadline=authoring.local_to_utc(deadline, data["timezone"]) if deadline else None,
-            )
+            update = authoring.update_session(session, actor=current_user, **session_values(form.data, capacity=False))
         except ServiceError as err:
             db.session.rollback()
             getattr(form, err.field or "title").errors.append(err.message)
