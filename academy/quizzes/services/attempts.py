@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -401,6 +401,25 @@ def grade_manually(
     response.graded_at = now
     _finalise(attempt, now)
     db.session.flush()
+
+
+def waiting_counts(user: User) -> list[tuple[Course, int]]:
+    """Courses the user owns with essay responses waiting for a grade, and how many (one query)."""
+    rows = db.session.execute(
+        select(Course, func.count(Response.id))
+        .join(Quiz, Quiz.course_id == Course.id)
+        .join(Attempt, Attempt.quiz_id == Quiz.id)
+        .join(Response, Response.attempt_id == Attempt.id)
+        .where(
+            Course.owners.any(User.id == user.id),
+            Attempt.state == AttemptState.SUBMITTED,
+            Response.fraction.is_(None),
+        )
+        .group_by(Course.id)
+        .order_by(func.count(Response.id).desc(), Course.slug)
+        .options(joinedload(Course.published_version))
+    ).all()
+    return [(course, count) for course, count in rows]
 
 
 def waiting_responses(course: Course) -> list[Response]:
