@@ -24,7 +24,7 @@ def test_the_owner_sees_essays_waiting_and_the_panel_goes_once_they_are_graded(d
     page = client.get("/").get_data(as_text=True)
     assert "Waiting for you" in page
     assert "2 essays to grade" in page and f"/teach/{course.slug}/grading" in page
-    assert "Interreg brand" not in page
+    assert f"/teach/{quiet.slug}/grading" not in page
 
     for attempt in attempts:
         essay = next(r for r in attempt.responses if r.fraction is None)

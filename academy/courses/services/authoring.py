@@ -81,10 +81,10 @@ def course_for_editing(slug: str, user: User) -> Course:
     return course
 
 
-def courses_of(user: User) -> list[tuple[Course, CourseVersion, int]]:
-    """Courses the user may edit (all of them for admins), with the working version and active learners."""
+def courses_of(user: User, *, owned_only: bool = False) -> list[tuple[Course, CourseVersion, int]]:
+    """Courses the user may edit (every one for admins unless `owned_only`), working version, active learners."""
     stmt = select(Course).options(selectinload(Course.versions), selectinload(Course.owners))
-    if not user.has_role("admin"):
+    if owned_only or not user.has_role("admin"):
         stmt = stmt.where(Course.owners.any(User.id == user.id))
     courses = db.session.scalars(stmt).all()
     counts = dict(

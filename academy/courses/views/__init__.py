@@ -38,10 +38,11 @@ def unlock_message(module_state) -> str:  # noqa: ANN001
 
 @bp.record_once
 def _setup(state) -> None:  # noqa: ANN001
-    from academy.courses.views.learner import home_panel
+    from academy.courses.views.learner import home_panel, teaching_panel
     from academy.home import register_home_panel
 
     register_home_panel(state.app, "courses", home_panel, order=10)
+    register_home_panel(state.app, "teaching", teaching_panel, order=6)
 
 
 bp.add_app_template_filter(render_markdown, "markdown")

@@ -215,3 +215,30 @@ def home_panel():  # noqa: ANN201
         wide=True,
         stylesheets=("css/courses.css",),
     )
+
+
+# How many courses "Your teaching" on a trainer's start page shows.
+HOME_TEACHING = 5
+
+
+def teaching_panel():  # noqa: ANN201
+    """Start page, for trainers: the courses they own with their active learners (None without any)."""
+    from academy.courses.services import authoring
+    from academy.home import HomePanel
+
+    # Learners own no course: no query for them.
+    if not current_user.is_authenticated or not current_user.has_role("trainer"):
+        return None
+    user = current_user._get_current_object()
+    # Admins may edit every course; the start page lists only the ones they own themselves.
+    rows = authoring.courses_of(user, owned_only=True)
+    if not rows:
+        return None
+    rows.sort(key=lambda row: (-row[2], row[1].title.lower()))
+    return HomePanel(
+        title=_("Your teaching"),
+        template="courses/_teaching_panel.html",
+        context={"rows": rows[:HOME_TEACHING], "more": max(len(rows) - HOME_TEACHING, 0)},
+        more_url=url_for("courses.trainer_courses"),
+        more_label=_("All the courses you teach"),
+    )
