@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -35,6 +35,7 @@ from academy.extensions import db
 from academy.notifications import services as notifications
 from academy.programmes.models import (
     Attendance,
+    Programme,
     ProgrammeEnrolment,
     ProgrammePart,
     ProgrammeStatus,
@@ -439,6 +440,44 @@ def upcoming_registrations(user: User, *, days: int = 60, limit: int = 5) -> lis
             .limit(limit)
         )
     )
+
+
+def _run_by(user: User) -> Select:
+    """Sessions of the programmes `user` owns (a SELECT to extend), with their programme loaded."""
+    return (
+        select(TrainingSession)
+        .join(Programme, Programme.id == TrainingSession.programme_id)
+        .where(Programme.owners.any(User.id == user.id), TrainingSession.status != SessionStatus.CANCELLED)
+        .options(joinedload(TrainingSession.programme))
+    )
+
+
+def sessions_to_run(user: User, *, days: int = 60, limit: int = 5) -> list[TrainingSession]:
+    """Sessions of the user's programmes starting within `days` days, soonest first (1 query)."""
+    now = utcnow()
+    stmt = _run_by(user).where(
+        TrainingSession.starts_at >= now, TrainingSession.starts_at <= now + timedelta(days=days)
+    )
+    return list(db.session.scalars(stmt.order_by(TrainingSession.starts_at, TrainingSession.id).limit(limit)))
+
+
+def attendance_to_record(user: User, *, limit: int = 5) -> list[tuple[TrainingSession, int]]:
+    """Ended sessions of the user's programmes with seated people whose attendance is not recorded, and how many."""
+    unmarked = (
+        select(SessionRegistration.session_id, func.count().label("people"))
+        .where(SessionRegistration.status == RegistrationStatus.REGISTERED, SessionRegistration.attendance.is_(None))
+        .group_by(SessionRegistration.session_id)
+        .subquery()
+    )
+    stmt = (
+        _run_by(user)
+        .join(unmarked, unmarked.c.session_id == TrainingSession.id)
+        .add_columns(unmarked.c.people)
+        .where(TrainingSession.ends_at <= utcnow())
+        .order_by(TrainingSession.starts_at.desc(), TrainingSession.id)
+        .limit(limit)
+    )
+    return [(session, people) for session, people in db.session.execute(stmt).all()]
 
 
 def local_time(session: TrainingSession) -> str:

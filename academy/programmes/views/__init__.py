@@ -91,6 +91,32 @@ def sessions_panel():  # noqa: ANN201
     )
 
 
+def running_panel():  # noqa: ANN201
+    """Start page, for trainers: attendance still to record, and the sessions they run soon (None if neither)."""
+    from flask import url_for
+    from flask_babel import gettext as _
+    from flask_login import current_user
+
+    from academy.home import HomePanel
+    from academy.programmes.services import sessions
+
+    # Learners run no programme: no query for them.
+    if not current_user.is_authenticated or not current_user.has_role("trainer"):
+        return None
+    user = current_user._get_current_object()
+    to_record = sessions.attendance_to_record(user)
+    coming = sessions.sessions_to_run(user, days=UPCOMING_DAYS)
+    if not to_record and not coming:
+        return None
+    return HomePanel(
+        title=_("Sessions you run"),
+        template="programmes/_home_running.html",
+        context={"to_record": to_record, "coming": coming},
+        more_url=url_for("programmes.trainer_index"),
+        more_label=_("Programmes you run"),
+    )
+
+
 # How far ahead the start page looks for sessions.
 UPCOMING_DAYS = 60
 
@@ -101,6 +127,7 @@ def _setup(state) -> None:  # noqa: ANN001
 
     register_home_panel(state.app, "programmes", programmes_panel, order=20)
     register_home_panel(state.app, "sessions", sessions_panel, order=30)
+    register_home_panel(state.app, "running", running_panel, order=7)
 
 
 from academy.programmes.views import dates, learner, trainer  # noqa: E402, F401  (routes register on bp)

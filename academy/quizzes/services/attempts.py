@@ -405,21 +405,22 @@ def grade_manually(
 
 def waiting_counts(user: User) -> list[tuple[Course, int]]:
     """Courses the user owns with essay responses waiting for a grade, and how many (one query)."""
-    rows = db.session.execute(
-        select(Course, func.count(Response.id))
-        .join(Quiz, Quiz.course_id == Course.id)
+    waiting = (
+        select(Quiz.course_id, func.count(Response.id).label("essays"))
         .join(Attempt, Attempt.quiz_id == Quiz.id)
         .join(Response, Response.attempt_id == Attempt.id)
-        .where(
-            Course.owners.any(User.id == user.id),
-            Attempt.state == AttemptState.SUBMITTED,
-            Response.fraction.is_(None),
-        )
-        .group_by(Course.id)
-        .order_by(func.count(Response.id).desc(), Course.slug)
+        .where(Attempt.state == AttemptState.SUBMITTED, Response.fraction.is_(None))
+        .group_by(Quiz.course_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Course, waiting.c.essays)
+        .join(waiting, waiting.c.course_id == Course.id)
+        .where(Course.owners.any(User.id == user.id))
+        .order_by(waiting.c.essays.desc(), Course.slug)
         .options(joinedload(Course.published_version))
     ).all()
-    return [(course, count) for course, count in rows]
+    return [(course, essays) for course, essays in rows]
 
 
 def waiting_responses(course: Course) -> list[Response]:
