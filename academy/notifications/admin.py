@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from academy import jobs as app_jobs
 from academy.auth.models import User
@@ -21,25 +21,62 @@ from academy.security import admin_required
 LIST_LIMIT = 50
 
 
-def stuck_deliveries(limit: int = LIST_LIMIT) -> list[tuple[Delivery, Notification, User]]:
+def _stuck() -> ColumnElement[bool]:
     """Failed deliveries, and immediate ones waiting or sending for longer than the sweep threshold."""
     cutoff = utcnow() - timedelta(seconds=jobs._stuck_after())
     immediate = Delivery.mode == Mode.IMMEDIATE
+    return or_(
+        Delivery.status == Status.FAILED,
+        immediate & (Delivery.status == Status.PENDING) & (Delivery.queued_at < cutoff),
+        (Delivery.status == Status.SENDING) & (Delivery.claimed_at < cutoff),
+    )
+
+
+def stuck_deliveries(limit: int = LIST_LIMIT) -> list[tuple[Delivery, Notification, User]]:
+    """Failed deliveries, and immediate ones waiting or sending for longer than the sweep threshold."""
     query = (
         select(Delivery, Notification, User)
         .join(Notification, Delivery.notification_id == Notification.id)
         .join(User, Delivery.user_id == User.id)
-        .where(
-            or_(
-                Delivery.status == Status.FAILED,
-                immediate & (Delivery.status == Status.PENDING) & (Delivery.queued_at < cutoff),
-                (Delivery.status == Status.SENDING) & (Delivery.claimed_at < cutoff),
-            )
-        )
+        .where(_stuck())
         .order_by(Delivery.id.desc())
         .limit(limit)
     )
     return [tuple(row) for row in db.session.execute(query)]
+
+
+def attention_panel():  # noqa: ANN201
+    """Start page, for admins: failed background jobs and stuck deliveries waiting for them (None if none)."""
+    from flask_login import current_user
+
+    from academy.home import HomePanel
+
+    if not current_user.is_authenticated or not current_user.is_admin:
+        return None
+    failed_jobs, stuck = db.session.execute(
+        select(
+            select(func.count(app_jobs.JobFailure.id))
+            .where(app_jobs.JobFailure.retried_at.is_(None))
+            .scalar_subquery(),
+            select(func.count(Delivery.id)).where(_stuck()).scalar_subquery(),
+        )
+    ).one()
+    if not failed_jobs and not stuck:
+        return None
+    return HomePanel(
+        title=_("Needs attention"),
+        template="notifications/_home_attention.html",
+        context={"failed_jobs": failed_jobs, "stuck": stuck},
+        more_url=url_for("notifications.admin_jobs"),
+        more_label=_("Background jobs"),
+    )
+
+
+@bp.record_once
+def _register_panel(state) -> None:  # noqa: ANN001
+    from academy.home import register_home_panel
+
+    register_home_panel(state.app, "attention", attention_panel, order=1)
 
 
 def _rq_state() -> tuple[list[dict], list[dict], str]:

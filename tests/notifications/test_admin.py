@@ -92,3 +92,22 @@ def test_the_page_says_so_when_redis_is_unreachable(app, client, admin):
     app.config.update(REDIS_URL="redis://127.0.0.1:1/11", JOBS_INLINE=False)
     html = client.get("/admin/jobs").get_data(as_text=True)
     assert "Redis cannot be reached" in html
+
+
+def test_the_admin_start_page_says_what_needs_attention_until_it_is_dealt_with(app, client, admin, monkeypatch):
+    assert "Needs attention" not in client.get("/").get_data(as_text=True)
+    delivery = _fail_one(app, monkeypatch)
+    page = client.get("/").get_data(as_text=True)
+    assert "Needs attention" in page
+    assert "1 failed job to retry or dismiss" in page and "1 notification not delivered" in page
+
+    token = csrf_token(client, "/admin/jobs")
+    client.post(f"/admin/jobs/deliveries/{delivery.id}/retry", data={"csrf_token": token})
+    failure = db.session.scalars(select(JobFailure)).one()
+    client.post(f"/admin/jobs/failures/{failure.id}/retry", data={"csrf_token": token})
+    assert "Needs attention" not in client.get("/").get_data(as_text=True)
+
+
+def test_learners_never_see_the_jobs_panel(app, client, learner, monkeypatch):
+    _fail_one(app, monkeypatch)
+    assert "Needs attention" not in client.get("/").get_data(as_text=True)
