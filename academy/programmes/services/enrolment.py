@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from academy.auth.models import User
-from academy.courses.models import Course
+from academy.courses.models import Course, Enrolment, EnrolmentStatus
 from academy.courses.services import progress as course_progress
 from academy.db import utcnow
 from academy.exceptions import Conflict, NotFound
@@ -127,17 +127,22 @@ def enrol(user: User, programme: Programme) -> ProgrammeEnrolment:
 
 def participants_to_enrol(programme_id: int, course: Course) -> list[User]:
     """Active participants who have not completed the programme and are not active in `course`."""
-    users = db.session.scalars(
-        select(User)
-        .join(ProgrammeEnrolment, ProgrammeEnrolment.user_id == User.id)
-        .where(
-            ProgrammeEnrolment.programme_id == programme_id,
-            ProgrammeEnrolment.status == ProgrammeEnrolmentStatus.ACTIVE,
-            ProgrammeEnrolment.completed_at.is_(None),
+    in_course = select(Enrolment.id).where(
+        Enrolment.user_id == User.id, Enrolment.course_id == course.id, Enrolment.status == EnrolmentStatus.ACTIVE
+    )
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(ProgrammeEnrolment, ProgrammeEnrolment.user_id == User.id)
+            .where(
+                ProgrammeEnrolment.programme_id == programme_id,
+                ProgrammeEnrolment.status == ProgrammeEnrolmentStatus.ACTIVE,
+                ProgrammeEnrolment.completed_at.is_(None),
+                ~in_course.exists(),
+            )
+            .order_by(User.id)
         )
-        .order_by(User.id)
-    ).all()
-    return [user for user in users if not course_progress.is_active(course_progress.get_enrolment(user, course))]
+    )
 
 
 def leave(user: User, programme: Programme) -> ProgrammeEnrolment:
