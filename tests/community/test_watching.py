@@ -67,3 +67,14 @@ def test_watch_forms(client, login, db):
     html = client.get(f"/c/{community.slug}/t/{thread.id}").get_data(as_text=True)
     assert re.search(r'<input checked[^>]*value="muted"', html)
     assert not re.search(r'<input checked[^>]*value="watching"', html)
+
+
+def test_the_community_page_offers_the_three_levels_with_mine_checked(client, login, db):
+    community = create_community()
+    member = add_member(community=community).user
+    login(member)
+    token = csrf_token(client, f"/c/{community.slug}")
+    client.post(f"/c/{community.slug}/watch", data={"level": "watching", "csrf_token": token})
+    html = client.get(f"/c/{community.slug}").get_data(as_text=True)
+    assert re.search(r'<input checked[^>]*value="watching"', html)
+    assert 'value="normal"' in html and 'value="muted"' in html
