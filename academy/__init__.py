@@ -136,12 +136,14 @@ def register_jobs(app: Flask) -> None:
 
 
 def register_feature_hooks(app: Flask) -> None:
-    """Let features extend each other's pages (quizzes on the course page)."""
+    """Let features extend each other's pages and listen to each other's events (academy.core.events)."""
+    from academy.certificates import integration as certificates_integration
     from academy.community import notify as community_notify
     from academy.credentials import integration as credentials_integration
     from academy.programmes import integration as programme_integration
     from academy.quizzes import integration as quiz_integration
 
+    certificates_integration.init_app(app)
     quiz_integration.init_app(app)
     community_notify.init_app(app)
     credentials_integration.init_app(app)

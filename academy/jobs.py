@@ -251,7 +251,7 @@ def schedule_periodic(task: PeriodicTask, *, now: float | None = None) -> str:
     rq_queue(task.queue).enqueue_at(
         run_at,
         execute,
-        "academy.jobs.run_periodic",
+        _path_of(run_periodic),
         task.name,
         job_id=job_id,
         job_timeout=current_app.config.get("JOB_TIMEOUT", JOB_TIMEOUT),

@@ -58,4 +58,4 @@ def retry_due_failures(*, now: datetime | None = None, limit: int = 200) -> int:
 def init_app(app: Flask) -> None:
     """In the embedded mode, look for failures to retry every minute (RQ retries its own jobs)."""
     if app.config.get("JOBS_INLINE", True):
-        register_periodic(app, "jobs-retry-failures", "academy.retries.retry_due_failures", every=RETRY_EVERY)
+        register_periodic(app, "jobs-retry-failures", retry_due_failures, every=RETRY_EVERY)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -42,40 +43,110 @@ def database_url(worker_id: str) -> Iterator[str]:
     services.drop_postgres_database(url)
 
 
+def _test_config(database_url: str, folder: Path) -> dict:
+    return {
+        "ENV_NAME": "testing",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "INSTANCE_PATH": folder,
+        "MAIL_DIR": folder / "mail",
+    }
+
+
+@dataclass
+class _AppState:
+    """What a test may change on the shared app (config, per-app registries), to put back afterwards."""
+
+    config: dict
+    extensions: dict
+    jinja_loader: object
+
+    @classmethod
+    def capture(cls, app: Flask) -> _AppState:
+        extensions = {k: _containers_copied(v) for k, v in app.extensions.items()}
+        return cls(copy.deepcopy(dict(app.config)), extensions, app.jinja_env.loader)
+
+    def restore(self, app: Flask) -> None:
+        app.config.clear()
+        app.config.update(copy.deepcopy(self.config))
+        app.instance_path = str(app.config["INSTANCE_PATH"])
+        for key in set(app.extensions) - set(self.extensions):
+            del app.extensions[key]
+        for key, value in self.extensions.items():
+            app.extensions[key] = _containers_copied(value)
+        if app.jinja_env.loader is not self.jinja_loader:  # a test added a template folder
+            app.__dict__.pop("jinja_loader", None)
+            app.jinja_env.loader = self.jinja_loader
+            app.jinja_env.cache.clear()
+
+
+def _containers_copied(value: object) -> object:
+    """Dicts and lists copied (recursively), anything else shared: registries of providers, not the providers."""
+    if isinstance(value, dict):
+        return {k: _containers_copied(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_containers_copied(v) for v in value]
+    return value
+
+
 @pytest.fixture(scope="session")
-def _schema_ready(database_url: str) -> dict:
-    return {"created": False}
+def _shared_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, _AppState]]:
+    """One app and one schema per test session (per xdist worker); tests get it back clean."""
+    app = create_app(_test_config(database_url, tmp_path_factory.mktemp("shared-app")))
+    app.test_client_class = RequestClient
+    with app.app_context():
+        _db.create_all()
+    yield app, _AppState.capture(app)
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
 
 
 @pytest.fixture
-def app(database_url: str, _schema_ready: dict, tmp_path: Path) -> Iterator[Flask]:
-    """An app on a clean database, with mail written under the test's own folder."""
-    app = create_app(
-        {
-            "ENV_NAME": "testing",
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "INSTANCE_PATH": tmp_path,
-            "MAIL_DIR": tmp_path / "mail",
-        }
-    )
+def app(request: pytest.FixtureRequest, database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """An app on a clean database, with mail written under the test's own folder.
+
+    The app is built once per session; after each test its tables are emptied and its config and
+    registries put back. A test marked `own_app` (it adds routes, say) gets an app of its own.
+    """
+    if request.node.get_closest_marker("own_app"):
+        yield from _own_app(database_url, tmp_path)
+        return
+    app, state = request.getfixturevalue("_shared_app")
+    app.config.update(INSTANCE_PATH=tmp_path, MAIL_DIR=tmp_path / "mail")
+    app.instance_path = str(tmp_path)
+    try:
+        with app.app_context():
+            yield app
+            _db.session.remove()
+            _empty_tables()
+    finally:
+        state.restore(app)
+
+
+def _own_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    app = create_app(_test_config(database_url, tmp_path))
     app.test_client_class = RequestClient
     with app.app_context():
-        if database_url.startswith("sqlite") or not _schema_ready["created"]:
-            _db.create_all()
-            _schema_ready["created"] = True
+        _db.create_all()
         yield app
         _db.session.remove()
         if database_url.startswith("sqlite"):
             _db.drop_all()
         else:
-            _truncate_all()
+            _empty_tables()
         _db.engine.dispose()
 
 
-def _truncate_all() -> None:
-    tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
+def _empty_tables() -> None:
+    """Delete every row: DELETE in reverse dependency order on SQLite, TRUNCATE on PostgreSQL (ids restart)."""
+    tables = _db.metadata.sorted_tables
     with _db.engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        if conn.dialect.name == "sqlite":
+            for table in reversed(tables):
+                conn.execute(table.delete())
+        else:
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture

@@ -39,6 +39,16 @@ class State(enum.StrEnum):
     NOT_FOUND = "not_found"
 
 
+# What each state is called on pages (the verification page, My certificates, trainers' lists).
+STATE_LABELS = {
+    State.VALID: _l("Valid"),
+    State.EXPIRED: _l("Expired"),
+    State.REVOKED: _l("Revoked"),
+    State.SUPERSEDED: _l("Superseded"),
+    State.NOT_FOUND: _l("Not found"),
+}
+
+
 class RevocationReason(enum.StrEnum):
     """Public reason categories; the details go in the private note."""
 

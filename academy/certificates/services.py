@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from blinker import Namespace
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
@@ -19,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from academy.auth.models import User
 from academy.certificates import codes, hooks, notify, pdf, signing, storage
+from academy.certificates.events import CertificateIssued
 from academy.certificates.models import (
     Certificate,
     CertificateExport,
@@ -26,6 +26,7 @@ from academy.certificates.models import (
     ExportStatus,
     RevocationReason,
 )
+from academy.core import events
 from academy.courses.models import Course, CourseVersion, Enrolment
 from academy.db import utcnow
 from academy.exceptions import Conflict, NotFound, PermissionDenied, ServiceError
@@ -141,11 +142,6 @@ class _Snapshot:
     parts: tuple[tuple[str, str, str], ...] = ()  # (kind, title, detail)
 
 
-# Called with each new certificate inside the issuing transaction (programmes listen for course
-# certificates that may complete a programme). Receivers must only add rows or queue jobs.
-certificate_issued = Namespace().signal("certificates.issued")
-
-
 def _create(user: User | None, course: Course | None, snap: _Snapshot) -> Certificate:
     """Claim the row, then render, seal and store the PDF once; flushes."""
     version = snap.version
@@ -208,7 +204,8 @@ def _create(user: User | None, course: Course | None, snap: _Snapshot) -> Certif
     certificate.key_id = key.key_id
     db.session.flush()
     notify.issued(certificate)
-    certificate_issued.send(certificate)
+    # Programmes listen: a course certificate may complete a programme.
+    events.emit(CertificateIssued(certificate.id, user_id=certificate.user_id, course_id=certificate.course_id))
     return certificate
 
 

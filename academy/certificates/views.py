@@ -16,26 +16,17 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from academy.auth.forms import EmptyForm
 from academy.certificates import codes, completion, forms, jobs, schemas, services, storage, verification
-from academy.certificates.models import Certificate, CertificateExport, ExportStatus, State
+from academy.certificates.models import STATE_LABELS, Certificate, CertificateExport, ExportStatus
 from academy.courses.models import Course
 from academy.exceptions import ServiceError
 from academy.extensions import db, limiter
 from academy.jobs import QUEUE_BULK, enqueue_after_commit
 
 bp = Blueprint("certificates", __name__)
-
-STATE_LABELS = {
-    State.VALID: _l("Valid"),
-    State.EXPIRED: _l("Expired"),
-    State.REVOKED: _l("Revoked"),
-    State.SUPERSEDED: _l("Superseded"),
-    State.NOT_FOUND: _l("Not found"),
-}
 
 
 def home_panel():  # noqa: ANN201

@@ -2,11 +2,8 @@
 
 Courses do not know about quizzes; they expose:
 
-- signals (blinker) sent inside the caller's transaction, so receivers add rows that commit or
-  roll back with the change that caused them:
-  `version_copied(source, copy=...)` when a draft of the next version is made from a published
-  one (copy per-version rows such as quizzes, matching by stable keys);
-  `version_published(version, previous=...)`; `lesson_completed(enrolment, lesson_key=...)`.
+- events (academy.courses.events, emitted through academy.core.events inside the caller's
+  transaction): `LessonsCompleted` once every required lesson of an enrolment is read.
 - `register_publish_check(app, check)`: `check(version) -> list[str]` of reasons that block
   publishing.
 - `register_course_page_extension(app, provider)`: `provider(version, enrolment) ->
@@ -20,17 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from blinker import Namespace
 from flask import Flask, current_app
 
 if TYPE_CHECKING:
     from academy.courses.models import CourseVersion, Enrolment
-
-_signals = Namespace()
-
-version_copied = _signals.signal("courses.version-copied")
-version_published = _signals.signal("courses.version-published")
-lesson_completed = _signals.signal("courses.lesson-completed")
 
 _PUBLISH_CHECKS = "academy_course_publish_checks"
 _PAGE_EXTENSIONS = "academy_course_page_extensions"

@@ -27,7 +27,6 @@ from academy.notifications.models import Channel, Delivery, DigestRun, Mode, Not
 MAX_ATTEMPTS = 5
 STUCK_AFTER = 15 * 60  # seconds; longer than a job's timeout, so a live job is never swept from under itself
 SWEEP_LIMIT = 5000
-DIGEST_JOB = "academy.notifications.jobs.send_digest"
 
 
 class DeliveryFailed(Exception):
@@ -133,7 +132,7 @@ def retry_delivery(delivery: Delivery) -> None:
     delivery.claimed_at = None
     delivery.queued_at = utcnow()
     if delivery.mode == Mode.IMMEDIATE:
-        enqueue_after_commit(services.DELIVER_JOB, [delivery.id], queue=QUEUE_NOTIFICATIONS)
+        enqueue_after_commit(deliver_batch, [delivery.id], queue=QUEUE_NOTIFICATIONS)
     db.session.flush()
 
 
@@ -185,7 +184,7 @@ def queue_due_digests(now: datetime | None = None) -> int:
         chunk = services.RECORD_CHUNK
         for start in range(0, len(rows), chunk):
             for (run_id,) in services.insert_ignoring_duplicates(table, rows[start : start + chunk], table.c.id):
-                enqueue_after_commit(DIGEST_JOB, run_id, queue=QUEUE_NOTIFICATIONS)
+                enqueue_after_commit(send_digest, run_id, queue=QUEUE_NOTIFICATIONS)
                 queued += 1
     db.session.commit()
     return queued
@@ -328,7 +327,7 @@ def sweep(*, older_than: float | None = None) -> SweepResult:
             .values(queued_at=now)
             .execution_options(synchronize_session=False)
         )
-        enqueue_after_commit(services.DELIVER_JOB, batch, queue=QUEUE_NOTIFICATIONS)
+        enqueue_after_commit(deliver_batch, batch, queue=QUEUE_NOTIFICATIONS)
     result.requeued = len(ids)
     _update_count(
         update(DigestRun)
@@ -345,7 +344,7 @@ def sweep(*, older_than: float | None = None) -> SweepResult:
         )
     )
     for run_id in run_ids:
-        enqueue_after_commit(DIGEST_JOB, run_id, queue=QUEUE_NOTIFICATIONS)
+        enqueue_after_commit(send_digest, run_id, queue=QUEUE_NOTIFICATIONS)
     result.digests = len(run_ids)
     db.session.commit()
     return result

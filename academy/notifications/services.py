@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_sqlalchemy.pagination import Pagination
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import JSON, Integer, Select, Table, any_, delete, func, literal, select, update
@@ -25,7 +25,6 @@ from academy.notifications.models import Channel, Delivery, Mode, Notification, 
 
 RECORD_CHUNK = 1000  # recipients written per INSERT
 DELIVERY_BATCH = 50  # deliveries per job: many jobs, so many workers share a big fan-out
-DELIVER_JOB = "academy.notifications.jobs.deliver_batch"
 _UNSUBSCRIBE_SALT = "academy.notifications.unsubscribe"
 
 
@@ -163,7 +162,7 @@ def record(
             if mode == Mode.IMMEDIATE:
                 immediate.extend(did for (did,) in written)
     for batch in _chunks(immediate, DELIVERY_BATCH):
-        enqueue_after_commit(DELIVER_JOB, list(batch), queue=QUEUE_NOTIFICATIONS)
+        enqueue_after_commit(_deliver_batch_job(), list(batch), queue=QUEUE_NOTIFICATIONS)
     result.queued = len(immediate)
     return result
 
@@ -352,3 +351,17 @@ def unsubscribe(target: Unsubscribe, *, everything: bool = False) -> None:
         db.session.flush()
         return
     set_preference(target.user, target.event, Mode.OFF, target.scope)
+
+
+def safe_link(link: str) -> str:
+    """A notification's link if it is a site path or http(s) URL; our list otherwise (never javascript:)."""
+    if (link.startswith("/") and not link.startswith("//")) or link.startswith(("https://", "http://")):
+        return link
+    return url_for("notifications.index")  # named in full: the API calls this outside this blueprint
+
+
+def _deliver_batch_job():
+    # notifications.jobs builds on this module: imported when first needed (a cycle otherwise).
+    from academy.notifications.jobs import deliver_batch
+
+    return deliver_batch

@@ -11,6 +11,7 @@ from academy import jobs as app_jobs
 from academy.extensions import csrf, db
 from academy.jobs import QUEUE_NOTIFICATIONS
 from academy.notifications import events, services
+from academy.notifications import jobs as notification_jobs
 from academy.notifications.access import can_see, parse_scope, scope_label
 from academy.notifications.emails import describe_unsubscribe
 from academy.notifications.forms import INHERIT, EmptyForm, field_name, preferences_form
@@ -40,11 +41,11 @@ def bell() -> Bell | None:
 def _setup(state) -> None:  # noqa: ANN001
     register_bell(state.app, bell)
     app_jobs.register_periodic(
-        state.app, "notifications-sweep", "academy.notifications.jobs.periodic_sweep",
+        state.app, "notifications-sweep", notification_jobs.periodic_sweep,
         every=SWEEP_EVERY, queue=QUEUE_NOTIFICATIONS,
     )  # fmt: skip
     app_jobs.register_periodic(
-        state.app, "notifications-digests", "academy.notifications.jobs.periodic_digests",
+        state.app, "notifications-digests", notification_jobs.periodic_digests,
         every=DIGEST_CHECK_EVERY, queue=QUEUE_NOTIFICATIONS,
     )  # fmt: skip
 
@@ -61,17 +62,10 @@ def index():  # noqa: ANN201
         "notifications/index.html",
         pagination=pagination,
         items=items,
-        links={n.id: safe_link(n.link) for n in pagination.items},
+        links={n.id: services.safe_link(n.link) for n in pagination.items},
         unread_only=unread_only,
         form=EmptyForm(),
     )
-
-
-def safe_link(link: str) -> str:
-    """A notification's link if it is a site path or http(s) URL; our list otherwise (never javascript:)."""
-    if (link.startswith("/") and not link.startswith("//")) or link.startswith(("https://", "http://")):
-        return link
-    return url_for("notifications.index")  # named in full: the API calls this outside this blueprint
 
 
 def mask_email(email: str) -> str:

@@ -1,4 +1,4 @@
-"""How programmes plug into the rest: certificate hooks, notification kinds, the course certificate signal."""
+"""How programmes plug into the rest: certificate hooks, notification kinds, the CertificateIssued event."""
 
 from __future__ import annotations
 
@@ -7,17 +7,19 @@ from flask_babel import lazy_gettext as _l
 
 from academy.auth.models import User
 from academy.certificates import services as certificates
+from academy.certificates.events import CertificateIssued
 from academy.certificates.models import Certificate
+from academy.core import events as core_events
 from academy.extensions import db
 from academy.notifications import events
 
 
-def _on_certificate_issued(certificate: Certificate) -> None:
+def _on_certificate_issued(event: CertificateIssued) -> None:
     # A course certificate may complete a programme: check once the issuing transaction commits.
-    if certificate.course_id is not None and certificate.user_id is not None:
+    if event.course_id is not None and event.user_id is not None:
         from academy.programmes import jobs
 
-        jobs.queue_check(certificate.user_id)
+        jobs.queue_check(event.user_id)
 
 
 def _manages(user: User, certificate: Certificate) -> bool:
@@ -67,5 +69,5 @@ def init_app(app: Flask) -> None:
             _l("%(session)s on %(when)s is cancelled."),
         )
     )
-    certificates.certificate_issued.connect(_on_certificate_issued, weak=False)
+    core_events.listen(app, CertificateIssued, _on_certificate_issued)
     certificates.register_programme_certificates(manager=_manages, list_url=_list_url, page_path=_page_path)

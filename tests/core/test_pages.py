@@ -37,6 +37,7 @@ def test_api_errors_are_problem_json(client):
     assert response.get_json()["status"] == 404
 
 
+@pytest.mark.own_app  # it adds a route
 def test_500_page_hides_the_error(app, client):
     app.config["PROPAGATE_EXCEPTIONS"] = False
 

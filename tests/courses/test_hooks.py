@@ -1,7 +1,7 @@
 """The extension points other features (quizzes, certificates) use on the course page and versions."""
 
 from academy.courses import hooks
-from academy.courses.services import authoring, versioning
+from academy.courses.services import versioning
 from tests.courses.factories import create_course, enrol
 
 
@@ -39,30 +39,18 @@ def test_publish_checks_can_block_publishing(app, db):
     assert "The final quiz has no questions." in versioning.publish_problems(course.versions[0])
 
 
-def test_signals_fire_on_copy_publish_and_completion(app, db, learner):
+def test_reading_the_last_lesson_announces_lessons_completed(app, db, learner):
+    from academy.core import events
+    from academy.courses.events import LessonsCompleted
     from academy.courses.services import progress
 
-    course = create_course(modules=1, lessons=1)
+    course = create_course(modules=1, lessons=2)
+    enrolment = enrol(learner, course)
     received = []
-
-    def on_copy(source, copy):
-        received.append(("copied", source.number, copy.number))
-
-    def on_publish(version, previous):
-        received.append(("published", version.number, previous.number if previous else None))
-
-    def on_lesson(enrolment, lesson_key):
-        received.append(("lesson", lesson_key))
-
-    with (
-        hooks.version_copied.connected_to(on_copy),
-        hooks.version_published.connected_to(on_publish),
-        hooks.lesson_completed.connected_to(on_lesson),
-    ):
-        authoring.update_course(course, title="Second edition")
-        versioning.publish(course)
-        enrolment = enrol(learner, course)
-        outline = progress.build_outline(course.published_version, set())
-        progress.complete_lesson(enrolment, outline, "m1-l1")
-        db.session.commit()
-    assert received == [("copied", 1, 2), ("published", 2, 1), ("lesson", "m1-l1")]
+    events.listen(app, LessonsCompleted, received.append)
+    outline = progress.build_outline(course.published_version, set())
+    progress.complete_lesson(enrolment, outline, "m1-l1")
+    assert received == []  # one lesson still to read
+    progress.complete_lesson(enrolment, outline, "m1-l2")
+    db.session.commit()
+    assert received == [LessonsCompleted(enrolment_id=enrolment.id)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from flask import current_app, url_for
+from flask import url_for
 from marshmallow import fields, validate
 from sqlalchemy import Select, select
 from sqlalchemy.orm import defer, joinedload, selectinload
@@ -24,11 +24,9 @@ from academy.api.spec import describe_tag
 from academy.courses.models import Course, CourseVersion, EnrolmentStatus, Lesson, Module
 from academy.courses.models import Enrolment as EnrolmentRow
 from academy.courses.services import catalogue, progress
-from academy.courses.views.learner import CERTIFICATE_CHECK
 from academy.db import utcnow
 from academy.exceptions import NotFound
 from academy.extensions import db
-from academy.jobs import QUEUE_CERTIFICATES, enqueue_after_commit
 from academy.quizzes.completion import mastery_by_course
 
 describe_tag("Learning", "Your enrolments, with progress per module and per learning outcome.")
@@ -322,10 +320,7 @@ def complete_lesson(slug: str, key: str) -> dict[str, Any]:
     outline = progress.build_outline(course.published_version, progress.completed_keys(enrolment))
     if outline.find(key) is None:
         raise NotFound("This course has no lesson with this key.")
-    progress.complete_lesson(enrolment, outline, key)
-    if outline.complete and "certificates" in current_app.blueprints:
-        # As on the lesson page: every lesson is read, so certificates check the whole rule.
-        enqueue_after_commit(CERTIFICATE_CHECK, enrolment.id, queue=QUEUE_CERTIFICATES)
+    progress.complete_lesson(enrolment, outline, key)  # announces LessonsCompleted: certificates check
     db.session.commit()
     enrolment = _one(slug)
     return _describe_all([(enrolment, _outline(enrolment))])[0]

@@ -20,7 +20,6 @@ from academy.extensions import db
 from academy.notifications import events, services
 from academy.notifications.access import make_scope
 from academy.notifications.models import Mode, Notification, Preference
-from academy.notifications.views import safe_link
 
 describe_tag("Notifications", "What happened that concerns you: the items behind the bell.")
 
@@ -150,7 +149,7 @@ def _out(notification: Notification) -> dict[str, Any]:
         "id": notification.id,
         "event": notification.event,
         "text": events.render(notification.event, notification.data),
-        "link": safe_link(notification.link),
+        "link": services.safe_link(notification.link),
         "subject_type": notification.subject_type,
         "subject_id": notification.subject_id,
         "created_at": notification.created_at,

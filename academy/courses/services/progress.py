@@ -16,7 +16,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from academy import request_memo
 from academy.auth.models import User
-from academy.courses import hooks
+from academy.core import events
+from academy.courses.events import LessonsCompleted
 from academy.courses.models import (
     Course,
     CourseStatus,
@@ -314,7 +315,9 @@ def complete_lesson(enrolment: Enrolment, outline: Outline, lesson_key: str) -> 
     # enrolment.completed_at is left to certificates: the course is complete when its whole rule
     # (lessons, and the quizzes' requirements) is met, not when the last lesson is read.
     db.session.flush()
-    hooks.lesson_completed.send(enrolment, lesson_key=lesson_key)
+    if outline.complete:
+        # Every lesson is read: features built on courses (certificates) check their rules.
+        events.emit(LessonsCompleted(enrolment_id=enrolment.id))
     return state
 
 

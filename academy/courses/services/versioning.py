@@ -99,7 +99,6 @@ def copy_version(source: CourseVersion) -> CourseVersion:
     for module in source.modules:
         modules[module.key].prerequisites = [modules[p.key] for p in module.prerequisites]
     db.session.flush()
-    hooks.version_copied.send(source, copy=copy)
     return copy
 
 
@@ -124,7 +123,6 @@ def publish(course: Course) -> CourseVersion:
     problems = publish_problems(draft)
     if problems:
         raise ServiceError(" ".join(problems))
-    previous = course.published_version
     for version in course.versions:
         if version.status == VersionStatus.PUBLISHED:
             version.status = VersionStatus.RETIRED
@@ -134,7 +132,6 @@ def publish(course: Course) -> CourseVersion:
     if course.status == CourseStatus.DRAFT:
         course.status = CourseStatus.PUBLISHED
     db.session.flush()
-    hooks.version_published.send(draft, previous=previous)
     return draft
 
 

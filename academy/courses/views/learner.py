@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,10 +14,6 @@ from academy.courses.services import authoring, catalogue, progress
 from academy.courses.views import bp
 from academy.exceptions import ServiceError
 from academy.extensions import db
-from academy.jobs import QUEUE_CERTIFICATES, enqueue_after_commit
-
-# The certificates job that issues a certificate once the completion rule is met.
-CERTIFICATE_CHECK = "academy.certificates.completion.notify_progress"
 
 
 def _user():
@@ -164,10 +160,6 @@ def complete(slug: str, key: str):  # noqa: ANN201
         db.session.rollback()
         flash(err.message, "error")
         return redirect(url_for(".course", slug=slug))
-    if outline.complete and "certificates" in current_app.blueprints:
-        # Every lesson is read: let certificates check the whole rule (named by path: courses
-        # does not import certificates, which builds on it).
-        enqueue_after_commit(CERTIFICATE_CHECK, enrolment.id, queue=QUEUE_CERTIFICATES)
     db.session.commit()
     if outline.complete:
         flash(_("You have completed every lesson of this course."), "success")

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from academy.auth.forms import EmptyForm
-from academy.certificates.models import Certificate
+from academy.certificates.models import STATE_LABELS, Certificate
 from academy.courses.models import Course, CourseStatus
 from academy.db import utcnow
 from academy.exceptions import NotFound, ServiceError
@@ -617,8 +617,6 @@ def certificates(slug: str):  # noqa: ANN201
         .where(Certificate.programme_id == programme.id)
         .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
     ).all()
-    from academy.certificates.views import STATE_LABELS
-
     return render_template(
         "programmes/trainer/certificates.html", programme=programme, certificates=rows, labels=STATE_LABELS
     )

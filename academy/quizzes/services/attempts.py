@@ -20,11 +20,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from academy.auth.models import User
+from academy.core import events
 from academy.courses.models import Course, Enrolment
 from academy.exceptions import Conflict, PermissionDenied, ServiceError
 from academy.extensions import db
-from academy.jobs import QUEUE_CERTIFICATES, enqueue_after_commit
 from academy.quizzes import access, clock, grading
+from academy.quizzes.events import AttemptGraded
 from academy.quizzes.models import (
     Attempt,
     AttemptState,
@@ -371,17 +372,13 @@ def _finalise(attempt: Attempt, now: datetime) -> None:
     _course_progress_changed(attempt)
 
 
-# Named by path: certificates build on quizzes, not the other way round.
-COMPLETION_JOB = "academy.certificates.completion.notify_progress"
-
-
 def _course_progress_changed(attempt: Attempt) -> None:
-    """A graded attempt may complete the course: check for a certificate once this commits."""
+    """A graded attempt may complete the course: announce it (certificates check their rule)."""
     enrolment_id = db.session.scalar(
         select(Enrolment.id).where(Enrolment.user_id == attempt.user_id, Enrolment.course_id == attempt.quiz.course_id)
     )
     if enrolment_id is not None:
-        enqueue_after_commit(COMPLETION_JOB, enrolment_id, queue=QUEUE_CERTIFICATES)
+        events.emit(AttemptGraded(attempt_id=attempt.id, enrolment_id=enrolment_id))
 
 
 def grade_manually(

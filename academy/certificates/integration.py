@@ -1,0 +1,22 @@
+"""How certificates plug into the features below them: one place for every receiver of their events."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from academy.certificates.completion import notify_progress
+from academy.core import events
+from academy.courses.events import LessonsCompleted
+from academy.jobs import QUEUE_CERTIFICATES, enqueue_after_commit
+from academy.quizzes.events import AttemptGraded
+
+
+def _check_enrolment(event: LessonsCompleted | AttemptGraded) -> None:
+    """Every lesson read, or an attempt graded: check the completion rule once this commits."""
+    enqueue_after_commit(notify_progress, event.enrolment_id, queue=QUEUE_CERTIFICATES)
+
+
+def init_app(app: Flask) -> None:
+    """Listen to courses and quizzes: either may complete an enrolment's certificate rule."""
+    events.listen(app, LessonsCompleted, _check_enrolment)
+    events.listen(app, AttemptGraded, _check_enrolment)
