@@ -64,7 +64,8 @@ def test_trainer_creates_a_course_as_a_draft(client, trainer, db):
     ("changes", "message"),
     [
         ({"slug": "Not A Slug"}, "lower-case letters"),
-        ({"slug": "new"}, "lower-case letters"),
+        ({"slug": "new"}, "name of a page of the site"),
+        ({"slug": "programmes"}, "name of a page of the site"),
         ({"title": ""}, "This field is required."),
         ({"summary": ""}, "This field is required."),
         ({"topic": ""}, "This field is required."),

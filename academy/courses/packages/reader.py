@@ -14,7 +14,7 @@ from typing import Any
 
 from academy.courses.models import Level
 from academy.courses.packages.yamlines import LineList, LineMap, YAMLProblem, parse
-from academy.courses.services.authoring import CODE_RE, KEY_RE, RESERVED_SLUGS, SLUG_RE, slugify
+from academy.courses.services.authoring import CODE_RE, KEY_RE, SLUG_RE, reserved_slugs, slugify
 
 COURSE_FILE = "course.yaml"
 COURSE_KEYS = {
@@ -231,8 +231,10 @@ def read_package(root: Path) -> tuple[Package | None, list[PackageError]]:
 
     check.unknown_keys(data, COURSE_KEYS, "course")
     slug = check.text(data, "slug", max_length=80, default=root.resolve().name)
-    if not SLUG_RE.match(slug) or slug in RESERVED_SLUGS:
+    if not SLUG_RE.match(slug):
         check.error(data.line_of("slug"), f"slug “{slug}” must be lower-case letters, digits and single hyphens")
+    elif slug in reserved_slugs():
+        check.error(data.line_of("slug"), f"slug “{slug}” is the name of a page of the site; choose another")
     level_text = check.text(data, "level", default=Level.INTRODUCTORY.value, max_length=20)
     if level_text not in {lvl.value for lvl in Level}:
         check.error(

@@ -12,6 +12,7 @@ import unicodedata
 from decimal import Decimal
 from typing import Any
 
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -38,6 +39,39 @@ KEY_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # Slugs that would clash with fixed trainer addresses such as /trainer/courses/new.
 RESERVED_SLUGS = frozenset({"new"})
+
+
+def reserved_slugs() -> frozenset[str]:
+    """Words no course slug may be: "new", and every fixed word the URL map puts where a <slug> goes.
+
+    `/teach/programmes/...` is the programme editor, so a course called "programmes" could never
+    reach `/teach/<slug>/quizzes`; reading the words from the URL map keeps this true for routes
+    added later by any feature.
+    """
+    words = set(RESERVED_SLUGS)
+    if not has_app_context():
+        return frozenset(words)
+    rules = [rule.rule for rule in current_app.url_map.iter_rules()]
+    prefixes = {rule[: rule.index("<slug>")] for rule in rules if "<slug>" in rule}
+    for rule in rules:
+        for prefix in prefixes:
+            if rule.startswith(prefix):
+                word = rule[len(prefix) :].split("/", 1)[0]
+                if word and "<" not in word:
+                    words.add(word)
+    return frozenset(words)
+
+
+def check_slug(slug: str) -> None:
+    """ServiceError on the slug field unless `slug` can be a course address."""
+    if not SLUG_RE.match(slug) or len(slug) > 80:
+        raise ServiceError(
+            _("Use lower-case letters, digits and single hyphens, for example “jems-basics”."), field="slug"
+        )
+    if slug in reserved_slugs():
+        raise ServiceError(
+            _("“%(slug)s” is the name of a page of the site; choose another address.", slug=slug), field="slug"
+        )
 
 
 def slugify(text: str, *, max_length: int = 60) -> str:
@@ -114,10 +148,7 @@ def _check_course_values(values: dict[str, Any]) -> None:
 def create_course(*, slug: str, owner: User, **values: Any) -> Course:
     """A new course with its first version as a draft, owned by `owner`."""
     slug = (slug or "").strip().lower()
-    if not SLUG_RE.match(slug) or len(slug) > 80 or slug in RESERVED_SLUGS:
-        raise ServiceError(
-            _("Use lower-case letters, digits and single hyphens, for example “jems-basics”."), field="slug"
-        )
+    check_slug(slug)
     if db.session.scalar(select(Course.id).where(Course.slug == slug)) is not None:
         raise Conflict(_("Another course already uses this address."), field="slug")
     if not owner.has_role("trainer"):
