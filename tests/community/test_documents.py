@@ -235,3 +235,33 @@ def test_discussion_starts_a_thread(client, login, space):
     assert response.status_code == 302 and "/t/" in response.location
     assert "Should we add State aid?" in client.get(response.location).get_data(as_text=True)
     assert "Read the discussion" in client.get(path).get_data(as_text=True)
+
+
+def test_search_finds_documents_for_members_only(client, login, space):
+    _community, anna, _jonas, document = space
+    other = create_community(slug="icon")
+    docs.create_document(community=other, author=contact_of(other), title="Secret ICON plan", body="procurement")
+    db.session.commit()
+    login(anna)
+    page = client.get("/c/search?q=procurement").get_data(as_text=True)
+    assert f"/c/controllers/documents/{document.id}" in page
+    assert "Secret ICON plan" not in page
+    assert "FLC checklist" in client.get("/c/controllers/search?q=checklist").get_data(as_text=True)
+    login(create_user())
+    assert "FLC checklist" not in client.get("/c/search?q=procurement").get_data(as_text=True)
+    assert client.get("/c/controllers/search?q=procurement").status_code == 404
+
+
+def test_watchers_hear_at_most_once_an_hour(client, login, space):
+    from academy.community.documents.notify import EVENT
+    from tests.notifications.factories import notifications_of
+
+    _community, anna, jonas, document = space
+    for n, text in enumerate(("One.", "Two.", "Three."), start=1):
+        docs.save(document=document, editor=jonas, body=BASE + text, base_revision=n)
+        db.session.commit()
+    assert [x.event for x in notifications_of(anna)] == [EVENT]  # Anna created it, so she watches it
+    assert notifications_of(jonas) == []  # never told of his own edits
+    docs.save(document=document, editor=anna, body=BASE + "Four.", base_revision=4)
+    db.session.commit()
+    assert [x.event for x in notifications_of(jonas)] == [EVENT]  # he edited, so he watches now
