@@ -103,6 +103,7 @@ def test_same_paragraph_gives_a_conflict_that_keeps_both_texts(client, login, sp
     html = response.get_data(as_text=True)
     assert "with the time sheets" in html and "under the 20% flat rate" in html
     assert "&lt;&lt;&lt;&lt;&lt;&lt;&lt;" in html  # markers in the editable textarea
+    assert re.search(r'name="base_revision" type="hidden" value="2"', html)  # resolves against Jonas's revision
     db.session.expire_all()
     assert db.session.get(Document, document.id).revision == 2  # nothing saved yet
     # Saving with the markers still in place is refused, and the text comes back.

@@ -118,7 +118,7 @@ def _render_conflict(community: Community, access: Access, document: Document, f
     form.body.data = conflict.result.with_markers(
         _("%(names)s's version (revision %(n)d)", names=names, n=conflict.current), _("your version")
     )
-    form.base_revision.data = conflict.current
+    form.base_revision.data, form.base_revision.raw_data = conflict.current, None  # raw_data would win
     return render_template(
         "community/documents/conflict.html",
         community=community,
