@@ -255,4 +255,4 @@ def watch_document(slug: str, document_id: int):  # noqa: ANN201
     return redirect(url_for(".document", slug=slug, document_id=document_id))
 
 
-from academy.community.documents import history_views  # noqa: E402, F401
+from academy.community.documents import checkout_views, history_views  # noqa: E402, F401
