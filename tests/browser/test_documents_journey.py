@@ -71,8 +71,8 @@ def test_two_members_edit_at_once_merge_then_resolve_a_conflict(site: Site, othe
     jonas_site = other_browser("jonas")
     jonas = jonas_site.log_in("jonas@example.org", DEFAULT_PASSWORD)
     _open_document(jonas_site, "FLC checklist")
-    jonas_site.follow(jonas.get_by_role("link", name="Edit", exact=True))
-    site.follow(anna.get_by_role("link", name="Edit", exact=True))
+    jonas_site.follow(jonas.get_by_role("button", name="Edit", exact=True))
+    site.follow(anna.get_by_role("button", name="Edit", exact=True))
     expect(anna.locator("#doc-presence")).to_contain_text("Jonas Berg")
 
     # Both edit different paragraphs of revision 1: Anna's save merges with Jonas's.
@@ -86,8 +86,8 @@ def test_two_members_edit_at_once_merge_then_resolve_a_conflict(site: Site, othe
     expect(anna.get_by_role("article")).to_contain_text("above thresholds")
 
     # Both edit the same paragraph of revision 3: Jonas saves first, Anna gets the conflict page.
-    jonas_site.follow(jonas.get_by_role("link", name="Edit", exact=True))
-    site.follow(anna.get_by_role("link", name="Edit", exact=True))
+    jonas_site.follow(jonas.get_by_role("button", name="Edit", exact=True))
+    site.follow(anna.get_by_role("button", name="Edit", exact=True))
     jonas_text = jonas.get_by_label("Text").input_value().replace("staff costs.", "staff costs with time sheets.")
     jonas.get_by_label("Text").fill(jonas_text)
     jonas_site.follow(jonas.get_by_role("button", name="Save", exact=True))

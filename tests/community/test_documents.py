@@ -159,7 +159,7 @@ def test_locked_document_is_read_only(client, login, space):
     login(jonas)
     page = client.get(f"/c/controllers/documents/{document.id}").get_data(as_text=True)
     assert "locked this document" in page
-    assert f"/documents/{document.id}/edit" not in page
+    assert f"/documents/{document.id}/start" not in page
     assert client.get(f"/c/controllers/documents/{document.id}/edit").status_code == 302
     response = _edit(client, login, anna, document, BASE + "\nMore.\n", base=1)
     assert response.status_code == 403
@@ -209,7 +209,9 @@ def test_contact_controls_through_the_page(client, login, space):
 def test_presence_shows_who_is_editing(client, login, space):
     _community, anna, jonas, document = space
     login(jonas)
-    assert client.get(f"/c/controllers/documents/{document.id}/edit").status_code == 200
+    path = f"/c/controllers/documents/{document.id}"
+    response = client.post(f"{path}/start", data={"csrf_token": csrf_token(client, path)})
+    assert response.status_code == 302 and response.location.endswith("/edit")
     login(anna)
     page = client.get(f"/c/controllers/documents/{document.id}").get_data(as_text=True)
     assert "Editing now:" in page and "Jonas Berg" in page

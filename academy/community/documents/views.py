@@ -142,8 +142,6 @@ def edit_document(slug: str, document_id: int):  # noqa: ANN201
             flash(rights.reason, "error")
             return redirect(url_for(".document", slug=slug, document_id=document.id))
         form = DocumentForm(title=document.title, body=document.body, base_revision=document.revision)
-        presence.beat(document, current_user)
-        db.session.commit()
         return _render_edit(community, access, document, form)
     form = DocumentForm()
     if form.validate_on_submit():
@@ -178,6 +176,22 @@ def edit_document(slug: str, document_id: int):  # noqa: ANN201
             flash(_("Saved as revision %(n)d.", n=result.revision.number), "success")
         return redirect(url_for(".document", slug=slug, document_id=document.id))
     return _render_edit(community, access, document, form, 400)
+
+
+@bp.post("/<slug>/documents/<int:document_id>/start")
+@login_required
+def start_editing(slug: str, document_id: int):  # noqa: ANN201
+    """The Edit button: note "editing now" for the others (works without JavaScript), then open the editor."""
+    community, access = member_area(slug)
+    document = document_or_404(community, document_id)
+    rights = document_access(current_user, document, access)
+    if not rights.can_edit:
+        flash(rights.reason, "error")
+        return redirect(url_for(".document", slug=slug, document_id=document.id))
+    if ButtonForm().validate_on_submit():
+        presence.beat(document, current_user)
+        db.session.commit()
+    return redirect(url_for(".edit_document", slug=slug, document_id=document.id))
 
 
 @bp.post("/<slug>/documents/<int:document_id>/controls")

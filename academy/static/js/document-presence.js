@@ -35,5 +35,6 @@
       .catch(function () {});
   }
 
+  if (beat) poll();
   window.setInterval(poll, interval);
 })();
