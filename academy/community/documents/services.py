@@ -88,6 +88,11 @@ def _require_manage(user: User, document: Document) -> None:
         raise PermissionDenied(_("Only contact persons can do this."))
 
 
+def _lock(document: Document) -> None:
+    """Re-read the document under a row lock, so two saves at once merge one after the other."""
+    db.session.refresh(document, with_for_update=True)
+
+
 def _watch(document: Document, user: User) -> None:
     if db.session.get(DocumentWatch, (document.id, user.id)) is None:
         db.session.add(DocumentWatch(document_id=document.id, user_id=user.id))
@@ -215,6 +220,7 @@ def save(
     Raises DocumentConflict (nothing saved) when both changed the same lines.
     """
     _require_edit(editor, document)
+    _lock(document)
     body = _clean_body(body)
     new_title = document.title if title is None else _clean_title(title)
     if not 1 <= base_revision <= document.revision:
@@ -241,6 +247,7 @@ def save(
 def restore(*, document: Document, actor: User, number: int) -> DocumentRevision:
     """Make an earlier revision's text the current one, as a new revision."""
     _require_edit(actor, document)
+    _lock(document)
     old = revision_of(document, number)
     if old.body == document.body and old.title == document.title:
         raise ServiceError(_("This revision is already the current text."))
