@@ -268,3 +268,39 @@ def test_watchers_hear_at_most_once_an_hour(client, login, space):
     docs.save(document=document, editor=anna, body=BASE + "Four.", base_revision=4)
     db.session.commit()
     assert [x.event for x in notifications_of(jonas)] == [EVENT]  # he edited, so he watches now
+
+
+def test_document_text_is_sanitised(client, login, space):
+    community, anna, _jonas, _document = space
+    evil = docs.create_document(
+        community=community,
+        author=anna,
+        title="<img src=x onerror=alert(1)>",
+        body="<script>alert(1)</script>\n\n[click](javascript:alert(1))\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+    )
+    db.session.commit()
+    login(anna)
+    page = client.get(f"/c/controllers/documents/{evil.id}").get_data(as_text=True)
+    assert "<script>alert" not in page and 'href="javascript' not in page and "<img src=x" not in page
+    assert "<table>" in page  # tables render, as in posts
+
+
+def test_document_pages_take_a_constant_number_of_queries(client, login, space, count_queries):
+    community, anna, jonas, document = space
+    login(anna)
+
+    def counts() -> tuple[int, int, int]:
+        with count_queries() as listing:
+            client.get("/c/controllers/documents")
+        with count_queries() as page:
+            client.get(f"/c/controllers/documents/{document.id}")
+        with count_queries() as history:
+            client.get(f"/c/controllers/documents/{document.id}/history")
+        return listing.count, page.count, history.count
+
+    before = counts()
+    for n in range(8):
+        docs.create_document(community=community, author=jonas, title=f"Note {n}", body="Text")
+        docs.save(document=document, editor=jonas if n % 2 else anna, body=BASE + f"Line {n}.\n", base_revision=n + 1)
+    db.session.commit()
+    assert counts() == before
