@@ -47,6 +47,9 @@ def seed_conversations(trainer: User) -> Iterator[str]:
         return
     yield "Community conversations:"
     yield from (f"  {line}" for line in community_demo.seed(cast=cast, contact=trainer))
+    from academy.community.documents import demo as document_demo
+
+    yield from (f"  {line}" for line in document_demo.seed(cast=cast))
 
 
 def seed_courses(trainer: User) -> Iterator[str]:

@@ -25,6 +25,11 @@ PROBLEM_TYPES: dict[str, tuple[int, str, str]] = {
     "authentication-required": (401, "Authentication required", "Send a personal access token as a Bearer token."),
     "invalid-token": (401, "Invalid token", "The token is unknown, revoked or expired."),
     "insufficient-scope": (403, "Insufficient scope", "The token lacks the scope this operation needs."),
+    "edit-conflict": (
+        409,
+        "Edit conflict",
+        "Someone changed the same lines since your base revision; nothing was saved. The body gives back your text.",
+    ),
     "rate-limited": (429, "Too many requests", "Wait until the time in `Retry-After` before trying again."),
 }
 
@@ -48,6 +53,7 @@ class ApiProblem(Exception):
         kind: str | None = None,
         errors: list[dict[str, str]] | None = None,
         headers: Mapping[str, str] | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(detail or "")
         self.status = status
@@ -55,6 +61,7 @@ class ApiProblem(Exception):
         self.kind = kind
         self.errors = errors
         self.headers = dict(headers or {})
+        self.extra = dict(extra or {})
 
 
 def problem_response(
@@ -64,8 +71,12 @@ def problem_response(
     kind: str | None = None,
     errors: list[dict[str, str]] | None = None,
     headers: Mapping[str, str] | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> Response:
-    """A problem+json response; `kind` is one of PROBLEM_TYPES, or None for a plain HTTP error."""
+    """A problem+json response; `kind` is one of PROBLEM_TYPES, or None for a plain HTTP error.
+
+    `extra` adds members of the problem type (RFC 9457 extensions), e.g. a conflict's text.
+    """
     if kind is not None:
         _status, title, default_detail = PROBLEM_TYPES[kind]
         body: dict[str, Any] = {"type": type_uri(kind), "title": title, "status": status}
@@ -81,6 +92,8 @@ def problem_response(
     body["instance"] = request.path
     if errors is not None:
         body["errors"] = errors
+    for name, value in (extra or {}).items():
+        body.setdefault(name, value)
     response = current_app.response_class(json.dumps(body), status=status, mimetype=MEDIA_TYPE)
     for name, value in (headers or {}).items():
         response.headers[name] = value
@@ -123,7 +136,9 @@ def register(bp: Blueprint) -> None:
 
 
 def _api_problem(error: ApiProblem) -> Response:
-    return problem_response(error.status, error.detail, kind=error.kind, errors=error.errors, headers=error.headers)
+    return problem_response(
+        error.status, error.detail, kind=error.kind, errors=error.errors, headers=error.headers, extra=error.extra
+    )
 
 
 def _invalid_input(error: InvalidInput) -> Response:

@@ -35,3 +35,14 @@ def test_seed_demo_starts_conversations_in_the_communities_once(app, db):
     assert len(threads_here) == len(set(threads_here)) == 5  # a welcome thread in each, and the three
     unanswered = db.session.scalars(threads.threads_query(jems, filter="unanswered")).all()
     assert [t.title for t in unanswered] == ["Who in the partnership may submit the partner report in Jems?"]
+
+
+def test_seed_demo_writes_a_document_with_history_once(app, db):
+    from academy.community.documents.demo import TITLE
+    from academy.community.documents.models import Document
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(academy_cli, ["seed-demo"]).exit_code == 0
+    assert "document “" in runner.invoke(academy_cli, ["seed-demo"]).output
+    [document] = db.session.scalars(select(Document).where(Document.title == TITLE)).all()
+    assert document.revision == 2 and "fixed percentage" in document.body

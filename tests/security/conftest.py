@@ -125,6 +125,12 @@ def build_world() -> SecurityWorld:
     from academy.credentials import services as credential_services
 
     credential = credential_services.of_certificate(certificate)
+    from academy.community.documents import services as document_services
+
+    document = document_services.create_document(
+        community=community, author=people["member"], title="Audit checklist", body="Check the invoices."
+    )
+    db.session.commit()
     world = SecurityWorld(people=people)
     world.objects = {
         "course": course,
@@ -166,6 +172,8 @@ def build_world() -> SecurityWorld:
         "thread_id": thread.id,
         "post_id": reply.id,
         "attachment_id": thread.posts[0].attachments[0].id,
+        "document_id": document.id,
+        "fmt": "pdf",
         "number": 1,
         "membership_id": pending.id,
         "member_user_id": people["member"].id,

@@ -11,6 +11,7 @@ from academy.api.endpoints import (  # noqa: F401
     communities,
     courses,
     credentials,
+    documents,
     enrolments,
     me,
     notifications,

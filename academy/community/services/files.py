@@ -237,8 +237,12 @@ def add_version(*, attachment: Attachment, uploader: User, upload: Upload) -> At
     access = access_for(uploader, community)
     if not access.can_post:
         raise PermissionDenied()
-    if attachment.uploader_id != uploader.id and not access.can_moderate:
+    from academy.community.documents import checkouts
+
+    holder = checkouts.holds(attachment, uploader)
+    if attachment.uploader_id != uploader.id and not access.can_moderate and not holder:
         raise PermissionDenied(_("Only the person who shared the file or a contact person can update it."))
+    checkouts.before_new_version(attachment, uploader)
     if attachment.post.thread.is_locked and not access.can_moderate:
         raise PermissionDenied(_("This thread is locked."))
     checked = check_uploads([upload])
@@ -259,6 +263,7 @@ def add_version(*, attachment: Attachment, uploader: User, upload: Upload) -> At
     db.session.add(version)
     attachment.filename, attachment.file_type, attachment.size = name, ext, len(upload.data)
     attachment.sha256, attachment.version, attachment.updated_at = stored.sha256, number, utcnow()
+    checkouts.after_new_version(attachment)
     db.session.flush()
     return version
 

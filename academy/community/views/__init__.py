@@ -113,4 +113,5 @@ def _setup(state: BlueprintSetupState) -> None:
     register_home_panel(state.app, "community", _home_panel, order=50)
 
 
+from academy.community.documents import views as _documents  # noqa: E402, F401
 from academy.community.views import directory, files, members, moderation, threads  # noqa: E402, F401

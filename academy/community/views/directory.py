@@ -163,7 +163,17 @@ def _search_page(community: Community | None, access=None):  # noqa: ANN001
     query = request.args.get("q", "").strip()[:200]
     page = max(request.args.get("page", 1, type=int), 1)
     results = search_services.search(user=current_user, query=query, community=community, page=page)
-    return render_template("community/search.html", community=community, access=access, query=query, results=results)
+    from academy.community.documents import search as document_search
+
+    document_hits = document_search.search(user=current_user, query=query, community=community) if page == 1 else []
+    return render_template(
+        "community/search.html",
+        community=community,
+        access=access,
+        query=query,
+        results=results,
+        document_hits=document_hits,
+    )
 
 
 @bp.get("/search")

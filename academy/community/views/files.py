@@ -35,7 +35,11 @@ def files(slug: str):  # noqa: ANN201
 
 
 def _render_file(community, access, attachment, *, form=None, status: int = 200):  # noqa: ANN001
-    may_update = access.can_post and (attachment.uploader_id == current_user.id or access.can_moderate)
+    from academy.community.documents import checkouts
+
+    may_update = access.can_post and (
+        attachment.uploader_id == current_user.id or access.can_moderate or checkouts.holds(attachment, current_user)
+    )
     return render_template(
         "community/file.html",
         community=community,

@@ -1,0 +1,1 @@
+"""Co-edited Markdown documents in communities: revisions, three-way merge, history, presence."""

@@ -1,0 +1,96 @@
+"""The three-way merge never loses a line: either both sides' edits are in the result, or it reports a conflict."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from academy.community.documents.diff import word_diff
+from academy.community.documents.merge import has_markers, merge, normalise
+
+OPS = st.sampled_from(["keep", "keep", "keep", "replace", "delete", "insert"])
+
+
+def _apply(base: list[str], ops: list[str], side: str) -> list[str]:
+    out = []
+    for i, (line, op) in enumerate(zip(base, ops, strict=True)):
+        if op == "keep":
+            out.append(line)
+        elif op == "replace":
+            out.append(f"{side} rewrote line {i}")
+        elif op == "insert":
+            out.extend([line, f"{side} added after line {i}"])
+    return out
+
+
+@st.composite
+def edits(draw):
+    size = draw(st.integers(min_value=0, max_value=14))
+    base = [f"base line {i}" for i in range(size)]
+    theirs = _apply(base, draw(st.lists(OPS, min_size=size, max_size=size)), "Jonas")
+    mine = _apply(base, draw(st.lists(OPS, min_size=size, max_size=size)), "Anna")
+    tail = draw(st.booleans())
+    if tail:
+        mine.append("Anna added at the end")
+    return base, theirs, mine
+
+
+def _text(lines: list[str]) -> str:
+    return "".join(f"{line}\n" for line in lines)
+
+
+@settings(max_examples=300, deadline=None)
+@given(edits())
+def test_merge_keeps_both_edits_or_reports_a_conflict(case):
+    base, theirs, mine = case
+    result = merge(_text(base), _text(theirs), _text(mine))
+    added = [line for line in theirs + mine if line not in base]
+    if result.clean:
+        merged = result.text.splitlines()
+        for line in added:
+            assert line in merged, f"lost {line!r}"
+        kept_by_both = [line for line in base if line in theirs and line in mine]
+        for line in kept_by_both:
+            assert line in merged, f"lost untouched {line!r}"
+        removed = [line for line in base if line not in theirs or line not in mine]
+        for line in removed:
+            assert line not in merged, f"a deletion came back: {line!r}"
+    else:
+        everything = result.with_markers("theirs", "mine").splitlines()
+        for line in added:
+            assert line in everything, f"lost {line!r} in a conflict"
+        assert has_markers(result.with_markers("theirs", "mine"))
+        for region in result.conflicts:
+            assert region.theirs != region.mine
+
+
+def test_different_paragraphs_merge_silently():
+    base = "Intro.\n\nStaff costs.\n\nTravel.\n"
+    theirs = "Intro, rewritten.\n\nStaff costs.\n\nTravel.\n"
+    mine = "Intro.\n\nStaff costs.\n\nTravel and accommodation.\n"
+    result = merge(base, theirs, mine)
+    assert result.clean
+    assert result.text == "Intro, rewritten.\n\nStaff costs.\n\nTravel and accommodation.\n"
+
+
+def test_same_paragraph_conflicts_with_both_texts():
+    base = "Intro.\n\nStaff costs.\n"
+    result = merge(base, "Intro.\n\nStaff costs at 20%.\n", "Intro.\n\nStaff costs, real costs.\n")
+    assert not result.clean
+    [region] = result.conflicts
+    assert (region.theirs, region.mine) == ("Staff costs at 20%.\n", "Staff costs, real costs.\n")
+
+
+def test_normalise_unifies_line_ends_and_the_final_newline():
+    assert normalise("a\r\nb  \r\n\r\n") == "a\nb\n"
+    assert normalise("   \n") == ""
+
+
+def test_word_diff_marks_words_not_lines():
+    assert word_diff("Check the invoices.", "Check all the invoices twice.") == [
+        ("equal", "Check"),
+        ("insert", " all"),
+        ("equal", " the invoices"),
+        ("insert", " twice"),
+        ("equal", "."),
+    ]
