@@ -74,6 +74,7 @@ def quiz(slug: str, quiz_id: int):  # noqa: ANN201
         question_count=quiz_services.question_count(quiz),
         description_html=render(quiz.description, "markdown"),
         review=results.review_options(quiz, now),
+        review_summary=results.review_summary(quiz),
         form=EmptyForm(),
     )
 
