@@ -12,7 +12,7 @@ from collections.abc import Callable
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 # Resolves a mentioned name (the text inside `@[...]`) to a URL, or None when nobody matches.
 MentionResolver = Callable[[str], str | None]
@@ -82,7 +82,20 @@ def sanitise(html: str) -> str:
     )
 
 
-def render(text: str, *, mentions: MentionResolver | None = None) -> Markup:
+# A wide table scrolls inside its own box instead of pushing the page sideways (WCAG 1.4.10);
+# the box takes keyboard focus so people without a mouse can scroll it too.
+_TABLE_OPEN = '<div class="table-scroll" role="region" tabindex="0" aria-label="{label}"><table>'
+
+
+def _wrap_tables(html: str, label: str) -> str:
+    """Put every (sanitised, attribute-free) table in a focusable box that scrolls sideways."""
+    if "<table>" not in html:
+        return html
+    opening = _TABLE_OPEN.format(label=escape(label))
+    return html.replace("<table>", opening).replace("</table>", "</table></div>")
+
+
+def render(text: str, *, mentions: MentionResolver | None = None, table_label: str = "Table") -> Markup:
     """Render Markdown `text` to sanitised HTML; `@[Name]` links where `mentions` resolves it."""
     html = _MD.render(text or "", {"mentions": mentions} if mentions else {})
-    return Markup(sanitise(html))  # noqa: S704  (nh3 has just cleaned it)
+    return Markup(_wrap_tables(sanitise(html), table_label))  # noqa: S704  (nh3 has just cleaned it)

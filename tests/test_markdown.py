@@ -45,3 +45,9 @@ def test_mentions_need_a_resolver():
 
 def test_empty_text():
     assert render("") == ""
+
+
+def test_a_wide_table_scrolls_inside_a_focusable_box():
+    html = str(render("| a | b |\n|---|---|\n| 1 | 2 |\n", table_label="Table <scrolls>"))
+    assert html.startswith('<div class="table-scroll" role="region" tabindex="0" aria-label="Table &lt;scrolls&gt;">')
+    assert html.rstrip().endswith("</table></div>")

@@ -340,11 +340,13 @@ def render(content: CertificateContent) -> bytes:
     for line in title_lines:
         _centre(c, line, y, title_font, title_size, BLUE)
         y -= title_size * 1.2
-    facts = [f"Version {content.version_number}", f"{_number(content.hours)} hours of study"]
+    hours = _number(content.hours)
+    facts = [f"Version {content.version_number}", f"{hours} hour{'' if hours == '1' else 's'} of study"]
     if content.programme:
         facts = facts[1:]  # programmes have no versions
     if content.credits:
-        facts.append(f"{_number(content.credits)} ECTS credits")
+        credits = _number(content.credits)
+        facts.append(f"{credits} ECTS credit{'' if credits == '1' else 's'}")
     _centre(c, "  ·  ".join(facts), y - 4, _font("Sans"), 10.5, INK)
     if content.replaces_on:
         y -= 14

@@ -110,6 +110,14 @@ VERDICTS = {
 }
 
 
+# A certificate that is no longer valid is named as such before anything about the file's seal.
+STATE_LEADS = {
+    State.REVOKED: _l("This certificate has been revoked: it is no longer valid."),
+    State.EXPIRED: _l("This certificate has expired: it is no longer valid."),
+    State.SUPERSEDED: _l("This certificate has been replaced by a newer one: this file is no longer the valid one."),
+}
+
+
 @dataclass(frozen=True)
 class UploadResult:
     """The verdict on an uploaded PDF and, for an authentic file, the certificate's record."""
@@ -120,8 +128,26 @@ class UploadResult:
 
     @property
     def message(self) -> str:
-        """The sentence shown for the verdict."""
+        """The sentence shown first: a revoked, expired or superseded certificate says so before the seal."""
+        state = self.record.state if self.record is not None else None
+        lead = STATE_LEADS.get(state) if state is not None else None
+        if lead is not None:
+            reason = self.record.revocation_label if state == State.REVOKED and self.record.revocation_label else ""
+            text = str(lead)
+            if reason:
+                text += " " + str(_l("Reason: %(reason)s.", reason=reason))
+            return text + " " + str(_l("The file itself is the one we issued."))
         return str(VERDICTS[self.verdict])
+
+    @property
+    def tone(self) -> str:
+        """ "success" only for an authentic file of a valid certificate; "warning" or "error" otherwise."""
+        state = self.record.state if self.record is not None else None
+        if state == State.REVOKED:
+            return "error"
+        if state in (State.EXPIRED, State.SUPERSEDED):
+            return "warning"
+        return "success" if self.verdict == "authentic" else "error"
 
 
 def check_upload(data: bytes) -> UploadResult:

@@ -52,6 +52,9 @@ def _setup(state) -> None:  # noqa: ANN001
     from academy.home import register_home_panel
 
     register_home_panel(state.app, "certificates", home_panel, order=40)
+    from academy.certificates import learning
+
+    learning.init_app(state.app)
 
 
 @bp.app_template_global("certificate_standing")

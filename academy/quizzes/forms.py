@@ -118,10 +118,21 @@ class QuizForm(FlaskForm):
     shuffle_answers = BooleanField(_l("Shuffle the answers"), default=True)
     opens_at = DateTimeLocalField(_l("Opens (UTC)"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
     closes_at = DateTimeLocalField(_l("Closes (UTC)"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
-    review_score_after = BooleanField(_l("Score"), default=True)
-    review_answers_after = BooleanField(_l("Right answers"))
-    review_feedback_after = BooleanField(_l("Feedback"), default=True)
-    review_score_closed = BooleanField(_l("Score"), default=True)
+    review_score_after = BooleanField(
+        _l("Score, and whether each chosen answer was right"),
+        default=True,
+        description=_l("Learners see their points per question and a right or wrong mark on what they chose."),
+    )
+    review_answers_after = BooleanField(
+        _l("Right answers"),
+        description=_l("The right options they did not choose, the accepted answers or range, the right pairs."),
+    )
+    review_feedback_after = BooleanField(
+        _l("Feedback"),
+        default=True,
+        description=_l("Each chosen answer's feedback next to it, the question's general feedback, graders' comments."),
+    )
+    review_score_closed = BooleanField(_l("Score, and whether each chosen answer was right"), default=True)
     review_answers_closed = BooleanField(_l("Right answers"), default=True)
     review_feedback_closed = BooleanField(_l("Feedback"), default=True)
 

@@ -14,17 +14,25 @@ from academy.courses.packages.reader import Package, PackageError, PackageInvali
 
 def _course_page(version: CourseVersion, enrolment: Enrolment | None) -> hooks.CoursePageExtras:
     from academy.quizzes.completion import mastery_for
+    from academy.quizzes.next_steps import course_page_steps
 
     mastery = {key: round(pct) for key, pct in mastery_for(enrolment).items()} if enrolment else {}
-    return hooks.CoursePageExtras(
-        panels=[hooks.Panel("quizzes/_course_panel.html", {"course": version.course})],
-        outcome_mastery=mastery,
-    )
+    extras = course_page_steps(version.course, enrolment) if enrolment else hooks.CoursePageExtras()
+    extras.panels.append(hooks.Panel("quizzes/_course_panel.html", {"course": version.course}))
+    extras.outcome_mastery.update(mastery)
+    return extras
+
+
+def _learning(user, enrolments):  # noqa: ANN001  (registered with the courses' hooks)
+    from academy.quizzes.next_steps import learning_extras
+
+    return learning_extras(user, enrolments)
 
 
 def init_app(app: Flask) -> None:
     """Register the course page extension and the course package extension."""
     hooks.register_course_page_extension(app, _course_page)
+    hooks.register_learning_extension(app, _learning)
     init_packages(app)
 
 

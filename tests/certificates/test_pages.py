@@ -131,9 +131,10 @@ def test_uploading_a_revoked_certificate_says_revoked(client, db):
     services.revoke(certificate, actor=None, reason="issued_in_error")
     db.session.commit()
     html = _upload(client, storage.read(certificate.pdf_path)).get_data(as_text=True)
-    assert "authentic certificate" in html
-    assert "Revoked" in html
-    assert "Issued in error" in html
+    verdict = html.split('role="status">')[1].split("</p>")[0]
+    assert verdict.startswith("This certificate has been revoked")  # revoked comes first, not "authentic"
+    assert "Issued in error" in verdict
+    assert "flash--error" in html and "flash--success" not in html
 
 
 def test_uploading_a_modified_pdf_is_refused(client, db):

@@ -26,10 +26,11 @@ from tests.programmes.factories import create_programme, create_session
 from tests.programmes.factories import enrol as enrol_in_programme
 
 # The login session with its user (1), the layout's badge and bell (2), then a fixed set per panel:
-# courses (enrolments with courses and versions, modules, prerequisites, lessons, progress: 5), programmes
+# courses (enrolments with courses and versions, modules, prerequisites, lessons, progress: 5; quizzes and
+# certificates of those courses, for progress over every requirement: 2), programmes
 # (enrolments, programmes, parts, sessions, course percentages (2), course certificates, registrations,
 # waiting-list places: 9), upcoming sessions (1), certificates (count and latest: 2), communities (1, grouped).
-HOME_QUERIES = 21
+HOME_QUERIES = 23
 
 
 _seq = itertools.count(1)

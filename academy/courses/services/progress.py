@@ -328,21 +328,39 @@ class DashboardEntry:
     enrolment: Enrolment
     course: Course
     outline: Outline | None  # None if the course has no published version (should not happen)
+    # Requirements beyond the lessons and links (the certificate) other features add.
+    extra: hooks.LearningExtras = field(default_factory=hooks.LearningExtras)
 
     @property
     def continue_at(self) -> LessonState | None:
         return self.outline.continue_at(self.enrolment.last_lesson_key) if self.outline else None
 
     @property
+    def done(self) -> int:
+        """Requirements met: required lessons read, and what other features count (quizzes, outcomes)."""
+        return (self.outline.done_count if self.outline else 0) + self.extra.done
+
+    @property
+    def total(self) -> int:
+        """Requirements in all."""
+        return (self.outline.required_count if self.outline else 0) + self.extra.total
+
+    @property
+    def percent(self) -> int:
+        """Share of every requirement met, in whole percent."""
+        return percent(self.done, self.total)
+
+    @property
     def in_progress(self) -> bool:
-        """Enrolled, with required lessons still to read."""
+        """Enrolled, with requirements still to meet."""
         active = self.enrolment.status == EnrolmentStatus.ACTIVE
-        return active and self.outline is not None and not self.outline.complete
+        return active and self.outline is not None and not self.completed
 
     @property
     def completed(self) -> bool:
-        """Enrolled, with every required lesson read."""
-        return self.enrolment.status == EnrolmentStatus.ACTIVE and self.outline is not None and self.outline.complete
+        """Enrolled, with every requirement met."""
+        active = self.enrolment.status == EnrolmentStatus.ACTIVE
+        return active and self.outline is not None and self.outline.complete and self.extra.done >= self.extra.total
 
 
 def dashboard(user: User, *, active_only: bool = False) -> list[DashboardEntry]:
@@ -359,11 +377,14 @@ def dashboard(user: User, *, active_only: bool = False) -> list[DashboardEntry]:
             selectinload(Enrolment.progress),
         )
     ).all()
+    extras = hooks.learning_extras(user, list(enrolments))
     entries = []
     for enrolment in enrolments:
         version = enrolment.course.published_version
         outline = build_outline(version, completed_keys(enrolment)) if version else None
-        entries.append(DashboardEntry(enrolment=enrolment, course=enrolment.course, outline=outline))
+        entry = DashboardEntry(enrolment=enrolment, course=enrolment.course, outline=outline)
+        entry.extra = extras.get(enrolment.id, entry.extra)
+        entries.append(entry)
     epoch = utcnow().replace(year=1970)
     entries.sort(key=lambda e: e.enrolment.last_activity_at or e.enrolment.enrolled_at or epoch, reverse=True)
     return entries

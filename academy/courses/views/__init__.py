@@ -26,8 +26,16 @@ def hours_label(hours: Decimal) -> str:
 
 
 def credits_label(credits: Decimal) -> str:
-    """ "2.5 ECTS", or "No ECTS credits"."""
-    return _("%(num)s ECTS", num=_number(credits)) if credits else _("No ECTS credits")
+    """ "1 ECTS credit", "0.5 ECTS credits", or "No ECTS credits"."""
+    if not credits:
+        return _("No ECTS credits")
+    number = _number(credits)
+    return ngettext("%(credits)s ECTS credit", "%(credits)s ECTS credits", 1 if credits == 1 else 2, credits=number)
+
+
+def markdown_filter(text: str):  # noqa: ANN201
+    """Lesson and course Markdown as safe HTML, wide tables in a box that scrolls sideways."""
+    return render_markdown(text, table_label=_("Table (scrolls sideways)"))
 
 
 def unlock_message(module_state) -> str:  # noqa: ANN001
@@ -45,7 +53,7 @@ def _setup(state) -> None:  # noqa: ANN001
     register_home_panel(state.app, "teaching", teaching_panel, order=6)
 
 
-bp.add_app_template_filter(render_markdown, "markdown")
+bp.add_app_template_filter(markdown_filter, "markdown")
 for _helper in (level_label, language_label, hours_label, credits_label, unlock_message):
     bp.add_app_template_global(_helper, _helper.__name__)
 

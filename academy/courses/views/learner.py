@@ -60,6 +60,10 @@ def course(slug: str):  # noqa: ANN201
     enrolment = progress.get_enrolment(_user(), course)
     active = progress.is_active(enrolment)
     outline = progress.build_outline(version, progress.completed_keys(enrolment) if active else ())
+    extras = hooks.course_page_extras(version, enrolment if active else None)
+    # Progress counts every requirement: required lessons, and what other features add (quizzes, outcomes).
+    done, total = outline.done_count + extras.done, outline.required_count + extras.total
+    finished = active and outline.complete and not extras.next_steps
     return render_template(
         "courses/course.html",
         course=course,
@@ -68,7 +72,11 @@ def course(slug: str):  # noqa: ANN201
         enrolment=enrolment,
         enrolled=active,
         continue_at=outline.continue_at(enrolment.last_lesson_key) if active else None,
-        extras=hooks.course_page_extras(version, enrolment if active else None),
+        extras=extras,
+        requirements_done=done,
+        requirements_total=total,
+        overall=progress.percent(done, total),
+        notices=hooks.completion_notices(enrolment) if finished else [],
         can_edit=authoring.can_edit(_user(), course),
         archived=course.status == CourseStatus.ARCHIVED,
         form=EmptyForm(),
@@ -151,7 +159,7 @@ def lesson(slug: str, key: str):  # noqa: ANN201
 @login_required
 def complete(slug: str, key: str):  # noqa: ANN201
     """Mark a lesson complete and go on to the next one."""
-    _course, enrolment, outline, state = _study(slug, key)
+    course, enrolment, outline, _state = _study(slug, key)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
@@ -164,7 +172,9 @@ def complete(slug: str, key: str):  # noqa: ANN201
     if outline.complete:
         flash(_("You have completed every lesson of this course."), "success")
         return redirect(url_for(".course", slug=slug))
-    following = outline.next(state)
+    # Completing the last lesson of a module may open the next one: recompute the locks.
+    outline = progress.build_outline(course.published_version, {s.key for s in outline.lessons if s.done})
+    following = outline.next(outline.find(key))
     if following is not None and not following.locked:
         return redirect(url_for(".lesson", slug=slug, key=following.key))
     return redirect(url_for(".course", slug=slug))

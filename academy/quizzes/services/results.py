@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import format_datetime
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from academy.auth.models import User
@@ -112,3 +114,33 @@ def outcome_scores(attempt: Attempt) -> dict[str, OutcomeScore]:
             entry.score += response.score
             entry.possible += response.max_points
     return out
+
+
+def _parts(review: Review) -> str:
+    parts = []
+    if review.score:
+        parts.append(_("your score and which of your answers were right"))
+    if review.answers:
+        parts.append(_("the right answers"))
+    if review.feedback:
+        parts.append(_("the feedback on your answers"))
+    return _(", ").join(parts)
+
+
+def review_summary(quiz: Quiz) -> list[str]:
+    """What learners see of their attempts, and when, in plain sentences."""
+    after = _parts(Review(quiz.review_score_after, quiz.review_answers_after, quiz.review_feedback_after))
+    closed = _parts(Review(quiz.review_score_closed, quiz.review_answers_closed, quiz.review_feedback_closed))
+    lines = [
+        _("Right after each attempt you see %(what)s.", what=after)
+        if after
+        else _("Right after an attempt you see only that it is submitted.")
+    ]
+    if quiz.closes_at is not None and closed != after:
+        when = format_datetime(quiz.closes_at, "d MMMM yyyy, HH:mm")
+        lines.append(
+            _("Once the quiz closes (%(when)s UTC) you see %(what)s.", when=when, what=closed)
+            if closed
+            else _("Once the quiz closes (%(when)s UTC) the review is hidden.", when=when)
+        )
+    return lines

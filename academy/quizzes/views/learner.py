@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from academy.auth.forms import EmptyForm
+from academy.courses import hooks
 from academy.exceptions import Conflict, ServiceError
 from academy.extensions import db
 from academy.quizzes import access, clock
@@ -73,6 +74,7 @@ def quiz(slug: str, quiz_id: int):  # noqa: ANN201
         question_count=quiz_services.question_count(quiz),
         description_html=render(quiz.description, "markdown"),
         review=results.review_options(quiz, now),
+        review_summary=results.review_summary(quiz),
         form=EmptyForm(),
     )
 
@@ -229,6 +231,7 @@ def result(slug: str, quiz_id: int, attempt_id: int):  # noqa: ANN201
         standing=current,
         can_retry=services.availability(quiz, current, now) is None,
         mastery=outcome_report(enrolment),
+        notices=hooks.completion_notices(enrolment) if attempt.state == AttemptState.GRADED else [],
         form=EmptyForm(),
     )
 

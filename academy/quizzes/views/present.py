@@ -25,7 +25,8 @@ class Option:
     value: str
     html: Markup
     selected: bool = False
-    verdict: str | None = None  # "right" / "wrong" / "partial", only on review with answers shown
+    verdict: str | None = None  # "right" / "wrong" / "partial": chosen ones once scores show, all with answers
+    feedback: Markup | None = None  # the choice's own feedback, on review with feedback, for chosen ones
 
 
 @dataclass
@@ -59,6 +60,7 @@ class ShownQuestion:
     fraction: float | None = None
     waiting: bool = False
     right_answers: list[str] = field(default_factory=list)
+    correct: str | None = None  # "right" / "partial" / "wrong" for a typed or true/false answer, on review
     feedback: list[Markup] = field(default_factory=list)
     general_feedback: Markup | None = None
     comment: str = ""
@@ -113,26 +115,67 @@ def for_answering(response: Response) -> ShownQuestion:
 
 
 def for_review(response: Response, review: Review) -> ShownQuestion:
-    """The question after submission, revealing what the quiz's review options allow."""
+    """The question after submission, revealing what the quiz's review options allow.
+
+    Once scores show, each chosen option is marked right or wrong (the score tells as much);
+    with answers, the options not chosen that were right are marked too and the right answer is
+    listed; with feedback, each chosen option's feedback sits next to that option.
+    """
     shown = for_answering(response)
     version = response.version
     data = version.data or {}
     fmt = version.text_format
     qtype = QuestionType(version.type)
     shown.waiting = response.fraction is None
+    choice = qtype in (QuestionType.SINGLE, QuestionType.MULTIPLE)
     if review.score:
         shown.score = response.score
         shown.fraction = response.fraction
+    if review.score or review.answers:
+        _mark_chosen(shown, response)
     if review.answers:
-        shown.right_answers = qtypes.correct_answer_summary(qtype, data)
+        if not choice:  # choices carry their own marks
+            shown.right_answers = qtypes.correct_answer_summary(qtype, data)
         _mark(shown, response)
     if review.feedback:
-        result = grading.grade(version.type, data, response.answer)
-        shown.feedback = [_inline(text, fmt) for text in result.feedback]
+        if choice:
+            order = list(response.order or [])
+            for option, i in zip(shown.options, order, strict=True):
+                text = data["choices"][i].get("feedback", "") if option.selected else ""
+                option.feedback = _inline(text, fmt) if text.strip() else None
+        else:
+            result = grading.grade(version.type, data, response.answer)
+            shown.feedback = [_inline(text, fmt) for text in result.feedback]
         if version.general_feedback:
             shown.general_feedback = render(version.general_feedback, fmt)
         shown.comment = response.comment or ""
     return shown
+
+
+def _verdict(weight_or_fraction: float, full: float) -> str:
+    return "right" if weight_or_fraction >= full else "partial" if weight_or_fraction > 0 else "wrong"
+
+
+def _choice_verdict(qtype: QuestionType, weight: float) -> str:
+    """A multiple-response option with any positive weight belongs to the right answer."""
+    if qtype == QuestionType.MULTIPLE:
+        return "right" if weight > 0 else "wrong"
+    return _verdict(weight, 100)
+
+
+def _mark_chosen(shown: ShownQuestion, response: Response) -> None:
+    """Mark the options the learner chose, and a typed or true/false answer, right or wrong."""
+    version = response.version
+    data = version.data or {}
+    qtype = QuestionType(version.type)
+    if qtype in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+        for option, i in zip(shown.options, list(response.order or []), strict=True):
+            if option.selected:
+                option.verdict = _choice_verdict(qtype, data["choices"][i]["weight"])
+    elif qtype in (QuestionType.TRUEFALSE, QuestionType.SHORT, QuestionType.NUMERICAL) and (
+        response.answered and response.fraction is not None
+    ):
+        shown.correct = _verdict(response.fraction, 1)
 
 
 def _mark(shown: ShownQuestion, response: Response) -> None:
@@ -142,8 +185,7 @@ def _mark(shown: ShownQuestion, response: Response) -> None:
     qtype = QuestionType(version.type)
     if qtype in (QuestionType.SINGLE, QuestionType.MULTIPLE):
         for option, i in zip(shown.options, order, strict=True):
-            weight = data["choices"][i]["weight"]
-            option.verdict = "right" if weight >= 100 else "partial" if weight > 0 else "wrong"
+            option.verdict = _choice_verdict(qtype, data["choices"][i]["weight"])
     elif qtype == QuestionType.MATCHING:
         options = grading.matching_options(data)
         chosen: dict[str, Any] = response.answer if isinstance(response.answer, dict) else {}
