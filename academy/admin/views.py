@@ -14,9 +14,9 @@ from academy.admin.forms import CreateKeyForm, RetireKeyForm, RoleForm, UserFilt
 from academy.auth import services
 from academy.auth.models import User
 from academy.certificates import signing
+from academy.core.actions import request_action
 from academy.credentials import keys
 from academy.credentials.models import KeyStatus
-from academy.exceptions import ServiceError
 from academy.extensions import db
 from academy.security import admin_required
 
@@ -57,13 +57,9 @@ def set_role(user_id: int):  # noqa: ANN201
     if not form.validate_on_submit():
         abort(400)
     granted = form.action.data == "grant"
-    try:
+    with request_action() as done:
         services.set_role(user, form.role.data, granted, actor=current_user._get_current_object())
-    except ServiceError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-    else:
-        db.session.commit()
+    if done:
         message = (
             _("%(name)s is now %(role)s.", name=user.name, role=ROLE_LABELS[form.role.data])
             if granted
@@ -116,15 +112,18 @@ def create_key():  # noqa: ANN201
         return _keys_page(form, 400)
     kid = ""
     try:
-        key = keys.create_key(form.algorithm.data)
-        kid = key.kid
-        db.session.commit()
-    except (OSError, SQLAlchemyError) as err:
-        db.session.rollback()
+        with request_action() as done:
+            key = keys.create_key(form.algorithm.data)
+            kid = key.kid
+    except (OSError, SQLAlchemyError) as err:  # request_action rolled back
         if kid:
             keys.discard_private(kid)  # the row was not saved: leave no orphan private key behind
         log.exception("creating a credential key failed")
         flash(_("The key could not be created (%(error)s). Nothing was changed.", error=type(err).__name__), "error")
+        return redirect(url_for(".signing_keys"))
+    if not done:  # refused: the row was not saved, so neither is its private key
+        if kid:
+            keys.discard_private(kid)
         return redirect(url_for(".signing_keys"))
     flash(
         _(
@@ -144,13 +143,10 @@ def retire_key():  # noqa: ANN201
     form = RetireKeyForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with request_action() as done:
         key = keys.retire(form.kid.data)
-    except ServiceError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    if not done:
         return redirect(url_for(".signing_keys"))
-    db.session.commit()
     flash(
         _(
             "Key %(kid)s retired. Credentials it signed keep verifying; new ones use the next active key.",

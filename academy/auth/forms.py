@@ -8,6 +8,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from academy.auth import passwords
+from academy.core.ui import EmptyForm as EmptyForm  # re-exported for the features not moved yet
 from academy.templating import country_choices
 
 
@@ -120,7 +121,3 @@ class ProfileForm(FlaskForm):
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
         self.country.choices = country_choices()
-
-
-class EmptyForm(FlaskForm):
-    """A form with only the CSRF token, for buttons that POST."""

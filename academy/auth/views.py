@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from academy.auth import forms, jobs, registration, services
-from academy.exceptions import ServiceError
+from academy.core.actions import request_action
 from academy.extensions import db, limiter
 from academy.jobs import enqueue_after_commit
 
@@ -31,17 +31,9 @@ def _safe_next(target: str | None) -> str | None:
 def _log_in(user, *, remember: bool) -> None:  # noqa: ANN001
     # A fresh session at login: nothing from before survives (session fixation).
     session.clear()
-    services.start_session(user, remember=remember, user_agent=request.user_agent.string)
-    db.session.commit()
+    with request_action():
+        services.start_session(user, remember=remember, user_agent=request.user_agent.string)
     login_user(user, remember=remember)
-
-
-def _form_error(form, err: ServiceError) -> None:  # noqa: ANN001
-    field = getattr(form, err.field, None) if err.field else None
-    if field is not None:
-        field.errors = [*field.errors, err.message]
-    else:
-        flash(err.message, "error")
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -52,7 +44,7 @@ def register():  # noqa: ANN201
         return redirect(url_for("core.home"))
     form = forms.RegisterForm()
     if form.validate_on_submit():
-        try:
+        with request_action(form) as done:
             pending = registration.start(
                 name=form.name.data,
                 email=form.email.data,
@@ -60,14 +52,11 @@ def register():  # noqa: ANN201
                 organisation=form.organisation.data,
                 country=form.country.data,
             )
-        except ServiceError as err:
-            _form_error(form, err)
-        else:
             if pending.existing_user_id is not None:
                 enqueue_after_commit(jobs.send_account_exists, pending.existing_user_id)
             else:
                 enqueue_after_commit(jobs.send_registration_link, pending.email, pending.token)
-            db.session.commit()
+        if done:
             hours = current_app.config["REGISTRATION_MAX_AGE"] // 3600
             return render_template("auth/register_sent.html", email=form.email.data, hours=hours)
     status = 400 if form.is_submitted() else 200
@@ -88,13 +77,10 @@ def confirm_registration(token: str):  # noqa: ANN201
         return render_template("auth/register_confirm.html", details=details)
     if not forms.EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with request_action() as done:
         user = registration.complete(details)
-    except ServiceError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    if not done:
         return redirect(url_for(".login"))
-    db.session.commit()
     _log_in(user, remember=False)
     flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
     return redirect(url_for("core.home"))
@@ -126,8 +112,8 @@ def logout():  # noqa: ANN201
     form = forms.EmptyForm()
     if not form.validate_on_submit():
         abort(400)
-    services.end_session(current_user._get_current_object())
-    db.session.commit()
+    with request_action():
+        services.end_session(current_user._get_current_object())
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
@@ -140,10 +126,10 @@ def forgot_password():  # noqa: ANN201
     """Send a reset link; the answer is the same whether or not the e-mail is registered."""
     form = forms.ForgotPasswordForm()
     if form.validate_on_submit():
-        user = services.request_password_reset(form.email.data)
-        if user is not None:
-            enqueue_after_commit(jobs.send_password_reset, user.id)
-        db.session.commit()
+        with request_action():
+            user = services.request_password_reset(form.email.data)
+            if user is not None:
+                enqueue_after_commit(jobs.send_password_reset, user.id)
         return render_template("auth/forgot_sent.html", email=form.email.data)
     status = 400 if form.is_submitted() else 200
     return render_template("auth/forgot.html", form=form), status
@@ -158,13 +144,9 @@ def reset_password(token: str):  # noqa: ANN201
         return render_template("auth/reset_invalid.html"), 400
     form = forms.ResetPasswordForm()
     if form.validate_on_submit():
-        try:
+        with request_action(form) as done:
             services.reset_password(user, form.password.data)
-        except ServiceError as err:
-            db.session.rollback()
-            _form_error(form, err)
-        else:
-            db.session.commit()
+        if done:
             if current_user.is_authenticated:
                 logout_user()
             session.clear()
@@ -181,12 +163,13 @@ def profile():  # noqa: ANN201
     user = current_user._get_current_object()
     form = forms.ProfileForm(obj=user)
     if form.validate_on_submit():
-        services.update_profile(
-            user, name=form.name.data, organisation=form.organisation.data, country=form.country.data
-        )
-        db.session.commit()
-        flash(_("Your profile has been saved."), "success")
-        return redirect(url_for("auth.profile"))
+        with request_action(form) as done:
+            services.update_profile(
+                user, name=form.name.data, organisation=form.organisation.data, country=form.country.data
+            )
+        if done:
+            flash(_("Your profile has been saved."), "success")
+            return redirect(url_for("auth.profile"))
     status = 400 if form.is_submitted() else 200
     other_sessions = [s for s in user.sessions if s.id != user.current_session.id]
     return render_template(
@@ -205,15 +188,11 @@ def change_password():  # noqa: ANN201
     user = current_user._get_current_object()
     form = forms.ChangePasswordForm()
     if form.validate_on_submit():
-        try:
+        with request_action(form) as done:
             services.change_password(
                 user, current_password=form.current_password.data, new_password=form.new_password.data
             )
-        except ServiceError as err:
-            db.session.rollback()
-            _form_error(form, err)
-        else:
-            db.session.commit()
+        if done:
             flash(_("Your password has been changed. Other devices have been logged out."), "success")
             return redirect(url_for("auth.profile"))
     status = 400 if form.is_submitted() else 200
@@ -226,7 +205,7 @@ def end_other_sessions():  # noqa: ANN201
     """Log out every other browser this account is logged in on."""
     if not forms.EmptyForm().validate_on_submit():
         abort(400)
-    count = services.end_other_sessions(current_user._get_current_object())
-    db.session.commit()
+    with request_action():
+        count = services.end_other_sessions(current_user._get_current_object())
     flash(_("Logged out of %(n)d other sessions.", n=count), "success")
     return redirect(url_for("auth.profile"))
