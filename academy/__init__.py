@@ -28,6 +28,7 @@ def create_app(config: str | object | dict[str, Any] | None = None) -> Flask:
         register_template_helpers,
         register_jobs,
         register_feature_hooks,
+        register_ops,
         register_cli,
     ):
         step(app)
@@ -146,6 +147,13 @@ def register_feature_hooks(app: Flask) -> None:
     community_notify.init_app(app)
     credentials_integration.init_app(app)
     programme_integration.init_app(app)
+
+
+def register_ops(app: Flask) -> None:
+    """Health and readiness probes, request logs with ids, Prometheus metrics."""
+    from academy.ops import health
+
+    health.init_app(app)
 
 
 def register_cli(app: Flask) -> None:
