@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import Flask
@@ -47,11 +46,10 @@ def _load_config(app: Flask, config: str | object | dict[str, Any] | None) -> No
 
 
 def register_logging(app: Flask) -> None:
-    """Log to stderr at the configured level."""
-    logging.basicConfig(
-        level=app.config.get("LOG_LEVEL", "INFO"),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    """Log to stderr at the configured level, as text or JSON (LOG_FORMAT), with request and job ids."""
+    from academy.ops import logs
+
+    logs.configure(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -151,9 +149,10 @@ def register_feature_hooks(app: Flask) -> None:
 
 def register_ops(app: Flask) -> None:
     """Health and readiness probes, request logs with ids, Prometheus metrics."""
-    from academy.ops import health
+    from academy.ops import health, logs
 
     health.init_app(app)
+    logs.init_app(app)
 
 
 def register_cli(app: Flask) -> None:
