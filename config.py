@@ -83,6 +83,9 @@ class Config:
         self.ARGON2_PARALLELISM = _env_int("ARGON2_PARALLELISM", 1)
         self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
         self.LOG_FORMAT = _env("LOG_FORMAT", "text")  # "json": one JSON object per line
+        # /metrics answers loopback and these networks (comma-separated CIDRs), or a bearer METRICS_TOKEN.
+        self.METRICS_ALLOW_NETWORKS = [n for n in (_env("METRICS_ALLOW_NETWORKS") or "").split(",") if n.strip()]
+        self.METRICS_TOKEN = _env("METRICS_TOKEN")
         self.MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 30)
         self.JOB_TIMEOUT = _env_int("JOB_TIMEOUT", 300)
         self.JOB_RETRY_INTERVALS = [int(s) for s in (_env("JOB_RETRY_INTERVALS", "10,60,300") or "").split(",") if s]

@@ -149,10 +149,11 @@ def register_feature_hooks(app: Flask) -> None:
 
 def register_ops(app: Flask) -> None:
     """Health and readiness probes, request logs with ids, Prometheus metrics."""
-    from academy.ops import health, logs
+    from academy.ops import health, logs, metrics
 
     health.init_app(app)
     logs.init_app(app)
+    metrics.init_app(app)
 
 
 def register_cli(app: Flask) -> None:
