@@ -16,7 +16,7 @@ from academy.credentials.cli import credentials_cli, keys_cli
 from academy.exceptions import ServiceError
 from academy.extensions import db
 from academy.notifications.cli import notifications_cli
-from academy.ops.cli import wipe_command
+from academy.ops.cli import backup_command, restore_command, wipe_command
 from academy.quizzes.cli import quizzes_cli
 
 
@@ -89,3 +89,5 @@ academy_cli.add_command(notifications_cli)
 academy_cli.add_command(courses_cli)
 academy_cli.add_command(bench_cli)
 academy_cli.add_command(wipe_command)
+academy_cli.add_command(backup_command)
+academy_cli.add_command(restore_command)
