@@ -25,4 +25,3 @@ def home():  # noqa: ANN201
     return render_template(
         "core/start.html", panels=rendered, stylesheets=stylesheets, first_name=first_name(current_user.name)
     )
-

@@ -17,7 +17,7 @@ from flask.wrappers import Response
 
 HEADER = "X-Request-ID"
 _ACCEPTED = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
-TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s%(context)s: %(message)s"
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s%(academy_context)s: %(message)s"
 JSON_FIELDS = ("asctime", "levelname", "name", "message", "request_id", "job_id")
 
 request_log = logging.getLogger("academy.requests")
@@ -38,28 +38,38 @@ def current_job_id() -> str:
 
 
 def _install_record_factory() -> None:
+    """Note the request and job ids on every record as it is made (under names nobody passes in `extra`)."""
     old = logging.getLogRecordFactory()
     if getattr(old, "academy", False):
         return
 
     def factory(*args: object, **kwargs: object) -> logging.LogRecord:
         record = old(*args, **kwargs)
-        record.request_id = current_request_id()
-        record.job_id = current_job_id()
-        parts = [
-            f"request {record.request_id}" if record.request_id else "",
-            f"job {record.job_id}" if record.job_id else "",
-        ]
-        context = ", ".join(p for p in parts if p)
-        record.context = f" [{context}]" if context else ""
+        record.academy_ids = (current_request_id(), current_job_id())
         return record
 
     factory.academy = True  # type: ignore[attr-defined]
     logging.setLogRecordFactory(factory)
 
 
+class ContextFilter(logging.Filter):
+    """Give a record `request_id`, `job_id` and the text `academy_context` (unless `extra` set them)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Add the fields; never drops a record."""
+        request_id, job_id = getattr(record, "academy_ids", ("", ""))
+        if not getattr(record, "request_id", None):
+            record.request_id = request_id
+        if not getattr(record, "job_id", None):
+            record.job_id = job_id
+        parts = (("request", record.request_id), ("job", record.job_id))
+        context = ", ".join(f"{kind} {value}" for kind, value in parts if value)
+        record.academy_context = f" [{context}]" if context else ""
+        return True
+
+
 def formatter(log_format: str) -> logging.Formatter:
-    """JSON (one object per line) when log_format is "json", else readable text."""
+    """JSON (one object per line) when log_format is "json", else readable text (use with ContextFilter)."""
     if log_format == "json":
         from pythonjsonlogger.json import JsonFormatter
 
@@ -77,6 +87,7 @@ def configure(app: Flask) -> None:
     if handler is None:
         handler = logging.StreamHandler()
         handler.academy = True  # type: ignore[attr-defined]
+        handler.addFilter(ContextFilter())
         root.addHandler(handler)
     handler.setFormatter(formatter(str(app.config.get("LOG_FORMAT") or "text").lower()))
     root.setLevel(app.config.get("LOG_LEVEL", "INFO"))

@@ -22,7 +22,7 @@ def test_each_request_is_logged_once_with_method_path_status_duration_and_id(cli
     (line,) = _request_lines(caplog)
     assert line.getMessage().startswith("GET /courses 200 ")
     assert line.getMessage().endswith("ms")
-    assert (line.method, line.path, line.status, line.request_id) == ("GET", "/courses", 200, request_id)
+    assert (line.method, line.path, line.status, line.academy_ids[0]) == ("GET", "/courses", 200, request_id)
     assert line.duration_ms >= 0
 
 
@@ -46,7 +46,7 @@ def test_the_500_page_shows_the_request_id_that_the_error_log_carries(app, clien
     html = response.get_data(as_text=True)
     assert "<code>quote-me-123</code>" in html and "secret detail" not in html
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
-    assert errors and all(r.request_id == "quote-me-123" for r in errors)
+    assert errors and all(r.academy_ids[0] == "quote-me-123" for r in errors)
     problem = client.get("/boom-test", headers={"Accept": "application/json", "X-Request-ID": "api-1"}).get_json()
     assert problem["request_id"] == "api-1"
 
@@ -54,6 +54,7 @@ def test_the_500_page_shows_the_request_id_that_the_error_log_carries(app, clien
 def test_json_format_writes_one_object_per_line_with_the_request_fields(app, client):
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
+    handler.addFilter(logs.ContextFilter())
     handler.setFormatter(logs.formatter("json"))
     logs.request_log.addHandler(handler)
     try:
@@ -84,6 +85,7 @@ def test_job_logs_carry_the_job_id(app):
     job = queue.enqueue(log_something)
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
+    handler.addFilter(logs.ContextFilter())
     handler.setFormatter(logs.formatter("text"))
     logging.getLogger("academy.test-job").addHandler(handler)
     try:
@@ -92,3 +94,11 @@ def test_job_logs_carry_the_job_id(app):
         logging.getLogger("academy.test-job").removeHandler(handler)
         connection.flushdb()
     assert f"[job {job.id}]: delivered" in stream.getvalue()
+
+
+def test_records_that_bring_their_own_ids_keep_them(caplog):
+    caplog.set_level(logging.INFO)
+    logging.getLogger("rq.worker").error("job failed", extra={"job_id": "rq-1", "request_id": "given"})
+    (record,) = [r for r in caplog.records if r.getMessage() == "job failed"]
+    logs.ContextFilter().filter(record)
+    assert (record.job_id, record.request_id, record.academy_context) == ("rq-1", "given", " [request given, job rq-1]")
