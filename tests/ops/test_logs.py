@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import uuid
 
 from academy.ops import logs
 from tests import services as test_services
@@ -80,8 +81,7 @@ def test_job_logs_carry_the_job_id(app):
     if url is None:
         test_services.skip_or_fail("Redis is not reachable")
     connection = Redis.from_url(url)
-    connection.flushdb()
-    queue = Queue("ops-log-test", connection=connection)
+    queue = Queue(f"ops-log-test-{uuid.uuid4().hex}", connection=connection)  # a queue of its own: nothing flushed
     job = queue.enqueue(log_something)
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
@@ -92,7 +92,7 @@ def test_job_logs_carry_the_job_id(app):
         SimpleWorker([queue], connection=connection).work(burst=True)
     finally:
         logging.getLogger("academy.test-job").removeHandler(handler)
-        connection.flushdb()
+        queue.delete(delete_jobs=True)
     assert f"[job {job.id}]: delivered" in stream.getvalue()
 
 

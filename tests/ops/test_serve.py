@@ -32,6 +32,17 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _our_redis_database() -> str | None:
+    """The test Redis server, database 8 (ours alone: this test flushes it)."""
+    from redis.connection import parse_url
+
+    url = test_services.redis_url(default=REDIS_DEFAULT)
+    if url is None:
+        return None
+    options = parse_url(url)
+    return f"redis://{options.get('host', '127.0.0.1')}:{options.get('port', 6379)}/8"
+
+
 def _processes_with(marker: str) -> list[int]:
     """Pids of every process whose environment carries the marker (children inherit it)."""
     found = []
@@ -50,7 +61,7 @@ def _processes_with(marker: str) -> list[int]:
 def stack_env(tmp_path) -> Iterator[dict[str, str]]:
     """The environment for a `dev serve` on a fresh PostgreSQL database and our Redis database."""
     base = test_services.postgres_base_url()
-    redis_url = test_services.redis_url(default=REDIS_DEFAULT)
+    redis_url = _our_redis_database()
     if not base or redis_url is None:
         test_services.skip_or_fail("dev serve needs PostgreSQL (ACADEMY_TEST_DATABASE_URL) and Redis")
     import redis
@@ -138,7 +149,7 @@ def test_dev_serve_runs_web_and_worker_then_stops_every_process(stack_env, tmp_p
     proc = start(stack_env, log)
     base = f"http://127.0.0.1:{stack_env['PORT']}"
     try:
-        _wait_for(lambda: _ready(base) or proc.poll() is not None, timeout=240, what="/readyz")
+        _wait_for(lambda: _ready(base) or proc.poll() is not None, timeout=420, what="/readyz")
         assert proc.poll() is None, log.read_text()
         register(base, "ines@example.eu")
         _wait_for(lambda: mails_to(Path(stack_env["MAIL_DIR"]), "ines@example.eu"), timeout=120, what="the e-mail")
