@@ -162,3 +162,86 @@ def _children(pid: int) -> list[int]:
         if int(fields[1]) == pid and fields[0] != "Z":
             found.append(int(entry.name))
     return found
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[str]:
+    """A PostgreSQL database of its own, which the test may close to connections."""
+    base = test_services.postgres_base_url()
+    if not base:
+        test_services.skip_or_fail("PostgreSQL is not configured (ACADEMY_TEST_DATABASE_URL)")
+    url = test_services.create_postgres_database(base, "heal")
+    yield url
+    _allow_connections(url, True)
+    test_services.drop_postgres_database(url)
+
+
+def _allow_connections(url: str, allowed: bool) -> None:
+    """Open or close a database to every connection (closing also ends the open ones)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'ALTER DATABASE "{target.database}" WITH ALLOW_CONNECTIONS {str(allowed).lower()}'))
+        if not allowed:
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+                {"name": target.database},
+            )
+    admin.dispose()
+
+
+def test_mail_queued_while_the_database_refuses_connections_is_delivered_once_it_is_back(
+    make_app, redis_server, private_postgres, tmp_path
+):
+    from tests.factories import create_user
+    from tests.notifications.factories import record_event
+
+    app = make_app(
+        SQLALCHEMY_DATABASE_URI=private_postgres,
+        REDIS_URL=redis_server.url,
+        JOBS_INLINE=False,
+        JOB_RETRY_INTERVALS=[5, 10, 20, 40],
+    )
+    emails = [f"peer{n}@example.eu" for n in range(3)]
+    with app.app_context():
+        upgrade()
+        record_event(recipients=[create_user(email=email) for email in emails])  # three deliveries queued
+        db.session.remove()
+        db.engine.dispose()
+    _allow_connections(private_postgres, False)  # the database refuses connections before any job runs
+    env = {
+        **os.environ,
+        "DATABASE_URL": private_postgres,
+        "REDIS_URL": redis_server.url,
+        "ACADEMY_INSTANCE_PATH": app.instance_path,
+        "MAIL_DIR": str(app.config["MAIL_DIR"]),
+        "PYTHONUNBUFFERED": "1",
+    }
+    log = tmp_path / "worker.log"
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "academy", "worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    mail_dir = Path(app.config["MAIL_DIR"])
+    try:
+        _wait(lambda: "OperationalError" in log.read_text(), 120, "a job to meet the closed database")
+        assert not any(_mails(mail_dir, email) for email in emails)
+        _allow_connections(private_postgres, True)
+        _wait(lambda: all(_mails(mail_dir, email) for email in emails), 180, "every e-mail")
+        time.sleep(3)
+        assert [len(_mails(mail_dir, email)) for email in emails] == [1, 1, 1], log.read_text()[-3000:]
+        assert worker.poll() is None
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
