@@ -82,10 +82,15 @@ class Config:
         self.ARGON2_MEMORY_KIB = _env_int("ARGON2_MEMORY_KIB", 47104)
         self.ARGON2_PARALLELISM = _env_int("ARGON2_PARALLELISM", 1)
         self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+        self.LOG_FORMAT = _env("LOG_FORMAT", "text")  # "json": one JSON object per line
+        # /metrics answers loopback and these networks (comma-separated CIDRs), or a bearer METRICS_TOKEN.
+        self.METRICS_ALLOW_NETWORKS = [n for n in (_env("METRICS_ALLOW_NETWORKS") or "").split(",") if n.strip()]
+        self.METRICS_TOKEN = _env("METRICS_TOKEN")
         self.MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 30)
         self.JOB_TIMEOUT = _env_int("JOB_TIMEOUT", 300)
         self.JOB_RETRY_INTERVALS = [int(s) for s in (_env("JOB_RETRY_INTERVALS", "10,60,300") or "").split(",") if s]
-        self.NOTIFICATIONS_STUCK_AFTER = _env_int("NOTIFICATIONS_STUCK_AFTER", 15 * 60)
+        # Longer than a job may run (JOB_TIMEOUT, 300 s: RQ kills it then), so a live send is never taken over.
+        self.NOTIFICATIONS_STUCK_AFTER = _env_int("NOTIFICATIONS_STUCK_AFTER", 330)
         self.NOTIFICATIONS_DIGEST_HOUR = _env_int("NOTIFICATIONS_DIGEST_HOUR", 7)
         self.NOTIFICATIONS_DIGEST_WEEKDAY = _env_int("NOTIFICATIONS_DIGEST_WEEKDAY", 0)
         # Certificates. Unset paths fall back to folders under the instance path at run time.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import Flask
@@ -28,6 +27,7 @@ def create_app(config: str | object | dict[str, Any] | None = None) -> Flask:
         register_template_helpers,
         register_jobs,
         register_feature_hooks,
+        register_ops,
         register_cli,
     ):
         step(app)
@@ -46,11 +46,10 @@ def _load_config(app: Flask, config: str | object | dict[str, Any] | None) -> No
 
 
 def register_logging(app: Flask) -> None:
-    """Log to stderr at the configured level."""
-    logging.basicConfig(
-        level=app.config.get("LOG_LEVEL", "INFO"),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    """Log to stderr at the configured level, as text or JSON (LOG_FORMAT), with request and job ids."""
+    from academy.ops import logs
+
+    logs.configure(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -148,6 +147,15 @@ def register_feature_hooks(app: Flask) -> None:
     community_notify.init_app(app)
     credentials_integration.init_app(app)
     programme_integration.init_app(app)
+
+
+def register_ops(app: Flask) -> None:
+    """Health and readiness probes, request logs with ids, Prometheus metrics."""
+    from academy.ops import health, logs, metrics
+
+    health.init_app(app)
+    logs.init_app(app)
+    metrics.init_app(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -16,6 +16,7 @@ from academy.credentials.cli import credentials_cli, keys_cli
 from academy.exceptions import ServiceError
 from academy.extensions import db
 from academy.notifications.cli import notifications_cli
+from academy.ops.cli import backup_command, restore_command, wipe_command
 from academy.quizzes.cli import quizzes_cli
 
 
@@ -73,10 +74,10 @@ def worker(queues: tuple[str, ...], burst: bool) -> None:
 
     if not current_app.config.get("REDIS_URL"):
         raise click.ClickException("REDIS_URL is not set: jobs run in-process, no worker is needed.")
-    w = jobs.make_worker(current_app._get_current_object(), queues=queues or jobs.ALL_QUEUES)
-    if not burst:
-        jobs.schedule_all_periodic()  # each periodic task reschedules itself from then on
-    w.work(with_scheduler=True, burst=burst)
+    from academy.ops import worker as healing
+
+    # Outlives Redis outages and keeps its scheduler and the periodic schedule alive (academy/ops/worker.py).
+    healing.run(current_app._get_current_object(), queues=queues or jobs.ALL_QUEUES, burst=burst)
 
 
 academy_cli.add_command(certificates_cli)
@@ -87,3 +88,6 @@ academy_cli.add_command(quizzes_cli)
 academy_cli.add_command(notifications_cli)
 academy_cli.add_command(courses_cli)
 academy_cli.add_command(bench_cli)
+academy_cli.add_command(wipe_command)
+academy_cli.add_command(backup_command)
+academy_cli.add_command(restore_command)

@@ -61,14 +61,21 @@ def wants_json() -> bool:
 
 def render_error(code: int, detail: str | None = None):  # noqa: ANN201
     """Render the page (or problem+json) for an HTTP status."""
+    from academy.ops.logs import current_request_id
+
     title, message = MESSAGES.get(code, (_l("Error"), _l("Something went wrong.")))
+    request_id = current_request_id() if code >= 500 else ""
     if wants_json():
         body = {"type": "about:blank", "title": str(title), "status": code, "detail": detail or str(message)}
+        if request_id:
+            body["request_id"] = request_id
         response = jsonify(body)
         response.status_code = code
         response.mimetype = "application/problem+json"
         return response
-    return render_template("errors/error.html", code=code, title=title, message=message, detail=detail), code
+    return render_template(
+        "errors/error.html", code=code, title=title, message=message, detail=detail, request_id=request_id
+    ), code
 
 
 def _http_error(error: HTTPException):

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from academy.db import UTCDateTime, utcnow
 from academy.extensions import db
+from academy.ops import metrics
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,7 @@ def _dispatch(session: Session) -> None:
     if current_app.config.get("JOBS_INLINE", True):
         # No SQL may run inside this hook: the runner picks the jobs up after the request.
         session.info.setdefault(_READY, []).extend(jobs)
+        metrics.job_queued(*(job.queue for job in jobs))
         return
     for job in jobs:
         _enqueue_rq(job)
@@ -150,6 +152,7 @@ def _enqueue_rq(job: QueuedJob) -> bool:
     except Exception:  # Redis down: the data is committed; sweeps re-queue what needs it.
         log.exception("could not enqueue %s", job.func_path)
         return False
+    metrics.job_queued(job.queue)
     return True
 
 
@@ -161,9 +164,11 @@ def execute(func_path: str, *args: Any, job_kwargs: dict[str, Any] | None = None
         with create_app().app_context():
             return execute(func_path, *args, job_kwargs=job_kwargs)
     func = _resolve(func_path)
+    metrics.job_started(queue := metrics.current_queue())
     try:
         return func(*args, **(job_kwargs or {}))
     except Exception:
+        metrics.job_failed(queue)
         db.session.rollback()
         raise
     finally:
@@ -181,10 +186,12 @@ def run_ready() -> int:
         job = session.info[_READY].pop(0)
         if session.in_transaction() and not session.is_active:
             session.rollback()
+        metrics.job_started(job.queue)
         try:
             _resolve(job.func_path)(*job.args, **job.kwargs)
             ran += 1
         except Exception as exc:
+            metrics.job_failed(job.queue)
             session.rollback()
             log.exception("in-process job %s%r failed", job.func_path, job.args)
             _record_failure(job, exc)

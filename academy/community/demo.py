@@ -14,8 +14,9 @@ from sqlalchemy import select
 
 from academy.auth.models import User
 from academy.community.access import membership_of
-from academy.community.models import Community, MemberStatus, Thread, ThreadKind
+from academy.community.models import Community, Thread, ThreadKind
 from academy.community.services import membership, threads
+from academy.exceptions import ServiceError
 from academy.extensions import db
 
 
@@ -101,8 +102,8 @@ CONVERSATIONS: tuple[Conversation, ...] = (
 
 
 def _ensure_member(community: Community, user: User, contact: User) -> None:
-    existing = membership_of(user, community)
-    if existing is None or existing.status != MemberStatus.ACTIVE:
+    """Add a cast member once; one who left or was removed in the browser stays out."""
+    if membership_of(user, community) is None:
         membership.add_member(community=community, email=user.email, actor=contact)
 
 
@@ -113,24 +114,39 @@ def seed(*, cast: Sequence[User], contact: User) -> Iterator[str]:
         community = communities.get(conversation.community)
         if community is None or len(cast) <= max([conversation.asker, *(r.author for r in conversation.replies)]):
             continue
-        for user in cast:
-            _ensure_member(community, user, contact)
+        try:
+            with db.session.begin_nested():
+                for user in cast:
+                    _ensure_member(community, user, contact)
+        except ServiceError as err:
+            yield f"{community.slug}: members left alone ({err.message})"
         exists = db.session.scalar(
-            select(Thread.id).where(Thread.community_id == community.id, Thread.title == conversation.title)
+            select(Thread).where(Thread.community_id == community.id, Thread.title == conversation.title)
         )
         if exists is not None:
-            yield f"{community.slug}: “{conversation.title}” already there"
+            state = "deleted in the browser, left alone" if exists.deleted_at else "already there"
+            yield f"{community.slug}: “{conversation.title}” {state}"
             continue
-        thread = threads.create_thread(
-            community=community,
-            author=cast[conversation.asker],
-            kind=conversation.kind,
-            title=conversation.title,
-            body=conversation.body,
-        )
-        for reply in conversation.replies:
-            post = threads.reply(thread=thread, author=cast[reply.author], body=reply.body)
-            if reply.accepted:
-                threads.accept_answer(post=post, actor=cast[conversation.asker])
+        try:
+            with db.session.begin_nested():
+                _start(conversation, community, cast)
+        except ServiceError as err:
+            yield f"{community.slug}: “{conversation.title}” not started ({err.message})"
+            continue
         yield f"{community.slug}: “{conversation.title}”"
     db.session.flush()
+
+
+def _start(conversation: Conversation, community: Community, cast: Sequence[User]) -> None:
+    """Open the conversation's thread with its replies and accepted answer."""
+    thread = threads.create_thread(
+        community=community,
+        author=cast[conversation.asker],
+        kind=conversation.kind,
+        title=conversation.title,
+        body=conversation.body,
+    )
+    for reply in conversation.replies:
+        post = threads.reply(thread=thread, author=cast[reply.author], body=reply.body)
+        if reply.accepted:
+            threads.accept_answer(post=post, actor=cast[conversation.asker])

@@ -115,11 +115,12 @@ WELCOME_BODY = (
 )
 
 
-def seed(*, contacts: Sequence[User] = ()) -> Iterator[str]:
+def seed(*, contacts: Sequence[User] = (), keep_changes: bool = False) -> Iterator[str]:
     """Create the communities that are missing (and make `contacts` their contact persons).
 
     Yields one line per community for the console. With contacts, a community without threads
-    gets a welcome thread from the first contact. Safe to run twice.
+    gets a welcome thread from the first contact. Safe to run twice. With keep_changes (the demo),
+    a contact who already has a membership keeps it as changed in the browser (left, removed, member).
     """
     from academy.community.services import threads as thread_services
 
@@ -141,7 +142,7 @@ def seed(*, contacts: Sequence[User] = ()) -> Iterator[str]:
             db.session.flush()
             by_slug[spec.slug] = community
         for user in contacts:
-            _ensure_contact(community, user)
+            _ensure_contact(community, user, keep_changes=keep_changes and not created)
         if contacts and not db.session.scalar(
             select(func.count()).select_from(Thread).where(Thread.community_id == community.id)
         ):
@@ -156,10 +157,12 @@ def seed(*, contacts: Sequence[User] = ()) -> Iterator[str]:
     db.session.flush()
 
 
-def _ensure_contact(community: Community, user: User) -> None:
+def _ensure_contact(community: Community, user: User, *, keep_changes: bool = False) -> None:
     membership = db.session.scalar(
         select(Membership).where(Membership.community_id == community.id, Membership.user_id == user.id)
     )
+    if membership is not None and keep_changes:
+        return
     if membership is None:
         membership = Membership(community=community, user=user, status=MemberStatus.PENDING)
         db.session.add(membership)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, render_template
 from flask_login import current_user
-from sqlalchemy import text
 
 from academy import home as home_panels
-from academy.extensions import db
 
 bp = Blueprint("core", __name__)
 
@@ -27,10 +25,3 @@ def home():  # noqa: ANN201
     return render_template(
         "core/start.html", panels=rendered, stylesheets=stylesheets, first_name=first_name(current_user.name)
     )
-
-
-@bp.get("/healthz")
-def health():  # noqa: ANN201
-    """Liveness and database check for load balancers."""
-    db.session.execute(text("SELECT 1"))
-    return jsonify(status="ok")

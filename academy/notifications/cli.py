@@ -18,7 +18,7 @@ def notifications_cli() -> None:
     "--older-than",
     type=float,
     default=None,
-    help="Seconds a delivery must have been waiting (default: NOTIFICATIONS_STUCK_AFTER, 900).",
+    help="Seconds a delivery must have been waiting (default: NOTIFICATIONS_STUCK_AFTER, 330).",
 )
 @with_appcontext
 def sweep(older_than: float | None) -> None:

@@ -25,7 +25,7 @@ from academy.notifications.access import may_receive
 from academy.notifications.models import Channel, Delivery, DigestRun, Mode, Notification, Status
 
 MAX_ATTEMPTS = 5
-STUCK_AFTER = 15 * 60  # seconds; longer than a job's timeout, so a live job is never swept from under itself
+STUCK_AFTER = 330  # seconds: longer than a job may run (JOB_TIMEOUT 300)
 SWEEP_LIMIT = 5000
 
 

@@ -20,7 +20,7 @@ from academy.templating import Bell, register_bell
 
 bp = Blueprint("notifications", __name__)
 
-SWEEP_EVERY = 300
+SWEEP_EVERY = 60  # with NOTIFICATIONS_STUCK_AFTER: a row stuck in sending is back within ~6 minutes
 DIGEST_CHECK_EVERY = 900
 
 

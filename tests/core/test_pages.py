@@ -52,13 +52,15 @@ def test_500_page_hides_the_error(app, client):
 
 
 def test_database_down_gives_503(app, client, monkeypatch):
-    from academy.core import views
+    from academy import extensions as views
 
     def down(*a, **k):
         raise OperationalError("SELECT 1", {}, Exception("connection refused"))
 
     monkeypatch.setattr(views.db.session, "execute", down)
-    response = client.get("/healthz")
+    monkeypatch.setattr(views.db.session, "scalars", down)
+    monkeypatch.setattr(views.db.session, "scalar", down)
+    response = client.get("/courses")
     assert response.status_code == 503
 
 

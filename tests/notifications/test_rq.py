@@ -42,6 +42,7 @@ def test_the_worker_command_listens_to_every_queue_with_the_scheduler(rq_app, mo
 
     def fake_work(self, **kwargs):
         seen.update(queues=self.queue_names(), **kwargs)
+        self._stop_requested = True  # a real worker returns after a stop request (or gives up, then starts again)
 
     monkeypatch.setattr(jobs._worker_class(), "work", fake_work, raising=False)
     monkeypatch.setattr("rq.Worker.work", fake_work)

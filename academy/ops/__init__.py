@@ -1,0 +1,1 @@
+"""Running Academy for real: health and readiness, request logs, metrics, backups and wiping the demo."""
