@@ -165,11 +165,9 @@ def issuer_profile() -> dict[str, Any]:
     ]
     ed25519 = [keys.verification_method(key) for key in every if key.algorithm == KeyAlgorithm.ED25519]
     return {
-        "@context": [
-            "https://www.w3.org/ns/credentials/v2",
-            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-            "https://w3id.org/security/multikey/v1",
-        ],
+        # DID v1 defines the controller-document terms (verificationMethod, assertionMethod,
+        # controller) for any controller document, not only DIDs; Multikey v1 the key's terms.
+        "@context": [jsonld.VC_V2, jsonld.OB_V3, jsonld.DID_V1, jsonld.MULTIKEY_V1],
         "id": keys.issuer_url(),
         "type": ["Profile"],
         "name": issuer_name(),
