@@ -174,7 +174,7 @@ def issuer_profile() -> dict[str, Any]:
 
 @dataclass
 class Verdict:
-    """valid, invalid (with the reasons), revoked or expired."""
+    """valid, invalid (with the reasons), revoked, suspended or expired."""
 
     verdict: str
     reasons: list[str] = field(default_factory=list)
@@ -274,6 +274,10 @@ def verify(document: Any, *, now: datetime | None = None) -> Verdict:
             result.reasons.append("The issuer has replaced this credential with a corrected one.")
         else:
             result.reasons.append("The issuer has revoked this credential.")
+        return result
+    if row.certificate.suspended_at is not None:
+        result.verdict = "suspended"
+        result.reasons.append("The issuer has suspended this credential for now.")
         return result
     if valid_until is not None and valid_until <= now:
         result.verdict = "expired"
