@@ -139,10 +139,26 @@ def test_safe_mode_refuses_what_the_contexts_do_not_define(extra, message):
         jsonld.canonicalize(_credential(**extra))
     with pytest.raises(jsonld.UndefinedTerm):
         eddsa.sign(
-            _credential(**extra), private_key=_w3c_key(), verification_method="x", created="2026-01-01T00:00:00Z"
+            _credential(**extra),
+            private_key=_w3c_key(),
+            verification_method="https://academy.example/issuer#key-1",
+            created="2026-01-01T00:00:00Z",
         )
 
 
 def test_safe_mode_accepts_a_credential_whose_every_term_is_defined():
     schema = [{"id": "https://academy.example/s.json", "type": "JsonSchema"}]
     assert "JsonSchema" in jsonld.canonicalize(_credential(credentialSchema=schema))
+
+
+def test_a_credential_with_an_undefined_term_is_invalid_with_the_reason():
+    signed = eddsa.sign(
+        _credential(),
+        private_key=_w3c_key(),
+        verification_method="https://academy.example/issuer#key-1",
+        created="2026-01-01T00:00:00Z",
+    )
+    signed["schoolMotto"] = "Ad astra"
+    check = eddsa.verify(signed, public_key=_w3c_key().public_key())
+    assert not check.ok
+    assert "term its contexts do not define" in check.reason
