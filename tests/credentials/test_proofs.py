@@ -149,6 +149,13 @@ def test_safe_mode_refuses_what_the_contexts_do_not_define(extra, message):
 def test_safe_mode_accepts_a_credential_whose_every_term_is_defined():
     schema = [{"id": "https://academy.example/s.json", "type": "JsonSchema"}]
     assert "JsonSchema" in jsonld.canonicalize(_credential(credentialSchema=schema))
+    signed = eddsa.sign(
+        _credential(credentialSchema=schema),
+        private_key=_w3c_key(),
+        verification_method="https://academy.example/issuer#key-1",
+        created="2026-01-01T00:00:00Z",
+    )
+    assert eddsa.verify(signed, public_key=_w3c_key().public_key()).ok
 
 
 def test_a_credential_with_an_undefined_term_is_invalid_with_the_reason():
