@@ -36,6 +36,7 @@ class State(enum.StrEnum):
     EXPIRED = "expired"
     REVOKED = "revoked"
     SUPERSEDED = "superseded"
+    SUSPENDED = "suspended"
     NOT_FOUND = "not_found"
 
 
@@ -45,6 +46,7 @@ STATE_LABELS = {
     State.EXPIRED: _l("Expired"),
     State.REVOKED: _l("Revoked"),
     State.SUPERSEDED: _l("Superseded"),
+    State.SUSPENDED: _l("Suspended"),
     State.NOT_FOUND: _l("Not found"),
 }
 
@@ -141,6 +143,8 @@ class Certificate(db.Model):
     )
     revocation_note: Mapped[str] = mapped_column(Text, default="")  # private: never on the public page
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Suspended: not valid for now (say, while a complaint is looked into); the trainer lifts it.
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"), nullable=True)
     reissued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
 
@@ -152,11 +156,13 @@ class Certificate(db.Model):
     superseded_by: Mapped[Certificate | None] = relationship(remote_side=[id], foreign_keys=[superseded_by_id])
 
     def state(self, now: datetime | None = None) -> State:
-        """What a verifier sees now: valid, expired, revoked or superseded."""
+        """What a verifier sees now: valid, expired, revoked, superseded or suspended."""
         if self.status == CertificateStatus.REVOKED:
             return State.REVOKED
         if self.status == CertificateStatus.SUPERSEDED:
             return State.SUPERSEDED
+        if self.suspended_at is not None:
+            return State.SUSPENDED
         if self.expires_at is not None and self.expires_at <= (now or utcnow()):
             return State.EXPIRED
         return State.VALID

@@ -48,6 +48,8 @@ PAPER = HexColor("#fdfcf8")
 TINT = Color(0.043, 0.239, 0.569, alpha=0.045)
 
 # Bottom band: the visible seal sits in the middle, between the dates and the QR code.
+QR_SIZE = 80  # with six or more modules of blank paper between it and the frame
+QR_X, QR_Y = PAGE_W - 48 - QR_SIZE, 46
 SEAL_BOX = SealBox(x1=PAGE_W / 2 - 95, y1=52, x2=PAGE_W / 2 + 95, y2=104)
 
 
@@ -67,7 +69,7 @@ class CertificateContent:
     outcomes: list[tuple[str, str]] = field(default_factory=list)
     expires_on: date | None = None
     replaces_on: date | None = None  # a corrected re-issue names the date of the one it replaces
-    qr_url: str = ""  # what the QR code carries, when it is more than verify_url (a signed token)
+    qr_url: str = ""  # what the QR code carries, when it is more than verify_url (a signature)
     # Programme certificates: the courses and sessions that made it up, as (title, detail).
     parts: list[tuple[str, str]] = field(default_factory=list)
     programme: bool = False
@@ -368,7 +370,7 @@ def render(content: CertificateContent) -> bytes:
     # Footer: dates and issuer on the left, the seal in the middle, the QR code on the right.
     c.setStrokeColor(GOLD)
     c.setLineWidth(0.5)
-    c.line(margin, 116, PAGE_W - margin, 116)
+    c.line(margin, 116, QR_X - 12, 116)  # stops short of the QR code's quiet zone
     left = margin
     c.setFillColor(MUTED)
     c.setFont(_font("Sans"), 8)
@@ -391,10 +393,11 @@ def render(content: CertificateContent) -> bytes:
     c.setFont(_font("Sans-Bold"), issuer_size)
     c.drawString(left, 49, content.issuer)
 
-    qr_x = PAGE_W - margin - 62
-    # A signed token makes the code denser (about 75 modules a side): it grows into the margin,
-    # leaving the text beside it where it was.
-    qr_size, qr_y = (72, 42) if content.qr_url else (62, 46)
+    # The QR code fills the corner between the footer rule and the inner frame: 80 pt (28 mm) a
+    # side, so the ~140 characters of an address with its signature (49 modules) still decode from
+    # a 100 dpi scan (tests/certificates/test_qr_scan.py).
+    qr_size, qr_y = QR_SIZE, QR_Y
+    qr_x = QR_X
     _draw_qr(c, content.qr_url or content.verify_url, qr_x, qr_y, qr_size)
     right = qr_x - 12
     c.setFillColor(MUTED)

@@ -346,6 +346,30 @@ def revoke(certificate: Certificate, *, actor: User | None, reason: RevocationRe
     notify.revoked(certificate)
 
 
+def suspend(certificate: Certificate, *, actor: User | None) -> None:
+    """Suspend a valid certificate: verifiers see it as suspended until the suspension is lifted."""
+    if actor is not None and not can_manage_certificate(actor, certificate):
+        raise PermissionDenied
+    if certificate.status != CertificateStatus.VALID:
+        raise Conflict(_("Only a valid certificate can be suspended."))
+    if certificate.suspended_at is not None:
+        raise Conflict(_("This certificate is already suspended."))
+    certificate.suspended_at = utcnow()
+    db.session.flush()
+    hooks.status_changed(certificate)
+
+
+def lift_suspension(certificate: Certificate, *, actor: User | None) -> None:
+    """Lift a suspension: the certificate is valid again (unless it expired meanwhile)."""
+    if actor is not None and not can_manage_certificate(actor, certificate):
+        raise PermissionDenied
+    if certificate.suspended_at is None:
+        raise Conflict(_("This certificate is not suspended."))
+    certificate.suspended_at = None
+    db.session.flush()
+    hooks.status_changed(certificate)
+
+
 def reissue(
     certificate: Certificate,
     *,

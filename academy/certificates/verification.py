@@ -35,6 +35,7 @@ class PublicRecord:
     revocation_reason: str = ""
     revocation_label: str = ""
     superseded_at: datetime | None = None
+    suspended_at: datetime | None = None
     replacement_url: str = ""
 
     @property
@@ -74,6 +75,8 @@ def public_record(certificate: Certificate, code: str) -> PublicRecord:
         record.revoked_at = certificate.revoked_at
         record.revocation_reason = str(certificate.revocation_reason or "")
         record.revocation_label = certificate.reason_label
+    if state == State.SUSPENDED:
+        record.suspended_at = certificate.suspended_at
     if state == State.SUPERSEDED:
         record.superseded_at = certificate.superseded_at
         replacement = certificate.superseded_by

@@ -297,6 +297,31 @@ def revoke(certificate_id: int):  # noqa: ANN201
     )
 
 
+@bp.post("/certificates/<int:certificate_id>/suspension")
+@login_required
+def suspension(certificate_id: int):  # noqa: ANN201
+    """Suspend a certificate, or lift its suspension (the form's `action`: suspend or lift)."""
+    certificate = _managed_certificate(certificate_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    lifting = request.form.get("action") == "lift"
+    try:
+        if lifting:
+            services.lift_suspension(certificate, actor=current_user)
+        else:
+            services.suspend(certificate, actor=current_user)
+    except ServiceError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        db.session.commit()
+        if lifting:
+            flash(_("The suspension of %(name)s's certificate is lifted.", name=certificate.holder_name), "success")
+        else:
+            flash(_("The certificate of %(name)s is suspended.", name=certificate.holder_name), "success")
+    return redirect(services.list_url(certificate))
+
+
 @bp.route("/certificates/<int:certificate_id>/reissue", methods=["GET", "POST"])
 @login_required
 def reissue(certificate_id: int):  # noqa: ANN201

@@ -116,7 +116,9 @@ def build(
             "creditsEarned": number(certificate.credits),
         },
         "credentialStatus": status,
-        "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
+        # "JsonSchema" (VC JSON Schema, defined by the VC 2.0 context); 1EdTech's own type name,
+        # 1EdTechJsonSchemaValidator2019, is defined by none of the credential's contexts.
+        "credentialSchema": [{"id": OB_SCHEMA, "type": "JsonSchema"}],
     }
     if certificate.expires_at is not None:
         document["validUntil"] = timestamp(certificate.expires_at)

@@ -66,9 +66,18 @@ def test_learner_earns_a_certificate_that_anyone_can_verify_until_it_is_revoked(
     expect(page.get_by_text("is valid")).to_be_visible()
     expect(page.get_by_text("Ana Marin-Łęcka")).to_be_visible()
 
-    # An admin revokes it from the course's certificate list.
+    # An admin suspends it from the course's certificate list; verifiers see it suspended; lifted again.
     site.log_in(ADMIN, DEFAULT_PASSWORD)
     site.visit(f"/certificates/course/{course_slug}")
+    site.follow(page.get_by_role("button", name="Suspend — Ana Marin-Łęcka"))
+    expect(page.locator(".flashes")).to_contain_text("is suspended")
+    site.visit(verification_url)
+    expect(page.get_by_role("heading", name="Suspended")).to_be_visible()
+    site.visit(f"/certificates/course/{course_slug}")
+    site.follow(page.get_by_role("button", name="Lift suspension — Ana Marin-Łęcka"))
+    expect(page.locator(".flashes")).to_contain_text("suspension of Ana Marin-Łęcka's certificate is lifted")
+
+    # The admin revokes it from the same list.
     site.follow(page.get_by_role("link", name="Revoke — Ana Marin-Łęcka"))
     page.get_by_label("Reason").select_option(label="Issued in error")
     site.follow(page.get_by_role("button", name="Revoke the certificate"))

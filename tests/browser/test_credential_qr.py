@@ -1,4 +1,4 @@
-"""The verification page checks the QR code's signed token in the browser (WebCrypto, no inline script)."""
+"""The verification page checks the QR code's signature of the code in the browser (WebCrypto, no inline script)."""
 
 from __future__ import annotations
 
@@ -30,19 +30,17 @@ def qr(live_server: LiveServer) -> tuple[str, str]:
 
 def test_scanned_qr_code_shows_authentic_and_a_forged_one_does_not(site: Site, qr: tuple[str, str]):
     path, code = qr
-    page = site.visit(path)
+    page = site.visit(path)  # the compact code redirects to the page's address; the fragment stays
     expect(page.get_by_role("heading", name="QR code authentic")).to_be_visible()
-    claims = page.locator("[data-qr-claims]")
-    expect(claims).to_contain_text("Ana Marin-Łęcka")
-    expect(claims).to_contain_text("Reporting in Jems")
-    expect(claims).to_contain_text(code)
-    # The live status from the server is on the same page.
+    expect(page.locator("[data-qr-claims]")).to_contain_text(code)
+    # The live status and the holder's name come from the server, on the same page.
     expect(page.get_by_role("heading", name="Valid")).to_be_visible()
+    expect(page.get_by_text("Ana Marin-Łęcka").first).to_be_visible()
 
-    head, payload, signature = path.partition("#")[2].split(".")
-    forged = payload[:-4] + ("AAAA" if payload[-4:] != "AAAA" else "BBBB")
+    signature = path.partition("#")[2]
+    forged = signature[:-4] + ("AAAA" if signature[-4:] != "AAAA" else "BBBB")
     site.visit("/verify")  # a new load: changing only the fragment would not reload the page
-    page = site.visit(path.partition("#")[0] + f"#{head}.{forged}.{signature}")
+    page = site.visit(path.partition("#")[0] + f"#{forged}")
     expect(page.get_by_role("heading", name="QR code not authentic")).to_be_visible()
 
 
@@ -57,9 +55,8 @@ def test_offline_a_scanned_qr_code_is_still_checked(site: Site, live_server: Liv
     page = site.visit(other_path)
     expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
     expect(page.get_by_role("heading", name="QR code authentic")).to_be_visible()
-    expect(page.locator("[data-qr-claims]")).to_contain_text("Jonas Petraitis")
     expect(page.locator("[data-qr-claims]")).to_contain_text(other_code)
-    # A token for another code than the address names is refused.
+    # A signature of another code than the address names is refused.
     site.visit("/verify/offline")
     page = site.visit("/verify/" + code + "#" + other_path.partition("#")[2])
     expect(page.get_by_role("heading", name="QR code not authentic")).to_be_visible()

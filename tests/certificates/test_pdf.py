@@ -117,9 +117,9 @@ def test_the_qr_code_on_the_page_is_the_verification_url():
     matrix = qr.get_matrix()
     n = len(matrix)
     scale = dpi / 72
-    x0 = (pdf.PAGE_W - 70 - 62) * scale
-    top = (pdf.PAGE_H - (46 + 62)) * scale
-    module = 62 * scale / n
+    x0 = pdf.QR_X * scale
+    top = (pdf.PAGE_H - (pdf.QR_Y + pdf.QR_SIZE)) * scale
+    module = pdf.QR_SIZE * scale / n
     seen = [
         [image.getpixel((int(x0 + (c + 0.5) * module), int(top + (r + 0.5) * module))) < 128 for c in range(n)]
         for r in range(n)

@@ -106,3 +106,66 @@ def test_examples_context_served_to_a_test_loader_does_not_leak_into_the_default
     jsonld.canonicalize(_json("unsigned.json"), loader=_w3c_loader())
     with pytest.raises(jsonld.ContextNotAvailable):
         jsonld.canonicalize(_json("unsigned.json"))
+
+
+def _credential(**extra) -> dict:
+    return {
+        "@context": [jsonld.VC_V2],
+        "id": "https://academy.example/credentials/1",
+        "type": ["VerifiableCredential"],
+        "issuer": "https://academy.example/issuer",
+        "validFrom": "2026-01-01T00:00:00Z",
+        "credentialSubject": {"id": "https://academy.example/people/1"},
+        **extra,
+    }
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"schoolMotto": "Ad astra"}, "not defined"),
+        (
+            {"credentialSchema": [{"id": "https://academy.example/s.json", "type": "1EdTechJsonSchemaValidator2019"}]},
+            "type",
+        ),
+        ({"credentialSubject": {"id": "people/1"}}, "relative"),
+        ({"type": ["VerifiableCredential", "CourseCertificate"]}, "type"),
+    ],
+    ids=["undefined term", "undefined schema type", "relative id", "undefined credential type"],
+)
+def test_safe_mode_refuses_what_the_contexts_do_not_define(extra, message):
+    """As jsonld.js in safe mode does: the reference verifier would reject these, so we never sign them."""
+    with pytest.raises(jsonld.UndefinedTerm, match=message):
+        jsonld.canonicalize(_credential(**extra))
+    with pytest.raises(jsonld.UndefinedTerm):
+        eddsa.sign(
+            _credential(**extra),
+            private_key=_w3c_key(),
+            verification_method="https://academy.example/issuer#key-1",
+            created="2026-01-01T00:00:00Z",
+        )
+
+
+def test_safe_mode_accepts_a_credential_whose_every_term_is_defined():
+    schema = [{"id": "https://academy.example/s.json", "type": "JsonSchema"}]
+    assert "JsonSchema" in jsonld.canonicalize(_credential(credentialSchema=schema))
+    signed = eddsa.sign(
+        _credential(credentialSchema=schema),
+        private_key=_w3c_key(),
+        verification_method="https://academy.example/issuer#key-1",
+        created="2026-01-01T00:00:00Z",
+    )
+    assert eddsa.verify(signed, public_key=_w3c_key().public_key()).ok
+
+
+def test_a_credential_with_an_undefined_term_is_invalid_with_the_reason():
+    signed = eddsa.sign(
+        _credential(),
+        private_key=_w3c_key(),
+        verification_method="https://academy.example/issuer#key-1",
+        created="2026-01-01T00:00:00Z",
+    )
+    signed["schoolMotto"] = "Ad astra"
+    check = eddsa.verify(signed, public_key=_w3c_key().public_key())
+    assert not check.ok
+    assert "term its contexts do not define" in check.reason

@@ -98,3 +98,14 @@ def test_issuer_profile_validates_against_the_1edtech_profile_schema(app, db, cl
     profile = client.get("/issuer").get_json()
     jsonschema.validators.validator_for(schema)(schema).validate(profile)
     assert profile["id"] == document_of(create_certificate())["issuer"]["id"]
+
+
+def test_a_suspended_certificate_makes_its_credential_suspended_until_lifted(app, db):
+    certificate = create_certificate()
+    document = document_of(certificate)
+    certificate_services.suspend(certificate, actor=None)
+    verdict = services.verify(document)
+    assert verdict.verdict == "suspended"
+    assert verdict.reasons == ["The issuer has suspended this credential for now."]
+    certificate_services.lift_suspension(certificate, actor=None)
+    assert services.verify(document).verdict == "valid"

@@ -34,6 +34,7 @@ class HeldState(enum.StrEnum):
     EXPIRED = "expired"
     REVOKED = "revoked"
     SUPERSEDED = "superseded"
+    SUSPENDED = "suspended"
 
 
 class CertificateQuery(PageQuery):
@@ -216,7 +217,7 @@ def _verify_limit() -> str:
 @api_route("/verify/<code>", response=Verification, tags=["Certificates"])
 @limiter.shared_limit(_verify_limit, scope="certificate-verify", override_defaults=False)
 def verify_certificate(code: str) -> dict[str, Any]:
-    """Verify a certificate by its code: `valid`, `expired`, `revoked` or `superseded`.
+    """Verify a certificate by its code: `valid`, `expired`, `revoked`, `superseded` or `suspended`.
 
     Public. The answer is the one the verification page gives (`/verify/<code>.json`), sharing its
     rate limit. An unknown code, or one whose check character is wrong, is a 404 problem

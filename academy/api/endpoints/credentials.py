@@ -47,7 +47,7 @@ class VerifyResult(ApiSchema):
 
     verdict = fields.String(
         required=True,
-        validate=validate.OneOf(["valid", "invalid", "revoked", "expired"]),
+        validate=validate.OneOf(["valid", "invalid", "revoked", "suspended", "expired"]),
         metadata={"description": "`valid` only when the proof, the validity period and the status all pass."},
     )
     reasons = fields.List(fields.String(), required=True, metadata={"description": "Why it is not valid."})

@@ -218,7 +218,7 @@ class ProgrammeCertificateLink(ApiSchema):
     """My programme certificate; its code and verification address are at `href`."""
 
     id = fields.Integer(required=True)
-    state = fields.String(required=True, validate=validate.OneOf(["valid", "expired", "revoked"]))
+    state = fields.String(required=True, validate=validate.OneOf(["valid", "expired", "revoked", "suspended"]))
     issued_at = fields.DateTime(required=True)
     expires_at = fields.DateTime(required=True, allow_none=True)
     href = fields.String(required=True, metadata={"description": "`GET /certificates/{id}` of this API."})

@@ -106,6 +106,8 @@ def verify(document: dict[str, Any], *, public_key: Ed25519PublicKey, loader=Non
         data = _hash_data(document, proof, loader)
     except jsonld.ContextNotAvailable as err:
         return ProofCheck(False, str(err), method)
+    except jsonld.UndefinedTerm as err:
+        return ProofCheck(False, f"The credential uses a term its contexts do not define: {err}.", method)
     except Exception as err:  # untrusted input: whatever PyLD trips over makes the credential invalid
         return ProofCheck(False, f"The credential is not valid JSON-LD ({type(err).__name__}).", method)
     try:

@@ -1,7 +1,11 @@
-// Checks the signed token in the verification address's fragment (#header.payload.signature, ES256)
-// against the issuer's published P-256 key, with WebCrypto. The fragment never reaches the server;
-// the key comes with the page (and /.well-known/jwks.json as a fallback), so the check itself needs
-// no network. The live status shown above by the server remains what counts.
+// Checks the signature in the verification address's fragment against the issuer's published P-256
+// keys, with WebCrypto. The QR code carries /verify/<code>#<signature>: an ES256 JWS whose header
+// ({"alg":"ES256"}) and payload (the compact code, already in the address) are left out to keep the
+// symbol small; the script rebuilds "header.payload" and tries each published key. Certificates
+// printed earlier carry a full token (#header.payload.signature, with kid and claims); those are
+// checked too. The fragment never reaches the server; the keys come with the page (and
+// /.well-known/jwks.json as a fallback), so the check needs no network. The live status shown
+// above by the server remains what counts.
 (function () {
   "use strict";
   var box = document.querySelector("[data-qr-check]");
@@ -11,7 +15,9 @@
       .catch(function () { return null; });
   }
   var token = window.location.hash.replace(/^#/, "");
-  if (!box || token.split(".").length !== 3) { return; }
+  var HEADER = "eyJhbGciOiJFUzI1NiJ9"; // base64url of {"alg":"ES256"}
+  var detached = /^[A-Za-z0-9_-]{86}$/.test(token);
+  if (!box || (!detached && token.split(".").length !== 3)) { return; }
   var parts = token.split(".");
   var title = box.querySelector("[data-qr-title]");
   var text = box.querySelector("[data-qr-text]");
@@ -28,6 +34,11 @@
     return out;
   }
   function compact(code) { return String(code || "").toUpperCase().replace(/[^0-9A-Z]/g, ""); }
+  function b64(text) {
+    var raw = "";
+    new TextEncoder().encode(text).forEach(function (b) { raw += String.fromCharCode(b); });
+    return window.btoa(raw).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
   function json(b64url) { return JSON.parse(new TextDecoder().decode(bytes(b64url))); }
   function show(ok, message, claims) {
     box.classList.add(ok ? "cert-state--valid" : "cert-state--revoked");
@@ -66,6 +77,39 @@
     text.textContent = box.getAttribute("data-unsupported-text");
     return;
   }
+  // The code the page is about: the server's record, or offline the one in the address.
+  var pageCode = box.getAttribute("data-code") ||
+    decodeURIComponent(window.location.pathname.split("/").pop() || "");
+  function importKey(jwk) {
+    return window.crypto.subtle.importKey(
+      "jwk", { kty: "EC", crv: "P-256", x: jwk.x, y: jwk.y, ext: true },
+      { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
+  }
+  function verifyWith(list, signature, input) {
+    var candidates = list.filter(function (k) { return k.kty === "EC" && k.crv === "P-256"; });
+    return candidates.reduce(function (found, jwk) {
+      return found.then(function (ok) {
+        if (ok) { return true; }
+        return importKey(jwk).then(function (key) {
+          return window.crypto.subtle.verify({ name: "ECDSA", hash: "SHA-256" }, key, signature, input);
+        }).catch(function () { return false; });
+      });
+    }, Promise.resolve(false));
+  }
+  if (detached) {
+    var code = compact(pageCode);
+    var input = new TextEncoder().encode(HEADER + "." + b64(code));
+    // The page carries every published key (the offline copy: as of the last visit online), so a
+    // signature no key matches is not the issuer's: no fetch, which offline would only fail.
+    keys()
+      .then(function (list) { return verifyWith(list, bytes(token), input); })
+      .then(function (ok) {
+        if (!ok) { show(false, box.getAttribute("data-forged-text")); return; }
+        show(true, box.getAttribute("data-authentic-code-text"), { code: code.replace(/(.{4})(?=.)/g, "$1-") });
+      })
+      .catch(function () { show(false, box.getAttribute("data-forged-text")); });
+    return;
+  }
   var header, claims;
   try {
     header = json(parts[0]);
@@ -90,9 +134,6 @@
     })
     .then(function (ok) {
       if (!ok) { show(false, box.getAttribute("data-forged-text")); return; }
-      // The code the page is about: the server's record, or offline the one in the address.
-      var pageCode = box.getAttribute("data-code") ||
-        decodeURIComponent(window.location.pathname.split("/").pop() || "");
       if (compact(claims.code) !== compact(pageCode)) {
         show(false, box.getAttribute("data-mismatch-text"));
         return;
