@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from academy import request_memo
 from academy.auth.models import User
 from academy.core import events
+from academy.courses import hooks
 from academy.courses.events import LessonsCompleted
 from academy.courses.models import (
     Course,
