@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from academy.db import UTCDateTime, utcnow
 from academy.extensions import db
-from academy.ops import metrics
+from academy.ops import counters as metrics
 
 log = logging.getLogger(__name__)
 

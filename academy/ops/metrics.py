@@ -30,34 +30,7 @@ REQUESTS = Counter(
 LATENCY = Histogram(
     "academy_http_request_duration_seconds", "Time to answer an HTTP request, by endpoint.", ["endpoint", "method"]
 )
-JOBS_QUEUED = Counter("academy_jobs_queued", "Jobs handed to a queue after their transaction committed.", ["queue"])
-JOBS_STARTED = Counter("academy_jobs_started", "Job runs started (a retry is a new run).", ["queue"])
-JOBS_FAILED = Counter("academy_jobs_failed", "Job runs that raised (RQ may retry them).", ["queue"])
 DEFAULT_NETWORKS = ("127.0.0.0/8", "::1/128")
-
-
-def current_queue() -> str:
-    """The queue of the RQ job being run ("direct" when called outside a worker)."""
-    from rq import get_current_job
-
-    job = get_current_job()
-    return job.origin if job is not None else "direct"
-
-
-def job_queued(*queues: str) -> None:
-    """Count jobs handed to their queues."""
-    for queue in queues:
-        JOBS_QUEUED.labels(queue).inc()
-
-
-def job_started(queue: str) -> None:
-    """Count a job run starting."""
-    JOBS_STARTED.labels(queue).inc()
-
-
-def job_failed(queue: str) -> None:
-    """Count a job run that raised."""
-    JOBS_FAILED.labels(queue).inc()
 
 
 class StateCollector:
