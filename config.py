@@ -102,6 +102,11 @@ class Config:
         self.CERTIFICATE_VERIFY_RATE_LIMIT = _env("CERTIFICATE_VERIFY_RATE_LIMIT", "30 per minute;300 per hour")
         self.CERTIFICATE_UPLOAD_RATE_LIMIT = _env("CERTIFICATE_UPLOAD_RATE_LIMIT", "10 per minute;60 per hour")
         self.CERTIFICATE_UPLOAD_MAX_BYTES = _env_int("CERTIFICATE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+        # The seal of an uploaded PDF is checked in a child process with these hard limits (sandbox.py).
+        self.CERTIFICATE_CHECK_CPU_SECONDS = _env_int("CERTIFICATE_CHECK_CPU_SECONDS", 5)
+        self.CERTIFICATE_CHECK_MEMORY_MB = _env_int("CERTIFICATE_CHECK_MEMORY_MB", 384)
+        self.CERTIFICATE_CHECK_WALL_SECONDS = _env_int("CERTIFICATE_CHECK_WALL_SECONDS", 8)
+        self.CERTIFICATE_CHECK_CONCURRENCY = _env_int("CERTIFICATE_CHECK_CONCURRENCY", 2)
 
     def _fallback_secret(self) -> str:
         """A per-instance random key kept under instance/ so sessions survive restarts."""

@@ -154,6 +154,7 @@ def verify_upload():  # noqa: ANN201
             status = 400
         else:
             result = verification.check_upload(data)
+            status = 200 if result.checked else 422
     elif form.is_submitted():
         status = 400
     html = render_template("certificates/verify_upload.html", form=form, result=result, labels=STATE_LABELS)
