@@ -105,7 +105,7 @@ class Config:
         # The seal of an uploaded PDF is checked in a child process with these hard limits (sandbox.py).
         self.CERTIFICATE_CHECK_CPU_SECONDS = _env_int("CERTIFICATE_CHECK_CPU_SECONDS", 5)
         self.CERTIFICATE_CHECK_MEMORY_MB = _env_int("CERTIFICATE_CHECK_MEMORY_MB", 384)
-        self.CERTIFICATE_CHECK_WALL_SECONDS = _env_int("CERTIFICATE_CHECK_WALL_SECONDS", 8)
+        self.CERTIFICATE_CHECK_WALL_SECONDS = _env_int("CERTIFICATE_CHECK_WALL_SECONDS", 7)
         self.CERTIFICATE_CHECK_CONCURRENCY = _env_int("CERTIFICATE_CHECK_CONCURRENCY", 2)
 
     def _fallback_secret(self) -> str:

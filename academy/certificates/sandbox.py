@@ -14,8 +14,10 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import multiprocessing.forkserver
 import resource
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,7 +46,7 @@ class Limits:
 
     cpu_seconds: int = 5
     memory_bytes: int = 384 * 1024 * 1024
-    wall_seconds: float = 8.0
+    wall_seconds: float = 7.0
     concurrency: int = 2
 
 
@@ -53,7 +55,7 @@ def limits_from_config(config: dict) -> Limits:
     return Limits(
         cpu_seconds=int(config.get("CERTIFICATE_CHECK_CPU_SECONDS", 5)),
         memory_bytes=int(config.get("CERTIFICATE_CHECK_MEMORY_MB", 384)) * 1024 * 1024,
-        wall_seconds=float(config.get("CERTIFICATE_CHECK_WALL_SECONDS", 8)),
+        wall_seconds=float(config.get("CERTIFICATE_CHECK_WALL_SECONDS", 7)),
         concurrency=int(config.get("CERTIFICATE_CHECK_CONCURRENCY", 2)),
     )
 
@@ -94,14 +96,24 @@ def check_seal_bounded(
     return _seal_check(answer)
 
 
+def warm_up() -> None:
+    """Start this process's fork server now (it imports pyHanko in the background), not at the first check."""
+    try:
+        _context()
+        multiprocessing.forkserver.ensure_running()
+    except OSError:  # a check will try again and answer "could not be checked" if it must
+        log.warning("could not start the PDF check fork server", exc_info=True)
+
+
 def _run_child(data: bytes, roots: list[bytes], chain: list[bytes], limits: Limits) -> dict:
+    deadline = time.monotonic() + limits.wall_seconds  # starting the child counts too
     context = _context()
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=child_main, args=(sender, data, roots, chain, limits), daemon=True)
     process.start()
     sender.close()
     try:
-        if not receiver.poll(limits.wall_seconds):
+        if not receiver.poll(max(0.0, deadline - time.monotonic())):
             raise Uncheckable("wall_time")
         raw = receiver.recv_bytes(ANSWER_BYTES)
     except (EOFError, OSError):

@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from academy.auth.forms import EmptyForm
-from academy.certificates import codes, completion, forms, jobs, schemas, services, storage, verification
+from academy.certificates import codes, completion, forms, jobs, sandbox, schemas, services, storage, verification
 from academy.certificates.models import Certificate, CertificateExport, ExportStatus, State
 from academy.courses.models import Course
 from academy.exceptions import ServiceError
@@ -142,6 +142,8 @@ def verify(code: str, as_json: bool = False):  # noqa: ANN201
 def verify_upload():  # noqa: ANN201
     """Upload a PDF: check the seal and the record; the file is not kept."""
     form = forms.UploadForm()
+    if request.method == "GET":
+        sandbox.warm_up()  # the visitor is choosing a file; have the checker ready when it comes
     result = None
     status = 200
     if form.validate_on_submit():
