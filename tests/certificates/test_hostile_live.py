@@ -6,6 +6,7 @@ the workers' resident memory must stay bounded (the parsing happens in limited c
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import re
 import subprocess
@@ -67,10 +68,14 @@ class _Client:
         token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
         boundary = uuid.uuid4().hex
         body = (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
-            f'--{boundary}\r\nContent-Disposition: form-data; name="pdf"; filename="certificate.pdf"\r\n'
-            "Content-Type: application/pdf\r\n\r\n"
-        ).encode() + data + f"\r\n--{boundary}--\r\n".encode()
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+                f'--{boundary}\r\nContent-Disposition: form-data; name="pdf"; filename="certificate.pdf"\r\n'
+                "Content-Type: application/pdf\r\n\r\n"
+            ).encode()
+            + data
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
         headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
         started = time.monotonic()
         status, html = self.request("POST", "/verify/upload", body, headers)
@@ -85,7 +90,7 @@ def live_server(tmp_path):
     url = f"sqlite:///{tmp_path / 'live.db'}"
     env = academy_env(url, instance)
     env.pop("ACADEMY_REQUIRE_SERVICES", None)
-    migrate = subprocess.run(  # noqa: S603 (our own arguments)
+    migrate = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
         cwd=ROOT,
         env=env,
@@ -125,10 +130,8 @@ def test_hostile_pdfs_do_not_take_the_live_server_down(live_server):
             status, html, seconds = uploader.upload(make())
             answers[name] = (status, seconds, "could not be checked" in html)
             for pid in _workers(master):
-                try:
+                with contextlib.suppress(OSError):
                     peak[pid] = max(peak.get(pid, 0.0), _rss_mb(pid))
-                except OSError:
-                    pass
     finally:
         stop.set()
         thread.join(timeout=30)
@@ -145,4 +148,3 @@ def test_hostile_pdfs_do_not_take_the_live_server_down(live_server):
     print(f"\nworker RSS baseline {baseline} peak {peak}; reads {len(reads)} max {max(s for _, s in reads):.2f}s")
     for name, (status, seconds, _said) in answers.items():
         print(f"{name}: {status} in {seconds:.2f} s")
-
