@@ -18,6 +18,7 @@ from academy.auth.models import Role, User, UserSession
 from academy.db import utcnow
 from academy.exceptions import Conflict, ServiceError
 from academy.extensions import db
+from academy.textcheck import clean_name
 
 SESSION_TOUCH_INTERVAL = timedelta(minutes=5)
 SESSION_IDLE_LIMIT = timedelta(hours=12)
@@ -38,6 +39,7 @@ def get_user_by_email(email: str) -> User | None:
 def register_user(*, name: str, email: str, password: str, organisation: str = "", country: str = "") -> User:
     """Create an account; raise Conflict if the e-mail is taken, ServiceError if the password is weak."""
     email = normalise_email(email)
+    name = clean_name(name)
     if get_user_by_email(email) is not None:
         raise Conflict(_("An account with this e-mail address already exists."), field="email")
     problems = passwords.policy_errors(password, email=email, name=name)
@@ -158,7 +160,7 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
 
 def update_profile(user: User, *, name: str, organisation: str, country: str) -> None:
     """Change the name, organisation and country shown on the profile."""
-    user.name = name.strip()
+    user.name = clean_name(name)
     user.organisation = (organisation or "").strip()
     user.country = (country or "").upper()
     db.session.flush()

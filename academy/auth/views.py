@@ -181,12 +181,17 @@ def profile():  # noqa: ANN201
     user = current_user._get_current_object()
     form = forms.ProfileForm(obj=user)
     if form.validate_on_submit():
-        services.update_profile(
-            user, name=form.name.data, organisation=form.organisation.data, country=form.country.data
-        )
-        db.session.commit()
-        flash(_("Your profile has been saved."), "success")
-        return redirect(url_for("auth.profile"))
+        try:
+            services.update_profile(
+                user, name=form.name.data, organisation=form.organisation.data, country=form.country.data
+            )
+        except ServiceError as err:
+            db.session.rollback()
+            _form_error(form, err)
+        else:
+            db.session.commit()
+            flash(_("Your profile has been saved."), "success")
+            return redirect(url_for("auth.profile"))
     status = 400 if form.is_submitted() else 200
     other_sessions = [s for s in user.sessions if s.id != user.current_session.id]
     return render_template(
