@@ -15,7 +15,6 @@ from academy.certificates import services as certificate_services
 from academy.certificates.models import CertificateExport
 from academy.csvutil import rows_to_csv, safe_cell
 from academy.exceptions import ServiceError
-from academy.extensions import db
 from academy.programmes import ics
 from academy.textcheck import forbidden_characters
 from tests.api.factories import bearer, create_token
@@ -52,7 +51,12 @@ def test_registration_refuses_spoofed_names(client, name):
     token = csrf_token(client, "/register")
     response = client.post(
         "/register",
-        data={"csrf_token": token, "name": SPOOFS[name], "email": "new@example.org", "password": "a long passphrase 42"},
+        data={
+            "csrf_token": token,
+            "name": SPOOFS[name],
+            "email": "new@example.org",
+            "password": "a long passphrase 42",
+        },
     )
     assert response.status_code == 400
     assert "invisible characters or text-direction marks" in response.get_data(as_text=True)
