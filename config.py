@@ -74,6 +74,8 @@ class Config:
         self.RATELIMIT_SWALLOW_ERRORS = True
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.RATELIMIT_KEY_PREFIX = _env("RATELIMIT_KEY_PREFIX", "academy")
+        # Registration links and "you already have an account" e-mails per recipient address.
+        self.REGISTRATION_MAIL_LIMIT = _env("REGISTRATION_MAIL_LIMIT", "3 per hour;6 per day")
         self.API_RATELIMIT_PER_TOKEN = _env("API_RATELIMIT_PER_TOKEN", "120 per minute;3000 per hour")
         self.API_RATELIMIT_PER_IP = _env("API_RATELIMIT_PER_IP", "300 per minute")
         self.BABEL_DEFAULT_LOCALE = "en"
