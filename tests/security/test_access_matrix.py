@@ -147,6 +147,8 @@ ACCESS: dict[str, dict[str, int | str]] = {
     "certificates.visibility": HOLDER,
     "community.accept_answer": ASKER,
     "community.add_member": CONTACT,
+    # An e-mailed invitation: only its invitee gets past the token (the world's token is not one).
+    "community.invitation": rule(dict.fromkeys(PERSONAS, 404), anonymous=LOGIN_REDIRECT),
     "community.approve": CONTACT,
     "community.clear_answer": ASKER,
     "community.delete_post": CONTACT,  # the author (the contact wrote the reply) or a moderator
@@ -182,6 +184,7 @@ ACCESS: dict[str, dict[str, int | str]] = {
     "community.watch_thread": MEMBER,
     "core.health": PUBLIC,
     "core.home": PUBLIC,
+    "courses.accept_ownership": rule(TRAINER, owner=404, other_trainer=404, admin=404),
     "courses.add_owner": OWNER,
     "courses.archive": OWNER,
     "courses.catalogue": PUBLIC,
