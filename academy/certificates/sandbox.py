@@ -106,11 +106,13 @@ def warm_up() -> None:
 
 
 def _run_child(data: bytes, roots: list[bytes], chain: list[bytes], limits: Limits) -> dict:
-    deadline = time.monotonic() + limits.wall_seconds  # starting the child counts too
     context = _context()
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=child_main, args=(sender, data, roots, chain, limits), daemon=True)
+    # start() returns once the fork server has forked: the first call in a process also waits for the
+    # server's own start (our imports, not the upload's doing), so the clock runs from here.
     process.start()
+    deadline = time.monotonic() + limits.wall_seconds
     sender.close()
     try:
         if not receiver.poll(max(0.0, deadline - time.monotonic())):
