@@ -74,6 +74,8 @@ class Config:
         self.RATELIMIT_SWALLOW_ERRORS = True
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.RATELIMIT_KEY_PREFIX = _env("RATELIMIT_KEY_PREFIX", "academy")
+        # Registration links and "you already have an account" e-mails per recipient address.
+        self.REGISTRATION_MAIL_LIMIT = _env("REGISTRATION_MAIL_LIMIT", "3 per hour;6 per day")
         self.API_RATELIMIT_PER_TOKEN = _env("API_RATELIMIT_PER_TOKEN", "120 per minute;3000 per hour")
         self.API_RATELIMIT_PER_IP = _env("API_RATELIMIT_PER_IP", "300 per minute")
         self.BABEL_DEFAULT_LOCALE = "en"
@@ -107,6 +109,11 @@ class Config:
         self.CERTIFICATE_VERIFY_RATE_LIMIT = _env("CERTIFICATE_VERIFY_RATE_LIMIT", "30 per minute;300 per hour")
         self.CERTIFICATE_UPLOAD_RATE_LIMIT = _env("CERTIFICATE_UPLOAD_RATE_LIMIT", "10 per minute;60 per hour")
         self.CERTIFICATE_UPLOAD_MAX_BYTES = _env_int("CERTIFICATE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+        # The seal of an uploaded PDF is checked in a child process with these hard limits (sandbox.py).
+        self.CERTIFICATE_CHECK_CPU_SECONDS = _env_int("CERTIFICATE_CHECK_CPU_SECONDS", 5)
+        self.CERTIFICATE_CHECK_MEMORY_MB = _env_int("CERTIFICATE_CHECK_MEMORY_MB", 384)
+        self.CERTIFICATE_CHECK_WALL_SECONDS = _env_int("CERTIFICATE_CHECK_WALL_SECONDS", 7)
+        self.CERTIFICATE_CHECK_CONCURRENCY = _env_int("CERTIFICATE_CHECK_CONCURRENCY", 2)
 
     def _fallback_secret(self) -> str:
         """A per-instance random key kept under instance/ so sessions survive restarts."""

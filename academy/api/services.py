@@ -10,9 +10,11 @@ import zlib
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from academy.api.models import ApiToken, Scope
+from academy.auth import services as auth_services
 from academy.auth.models import User
 from academy.db import utcnow
 from academy.exceptions import Conflict, NotFound, ServiceError
@@ -136,6 +138,30 @@ def authenticate(raw: str, *, now: datetime | None = None) -> ApiToken | None:
         token.last_used_at = now
         db.session.flush()
     return token
+
+
+def revoke_all_tokens(user: User) -> int:
+    """Revoke every active token of `user` (after a password change or reset); return how many."""
+    now = utcnow()
+    tokens = db.session.scalars(active_tokens_query(user)).all()
+    for token in tokens:
+        token.revoked_at = now
+    db.session.flush()
+    return len(tokens)
+
+
+def _on_password_changed(user: User) -> str | None:
+    count = revoke_all_tokens(user)
+    if not count:
+        return None
+    return ngettext(
+        "Your API token was revoked because the password changed; create a new one on the API tokens page.",
+        "Your %(num)d API tokens were revoked because the password changed; create new ones on the API tokens page.",
+        count,
+    )
+
+
+auth_services.password_changed.connect(_on_password_changed, weak=False)
 
 
 def revoke_token(user: User, token_id: int) -> ApiToken:

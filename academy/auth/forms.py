@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 from academy.auth import passwords
 from academy.core.ui import EmptyForm as EmptyForm  # re-exported for the features not moved yet
 from academy.templating import country_choices
+from academy.textcheck import SafeName
 
 
 class _PolicyPassword:
@@ -27,7 +28,7 @@ class RegisterForm(FlaskForm):
     """Create an account."""
 
     name = StringField(
-        _l("Full name"), validators=[DataRequired(), Length(max=120)], render_kw={"autocomplete": "name"}
+        _l("Full name"), validators=[DataRequired(), Length(max=120), SafeName()], render_kw={"autocomplete": "name"}
     )
     email = EmailField(
         _l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)], render_kw={"autocomplete": "email"}
@@ -111,7 +112,7 @@ class ProfileForm(FlaskForm):
     """Edit the profile."""
 
     name = StringField(
-        _l("Full name"), validators=[DataRequired(), Length(max=120)], render_kw={"autocomplete": "name"}
+        _l("Full name"), validators=[DataRequired(), Length(max=120), SafeName()], render_kw={"autocomplete": "name"}
     )
     organisation = StringField(
         _l("Organisation"), validators=[Optional(), Length(max=200)], render_kw={"autocomplete": "organization"}

@@ -25,6 +25,7 @@ from academy.auth.models import User
 from academy.auth.services import get_user_by_email, normalise_email
 from academy.exceptions import Conflict, ServiceError
 from academy.extensions import db
+from academy.textcheck import clean_name
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ def _fernet() -> Fernet:
 def start(*, name: str, email: str, password: str, organisation: str = "", country: str = "") -> Pending:
     """Check the form's values and prepare the e-mail; the same work whether or not the address is taken."""
     email = normalise_email(email)
+    name = clean_name(name)
     problems = passwords.policy_errors(password, email=email, name=name)
     if problems:
         raise ServiceError(" ".join(problems), field="password")
@@ -95,7 +97,7 @@ def complete(details: Details) -> User:
     if get_user_by_email(details.email) is not None:
         raise Conflict(_("An account with this e-mail address exists already. Log in, or reset its password."))
     user = User(
-        name=details.name,
+        name=clean_name(details.name),
         email=details.email,
         organisation=details.organisation,
         country=details.country,

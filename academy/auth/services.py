@@ -7,6 +7,7 @@ import hmac
 import secrets
 from datetime import timedelta
 
+from blinker import Namespace
 from flask import current_app
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
@@ -18,11 +19,17 @@ from academy.auth.models import Role, User, UserSession
 from academy.db import utcnow
 from academy.exceptions import Conflict, ServiceError
 from academy.extensions import db
+from academy.textcheck import clean_name
 
 SESSION_TOUCH_INTERVAL = timedelta(minutes=5)
 SESSION_IDLE_LIMIT = timedelta(hours=12)
 RESET_RESEND_INTERVAL = timedelta(minutes=2)
 _RESET_SALT = "academy.password-reset"
+
+# Sent inside the transaction that sets a new password (change or reset): `password_changed(user)`.
+# Higher features end what the old password let people create (API tokens); a receiver returns a
+# sentence to tell the user, or None.
+password_changed = Namespace().signal("auth.password-changed")
 
 
 def normalise_email(email: str) -> str:
@@ -38,6 +45,7 @@ def get_user_by_email(email: str) -> User | None:
 def register_user(*, name: str, email: str, password: str, organisation: str = "", country: str = "") -> User:
     """Create an account; raise Conflict if the e-mail is taken, ServiceError if the password is weak."""
     email = normalise_email(email)
+    name = clean_name(name)
     if get_user_by_email(email) is not None:
         raise Conflict(_("An account with this e-mail address already exists."), field="email")
     problems = passwords.policy_errors(password, email=email, name=name)
@@ -138,27 +146,35 @@ def end_other_sessions(user: User) -> int:
     return result.rowcount or 0
 
 
-def set_password(user: User, new_password: str) -> None:
-    """Set a new password after checking the policy; invalidates reset links."""
+def set_password(user: User, new_password: str) -> list[str]:
+    """Set a new password after checking the policy; invalidates reset links.
+
+    Returns what other features did about it (e.g. API tokens revoked), as sentences for the user.
+    """
     problems = passwords.policy_errors(new_password, email=user.email, name=user.name)
     if problems:
         raise ServiceError(" ".join(problems), field="new_password")
     user.password_hash = passwords.hash_password(new_password)
     user.password_changed_at = utcnow()
     db.session.flush()
+    return [str(notice) for _receiver, notice in password_changed.send(user) if notice]
 
 
-def change_password(user: User, *, current_password: str, new_password: str) -> None:
-    """Change the password when the current one is right; other browsers are logged out."""
+def change_password(user: User, *, current_password: str, new_password: str) -> list[str]:
+    """Change the password when the current one is right; other browsers are logged out.
+
+    Returns the sentences of `set_password` for the user.
+    """
     if not passwords.verify_password(user.password_hash, current_password):
         raise ServiceError(_("Your current password is not right."), field="current_password")
-    set_password(user, new_password)
+    notices = set_password(user, new_password)
     end_other_sessions(user)
+    return notices
 
 
 def update_profile(user: User, *, name: str, organisation: str, country: str) -> None:
     """Change the name, organisation and country shown on the profile."""
-    user.name = name.strip()
+    user.name = clean_name(name)
     user.organisation = (organisation or "").strip()
     user.country = (country or "").upper()
     db.session.flush()
@@ -196,11 +212,12 @@ def user_for_reset_token(token: str) -> User | None:
     return user
 
 
-def reset_password(user: User, new_password: str) -> None:
-    """Set the password from a reset link and log out every browser."""
-    set_password(user, new_password)
+def reset_password(user: User, new_password: str) -> list[str]:
+    """Set the password from a reset link and log out every browser; returns the notices for the user."""
+    notices = set_password(user, new_password)
     user.current_session = None
     end_other_sessions(user)
+    return notices
 
 
 def request_password_reset(email: str) -> User | None:

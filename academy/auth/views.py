@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from academy.auth import forms, jobs, registration, services
+from academy.auth import forms, jobs, registration, services, throttle
 from academy.core.actions import request_action
 from academy.extensions import db, limiter
 from academy.jobs import enqueue_after_commit
@@ -52,7 +52,9 @@ def register():  # noqa: ANN201
                 organisation=form.organisation.data,
                 country=form.country.data,
             )
-            if pending.existing_user_id is not None:
+            if not throttle.allow_mail_to(pending.email):
+                pass  # the same answer; the address had its share of these e-mails for now
+            elif pending.existing_user_id is not None:
                 enqueue_after_commit(jobs.send_account_exists, pending.existing_user_id)
             else:
                 enqueue_after_commit(jobs.send_registration_link, pending.email, pending.token)
@@ -117,7 +119,17 @@ def logout():  # noqa: ANN201
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
-    return redirect(url_for("core.home"))
+    response = redirect(url_for("core.home"))
+    # session.clear() dropped Flask-Login's own "clear the cookie" mark: delete the remember-me cookie here.
+    response.delete_cookie(
+        current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
+        domain=current_app.config.get("REMEMBER_COOKIE_DOMAIN"),
+        path=current_app.config.get("REMEMBER_COOKIE_PATH", "/"),
+        secure=bool(current_app.config.get("REMEMBER_COOKIE_SECURE")),
+        httponly=True,
+        samesite=current_app.config.get("REMEMBER_COOKIE_SAMESITE"),
+    )
+    return response
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
@@ -145,12 +157,14 @@ def reset_password(token: str):  # noqa: ANN201
     form = forms.ResetPasswordForm()
     if form.validate_on_submit():
         with request_action(form) as done:
-            services.reset_password(user, form.password.data)
+            notices = services.reset_password(user, form.password.data)
         if done:
             if current_user.is_authenticated:
                 logout_user()
             session.clear()
             flash(_("Your password has been changed. Log in with your new password."), "success")
+            for notice in notices:
+                flash(notice, "warning")
             return redirect(url_for("auth.login"))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/reset.html", form=form, user=user), status
@@ -189,11 +203,13 @@ def change_password():  # noqa: ANN201
     form = forms.ChangePasswordForm()
     if form.validate_on_submit():
         with request_action(form) as done:
-            services.change_password(
+            notices = services.change_password(
                 user, current_password=form.current_password.data, new_password=form.new_password.data
             )
         if done:
             flash(_("Your password has been changed. Other devices have been logged out."), "success")
+            for notice in notices:
+                flash(notice, "warning")
             return redirect(url_for("auth.profile"))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/change_password.html", form=form), status

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from academy.certificates import services, signing, verification
+from academy.certificates import sandbox, services, signing, verification
 from academy.certificates.models import RevocationReason
 from academy.exceptions import ServiceError
 from academy.extensions import db
@@ -30,7 +31,13 @@ def verify(pdf: Path) -> None:
         result = verification.check_upload(data)
     except OperationalError:
         db.session.rollback()
-        seal = signing.check_seal(data)
+        key = signing.seal_key()
+        limits = sandbox.limits_from_config(current_app.config)
+        try:
+            seal = sandbox.check_seal_bounded(data, roots=key.roots, chain=key.chain, limits=limits)
+        except sandbox.Uncheckable as err:
+            click.echo(f"seal: not checked ({err.reason}): {verification.VERDICTS['uncheckable']}")
+            raise SystemExit(1) from None
         click.echo(f"seal: {seal.reason}" + (f" (signed by {seal.signer})" if seal.signer else ""))
         click.echo(f"sha256: {seal.sha256}")
         click.echo("record: not checked (the database is not reachable)")

@@ -9,6 +9,7 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from academy.certificates.models import REASON_LABELS
+from academy.textcheck import SafeName
 
 
 class CodeForm(FlaskForm):
@@ -57,7 +58,7 @@ class ReissueForm(FlaskForm):
 
     holder_name = StringField(
         _l("Name on the new certificate"),
-        validators=[DataRequired(), Length(max=120)],
+        validators=[DataRequired(), Length(max=120), SafeName()],
         description=_l("Correct the spelling here if needed. The old certificate will show as superseded."),
         render_kw={"autocomplete": "off"},
     )

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from academy.certificates import storage
 from academy.certificates.models import Certificate, CertificateExport, ExportStatus
+from academy.csvutil import rows_to_csv
 from academy.db import utcnow
 from academy.extensions import db
 
@@ -44,28 +45,26 @@ def build_export(export_id: int) -> None:
         ).all()
         used: set[str] = set()
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as archive:
-            lines = ["file,holder,course,version,issued,expires,status,sha256"]
+            rows: list[list[object]] = []
             for certificate in certificates:
                 if not certificate.pdf_path:
                     continue
                 name = _entry_name(certificate, used)
                 archive.write(storage.path_of(certificate.pdf_path), name)
-                lines.append(
-                    ",".join(
-                        _csv(value)
-                        for value in (
-                            name,
-                            certificate.holder_name,
-                            certificate.course_title,
-                            str(certificate.version_number),
-                            certificate.issued_at.date().isoformat(),
-                            certificate.expires_at.date().isoformat() if certificate.expires_at else "",
-                            certificate.state().value,
-                            certificate.pdf_sha256 or "",
-                        )
-                    )
+                rows.append(
+                    [
+                        name,
+                        certificate.holder_name,
+                        certificate.course_title,
+                        certificate.version_number,
+                        certificate.issued_at.date().isoformat(),
+                        certificate.expires_at.date().isoformat() if certificate.expires_at else "",
+                        certificate.state().value,
+                        certificate.pdf_sha256 or "",
+                    ]
                 )
-            archive.writestr("index.csv", "\n".join(lines) + "\n")
+            header = ["file", "holder", "course", "version", "issued", "expires", "status", "sha256"]
+            archive.writestr("index.csv", rows_to_csv(header, rows))
         os.replace(partial, path)
     except Exception as err:
         log.exception("certificate export %s failed", export_id)
@@ -82,11 +81,3 @@ def build_export(export_id: int) -> None:
     export.count = len(used)
     export.finished_at = utcnow()
     db.session.commit()
-
-
-def _csv(value: str) -> str:
-    # Quote every field; a leading = + - @ is defused so spreadsheets do not run it as a formula.
-    text = value.replace('"', '""')
-    if text[:1] in ("=", "+", "-", "@"):
-        text = "'" + text
-    return f'"{text}"'

@@ -31,6 +31,7 @@ from academy.courses.models import Course, CourseVersion, Enrolment
 from academy.db import utcnow
 from academy.exceptions import Conflict, NotFound, PermissionDenied, ServiceError
 from academy.extensions import db
+from academy.textcheck import clean_name
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -394,6 +395,7 @@ def reissue(
     name = (holder_name or "").strip() or (certificate.user.name if certificate.user else certificate.holder_name)
     if len(name) > 120:
         raise ServiceError(_("The name is too long."), field="holder_name")
+    name = clean_name(name, field="holder_name")
     # Step aside first: the partial unique index allows one current certificate per version.
     certificate.status = CertificateStatus.SUPERSEDED
     certificate.superseded_at = utcnow()

@@ -425,9 +425,19 @@ def _info_code(reader: PdfFileReader) -> str:
 
 
 def check_seal(data: bytes, *, app: Flask | None = None) -> SealCheck:
-    """Validate the certification seal of `data` against the pinned roots, offline."""
-    sha = hashlib.sha256(data).hexdigest()
+    """Validate the certification seal of `data` against the pinned roots, offline, in this process.
+
+    For files we made ourselves; uploads go through `sandbox.check_seal_bounded` instead.
+    """
     key = seal_key(app)
+    return validate_seal(data, roots=key.roots, chain=key.chain)
+
+
+def validate_seal(
+    data: bytes, *, roots: Sequence[asn1_x509.Certificate], chain: Sequence[asn1_x509.Certificate]
+) -> SealCheck:
+    """Validate the certification seal of `data` against `roots` (no app, no network)."""
+    sha = hashlib.sha256(data).hexdigest()
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)
         embedded = reader.embedded_signatures
@@ -437,8 +447,8 @@ def check_seal(data: bytes, *, app: Flask | None = None) -> SealCheck:
         return SealCheck(ok=False, reason="no_signature", sha256=sha, embedded_code=_info_code(reader))
     signature = embedded[0]
     context = ValidationContext(
-        trust_roots=list(key.roots),
-        other_certs=list(key.chain),
+        trust_roots=list(roots),
+        other_certs=list(chain),
         allow_fetching=False,
         revocation_mode="soft-fail",
     )

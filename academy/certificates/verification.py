@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from academy.certificates import codes, services, signing
+from academy.certificates import codes, pdfguard, sandbox, services, signing
 from academy.certificates.models import Certificate, State
 from academy.extensions import db
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -107,6 +112,10 @@ VERDICTS = {
     ),
     "not_ours": _l("This file does not carry our seal, so we cannot vouch for it."),
     "unreadable": _l("This file is not a PDF we can read."),
+    "uncheckable": _l(
+        "This file could not be checked: it is not shaped like a certificate we issue, or checking it "
+        "would take more time or memory than a certificate needs. Check the code printed on the certificate instead."
+    ),
     "record_only": _l(
         "This file matches our record, but its seal could not be checked against our current root certificate."
     ),
@@ -146,20 +155,37 @@ class UploadResult:
     def tone(self) -> str:
         """ "success" only for an authentic file of a valid certificate; "warning" or "error" otherwise."""
         state = self.record.state if self.record is not None else None
-        if state == State.REVOKED:
+        if state in (State.REVOKED, State.SUSPENDED):
             return "error"
         if state in (State.EXPIRED, State.SUPERSEDED):
             return "warning"
         return "success" if self.verdict == "authentic" else "error"
 
+    @property
+    def checked(self) -> bool:
+        """False when the file could not be read or checked within the limits (a 422 answer)."""
+        return self.verdict not in ("unreadable", "uncheckable")
+
 
 def check_upload(data: bytes) -> UploadResult:
     """Check an uploaded PDF: our seal against the pinned root, and its SHA-256 against our records.
 
-    Nothing of the upload is kept.
+    The seal is checked in a limited child process (`sandbox`); nothing of the upload is kept.
     """
-    seal = signing.check_seal(data)
-    certificate = db.session.scalar(select(Certificate).where(Certificate.pdf_sha256 == seal.sha256))
+    sha = hashlib.sha256(data).hexdigest()
+    certificate = db.session.scalar(select(Certificate).where(Certificate.pdf_sha256 == sha))
+    if pdfguard.header_offset(data) is None:
+        return UploadResult("unreadable", signing.SealCheck(ok=False, reason="unreadable", sha256=sha))
+    key = signing.seal_key()
+    try:
+        seal = sandbox.check_seal_bounded(
+            data, roots=key.roots, chain=key.chain, limits=sandbox.limits_from_config(current_app.config)
+        )
+    except sandbox.Uncheckable as err:
+        log.info("uploaded PDF not checked: %s", err.reason)
+        seal = signing.SealCheck(ok=False, reason="uncheckable", sha256=sha)
+        if certificate is None:
+            return UploadResult("uncheckable", seal)
     if seal.ok and certificate is not None:
         code = services.stored_code(certificate) or seal.embedded_code
         return UploadResult("authentic", seal, public_record(certificate, code))

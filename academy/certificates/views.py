@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from academy.auth.forms import EmptyForm
-from academy.certificates import codes, completion, forms, jobs, schemas, services, storage, verification
+from academy.certificates import codes, completion, forms, jobs, sandbox, schemas, services, storage, verification
 from academy.certificates.models import STATE_LABELS, Certificate, CertificateExport, ExportStatus
 from academy.courses.models import Course
 from academy.exceptions import ServiceError
@@ -136,6 +136,8 @@ def verify(code: str, as_json: bool = False):  # noqa: ANN201
 def verify_upload():  # noqa: ANN201
     """Upload a PDF: check the seal and the record; the file is not kept."""
     form = forms.UploadForm()
+    if request.method == "GET":
+        sandbox.warm_up()  # the visitor is choosing a file; have the checker ready when it comes
     result = None
     status = 200
     if form.validate_on_submit():
@@ -148,6 +150,7 @@ def verify_upload():  # noqa: ANN201
             status = 400
         else:
             result = verification.check_upload(data)
+            status = 200 if result.checked else 422
     elif form.is_submitted():
         status = 400
     html = render_template("certificates/verify_upload.html", form=form, result=result, labels=STATE_LABELS)

@@ -1,54 +1,50 @@
-"""iCalendar (RFC 5545) files for session registrations, written by hand: one VEVENT, folded and escaped.
+"""iCalendar (RFC 5545) files for session registrations, written with the `icalendar` library.
 
+The library escapes TEXT values and folds long lines; we only hand it clean text (any CR becomes
+a line break, other control characters are dropped: the library lets a lone CR through).
 Times are written in UTC (the "Z" form), which every calendar converts to its own zone; the
 session's own zone is named in the description so people travelling know the local time.
 A cancelled session's file says METHOD:CANCEL and STATUS:CANCELLED with the same UID and a higher
 SEQUENCE, so a calendar app that holds the event removes it (or marks it cancelled).
+The online join link is written only for people who hold a seat, never for the waiting list.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event
 
 from academy.db import utcnow
-from academy.programmes.models import SessionMode, SessionRegistration, TrainingSession
+from academy.programmes.models import RegistrationStatus, SessionMode, SessionRegistration, TrainingSession
 
 PRODID = "-//Interreg Academy//Programmes//EN"
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-def escape(text: str) -> str:
-    """Escape a TEXT value: backslash, semicolon, comma and newlines (RFC 5545 3.3.11)."""
-    return (
-        text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
-    )
+def clean_text(value: str) -> str:
+    """Text safe to hand to the library: CR and CRLF become LF, other control characters go."""
+    return _CONTROL.sub("", (value or "").replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def fold(line: str) -> str:
-    """Fold a content line at 75 octets, continuation lines starting with a space (RFC 5545 3.1)."""
-    data = line.encode("utf-8")
-    if len(data) <= 75:
-        return line
-    out: list[str] = []
-    limit = 75
-    while data:
-        cut = min(limit, len(data))
-        # Never split a UTF-8 sequence: back up to the start of a character.
-        while cut < len(data) and (data[cut] & 0xC0) == 0x80:
-            cut -= 1
-        out.append(data[:cut].decode("utf-8"))
-        data = data[cut:]
-        limit = 74  # the leading space counts
-    return "\r\n ".join(out)
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _stamp(value: datetime) -> str:
-    return value.strftime("%Y%m%dT%H%M%SZ")
+def holds_seat(registration: SessionRegistration) -> bool:
+    """True for a confirmed seat (the waiting list does not get the join link)."""
+    return registration.status == RegistrationStatus.REGISTERED
 
 
-def event_lines(session: TrainingSession, registration: SessionRegistration, *, url: str, domain: str) -> list[str]:
-    """The VEVENT lines for one registration."""
-    location = session.place if session.mode == SessionMode.IN_PERSON else session.online_url
-    local = session.starts_at.astimezone(_zone(session.timezone))
+def event(session: TrainingSession, registration: SessionRegistration, *, url: str, domain: str) -> Event:
+    """The VEVENT for one registration."""
+    if session.mode == SessionMode.IN_PERSON:
+        location = session.place
+    else:
+        location = session.online_url if holds_seat(registration) and not session.cancelled else "Online"
+    local = _utc(session.starts_at).astimezone(ZoneInfo(session.timezone))
     cancelled = f"This session is cancelled: {session.cancellation_reason}\n" if session.cancelled else ""
     description = (
         f"{cancelled}{session.programme.title}\n"
@@ -56,46 +52,34 @@ def event_lines(session: TrainingSession, registration: SessionRegistration, *, 
         f"{session.description}\n"
         f"Details and cancellation: {url}"
     ).replace("\n\n", "\n")
-    lines = [
-        "BEGIN:VEVENT",
-        f"UID:session-{session.id}-registration-{registration.id}@{domain}",
-        f"DTSTAMP:{_stamp(utcnow())}",
-        # Calendar apps replace the event they hold when the same UID comes with a higher SEQUENCE.
-        f"SEQUENCE:{session.sequence or 0}",
-        f"DTSTART:{_stamp(session.starts_at)}",
-        f"DTEND:{_stamp(session.ends_at)}",
-        f"SUMMARY:{escape(('Cancelled: ' if session.cancelled else '') + session.title)}",
-        f"DESCRIPTION:{escape(description)}",
-        f"URL:{url}",
-        f"STATUS:{_status(session, registration)}",
-    ]
+    item = Event()
+    item.add("uid", f"session-{session.id}-registration-{registration.id}@{domain}")
+    item.add("dtstamp", _utc(utcnow()))
+    # Calendar apps replace the event they hold when the same UID comes with a higher SEQUENCE.
+    item.add("sequence", session.sequence or 0)
+    item.add("dtstart", _utc(session.starts_at))
+    item.add("dtend", _utc(session.ends_at))
+    item.add("summary", clean_text(("Cancelled: " if session.cancelled else "") + session.title))
+    item.add("description", clean_text(description))
+    item.add("url", clean_text(url))
+    item.add("status", _status(session, registration))
     if location:
-        lines.append(f"LOCATION:{escape(location)}")
-    lines.append("END:VEVENT")
-    return lines
+        item.add("location", clean_text(location))
+    return item
 
 
 def _status(session: TrainingSession, registration: SessionRegistration) -> str:
     if session.cancelled:
         return "CANCELLED"
-    return "CONFIRMED" if registration.status == "registered" else "TENTATIVE"
-
-
-def _zone(name: str):
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)
+    return "CONFIRMED" if holds_seat(registration) else "TENTATIVE"
 
 
 def calendar(session: TrainingSession, registration: SessionRegistration, *, url: str, domain: str) -> str:
-    """A whole VCALENDAR for one registration, CRLF line ends, lines folded."""
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{PRODID}",
-        "CALSCALE:GREGORIAN",
-        "METHOD:CANCEL" if session.cancelled else "METHOD:PUBLISH",
-        *event_lines(session, registration, url=url, domain=domain),
-        "END:VCALENDAR",
-    ]
-    return "".join(fold(line) + "\r\n" for line in lines)
+    """A whole VCALENDAR for one registration, CRLF line ends, lines folded by the library."""
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "CANCEL" if session.cancelled else "PUBLISH")
+    cal.add_component(event(session, registration, url=url, domain=domain))
+    return cal.to_ical().decode("utf-8")

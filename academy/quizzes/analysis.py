@@ -13,8 +13,6 @@ Questions are flagged when facility < 0.2 (hard), > 0.95 (easy) or discriminatio
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -24,6 +22,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from academy.csvutil import rows_to_csv, safe_cell
 from academy.extensions import db
 from academy.quizzes.models import Attempt, AttemptState, Quiz, Response
 
@@ -202,43 +201,27 @@ def histogram_svg(bins: list[tuple[str, int]], *, title: str, description: str) 
     return Markup("".join(parts))  # noqa: S704 (every text above is escaped)
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run: text starting with = + - @ gets a leading quote."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.4f}"
-    if isinstance(value, int):
-        return str(value)
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+csv_cell = safe_cell  # kept for callers; the one rule lives in academy.csvutil
 
 
 def stats_csv(quiz: Quiz, stats: QuizStats) -> str:
-    """The item analysis as CSV, one row per question; text cells neutralised."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["quiz", "question", "type", "attempts", "max points", "mean score", "facility", "sd",
-                     "discrimination", "flags"])  # fmt: skip
-    for item in stats.questions:
-        writer.writerow(
-            [
-                csv_cell(quiz.title),
-                csv_cell(item.title),
-                csv_cell(item.qtype),
-                csv_cell(item.count),
-                csv_cell(item.max_points),
-                csv_cell(item.mean_score),
-                csv_cell(item.facility),
-                csv_cell(item.sd),
-                csv_cell(item.discrimination),
-                csv_cell("; ".join(item.flags)),
-            ]
-        )
-    writer.writerow([])
-    writer.writerow(["attempts", csv_cell(stats.attempts)])
-    writer.writerow(["cronbach alpha", csv_cell(stats.alpha)])
-    return out.getvalue()
+    """The item analysis as CSV, one row per question, then the test's summary; every cell quoted and defused."""
+    header = ["quiz", "question", "type", "attempts", "max points", "mean score", "facility", "sd",
+              "discrimination", "flags"]  # fmt: skip
+    rows: list[list[object]] = [
+        [
+            quiz.title,
+            item.title,
+            item.qtype,
+            item.count,
+            item.max_points,
+            item.mean_score,
+            item.facility,
+            item.sd,
+            item.discrimination,
+            "; ".join(item.flags),
+        ]
+        for item in stats.questions
+    ]
+    rows += [[], ["attempts", stats.attempts], ["cronbach alpha", stats.alpha]]
+    return rows_to_csv(header, rows)

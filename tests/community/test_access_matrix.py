@@ -49,6 +49,7 @@ def build_url(app: Flask, endpoint: str, world, slug: str | None = None) -> str:
         "membership_id": world.pending.id,
         "user_id": world.member.id,
         "flag_id": world.flag.id,
+        "token": "not-an-invitation",
     }
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     unknown = set(rule.arguments) - set(values)

@@ -10,7 +10,7 @@ from academy.community.models import MemberRole, Membership, MemberStatus, Polic
 from academy.community.services import membership as services
 from academy.exceptions import Conflict, PermissionDenied, ServiceError
 from tests.community.factories import add_member, contact_of, create_community
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, read_mail
 from tests.factories import create_user
 
 
@@ -201,29 +201,53 @@ def test_suspend_needs_a_reason(client, login, db):
     assert _membership(db, community, member).status == MemberStatus.ACTIVE
 
 
-def test_contact_adds_an_existing_account_as_contact(client, login, db):
+def _invite(client, community, email: str, *, as_contact: bool = False):
+    token = csrf_token(client, f"/c/{community.slug}/members")
+    data = {"email": email, "csrf_token": token, **({"as_contact": "y"} if as_contact else {})}
+    return client.post(f"/c/{community.slug}/members/add", data=data, follow_redirects=True)
+
+
+def test_contact_invites_an_existing_account_as_contact_and_it_joins_on_accepting(app, client, login, db):
     community = create_community()
     newcomer = create_user(email="new.contact@example.org")
     login(contact_of(community))
-    token = csrf_token(client, f"/c/{community.slug}/members")
-    response = client.post(
-        f"/c/{community.slug}/members/add",
-        data={"email": "New.Contact@example.org", "as_contact": "y", "csrf_token": token},
-    )
-    assert response.status_code == 302
+    response = _invite(client, community, "New.Contact@example.org", as_contact=True)
+    assert response.status_code == 200
+    assert _membership(db, community, newcomer) is None  # nothing until the person accepts
+    [mail] = [m for m in read_mail(app) if "To: new.contact@example.org" in m]
+    path = re.search(r"http://\S+(/c/\S+/invitation/\S+)", mail).group(1)
+
+    login(newcomer)
+    assert client.get(path).status_code == 200
+    assert _membership(db, community, newcomer) is None  # opening the link changes nothing
+    client.post(path, data={"csrf_token": csrf_token(client, path)})
     membership = _membership(db, community, newcomer)
     assert membership.status == MemberStatus.ACTIVE and membership.role == MemberRole.CONTACT
 
 
-def test_adding_an_unknown_email_shows_an_error(client, login, db):
+def test_inviting_says_the_same_whether_or_not_the_address_has_an_account(app, client, login, db):
     community = create_community()
+    create_user(email="known@example.org")
     login(contact_of(community))
-    token = csrf_token(client, f"/c/{community.slug}/members")
-    response = client.post(
-        f"/c/{community.slug}/members/add", data={"email": "nobody@example.org", "csrf_token": token}
-    )
-    assert response.status_code == 400
-    assert "No account uses that e-mail address" in response.get_data(as_text=True)
+    known = _invite(client, community, "known@example.org").get_data(as_text=True)
+    unknown = _invite(client, community, "nobody@example.org").get_data(as_text=True)
+    assert "No account uses" not in unknown
+    assert known.replace("known@example.org", "X") == unknown.replace("nobody@example.org", "X")
+    assert not any("To: nobody@example.org" in m for m in read_mail(app))
+
+
+def test_an_invitation_works_only_for_the_invited_account(app, client, login, db):
+    community = create_community()
+    create_user(email="invited@example.org")
+    login(contact_of(community))
+    _invite(client, community, "invited@example.org")
+    [mail] = [m for m in read_mail(app) if "To: invited@example.org" in m]
+    path = re.search(r"http://\S+(/c/\S+/invitation/\S+)", mail).group(1)
+    intruder = create_user()
+    login(intruder)
+    assert client.get(path).status_code == 404
+    assert client.post(path, data={"csrf_token": csrf_token(client, "/account")}).status_code == 404
+    assert _membership(db, community, intruder) is None
 
 
 def test_member_list_is_for_members(client, login):

@@ -1,5 +1,7 @@
 """Trainers build, edit, reorder and publish courses in the browser."""
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -12,7 +14,7 @@ from academy.courses.models import (
     Module,
     VersionStatus,
 )
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, read_mail
 from tests.courses.factories import create_course, enrol
 from tests.factories import create_user
 
@@ -303,23 +305,38 @@ def test_delete_items_from_the_draft_only(client, trainer, db):
     assert [o.key for o in draft.outcomes] == ["lo2", "lo3"]
 
 
-def test_co_owners(client, trainer, db):
+def test_co_owners(client, trainer, login, db):
     course = create_course(owner=trainer)
     slug = course.slug
     page = f"/trainer/courses/{slug}"
     colleague = create_user(trainer=True, email="colleague@example.org", name="Colleague")
     create_user(email="learner@example.org")
     for email, message in [
-        ("nobody@example.org", "No account uses this e-mail address."),
-        ("learner@example.org", "is not a trainer"),
         ("not-an-email", "Invalid email address."),
         (trainer.email, "already owns this course"),
     ]:
         response = _post(client, f"{page}/owners", {"email": email}, form_page=page)
         assert response.status_code == 400 and message in response.get_data(as_text=True), email
-    assert len(_versions(db, slug)[0].owners) == 1
-    assert _post(client, f"{page}/owners", {"email": "Colleague@Example.org"}, form_page=page).status_code == 302
+    # Unknown, learner-only and trainer addresses all get the same answer; only the trainer is invited.
+    answers = []
+    for email in ("nobody@example.org", "learner@example.org", "Colleague@Example.org"):
+        response = _post(client, f"{page}/owners", {"email": email}, form_page=page)
+        assert response.status_code == 302
+        page_html = client.get(response.headers["Location"]).get_data(as_text=True)
+        answers.append(re.findall(r'class="flash[^"]*">(.*?)</p>', page_html, re.S)[0].replace(email, "X"))
+    assert "If a trainer account uses X" in answers[0]
+    assert answers[0] == answers[1] == answers[2]
+    assert len(_versions(db, slug)[0].owners) == 1  # nobody is added before accepting
+    mails = read_mail(client.application)
+    assert [m for m in mails if "To: colleague@example.org" in m]
+    assert not [m for m in mails if "To: nobody@example.org" in m or "To: learner@example.org" in m]
+    path = re.search(r"http://\S+(/trainer/courses/\S+/ownership/\S+)", mails[-1]).group(1)
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/account")})
+    login(colleague)
+    assert client.get(path).status_code == 200
+    client.post(path, data={"csrf_token": csrf_token(client, path)})
     assert {o.email for o in _versions(db, slug)[0].owners} == {trainer.email, "colleague@example.org"}
+    login(trainer)
     _post(client, f"{page}/owners/{colleague.id}/remove", {}, form_page=page)
     assert [o.email for o in _versions(db, slug)[0].owners] == [trainer.email]
     # The last owner stays.

@@ -152,6 +152,8 @@ ACCESS: dict[str, dict[str, int | str]] = {
     "certificates.visibility": HOLDER,
     "community.accept_answer": ASKER,
     "community.add_member": CONTACT,
+    # An e-mailed invitation: only its invitee gets past the token (the world's token is not one).
+    "community.invitation": rule(dict.fromkeys(PERSONAS, 404), anonymous=LOGIN_REDIRECT),
     "community.approve": CONTACT,
     "community.clear_answer": ASKER,
     "community.check_out_file": MEMBER,  # admins who are not members are told so (flash and redirect)
@@ -203,6 +205,7 @@ ACCESS: dict[str, dict[str, int | str]] = {
     "metrics.metrics": PUBLIC,  # the test client comes from loopback; other networks: tests/ops/test_metrics.py
     "ops.healthz": PUBLIC,
     "ops.readyz": dict.fromkeys(PERSONAS, 503),  # the test schema comes from create_all, not the migrations
+    "courses.accept_ownership": rule(TRAINER, owner=404, other_trainer=404, admin=404),
     "courses.add_owner": OWNER,
     "courses.archive": OWNER,
     "courses.catalogue": PUBLIC,

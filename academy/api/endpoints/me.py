@@ -13,6 +13,7 @@ from academy.api.spec import describe_tag
 from academy.auth import services as auth_services
 from academy.extensions import db
 from academy.templating import COUNTRIES
+from academy.textcheck import schema_name
 
 describe_tag("Profile", "The account the token belongs to.")
 
@@ -42,7 +43,7 @@ class Me(ApiSchema):
 class MeUpdate(ApiSchema):
     """Fields of your profile you may change; leave out what should stay."""
 
-    name = Text(validate=validate.Length(min=1, max=120))
+    name = Text(validate=[validate.Length(min=1, max=120), schema_name])
     organisation = Text(validate=validate.Length(max=200))
     country = Text(
         validate=validate.OneOf(["", *sorted(COUNTRIES)]),

@@ -6,11 +6,15 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from academy.community import forms
+from academy.auth import throttle
+from academy.auth.forms import EmptyForm
+from academy.community import forms, jobs
+from academy.community.services import invitations
 from academy.community.services import membership as membership_services
-from academy.community.views import bp, form_error, member_area, moderator_area
+from academy.community.views import bp, community_or_404, form_error, member_area, moderator_area
 from academy.exceptions import ServiceError
 from academy.extensions import db
+from academy.jobs import enqueue_after_commit
 
 
 def _render_members(community, access, *, add_form=None, decision_form=None, status: int = 200):  # noqa: ANN001
@@ -163,19 +167,58 @@ def make_contact(slug: str, user_id: int):  # noqa: ANN201
 @bp.post("/<slug>/members/add")
 @login_required
 def add_member(slug: str):  # noqa: ANN201
-    """Add an existing account by e-mail (contact persons and admins)."""
+    """Invite someone by e-mail (contact persons, admins); the answer never says whether the address has an account."""
     community, access = moderator_area(slug)
     form = forms.AddMemberForm()
     if form.validate_on_submit():
         try:
-            membership = membership_services.add_member(
+            invitation = invitations.invite(
                 community=community, email=form.email.data, actor=current_user, as_contact=form.as_contact.data
             )
         except ServiceError as err:
             db.session.rollback()
             form_error(form, err)
         else:
+            if invitation is not None and throttle.allow_mail_to(form.email.data):
+                enqueue_after_commit(
+                    jobs.send_invitation,
+                    invitation.community_id,
+                    invitation.user_id,
+                    invitation.as_contact,
+                    invitation.inviter_id,
+                )
             db.session.commit()
-            flash(_("%(name)s has been added.", name=membership.user.name), "success")
+            flash(
+                _(
+                    "If an account uses %(email)s and is not a member yet, we have e-mailed an invitation; "
+                    "they join when they accept it.",
+                    email=form.email.data,
+                ),
+                "success",
+            )
             return redirect(url_for(".members", slug=slug))
     return _render_members(community, access, add_form=form, status=400)
+
+
+@bp.route("/<slug>/invitation/<token>", methods=["GET", "POST"])
+@login_required
+def invitation(slug: str, token: str):  # noqa: ANN201
+    """Accept an e-mailed invitation (GET only shows it, since mail scanners open links)."""
+    community = community_or_404(slug)
+    user = current_user._get_current_object()
+    try:
+        invited = invitations.invitation_for(token, user=user, community=community)
+    except ServiceError:
+        abort(404)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            invitations.accept(token=token, user=user, community=community)
+        except ServiceError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Welcome to %(community)s.", community=community.name), "success")
+        return redirect(url_for(".show", slug=slug))
+    return render_template("community/invitation.html", community=community, invitation=invited, form=form)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
@@ -17,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from academy.auth.forms import EmptyForm
 from academy.certificates.models import STATE_LABELS, Certificate
 from academy.courses.models import Course, CourseStatus
+from academy.csvutil import rows_to_csv
 from academy.db import utcnow
 from academy.exceptions import NotFound, ServiceError
 from academy.extensions import db
@@ -575,33 +574,25 @@ def capacity(session_id: int):  # noqa: ANN201
     return redirect(url_for(".roster", session_id=session_id))
 
 
-def _cell(value: str) -> str:
-    # A leading = + - @ is defused so spreadsheets do not run it as a formula.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-
 @bp.get("/teach/sessions/<int:session_id>/roster.csv")
 @login_required
 def roster_csv(session_id: int):  # noqa: ANN201
     """The roster as CSV: seated people with attendance, then the waiting list."""
     session = _managed_session(session_id)
     seated, waiting = sessions.roster(session)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["name", "email", "organisation", "status", "attendance", "registered_at"])
-    for row in [*seated, *waiting]:
-        reg = row.registration
-        writer.writerow(
-            [
-                _cell(row.user.name),
-                _cell(row.user.email),
-                _cell(row.user.organisation or ""),
-                reg.status.value,
-                reg.attendance.value if reg.attendance else "",
-                (reg.registered_at or reg.queued_at).isoformat(timespec="seconds"),
-            ]
-        )
-    response = Response(buffer.getvalue(), mimetype="text/csv")
+    rows = [
+        [
+            row.user.name,
+            row.user.email,
+            row.user.organisation or "",
+            row.registration.status.value,
+            row.registration.attendance.value if row.registration.attendance else "",
+            (row.registration.registered_at or row.registration.queued_at).isoformat(timespec="seconds"),
+        ]
+        for row in [*seated, *waiting]
+    ]
+    body = rows_to_csv(["name", "email", "organisation", "status", "attendance", "registered_at"], rows)
+    response = Response(body, mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="roster-session-{session.id}.csv"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -633,19 +624,19 @@ def certificates_csv(slug: str):  # noqa: ANN201
         .options(joinedload(Certificate.user))
         .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
     ).all()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["name", "email", "issued", "status"])
-    for certificate in rows:
-        writer.writerow(
+    body = rows_to_csv(
+        ["name", "email", "issued", "status"],
+        (
             [
-                _cell(certificate.holder_name),
-                _cell(certificate.user.email if certificate.user else ""),
+                certificate.holder_name,
+                certificate.user.email if certificate.user else "",
                 certificate.issued_at.date().isoformat(),
                 certificate.state().value,
             ]
-        )
-    response = Response(buffer.getvalue(), mimetype="text/csv")
+            for certificate in rows
+        ),
+    )
+    response = Response(body, mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="certificates-{programme.slug}.csv"'
     response.headers["Cache-Control"] = "private, no-store"
     return response

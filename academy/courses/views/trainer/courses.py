@@ -5,12 +5,15 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from academy.auth import throttle
 from academy.auth.forms import EmptyForm
+from academy.courses import jobs as course_jobs
 from academy.courses.forms import CourseForm, MoveForm, OwnerForm
 from academy.courses.models import Course, CourseStatus, VersionStatus
-from academy.courses.services import authoring, progress, versioning
+from academy.courses.services import authoring, owner_invitations, progress, versioning
 from academy.courses.views import bp
 from academy.courses.views.trainer.common import (
     action,
@@ -23,6 +26,7 @@ from academy.courses.views.trainer.common import (
 )
 from academy.exceptions import ServiceError
 from academy.extensions import db
+from academy.jobs import enqueue_after_commit
 from academy.markdown import render as render_markdown
 from academy.security import trainer_required
 
@@ -136,18 +140,51 @@ def archive(course: Course):  # noqa: ANN201
 @bp.post("/trainer/courses/<slug>/owners")
 @editable
 def add_owner(course: Course):  # noqa: ANN201
-    """Add a co-owner by e-mail address."""
+    """Invite a co-owner by e-mail; the answer never says whether the address has a (trainer) account."""
     form = OwnerForm()
     if not form.validate_on_submit():
         db.session.rollback()
         return _render_manage(course, owner_form=form, status=400)
     try:
-        user = authoring.add_owner(course, form.email.data)
+        invitation = owner_invitations.invite(course, form.email.data, actor=current_user)
     except ServiceError as err:
         db.session.rollback()
         apply_error(form, err)
         return _render_manage(course, owner_form=form, status=400)
-    return done(course, _("%(name)s is now a co-owner.", name=user.name), "owners")
+    if invitation is not None and throttle.allow_mail_to(form.email.data):
+        enqueue_after_commit(
+            course_jobs.send_owner_invitation, invitation.course_id, invitation.user_id, invitation.inviter_id
+        )
+    message = _(
+        "If a trainer account uses %(email)s, we have e-mailed an invitation; "
+        "they become a co-owner when they accept it.",
+        email=form.email.data,
+    )
+    return done(course, message, "owners")
+
+
+@bp.route("/trainer/courses/<slug>/ownership/<token>", methods=["GET", "POST"])
+@trainer_required
+def accept_ownership(slug: str, token: str):  # noqa: ANN201
+    """Accept an e-mailed invitation to co-own a course (GET only shows it: mail scanners open links)."""
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    user = current_user._get_current_object()
+    if course is None:
+        abort(404)
+    try:
+        owner_invitations.invitation_for(token, user=user, course=course)
+    except ServiceError:
+        abort(404)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            owner_invitations.accept(token, user=user, course=course)
+        except ServiceError:
+            db.session.rollback()
+            abort(404)
+        return done(course, _("You now co-own this course."), "owners")
+    title = versioning.working_version(course).title
+    return render_template("courses/trainer/owner_invitation.html", course=course, title=title, form=form)
 
 
 @bp.post("/trainer/courses/<slug>/owners/<int:user_id>/remove")
