@@ -94,3 +94,15 @@ def test_word_diff_marks_words_not_lines():
         ("insert", " twice"),
         ("equal", "."),
     ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(["Staff costs.", "", "Office at 15 %", "Jems report", "ő ł"]), max_size=12),
+    st.lists(st.sampled_from(["Staff costs!", "", "Office at 15 %", "Travel", "Jems  report"]), max_size=12),
+)
+def test_word_diff_rebuilds_both_revisions(old_lines, new_lines):
+    old, new = "\n".join(old_lines), "\n".join(new_lines)
+    pieces = word_diff(old, new)
+    assert "".join(text for op, text in pieces if op != "insert") == old
+    assert "".join(text for op, text in pieces if op != "delete") == new

@@ -304,3 +304,25 @@ def test_document_pages_take_a_constant_number_of_queries(client, login, space, 
         docs.save(document=document, editor=jonas if n % 2 else anna, body=BASE + f"Line {n}.\n", base_revision=n + 1)
     db.session.commit()
     assert counts() == before
+
+
+def test_a_save_refused_by_the_database_at_commit_is_retried(app, space, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    community, _anna, jonas, document = space
+    real_commit, calls = db.session.commit, []
+
+    def flaky_commit():
+        calls.append(1)
+        if len(calls) == 1:  # as when another save took the same revision number a moment earlier
+            raise IntegrityError("INSERT", {}, Exception("duplicate revision number"))
+        real_commit()
+
+    monkeypatch.setattr(db.session, "commit", flaky_commit)
+    result = docs.save_and_commit(
+        lambda: docs.get_document(community, document.id), editor=jonas, body=BASE + "Kept.\n", base_revision=1
+    )
+    assert len(calls) == 2 and result.revision.number == 2
+    monkeypatch.undo()
+    db.session.expire_all()
+    assert db.session.get(Document, document.id).body.endswith("Kept.\n")

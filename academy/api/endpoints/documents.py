@@ -221,10 +221,10 @@ def save_document(slug: str, document_id: int, body: dict[str, Any]) -> dict[str
     restricted to other members.
     """
     community, access = _area(slug)
-    document = docs.get_document(community, document_id)
+    docs.get_document(community, document_id)  # 404 before anything else
     try:
-        result = docs.save(
-            document=document,
+        result = docs.save_and_commit(
+            lambda: docs.get_document(community, document_id),
             editor=api_user(),
             body=body["body"],
             base_revision=body["base_revision"],
@@ -247,7 +247,6 @@ def save_document(slug: str, document_id: int, body: dict[str, Any]) -> dict[str
                 "conflicts": [{"base": r.base, "theirs": r.theirs, "mine": r.mine} for r in conflict.result.conflicts],
             },
         ) from None
-    db.session.commit()
     out = _out(result.document, access)
     out.update(merged=result.merged, merged_with=result.merged_with, changed=result.revision is not None)
     return out

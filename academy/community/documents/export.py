@@ -38,6 +38,7 @@ class Block:
     runs: list[Run] = field(default_factory=list)
     level: int = 0
     rows: list[list[list[Run]]] = field(default_factory=list)
+    number: int = 0  # the item's number in an ordered list
 
 
 def _runs(inline: Token) -> list[Run]:
@@ -70,14 +71,17 @@ def _runs(inline: Token) -> list[Run]:
 def blocks(text: str) -> list[Block]:
     """The Markdown text as a flat list of blocks."""
     out: list[Block] = []
-    lists: list[str] = []
+    lists: list[list] = []  # [kind, items so far, start] per open list
     quote = 0
     table: Block | None = None
     tokens = _MD.parse(text or "")
     for i, token in enumerate(tokens):
         kind = token.type
         if kind in ("bullet_list_open", "ordered_list_open"):
-            lists.append("bullet" if kind == "bullet_list_open" else "number")
+            start = int(token.attrs.get("start", 1) or 1) if kind == "ordered_list_open" else 1
+            lists.append(["bullet" if kind == "bullet_list_open" else "number", 0, start])
+        elif kind == "list_item_open" and lists:
+            lists[-1][1] += 1
         elif kind in ("bullet_list_close", "ordered_list_close"):
             lists.pop()
         elif kind == "blockquote_open":
@@ -98,7 +102,8 @@ def blocks(text: str) -> list[Block]:
             if opener == "heading_open":
                 out.append(Block("heading", _runs(token), level=int(tokens[i - 1].tag[1])))
             elif lists:
-                out.append(Block(lists[-1], _runs(token), level=len(lists)))
+                kind_of, count, start = lists[-1]
+                out.append(Block(kind_of, _runs(token), level=len(lists), number=start + count - 1))
             else:
                 out.append(Block("quote" if quote else "paragraph", _runs(token)))
         elif kind in ("fence", "code_block"):
@@ -211,7 +216,7 @@ def to_pdf(document: Document) -> io.BytesIO:
             story.append(Paragraph(text, headings[min(block.level, 6)]))
         elif block.kind in ("bullet", "number"):
             indent = ParagraphStyle("DocItem", parent=body, leftIndent=6 * mm * block.level)
-            story.append(Paragraph(text, indent, bulletText="•" if block.kind == "bullet" else "–"))
+            story.append(Paragraph(text, indent, bulletText="•" if block.kind == "bullet" else f"{block.number}."))
         elif block.kind == "quote":
             story.append(Paragraph(text, quote))
         elif block.kind == "code":

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload, selectinload
 
 from academy.auth.models import User
@@ -89,8 +92,9 @@ def _require_manage(user: User, document: Document) -> None:
 
 
 def _lock(document: Document) -> None:
-    """Re-read the document under a row lock, so two saves at once merge one after the other."""
-    db.session.refresh(document, with_for_update=True)
+    """Lock the document's row and re-read its text, so two saves at once merge one after the other."""
+    db.session.execute(select(Document.id).where(Document.id == document.id).with_for_update())
+    db.session.refresh(document, ["title", "body", "revision", "status", "is_locked", "is_restricted"])
 
 
 def _watch(document: Document, user: User) -> None:
@@ -242,6 +246,25 @@ def save(
     document.body, document.title = body, new_title
     revision = _add_revision(document, editor, base=base_revision, summary=_clean_summary(summary), merged=merged)
     return SaveResult(document=document, revision=revision, merged=merged, merged_with=others if merged else [])
+
+
+def save_and_commit(load: Callable[[], Document], **kwargs: Any) -> SaveResult:
+    """save() and commit, for a request; a clash with a save committed at the same moment is retried once.
+
+    PostgreSQL serialises saves with the row lock; SQLite may instead refuse the second writer
+    (a busy snapshot or the same revision number twice). The retry re-reads the document and merges
+    against what was just committed, so the editor's text is never dropped.
+    """
+    for attempt in (1, 2):
+        try:
+            result = save(document=load(), **kwargs)
+            db.session.commit()
+            return result
+        except (IntegrityError, OperationalError):
+            db.session.rollback()
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def restore(*, document: Document, actor: User, number: int) -> DocumentRevision:

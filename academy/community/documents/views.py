@@ -152,8 +152,8 @@ def edit_document(slug: str, document_id: int):  # noqa: ANN201
             ]
             return _render_edit(community, access, document, form, 400)
         try:
-            result = docs.save(
-                document=document,
+            result = docs.save_and_commit(
+                lambda: document_or_404(community, document_id),
                 editor=current_user,
                 body=form.body.data or "",
                 base_revision=form.base_revision.data,
@@ -167,7 +167,6 @@ def edit_document(slug: str, document_id: int):  # noqa: ANN201
             db.session.rollback()
             form_error(form, err)
             return _render_edit(community, access, document_or_404(community, document_id), form, err.status)
-        db.session.commit()
         if result.revision is None:
             flash(_("Nothing changed, so no new revision was made."), "info")
         elif result.merged:
