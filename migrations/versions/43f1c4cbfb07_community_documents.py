@@ -1,7 +1,7 @@
 """community documents
 
 Revision ID: 43f1c4cbfb07
-Revises: 7d2e5b9c4a18
+Revises: 4f8a2c61d9e3
 Create Date: 2026-12-07 01:38:26.592475
 
 """
@@ -13,7 +13,7 @@ import academy.db
 
 # revision identifiers, used by Alembic.
 revision = '43f1c4cbfb07'
-down_revision = '7d2e5b9c4a18'
+down_revision = '4f8a2c61d9e3'
 branch_labels = None
 depends_on = None
 
