@@ -61,6 +61,17 @@ def _setup(state) -> None:  # noqa: ANN001
     from academy.home import register_home_panel
 
     register_home_panel(state.app, "certificates", home_panel, order=40)
+    _register_tab(state.app)
+
+
+def _register_tab(app) -> None:  # noqa: ANN001
+    """The course workspace's Certificates tab: issued certificates, revoke, re-issue, ZIP."""
+    from flask_babel import lazy_gettext
+
+    from academy.courses.workspace import Tab, register_tab
+
+    pages = frozenset({"certificates.revoke", "certificates.reissue"})
+    register_tab(app, Tab("certificates", lazy_gettext("Certificates"), "certificates.course_list", 60, pages))
 
 
 @bp.app_template_global("certificate_standing")

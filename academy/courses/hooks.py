@@ -8,7 +8,8 @@ Courses do not know about quizzes; they expose:
   one (copy per-version rows such as quizzes, matching by stable keys);
   `version_published(version, previous=...)`; `lesson_completed(enrolment, lesson_key=...)`.
 - `register_publish_check(app, check)`: `check(version) -> list[str]` of reasons that block
-  publishing.
+  publishing; `register_publish_warning(app, check)`: the same for warnings the trainer must
+  confirm before publishing.
 - `register_course_page_extension(app, provider)`: `provider(version, enrolment) ->
   CoursePageExtras` adds certificate requirements, per-outcome mastery and extra panels to the
   course page. Providers must run a constant number of queries.
@@ -33,6 +34,7 @@ version_published = _signals.signal("courses.version-published")
 lesson_completed = _signals.signal("courses.lesson-completed")
 
 _PUBLISH_CHECKS = "academy_course_publish_checks"
+_PUBLISH_WARNINGS = "academy_course_publish_warnings"
 _PAGE_EXTENSIONS = "academy_course_page_extensions"
 
 
@@ -69,6 +71,16 @@ def register_publish_check(app: Flask, check: Callable[[CourseVersion], list[str
 def publish_checks() -> list[Callable[[CourseVersion], list[str]]]:
     """Checks registered by other features."""
     return list(current_app.extensions.get(_PUBLISH_CHECKS, []))
+
+
+def register_publish_warning(app: Flask, check: Callable[[CourseVersion], list[str]]) -> None:
+    """Add a check whose messages the trainer must confirm before the version is published."""
+    app.extensions.setdefault(_PUBLISH_WARNINGS, []).append(check)
+
+
+def publish_warning_checks() -> list[Callable[[CourseVersion], list[str]]]:
+    """Warning checks registered by other features."""
+    return list(current_app.extensions.get(_PUBLISH_WARNINGS, []))
 
 
 def register_course_page_extension(

@@ -25,6 +25,10 @@ def _course_page(version: CourseVersion, enrolment: Enrolment | None) -> hooks.C
 def init_app(app: Flask) -> None:
     """Register the course page extension and the course package extension."""
     hooks.register_course_page_extension(app, _course_page)
+    from academy.quizzes import readiness
+
+    hooks.register_publish_check(app, readiness.publish_problems)
+    hooks.register_publish_warning(app, readiness.publish_warnings)
     init_packages(app)
 
 
