@@ -64,6 +64,7 @@ def manage(course: Course):  # noqa: ANN201
         version=version,
         outline=progress.build_outline(version),
         is_draft=version.status == VersionStatus.DRAFT,
+        problems=versioning.publish_problems(version) if version.status == VersionStatus.DRAFT else [],
         move_form=MoveForm(),
         form=EmptyForm(),
     )
