@@ -12,13 +12,14 @@ from sqlalchemy import select
 from academy import demo
 from academy.auth import services as auth_services
 from academy.certificates import services as certificate_services
-from academy.community.models import Community, MemberRole
+from academy.community.models import Community, MemberRole, ThreadKind
+from academy.community.services import files, threads
 from academy.courses.models import Course, CourseStatus
 from academy.extensions import db
 from academy.quizzes.models import Quiz
 from academy.quizzes.services import attempts
 from tests.certificates.factories import complete_lessons, create_enrolment
-from tests.community.factories import add_member
+from tests.community.factories import add_member, pdf_bytes
 from tests.crawl import crawl
 from tests.factories import create_user
 
@@ -52,6 +53,8 @@ NOT_CLICKED = {
     "credentials.jwks": "machine-readable keys",
     "credentials.status_list": "machine-readable revocation list",
     "credentials.verify_worker": "service worker script",
+    "credentials.verify_offline": "the service worker's page when there is no connection",
+    "admin.index": "redirects to the users page",
 }
 
 # Who may use each GET page (persona names), for every GET route outside NOT_CLICKED and the API (api.*).
@@ -62,9 +65,8 @@ MAY_USE: dict[str, frozenset[str]] = {
     "auth.forgot_password": frozenset({VISITOR}),
     "auth.profile": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
-    "api_pages.docs": EVERYONE,
+    "api_pages.docs": EVERYONE,  # linked from the footer
     "api_pages.tokens": SIGNED_IN,
-    "admin.index": frozenset({ADMIN}),
     "admin.users": frozenset({ADMIN}),
     "admin.signing_keys": frozenset({ADMIN}),
     "notifications.admin_jobs": frozenset({ADMIN}),
@@ -73,10 +75,9 @@ MAY_USE: dict[str, frozenset[str]] = {
     "certificates.mine": SIGNED_IN,
     "certificates.detail": frozenset({LEARNER}),
     "certificates.my_verification": frozenset({LEARNER}),
-    "certificates.verify_form": EVERYONE,
+    "certificates.verify_form": EVERYONE,  # the footer's "Verify a certificate"
     "certificates.verify": frozenset({LEARNER}),
     "certificates.verify_upload": EVERYONE,
-    "credentials.verify_offline": EVERYONE,
     "certificates.course_list": COURSE_MANAGERS,
     "certificates.revoke": COURSE_MANAGERS,
     "certificates.reissue": COURSE_MANAGERS,
@@ -88,17 +89,18 @@ MAY_USE: dict[str, frozenset[str]] = {
     "quizzes.result": frozenset({LEARNER}),
     "programmes.catalogue": EVERYONE,
     "programmes.programme": EVERYONE,
-    "community.index": EVERYONE,
-    "community.show": EVERYONE,
-    "community.search_all": EVERYONE,
-    "community.search": SIGNED_IN,
-    "community.thread": EVERYONE,
-    "community.files": SIGNED_IN,
-    "community.file_detail": SIGNED_IN,
-    "community.members": SIGNED_IN,
-    "community.new_thread": frozenset({TRAINER, CONTACT}),
-    "community.edit_post": frozenset({TRAINER}),
-    "community.post_history": frozenset({TRAINER}),
+    # Communities are for signed-in people; the learner is a member, the contact and the trainer run one.
+    "community.index": SIGNED_IN,
+    "community.show": SIGNED_IN,
+    "community.search_all": SIGNED_IN,
+    "community.search": frozenset({LEARNER, TRAINER, CONTACT, ADMIN}),
+    "community.thread": frozenset({LEARNER, TRAINER, CONTACT, ADMIN}),
+    "community.files": frozenset({LEARNER, TRAINER, CONTACT, ADMIN}),
+    "community.file_detail": frozenset({LEARNER, TRAINER, CONTACT, ADMIN}),
+    "community.members": frozenset({LEARNER, TRAINER, CONTACT, ADMIN}),
+    "community.new_thread": frozenset({LEARNER, TRAINER, CONTACT}),
+    "community.edit_post": frozenset({LEARNER}),
+    "community.post_history": frozenset({LEARNER, TRAINER, CONTACT, ADMIN}),
     "community.moderation": frozenset({TRAINER, CONTACT, ADMIN}),
     "community.requests": frozenset({TRAINER, CONTACT, ADMIN}),
     # The course workspace, for owners (and admins, who may manage every course).
@@ -178,6 +180,16 @@ def _build_world(app) -> dict[str, object]:  # noqa: ANN001
     community = db.session.scalars(select(Community).order_by(Community.id)).first()
     contact = create_user(name="Carl Contact", commit=False)
     add_member(community=community, user=contact, role=MemberRole.CONTACT, commit=False)
+    add_member(community=community, user=learner, commit=False)
+    thread = threads.create_thread(
+        community=community,
+        author=learner,
+        kind=ThreadKind.QUESTION,
+        title="Minutes of the monitoring committee",
+        body="Where do we file these?",
+        uploads=[files.Upload(filename="minutes.pdf", data=pdf_bytes())],
+    )
+    threads.edit_post(post=thread.posts[0], editor=learner, body="Where do we file these minutes?")
     db.session.commit()
     return {VISITOR: None, LEARNER: learner, TRAINER: trainer, COOWNER: coowner, CONTACT: contact, ADMIN: admin}
 
@@ -197,7 +209,7 @@ def test_every_persona_reaches_every_page_they_may_use(app, db, login, capsys):
         client = app.test_client()
         if user is not None:
             login(user, on=client)
-        result = crawl(app, client, start="/")
+        result = crawl(app, client, start="/", per_endpoint=6)
         errors += [f"{name}: {e}" for e in result.errors]
         with capsys.disabled():
             print(f"\n{name}: reached {len(result.pages)} pages, {len(result.endpoints)} routes")
