@@ -49,7 +49,7 @@ def _version(course: Course) -> CourseVersion | None:
     return course.published_version or access.authoring_version(course)
 
 
-def _sort_key(sort: str):  # noqa: ANN202
+def _sort_key(sort: str):
     """A key function for a sort name: name, progress, activity, module:<key>, outcome:<key>."""
     if sort == "progress":
         return lambda row: (row.percent, row.name.casefold())

@@ -29,13 +29,12 @@ def quiz_problems(quiz: Quiz, questions: list[Question]) -> list[str]:
         if status.ok:
             continue
         if status.wanted == 1 and status.available == 0 and status.slot.question_id is not None:
-            out.append(
-                _("Quiz “%(quiz)s”, slot %(n)d: its question is archived or gone.", quiz=quiz.title, n=number)
-            )
+            out.append(_("Quiz “%(quiz)s”, slot %(n)d: its question is archived or gone.", quiz=quiz.title, n=number))
         else:
             out.append(
                 _(
-                    "Quiz “%(quiz)s”, slot %(n)d asks for %(wanted)d questions but the bank holds %(available)d that fit.",
+                    "Quiz “%(quiz)s”, slot %(n)d asks for %(wanted)d questions "
+                    "but the bank holds %(available)d that fit.",
                     quiz=quiz.title,
                     n=number,
                     wanted=status.wanted,
@@ -76,9 +75,7 @@ def course_review(version: CourseVersion) -> tuple[list[str], list[str]]:
     assessed = any(quiz.published for quiz in quizzes)
     for outcome in version.outcomes:
         if outcome.key not in lesson_keys and outcome.key not in question_keys:
-            warnings.append(
-                _("Learning outcome %(code)s: no lesson and no question evidences it.", code=outcome.code)
-            )
+            warnings.append(_("Learning outcome %(code)s: no lesson and no question evidences it.", code=outcome.code))
         elif assessed and outcome.threshold > 0 and outcome.key not in reachable:
             warnings.append(
                 _(

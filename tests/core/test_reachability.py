@@ -7,6 +7,7 @@ may use (MAY_USE) but did not reach, and for any route nobody has classified yet
 """
 
 from __future__ import annotations
+
 from sqlalchemy import select
 
 from academy import demo
@@ -100,7 +101,7 @@ MAY_USE: dict[str, frozenset[str]] = {
     "community.members": frozenset({LEARNER, TRAINER, CONTACT, ADMIN}),
     "community.new_thread": frozenset({LEARNER, TRAINER, CONTACT}),
     "community.edit_post": frozenset({LEARNER}),
-    "community.post_history": frozenset({LEARNER, TRAINER, CONTACT, ADMIN}),
+    "community.post_history": frozenset({TRAINER, CONTACT, ADMIN}),  # moderators only
     "community.moderation": frozenset({TRAINER, CONTACT, ADMIN}),
     "community.requests": frozenset({TRAINER, CONTACT, ADMIN}),
     # The course workspace, for owners (and admins, who may manage every course).
@@ -129,6 +130,7 @@ MAY_USE: dict[str, frozenset[str]] = {
             "quizzes.quiz_new",
             "quizzes.quiz_edit",
             "quizzes.quiz_slots",
+            "quizzes.quiz_preview",
             "quizzes.grading_queue",
             "quizzes.gradebook_page",
             "quizzes.mastery",
@@ -151,7 +153,7 @@ MAY_USE: dict[str, frozenset[str]] = {
 }
 
 
-def _get_routes(app) -> set[str]:  # noqa: ANN001
+def _get_routes(app) -> set[str]:
     return {
         rule.endpoint
         for rule in app.url_map.iter_rules()
@@ -159,7 +161,7 @@ def _get_routes(app) -> set[str]:  # noqa: ANN001
     }
 
 
-def _build_world(app) -> dict[str, object]:  # noqa: ANN001
+def _build_world(app) -> dict[str, object]:
     """The demo seed, plus a learner's certificate and quiz result, an essay to grade, a co-owner, a contact."""
     for _line in demo.seed():
         pass

@@ -362,7 +362,14 @@ def test_trainer_builds_a_two_module_course_and_a_learner_studies_it(client, tra
         _post(
             client,
             f"{page}/modules/{module}/lessons/new",
-            {"title": title, "module": module, "body": f"About {title}.", "minutes": "5", "required": "y", "outcomes": "lo1"},
+            {
+                "title": title,
+                "module": module,
+                "body": f"About {title}.",
+                "minutes": "5",
+                "required": "y",
+                "outcomes": "lo1",
+            },
             form_page=page,
         )
     response = _post(client, f"{page}/publish", {}, form_page=page)

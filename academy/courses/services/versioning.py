@@ -139,7 +139,10 @@ def publish(course: Course, *, warnings_confirmed: bool = False) -> CourseVersio
         warnings = publish_warnings(draft)
         if warnings:
             raise ServiceError(
-                _("Please confirm that you want to publish despite these warnings: %(warnings)s", warnings=" ".join(warnings))
+                _(
+                    "Please confirm that you want to publish despite these warnings: %(warnings)s",
+                    warnings=" ".join(warnings),
+                )
             )
     previous = course.published_version
     for version in course.versions:

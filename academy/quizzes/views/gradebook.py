@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
 from flask import Response as HttpResponse
+from flask import render_template, request
 from flask_login import login_required
 
 from academy.quizzes import gradebook
 from academy.quizzes.views import bp, managed_course_or_abort
 
 
-def _book(slug: str):  # noqa: ANN202
+def _book(slug: str):
     course = managed_course_or_abort(slug)
     sort = request.args.get("sort", "name")
     descending = request.args.get("order") == "desc"

@@ -369,6 +369,4 @@ def mastery(slug: str):  # noqa: ANN201
     course = managed_course_or_abort(slug)
     outcomes, rows = mastery_table(course)
     quizzes = services.course_quizzes(course)
-    return render_template(
-        "quizzes/teach/mastery.html", course=course, outcomes=outcomes, rows=rows, quizzes=quizzes
-    )
+    return render_template("quizzes/teach/mastery.html", course=course, outcomes=outcomes, rows=rows, quizzes=quizzes)
