@@ -337,29 +337,29 @@ def grade_response(slug: str, response_id: int):  # noqa: ANN201
         abort(404)
     form = GradeForm()
     if not form.validate_on_submit():
-        waiting = attempt_services.waiting_responses(course)
-        return (
-            render_template(
-                "quizzes/teach/grading.html",
-                course=course,
-                waiting=waiting,
-                render=render,
-                form=form,
-                failed=response.id,
-            ),
-            400,
-        )
+        return _grading_again(course, form, response.id)
     try:
         attempt_services.grade_manually(
             response, points=form.points.data, comment=form.comment.data or "", grader=current_user, now=clock.now()
         )
     except ServiceError as err:
         db.session.rollback()
-        flash(err.message, "error")
-        return redirect(url_for(".grading_queue", slug=slug))
+        form.points.errors = [*form.points.errors, err.message]
+        return _grading_again(course, form, response.id)
     db.session.commit()
     flash(_("The grade is saved."), "success")
     return redirect(url_for(".grading_queue", slug=slug))
+
+
+def _grading_again(course: Course, form: GradeForm, response_id: int) -> tuple[str, int]:
+    """The grading queue again with this essay's form as the trainer filled it, and its errors (400)."""
+    waiting = attempt_services.waiting_responses(course)
+    return (
+        render_template(
+            "quizzes/teach/grading.html", course=course, waiting=waiting, render=render, form=form, failed=response_id
+        ),
+        400,
+    )
 
 
 @bp.get("/teach/<slug>/mastery")
