@@ -8,8 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from academy.certificates import services as certificate_services
+from academy.courses.models import Course
 from academy.extensions import db
-from academy.quizzes.models import QuestionType
+from academy.quizzes.models import Question, QuestionType
 from academy.quizzes.services import bank
 from academy.quizzes.services import quizzes as quiz_services
 from academy.quizzes.spec import QuestionSpec
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.browser
 TRAINER = "tina.trainer@example.org"
 
 
-def _question(course, qtype: QuestionType, title: str):  # noqa: ANN001, ANN202
+def _question(course: Course, qtype: QuestionType, title: str) -> Question:
     spec = QuestionSpec(type=qtype, title=title, text=f"{title}?", data=DATA[qtype.value])
     return bank.create_question(course, spec, ["lo1"])
 
