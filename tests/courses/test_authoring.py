@@ -414,3 +414,13 @@ def test_preview_shows_the_draft_as_learners_will_see_it(client, trainer, db):
     html = client.get(f"/trainer/courses/{slug}/preview/lessons/m1-l2").get_data(as_text=True)
     assert "completion is not recorded" in html and "Mark as complete" not in html
     assert "Published title" in client.get(f"/courses/{slug}").get_data(as_text=True)
+
+
+def test_the_web_address_is_made_from_the_title_when_left_empty(client, trainer, db):
+    response = _post(client, "/trainer/courses/new", {**COURSE_FORM, "slug": "", "title": "Jems für Kontrolleure"})
+    assert response.status_code == 302 and response.location.endswith("/trainer/courses/jems-fur-kontrolleure")
+    # Taken already: the trainer is told on the field, and what they typed stays.
+    response = _post(client, "/trainer/courses/new", {**COURSE_FORM, "slug": "", "title": "Jems für Kontrolleure"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Another course already uses this address." in html
+    assert 'value="Jems für Kontrolleure"' in html

@@ -45,7 +45,8 @@ def new_course():  # noqa: ANN201
     form = CourseForm()
 
     def save() -> Response:
-        course = authoring.create_course(slug=form.slug.data, owner=current_user._get_current_object(), **form.values())
+        slug = form.slug.data or authoring.slugify(form.title.data)
+        course = authoring.create_course(slug=slug, owner=current_user._get_current_object(), **form.values())
         db.session.commit()
         flash(_("Course created as a draft. Add outcomes, modules and lessons, then publish it."), "success")
         return redirect(manage_url(course))
