@@ -284,3 +284,10 @@ def test_preview_is_for_owners_only(client, login):
     quiz = create_quiz(course, questions=[create_question(course)])
     login(create_learner(course))
     assert client.get(f"/teach/{course.slug}/quizzes/{quiz.id}/preview").status_code == 403
+
+
+def test_the_course_preview_links_each_quiz_to_its_preview(client, owner):
+    course = create_full_course(owner=owner)
+    quiz = create_quiz(course, questions=[_tagged(course, "lo1")], title="Check")
+    html = client.get(f"/trainer/courses/{course.slug}/preview").get_data(as_text=True)
+    assert f'<a href="/teach/{course.slug}/quizzes/{quiz.id}/preview">Check</a>' in html
