@@ -66,3 +66,16 @@ def test_one_outcome_for_all_and_one_per_category(client, owned, db):
     assert control.current_version.outcome_keys == [lo2] and control.current_version.category == "Controls"
     assert all(q.current_version.outcome_keys == [lo1] for q in questions if q is not control)
     assert {q.current_version.title for q in questions} == {"Reporting", "Controls"}
+
+
+def test_a_choice_per_question_wins_over_the_category_and_the_default(client, owned, db):
+    lo1, lo3 = outcome_key("LO1"), outcome_key("LO3")
+    html = _preview(client, owned, **{"*": lo1}).get_data(as_text=True)
+    line = int(html.split('name="assign:line:', 1)[1].split('"', 1)[0])
+    html = _preview(client, owned, **{"*": lo1, f"line:{line}": lo3}).get_data(as_text=True)
+    assert "3 questions can be imported" in html and "<details open>" in html
+    token = csrf_token(client, f"/teach/{owned.slug}/bank/import")
+    data = {"csrf_token": token, "gift": MOODLE, "mode": "valid", "assign:*": lo1, f"assign:line:{line}": lo3}
+    assert client.post(f"/teach/{owned.slug}/bank/import/confirm", data=data).status_code == 302
+    keys = sorted(q.current_version.outcome_keys[0] for q in db.session.scalars(select(Question)).all())
+    assert keys == sorted([lo1, lo1, lo3])

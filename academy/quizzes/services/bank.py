@@ -267,9 +267,9 @@ def read_gift(
     return check_specs(course, gift.parse(source), mode=mode, assign=assign)
 
 
-def untagged_categories(parsed: gift.GiftResult) -> list[str]:
-    """Categories ("" for none) of the questions that carry no [tag:...], in file order."""
-    return list(dict.fromkeys(spec.category for spec in parsed.questions if not spec.tags))
+def untagged(parsed: gift.GiftResult) -> list[QuestionSpec]:
+    """The questions that carry no [tag:...], in file order."""
+    return [spec for spec in parsed.questions if not spec.tags]
 
 
 def check_specs(
@@ -277,7 +277,8 @@ def check_specs(
 ) -> ImportReport:
     """Check parsed questions against the course: outcome tags, duplicate ids, and what each would do.
 
-    `assign` gives untagged questions an outcome key: by category, or under "*" for every other one.
+    `assign` gives untagged questions an outcome key: per question under "line:<n>" (its first line in the
+    file), per category under the category's name, or under "*" for every other one (in that order).
     """
     assign = {k: v for k, v in (assign or {}).items() if v}
     known_keys = {o.key for o in access.outcomes_for_authoring(course)}
@@ -293,7 +294,7 @@ def check_specs(
     for spec in parsed.questions:
         reason = None
         unknown = [t for t in spec.tags if t.casefold() not in lookup]
-        chosen = assign.get(spec.category) or assign.get("*")
+        chosen = assign.get(f"line:{spec.line}") or assign.get(spec.category) or assign.get("*")
         if not spec.tags and chosen in known_keys:
             pass
         elif not spec.tags:
