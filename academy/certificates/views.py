@@ -55,6 +55,17 @@ def _setup(state) -> None:  # noqa: ANN001
     from academy.certificates import learning
 
     learning.init_app(state.app)
+    _register_tab(state.app)
+
+
+def _register_tab(app) -> None:  # noqa: ANN001
+    """The course workspace's Certificates tab: issued certificates, revoke, re-issue, ZIP."""
+    from flask_babel import lazy_gettext
+
+    from academy.courses.workspace import Tab, register_tab
+
+    pages = frozenset({"certificates.revoke", "certificates.reissue"})
+    register_tab(app, Tab("certificates", lazy_gettext("Certificates"), "certificates.course_list", 60, pages))
 
 
 @bp.app_template_global("certificate_standing")

@@ -102,14 +102,17 @@ class CourseForm(FlaskForm):
     slug = StringField(
         _l("Web address"),
         validators=[
-            DataRequired(),
+            Optional(),
             Length(max=80),
             Regexp(
                 r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
                 message=_l("Use lower-case letters, digits and single hyphens, for example “jems-basics”."),
             ),
         ],
-        description=_l("Part of the course's address: /courses/<this>. It cannot change later."),
+        description=_l(
+            "Part of the course's address: /courses/<this>. Leave it empty to make it from the title. "
+            "It cannot change later."
+        ),
     )
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     summary = TextAreaField(

@@ -5,7 +5,8 @@ Courses do not know about quizzes; they expose:
 - events (academy.courses.events, emitted through academy.core.events inside the caller's
   transaction): `LessonsCompleted` once every required lesson of an enrolment is read.
 - `register_publish_check(app, check)`: `check(version) -> list[str]` of reasons that block
-  publishing.
+  publishing; `register_publish_warning(app, check)`: the same for warnings the trainer must
+  confirm before publishing.
 - `register_course_page_extension(app, provider)`: `provider(version, enrolment) ->
   CoursePageExtras` adds certificate requirements, per-outcome mastery and extra panels to the
   course page. Providers must run a constant number of queries.
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from academy.courses.models import CourseVersion, Enrolment
 
 _PUBLISH_CHECKS = "academy_course_publish_checks"
+_PUBLISH_WARNINGS = "academy_course_publish_warnings"
 _PAGE_EXTENSIONS = "academy_course_page_extensions"
 _LEARNING_EXTENSIONS = "academy_learning_extensions"
 _COMPLETION_NOTICES = "academy_completion_notices"
@@ -98,6 +100,16 @@ def register_publish_check(app: Flask, check: Callable[[CourseVersion], list[str
 def publish_checks() -> list[Callable[[CourseVersion], list[str]]]:
     """Checks registered by other features."""
     return list(current_app.extensions.get(_PUBLISH_CHECKS, []))
+
+
+def register_publish_warning(app: Flask, check: Callable[[CourseVersion], list[str]]) -> None:
+    """Add a check whose messages the trainer must confirm before the version is published."""
+    app.extensions.setdefault(_PUBLISH_WARNINGS, []).append(check)
+
+
+def publish_warning_checks() -> list[Callable[[CourseVersion], list[str]]]:
+    """Warning checks registered by other features."""
+    return list(current_app.extensions.get(_PUBLISH_WARNINGS, []))
 
 
 def register_course_page_extension(

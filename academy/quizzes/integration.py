@@ -33,6 +33,10 @@ def init_app(app: Flask) -> None:
     """Register the course page extension and the course package extension."""
     hooks.register_course_page_extension(app, _course_page)
     hooks.register_learning_extension(app, _learning)
+    from academy.quizzes import readiness
+
+    hooks.register_publish_check(app, readiness.publish_problems)
+    hooks.register_publish_warning(app, readiness.publish_warnings)
     init_packages(app)
 
 

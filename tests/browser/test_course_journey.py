@@ -95,9 +95,10 @@ def test_trainer_builds_and_publishes_a_course_and_a_learner_completes_it(site: 
     site.follow(page.get_by_role("button", name=re.compile(r"^Move down\W+Project reports$")))
     expect(page.get_by_role("heading", level=3).first).to_have_text("Module 1: Partner reports")
 
-    site.follow(page.get_by_role("link", name="Preview", exact=True))
+    site.follow(page.get_by_role("link", name="Preview as a learner", exact=True))
     expect(page.get_by_role("heading", level=1)).to_have_text("Reporting in Jems")
     site.follow(page.get_by_role("link", name="Back to the editor"))
+    site.follow(page.get_by_role("navigation", name="Course workspace").get_by_role("link", name="Settings"))
     site.follow(page.get_by_role("button", name="Publish version 1"))
     expect(flash(page)).to_contain_text("Version 1 is published.")
     log_out(site)

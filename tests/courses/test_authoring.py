@@ -127,7 +127,12 @@ def test_editing_a_published_course_works_on_a_draft_of_the_next_version(client,
     _post(client, page, {**COURSE_FORM, "title": "Newer title"}, form_page=page)
     assert _versions(db, slug)[1] == [(1, VersionStatus.PUBLISHED), (2, VersionStatus.DRAFT)]
     # Publishing makes version 2 what learners see, and their progress carries over.
+    # lo2 and lo3 are evidenced by nothing: publishing asks for a confirmation first.
     _post(client, f"/trainer/courses/{slug}/publish", {}, form_page=f"/trainer/courses/{slug}")
+    assert _versions(db, slug)[1] == [(1, VersionStatus.PUBLISHED), (2, VersionStatus.DRAFT)]
+    settings = client.get(f"/trainer/courses/{slug}/settings").get_data(as_text=True)
+    assert "Learning outcome LO2: no lesson and no question evidences it." in settings
+    _post(client, f"/trainer/courses/{slug}/publish", {"confirm_warnings": "yes"}, form_page=f"/trainer/courses/{slug}")
     assert _versions(db, slug)[1] == [(1, VersionStatus.RETIRED), (2, VersionStatus.PUBLISHED)]
     login(learner)
     html = client.get(f"/courses/{slug}").get_data(as_text=True)
@@ -137,11 +142,11 @@ def test_editing_a_published_course_works_on_a_draft_of_the_next_version(client,
 def test_publishing_needs_modules_and_lessons(client, trainer, db):
     _post(client, "/trainer/courses/new", COURSE_FORM)
     page = "/trainer/courses/jems-basics"
-    assert "Add at least one module." in client.get(page).get_data(as_text=True)
+    assert "Add at least one module." in client.get(f"{page}/settings").get_data(as_text=True)
     response = _post(client, f"{page}/publish", {}, form_page=page)
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.location.endswith(f"{page}/settings")
     assert _versions(db, "jems-basics")[1] == [(1, VersionStatus.DRAFT)]
-    assert "Add at least one module." in client.get(page).get_data(as_text=True)
+    assert "Add at least one module." in client.get(f"{page}/settings").get_data(as_text=True)
 
 
 def test_discarding_a_draft_keeps_the_published_version(client, trainer, db):
@@ -375,7 +380,14 @@ def test_trainer_builds_a_two_module_course_and_a_learner_studies_it(client, tra
         _post(
             client,
             f"{page}/modules/{module}/lessons/new",
-            {"title": title, "module": module, "body": f"About {title}.", "minutes": "5", "required": "y"},
+            {
+                "title": title,
+                "module": module,
+                "body": f"About {title}.",
+                "minutes": "5",
+                "required": "y",
+                "outcomes": "lo1",
+            },
             form_page=page,
         )
     response = _post(client, f"{page}/publish", {}, form_page=page)
@@ -420,3 +432,13 @@ def test_preview_shows_the_draft_as_learners_will_see_it(client, trainer, db):
     html = client.get(f"/trainer/courses/{slug}/preview/lessons/m1-l2").get_data(as_text=True)
     assert "completion is not recorded" in html and "Mark as complete" not in html
     assert "Published title" in client.get(f"/courses/{slug}").get_data(as_text=True)
+
+
+def test_the_web_address_is_made_from_the_title_when_left_empty(client, trainer, db):
+    response = _post(client, "/trainer/courses/new", {**COURSE_FORM, "slug": "", "title": "Jems für Kontrolleure"})
+    assert response.status_code == 302 and response.location.endswith("/trainer/courses/jems-fur-kontrolleure")
+    # Taken already: the trainer is told on the field, and what they typed stays.
+    response = _post(client, "/trainer/courses/new", {**COURSE_FORM, "slug": "", "title": "Jems für Kontrolleure"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Another course already uses this address." in html
+    assert 'value="Jems für Kontrolleure"' in html

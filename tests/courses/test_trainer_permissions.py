@@ -12,6 +12,7 @@ ROUTES = [
     ("GET", "/trainer/courses/{slug}/edit"),
     ("POST", "/trainer/courses/{slug}/edit"),
     ("POST", "/trainer/courses/{slug}/publish"),
+    ("GET", "/trainer/courses/{slug}/settings"),
     ("POST", "/trainer/courses/{slug}/discard"),
     ("POST", "/trainer/courses/{slug}/archive"),
     ("POST", "/trainer/courses/{slug}/owners"),

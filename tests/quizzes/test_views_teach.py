@@ -490,8 +490,12 @@ def test_grading_an_essay_in_the_browser(client, owned):
     response_id = attempt.responses[0].id
     bad = client.post(f"{url}/{response_id}", data={"csrf_token": csrf_token(client, url), "points": "many"})
     assert bad.status_code == 400
-    too_many = client.post(f"{url}/{response_id}", data={"csrf_token": csrf_token(client, url), "points": "9"})
-    assert too_many.status_code == 302
+    too_many = client.post(
+        f"{url}/{response_id}", data={"csrf_token": csrf_token(client, url), "points": "9", "comment": "Clear & short"}
+    )
+    # Refused on the form itself: what the trainer typed is still there.
+    html = too_many.get_data(as_text=True)
+    assert too_many.status_code == 400 and "Clear &amp; short</textarea>" in html and 'value="9"' in html
     db.session.expire_all()
     assert attempt.state == AttemptState.SUBMITTED
     client.post(f"{url}/{response_id}", data={"csrf_token": csrf_token(client, url), "points": "3", "comment": "Good"})

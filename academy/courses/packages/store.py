@@ -207,7 +207,7 @@ def load_package(package: Package, *, owner: User | None = None, publish: bool =
             # files take effect even when the course content itself is unchanged.
             _load_extensions(package, latest)
             if publish and latest.status == VersionStatus.DRAFT:
-                versioning.publish(course)
+                versioning.publish(course, warnings_confirmed=True)
                 return LoadResult(package.slug, "published", latest.number, True)
             return LoadResult(package.slug, "unchanged", latest.number, latest.status == VersionStatus.PUBLISHED)
         if latest is not None and latest.status == VersionStatus.DRAFT:
@@ -230,7 +230,7 @@ def load_package(package: Package, *, owner: User | None = None, publish: bool =
         problems = versioning.publish_problems(version)
         if problems:
             raise PackageInvalid([PackageError(package.root / COURSE_FILE, None, p) for p in problems])
-        versioning.publish(course)
+        versioning.publish(course, warnings_confirmed=True)
     return LoadResult(package.slug, action, version.number, publish)
 
 

@@ -115,14 +115,34 @@ def publish_problems(version: CourseVersion) -> list[str]:
     return problems
 
 
-def publish(course: Course) -> CourseVersion:
-    """Publish the draft: learners see it from now on and the previous version retires."""
+def publish_warnings(version: CourseVersion) -> list[str]:
+    """What a trainer should know before publishing this version (publishing needs their confirmation)."""
+    warnings = []
+    for check in hooks.publish_warning_checks():
+        warnings.extend(check(version))
+    return warnings
+
+
+def publish(course: Course, *, warnings_confirmed: bool = False) -> CourseVersion:
+    """Publish the draft: learners see it from now on and the previous version retires.
+
+    Problems always refuse; warnings refuse unless the trainer confirmed them.
+    """
     draft = draft_of(course)
     if draft is None:
         raise Conflict(_("There is no draft to publish: the newest version is already published."))
     problems = publish_problems(draft)
     if problems:
         raise ServiceError(" ".join(problems))
+    if not warnings_confirmed:
+        warnings = publish_warnings(draft)
+        if warnings:
+            raise ServiceError(
+                _(
+                    "Please confirm that you want to publish despite these warnings: %(warnings)s",
+                    warnings=" ".join(warnings),
+                )
+            )
     for version in course.versions:
         if version.status == VersionStatus.PUBLISHED:
             version.status = VersionStatus.RETIRED

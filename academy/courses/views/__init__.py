@@ -8,6 +8,7 @@ from flask import Blueprint
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from academy.courses import workspace
 from academy.courses.forms import language_label, level_label
 from academy.markdown import render as render_markdown
 
@@ -51,9 +52,28 @@ def _setup(state) -> None:  # noqa: ANN001
 
     register_home_panel(state.app, "courses", home_panel, order=10)
     register_home_panel(state.app, "teaching", teaching_panel, order=6)
+    _register_tabs(state.app)
+
+
+def _register_tabs(app) -> None:  # noqa: ANN001
+    """The workspace tabs courses own: Content first, Settings last."""
+    from flask_babel import lazy_gettext
+
+    from academy.courses.workspace import Tab, register_tab
+
+    content = {"edit_module", "new_module", "new_lesson", "edit_lesson", "new_outcome", "edit_outcome"}
+    content |= {"preview_course", "preview_lesson"}
+    register_tab(app, Tab("content", lazy_gettext("Content"), "courses.manage", 10, _endpoints(content)))
+    register_tab(app, Tab("settings", lazy_gettext("Settings"), "courses.settings", 90, _endpoints({"edit_course"})))
+
+
+def _endpoints(names: set[str]) -> frozenset[str]:
+    return frozenset(f"courses.{name}" for name in names)
 
 
 bp.add_app_template_filter(markdown_filter, "markdown")
+bp.add_app_template_global(workspace.tabs, "workspace_tabs")
+bp.add_app_template_global(workspace.current_tab, "current_workspace_tab")
 for _helper in (level_label, language_label, hours_label, credits_label, unlock_message):
     bp.add_app_template_global(_helper, _helper.__name__)
 

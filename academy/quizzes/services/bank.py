@@ -239,6 +239,7 @@ class ImportItem:
     spec: QuestionSpec
     outcome_keys: list[str]
     action: str  # "create", "update" or "unchanged"
+    assigned: bool = False  # untagged in the file: the outcome comes from the trainer's choice in the preview
 
 
 @dataclass
@@ -259,13 +260,28 @@ class ImportReport:
         return out
 
 
-def read_gift(course: Course, source: str, *, mode: str = IMPORT_VALID_ONLY) -> ImportReport:
+def read_gift(
+    course: Course, source: str, *, mode: str = IMPORT_VALID_ONLY, assign: dict[str, str] | None = None
+) -> ImportReport:
     """Parse a GIFT document against this course's outcomes and bank, saving nothing."""
-    return check_specs(course, gift.parse(source), mode=mode)
+    return check_specs(course, gift.parse(source), mode=mode, assign=assign)
 
 
-def check_specs(course: Course, parsed: gift.GiftResult, *, mode: str = IMPORT_VALID_ONLY) -> ImportReport:
-    """Check parsed questions against the course: outcome tags, duplicate ids, and what each would do."""
+def untagged(parsed: gift.GiftResult) -> list[QuestionSpec]:
+    """The questions that carry no [tag:...], in file order."""
+    return [spec for spec in parsed.questions if not spec.tags]
+
+
+def check_specs(
+    course: Course, parsed: gift.GiftResult, *, mode: str = IMPORT_VALID_ONLY, assign: dict[str, str] | None = None
+) -> ImportReport:
+    """Check parsed questions against the course: outcome tags, duplicate ids, and what each would do.
+
+    `assign` gives untagged questions an outcome key: per question under "line:<n>" (its first line in the
+    file), per category under the category's name, or under "*" for every other one (in that order).
+    """
+    assign = {k: v for k, v in (assign or {}).items() if v}
+    known_keys = {o.key for o in access.outcomes_for_authoring(course)}
     report = ImportReport(mode=mode, errors=list(parsed.errors))
     _to_code, lookup = outcome_code_map(course)
     existing = {
@@ -278,8 +294,11 @@ def check_specs(course: Course, parsed: gift.GiftResult, *, mode: str = IMPORT_V
     for spec in parsed.questions:
         reason = None
         unknown = [t for t in spec.tags if t.casefold() not in lookup]
-        if not spec.tags:
-            reason = _("The question has no // [tag:...] naming a learning outcome of the course.")
+        chosen = assign.get(f"line:{spec.line}") or assign.get(spec.category) or assign.get("*")
+        if not spec.tags and chosen in known_keys:
+            pass
+        elif not spec.tags:
+            reason = _("The question has no // [tag:...] naming a learning outcome of the course: choose one below.")
         elif unknown:
             reason = _(
                 "The tag %(tags)s matches no learning outcome of the course (%(codes)s).",
@@ -297,7 +316,7 @@ def check_specs(course: Course, parsed: gift.GiftResult, *, mode: str = IMPORT_V
             continue
         if spec.key:
             seen.add(spec.key)
-        keys = list(dict.fromkeys(lookup[t.casefold()] for t in spec.tags))
+        keys = list(dict.fromkeys(lookup[t.casefold()] for t in spec.tags)) if spec.tags else [chosen]
         action = "create"
         question = existing.get(spec.key) if spec.key else None
         if question is not None and question.current_version is not None:
@@ -306,7 +325,7 @@ def check_specs(course: Course, parsed: gift.GiftResult, *, mode: str = IMPORT_V
                 current.content() == _normalised(spec).content() and list(question.current_version.outcome_keys) == keys
             )
             action = "unchanged" if same and not question.archived else "update"
-        report.items.append(ImportItem(spec=spec, outcome_keys=keys, action=action))
+        report.items.append(ImportItem(spec=spec, outcome_keys=keys, action=action, assigned=not spec.tags))
     report.errors.sort(key=lambda e: e.line)
     return report
 
@@ -316,13 +335,18 @@ def _codes(course: Course) -> set[str]:
 
 
 def import_gift(
-    course: Course, source: str, *, mode: str = IMPORT_VALID_ONLY, actor: User | None = None
+    course: Course,
+    source: str,
+    *,
+    mode: str = IMPORT_VALID_ONLY,
+    actor: User | None = None,
+    assign: dict[str, str] | None = None,
 ) -> ImportReport:
     """Import a GIFT document: every valid question, or nothing if any is refused and mode is "all".
 
     Questions whose `[id:...]` matches a question of the bank update it (a new version if used).
     """
-    report = read_gift(course, source, mode=mode)
+    report = read_gift(course, source, mode=mode, assign=assign)
     if mode == IMPORT_ALL_OR_NOTHING and report.errors:
         return report
     return apply_import(course, report, actor=actor)

@@ -39,23 +39,29 @@ def course_title(course: Course) -> str:
 
 
 def home_panel():  # noqa: ANN201
-    """Start page, for trainers: essays waiting for a grade in the courses they own (None when none)."""
+    """Start page, for trainers: essays to grade and quizzes learners cannot start, per course (None when none)."""
     from flask import url_for
     from flask_babel import gettext as _
 
     from academy.home import HomePanel
+    from academy.quizzes import readiness
     from academy.quizzes.services import attempts
 
     # Learners never own a course: no query for them.
     if not current_user.is_authenticated or not current_user.has_role("trainer"):
         return None
-    waiting = attempts.waiting_counts(current_user._get_current_object())
-    if not waiting:
+    user = current_user._get_current_object()
+    waiting = attempts.waiting_counts(user)
+    not_ready = readiness.not_ready_counts(user)
+    if not waiting and not not_ready:
         return None
     return HomePanel(
         title=_("Waiting for you"),
         template="quizzes/_home_panel.html",
-        context={"waiting": [(course, course_title(course), count) for course, count in waiting]},
+        context={
+            "waiting": [(course, course_title(course), count) for course, count in waiting],
+            "not_ready": [(course, course_title(course), count) for course, count in not_ready],
+        },
         more_url=url_for("courses.trainer_courses"),
         more_label=_("Courses you teach"),
     )
@@ -66,6 +72,26 @@ def _setup(state) -> None:  # noqa: ANN001
     from academy.home import register_home_panel
 
     register_home_panel(state.app, "grading", home_panel, order=5)
+    _register_tabs(state.app)
 
 
-from academy.quizzes.views import bank, learner, teach  # noqa: E402,F401  (routes register on bp)
+def _register_tabs(app) -> None:  # noqa: ANN001
+    """The workspace tabs quizzes add to every course: Assessment, Grading, Learners, Analytics."""
+    from flask_babel import lazy_gettext
+
+    from academy.courses.workspace import Tab, register_tab
+
+    def endpoints(*names: str) -> frozenset[str]:
+        return frozenset(f"quizzes.{name}" for name in names)
+
+    assessment = endpoints(
+        "question_preview", "question_edit", "question_new", "bank_import", "bank_import_confirm",
+        "teach_quizzes", "quiz_new", "quiz_edit", "quiz_slots", "quiz_preview",
+    )  # fmt: skip
+    register_tab(app, Tab("assessment", lazy_gettext("Assessment"), "quizzes.bank_index", 20, assessment))
+    register_tab(app, Tab("grading", lazy_gettext("Grading"), "quizzes.grading_queue", 30, endpoints("grade_response")))
+    register_tab(app, Tab("learners", lazy_gettext("Learners"), "quizzes.gradebook_page", 40))
+    register_tab(app, Tab("analytics", lazy_gettext("Analytics"), "quizzes.mastery", 50, endpoints("quiz_analysis")))
+
+
+from academy.quizzes.views import bank, gradebook, learner, preview, teach  # noqa: E402,F401  (routes register on bp)

@@ -13,7 +13,7 @@ from academy.auth.forms import EmptyForm
 from academy.courses.models import Course
 from academy.exceptions import ServiceError
 from academy.extensions import db
-from academy.quizzes import access, grading, qtypes
+from academy.quizzes import access, gift, grading, qtypes
 from academy.quizzes.forms import ANSWER_ROWS, ConfirmImportForm, ImportForm, QuestionForm, type_choices
 from academy.quizzes.models import Question, QuestionType, QuestionVersion, TextFormat
 from academy.quizzes.rendering import render
@@ -283,6 +283,13 @@ def question_archive(slug: str, question_id: int):  # noqa: ANN201
     return redirect(url_for(".bank_index", slug=slug))
 
 
+def _assignments() -> dict[str, str]:
+    """Outcomes the trainer chose for untagged questions: {category or "*": outcome key}, from `assign:` fields."""
+    return {
+        name[len("assign:") :]: value for name, value in request.form.items() if name.startswith("assign:") and value
+    }
+
+
 @bp.route("/teach/<slug>/bank/import", methods=["GET", "POST"])
 @login_required
 def bank_import(slug: str):  # noqa: ANN201
@@ -303,13 +310,20 @@ def bank_import(slug: str):  # noqa: ANN201
     if not source.strip():
         form.file.errors.append(_("Choose a GIFT file or paste GIFT text."))
         return render_template("quizzes/teach/import.html", course=course, form=form), 400
-    report = bank.read_gift(course, source, mode=form.mode.data)
+    assign = _assignments()
+    report = bank.read_gift(course, source, mode=form.mode.data, assign=assign)
     confirm = ConfirmImportForm(gift=source, mode=form.mode.data)
     return render_template(
         "quizzes/teach/import_preview.html",
         course=course,
         report=report,
         confirm=confirm,
+        source=source,
+        mode=form.mode.data,
+        assign=assign,
+        untagged=bank.untagged(gift.parse(source)),
+        per_question=any(key.startswith("line:") for key in assign),
+        outcomes=access.outcomes_for_authoring(course),
         labels=qtypes.TYPE_LABELS,
         codes={o.key: o.code for o in access.outcomes_for_authoring(course)},
         blocked=form.mode.data == bank.IMPORT_ALL_OR_NOTHING and bool(report.errors),
@@ -324,7 +338,7 @@ def bank_import_confirm(slug: str):  # noqa: ANN201
     form = ConfirmImportForm()
     if not form.validate_on_submit() or form.mode.data not in (bank.IMPORT_VALID_ONLY, bank.IMPORT_ALL_OR_NOTHING):
         abort(400)
-    report = bank.import_gift(course, form.gift.data, mode=form.mode.data, actor=current_user)
+    report = bank.import_gift(course, form.gift.data, mode=form.mode.data, actor=current_user, assign=_assignments())
     if not report.saved:
         db.session.rollback()
         flash(_("Nothing was imported: %(count)d questions cannot be read.", count=len(report.errors)), "error")

@@ -205,7 +205,7 @@ def quiz_slots(slug: str, quiz_id: int):  # noqa: ANN201
                 question = None
                 if form.kind.data == SlotKind.QUESTION and form.question_id.data:
                     question = bank.get_question(course, int(form.question_id.data))
-                services.add_slot(
+                slot = services.add_slot(
                     quiz,
                     form.kind.data,
                     question=question,
@@ -219,7 +219,7 @@ def quiz_slots(slug: str, quiz_id: int):  # noqa: ANN201
                 status = 400
             else:
                 db.session.commit()
-                flash(_("The slot is added."), "success")
+                _flash_added(quiz, slot, bank.list_questions(course))
                 return redirect(url_for(".quiz_slots", slug=slug, quiz_id=quiz.id))
         else:
             status = 400
@@ -235,6 +235,23 @@ def quiz_slots(slug: str, quiz_id: int):  # noqa: ANN201
             button=EmptyForm(),
         ),
         status,
+    )
+
+
+def _flash_added(quiz: Quiz, slot: object, questions: list) -> None:
+    """Say the slot is added, or warn right away when the bank cannot fill it."""
+    status = next((st for st in services.slot_status(quiz, questions) if st.slot is slot), None)
+    if status is None or status.ok:
+        flash(_("The slot is added."), "success")
+        return
+    flash(
+        _(
+            "The slot is added, but it asks for %(wanted)d questions and the bank holds only %(available)d that fit: "
+            "learners cannot start this quiz until you add questions or lower the number.",
+            wanted=status.wanted,
+            available=status.available,
+        ),
+        "error",
     )
 
 
@@ -320,35 +337,36 @@ def grade_response(slug: str, response_id: int):  # noqa: ANN201
         abort(404)
     form = GradeForm()
     if not form.validate_on_submit():
-        waiting = attempt_services.waiting_responses(course)
-        return (
-            render_template(
-                "quizzes/teach/grading.html",
-                course=course,
-                waiting=waiting,
-                render=render,
-                form=form,
-                failed=response.id,
-            ),
-            400,
-        )
+        return _grading_again(course, form, response.id)
     try:
         attempt_services.grade_manually(
             response, points=form.points.data, comment=form.comment.data or "", grader=current_user, now=clock.now()
         )
     except ServiceError as err:
         db.session.rollback()
-        flash(err.message, "error")
-        return redirect(url_for(".grading_queue", slug=slug))
+        form.points.errors = [*form.points.errors, err.message]
+        return _grading_again(course, form, response.id)
     db.session.commit()
     flash(_("The grade is saved."), "success")
     return redirect(url_for(".grading_queue", slug=slug))
 
 
+def _grading_again(course: Course, form: GradeForm, response_id: int) -> tuple[str, int]:
+    """The grading queue again with this essay's form as the trainer filled it, and its errors (400)."""
+    waiting = attempt_services.waiting_responses(course)
+    return (
+        render_template(
+            "quizzes/teach/grading.html", course=course, waiting=waiting, render=render, form=form, failed=response_id
+        ),
+        400,
+    )
+
+
 @bp.get("/teach/<slug>/mastery")
 @login_required
 def mastery(slug: str):  # noqa: ANN201
-    """Learners x outcomes: each learner's mastery of each outcome."""
+    """The Analytics tab: item analysis per quiz, and each learner's mastery of each outcome."""
     course = managed_course_or_abort(slug)
     outcomes, rows = mastery_table(course)
-    return render_template("quizzes/teach/mastery.html", course=course, outcomes=outcomes, rows=rows)
+    quizzes = services.course_quizzes(course)
+    return render_template("quizzes/teach/mastery.html", course=course, outcomes=outcomes, rows=rows, quizzes=quizzes)

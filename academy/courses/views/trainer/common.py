@@ -44,9 +44,9 @@ def found(finder: Callable[..., Any], *args: Any) -> Any:
         abort(404)
 
 
-def manage_url(course: Course, anchor: str | None = None) -> str:
-    """The course's editing hub, at an anchor."""
-    return url_for("courses.manage", slug=course.slug, _anchor=anchor)
+def manage_url(course: Course, anchor: str | None = None, *, endpoint: str = "courses.manage") -> str:
+    """The course's editing hub (or another workspace page, e.g. courses.settings), at an anchor."""
+    return url_for(endpoint, slug=course.slug, _anchor=anchor)
 
 
 def apply_error(form, err: ServiceError) -> None:  # noqa: ANN001
@@ -64,18 +64,20 @@ def invalid(template: str, status: int = 400, **context: Any) -> tuple[str, int]
     return render_template(template, **context), status
 
 
-def done(course: Course, message: str, anchor: str | None = None) -> Response:
-    """Commit, say so, and go back to the course's editing hub."""
+def done(course: Course, message: str, anchor: str | None = None, *, endpoint: str = "courses.manage") -> Response:
+    """Commit, say so, and go back to the course's editing hub (or the workspace page named)."""
     db.session.commit()
     flash(message, "success")
-    return redirect(manage_url(course, anchor))
+    return redirect(manage_url(course, anchor, endpoint=endpoint))
 
 
-def refused(course: Course, err: ServiceError, anchor: str | None = None) -> Response:
-    """Roll back and show the service's refusal on the editing hub."""
+def refused(
+    course: Course, err: ServiceError, anchor: str | None = None, *, endpoint: str = "courses.manage"
+) -> Response:
+    """Roll back and show the service's refusal on the editing hub (or the workspace page named)."""
     db.session.rollback()
     flash(err.message, "error")
-    return redirect(manage_url(course, anchor))
+    return redirect(manage_url(course, anchor, endpoint=endpoint))
 
 
 def form_page(template: str, context: dict[str, Any], save: Callable[[], Response]) -> Any:
@@ -96,7 +98,9 @@ def form_page(template: str, context: dict[str, Any], save: Callable[[], Respons
         return invalid(template, **context)
 
 
-def action(course: Course, do: Callable[[], str], anchor: str | None = None) -> Response:
+def action(
+    course: Course, do: Callable[[], str], anchor: str | None = None, *, endpoint: str = "courses.manage"
+) -> Response:
     """A one-button POST: check the CSRF token, run `do` (which returns the message), report back."""
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -105,5 +109,5 @@ def action(course: Course, do: Callable[[], str], anchor: str | None = None) -> 
     except NotFound:
         abort(404)
     except ServiceError as err:
-        return refused(course, err, anchor)
-    return done(course, message, anchor)
+        return refused(course, err, anchor, endpoint=endpoint)
+    return done(course, message, anchor, endpoint=endpoint)

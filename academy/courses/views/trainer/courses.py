@@ -31,6 +31,7 @@ from academy.markdown import render as render_markdown
 from academy.security import trainer_required
 
 COURSE_TEMPLATE = "courses/trainer/course_form.html"
+SETTINGS = "courses.settings"
 
 
 @bp.get("/trainer/courses")
@@ -48,7 +49,8 @@ def new_course():  # noqa: ANN201
     form = CourseForm()
 
     def save() -> Response:
-        course = authoring.create_course(slug=form.slug.data, owner=current_user._get_current_object(), **form.values())
+        slug = form.slug.data or authoring.slugify(form.title.data)
+        course = authoring.create_course(slug=slug, owner=current_user._get_current_object(), **form.values())
         db.session.commit()
         flash(_("Course created as a draft. Add outcomes, modules and lessons, then publish it."), "success")
         return redirect(manage_url(course))
@@ -59,22 +61,38 @@ def new_course():  # noqa: ANN201
 @bp.get("/trainer/courses/<slug>")
 @editable
 def manage(course: Course):  # noqa: ANN201
-    """The course's editing hub: status, outcomes, modules and lessons, owners, versions."""
-    return _render_manage(course)
+    """The workspace's Content tab: status, outcomes, modules and lessons."""
+    version = versioning.working_version(course)
+    return render_template(
+        "courses/trainer/manage.html",
+        course=course,
+        version=version,
+        outline=progress.build_outline(version),
+        is_draft=version.status == VersionStatus.DRAFT,
+        problems=versioning.publish_problems(version) if version.status == VersionStatus.DRAFT else [],
+        move_form=MoveForm(),
+        form=EmptyForm(),
+    )
 
 
-def _render_manage(course: Course, owner_form: OwnerForm | None = None, status: int = 200):
+@bp.get("/trainer/courses/<slug>/settings")
+@editable
+def settings(course: Course):  # noqa: ANN201
+    """The workspace's Settings tab: publish, discard, archive, details, owners, versions."""
+    return _render_settings(course)
+
+
+def _render_settings(course: Course, owner_form: OwnerForm | None = None, status: int = 200):
     version = versioning.working_version(course)
     return (
         render_template(
-            "courses/trainer/manage.html",
+            "courses/trainer/settings.html",
             course=course,
             version=version,
-            outline=progress.build_outline(version),
             is_draft=version.status == VersionStatus.DRAFT,
             problems=versioning.publish_problems(version) if version.status == VersionStatus.DRAFT else [],
+            warnings=versioning.publish_warnings(version) if version.status == VersionStatus.DRAFT else [],
             owner_form=owner_form or OwnerForm(),
-            move_form=MoveForm(),
             form=EmptyForm(),
         ),
         status,
@@ -96,7 +114,7 @@ def edit_course(course: Course):  # noqa: ANN201
 
     def save() -> Response:
         authoring.update_course(course, **form.values())
-        return done(course, _("Course details saved."))
+        return done(course, _("Course details saved."), endpoint=SETTINGS)
 
     return form_page(COURSE_TEMPLATE, {"form": form, "course": course}, save)
 
@@ -106,10 +124,13 @@ def edit_course(course: Course):  # noqa: ANN201
 def publish(course: Course):  # noqa: ANN201
     """Publish the draft as the version learners see."""
 
-    def do() -> str:
-        return _("Version %(number)d is published.", number=versioning.publish(course).number)
+    confirmed = request.form.get("confirm_warnings") == "yes"
 
-    return action(course, do)
+    def do() -> str:
+        version = versioning.publish(course, warnings_confirmed=confirmed)
+        return _("Version %(number)d is published.", number=version.number)
+
+    return action(course, do, endpoint=SETTINGS)
 
 
 @bp.post("/trainer/courses/<slug>/discard")
@@ -121,7 +142,7 @@ def discard_draft(course: Course):  # noqa: ANN201
         versioning.discard_draft(course)
         return _("The draft was discarded.")
 
-    return action(course, do)
+    return action(course, do, endpoint=SETTINGS)
 
 
 @bp.post("/trainer/courses/<slug>/archive")
@@ -134,7 +155,7 @@ def archive(course: Course):  # noqa: ANN201
         authoring.set_archived(course, not restore)
         return _("The course is back in the catalogue.") if restore else _("The course is archived.")
 
-    return action(course, do)
+    return action(course, do, endpoint=SETTINGS)
 
 
 @bp.post("/trainer/courses/<slug>/owners")
@@ -144,13 +165,13 @@ def add_owner(course: Course):  # noqa: ANN201
     form = OwnerForm()
     if not form.validate_on_submit():
         db.session.rollback()
-        return _render_manage(course, owner_form=form, status=400)
+        return _render_settings(course, owner_form=form, status=400)
     try:
         invitation = owner_invitations.invite(course, form.email.data, actor=current_user)
     except ServiceError as err:
         db.session.rollback()
         apply_error(form, err)
-        return _render_manage(course, owner_form=form, status=400)
+        return _render_settings(course, owner_form=form, status=400)
     if invitation is not None and throttle.allow_mail_to(form.email.data):
         enqueue_after_commit(
             course_jobs.send_owner_invitation, invitation.course_id, invitation.user_id, invitation.inviter_id
@@ -160,7 +181,7 @@ def add_owner(course: Course):  # noqa: ANN201
         "they become a co-owner when they accept it.",
         email=form.email.data,
     )
-    return done(course, message, "owners")
+    return done(course, message, "owners", endpoint=SETTINGS)
 
 
 @bp.route("/trainer/courses/<slug>/ownership/<token>", methods=["GET", "POST"])
@@ -182,7 +203,7 @@ def accept_ownership(slug: str, token: str):  # noqa: ANN201
         except ServiceError:
             db.session.rollback()
             abort(404)
-        return done(course, _("You now co-own this course."), "owners")
+        return done(course, _("You now co-own this course."), "owners", endpoint=SETTINGS)
     title = versioning.working_version(course).title
     return render_template("courses/trainer/owner_invitation.html", course=course, title=title, form=form)
 
@@ -196,12 +217,12 @@ def remove_owner(course: Course, user_id: int):  # noqa: ANN201
     try:
         user = authoring.remove_owner(course, user_id)
     except ServiceError as err:
-        return refused(course, err, "owners")
+        return refused(course, err, "owners", endpoint=SETTINGS)
     if user.id == current_user.id and not current_user.has_role("admin"):
         db.session.commit()
         flash(_("You no longer own this course."), "success")
         return redirect(url_for(".trainer_courses"))
-    return done(course, _("%(name)s no longer owns this course.", name=user.name), "owners")
+    return done(course, _("%(name)s no longer owns this course.", name=user.name), "owners", endpoint=SETTINGS)
 
 
 # --- previews --------------------------------------------------------------------------------
