@@ -151,6 +151,22 @@ def membership_requested(membership: Membership) -> None:
     )
 
 
+def made_contact(membership: Membership, *, actor: User) -> None:
+    """A member made a contact person hears of the new role and where requests wait."""
+    if membership.user_id == actor.id:
+        return
+    community = membership.community
+    _record(
+        "membership.contact",
+        [membership.user_id],
+        community=community,
+        subject_type="membership",
+        subject_id=membership.id,
+        link=_path("community.requests", slug=community.slug),
+        actor=actor,
+    )
+
+
 def membership_decided(membership: Membership, *, approved: bool, actor: User) -> None:
     """The requester hears the decision (and reads the reason on the community page)."""
     community = membership.community

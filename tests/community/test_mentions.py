@@ -1,4 +1,4 @@
-"""@-mentions notify the person mentioned, in the app and by e-mail as their preference says."""
+"""@-mentions notify the person mentioned; a new contact person is told of the role. In the app and by e-mail."""
 
 from sqlalchemy import select
 
@@ -51,3 +51,19 @@ def test_a_mention_in_a_new_thread_is_sent_too(app, db):
     db.session.commit()
     jobs.run_ready()
     assert _events(db, ana) == ["mention"]
+
+
+def test_a_member_made_contact_person_is_told_where_requests_wait(app, db):
+    from academy.community.services import membership as membership_services
+    from tests.community.factories import contact_of
+
+    jems = create_community(name="Monitoring systems & Jems")
+    member = create_user(name="Rosa Member", email="rosa@example.org")
+    add_member(community=jems, user=member)
+    membership_services.make_contact(community=jems, user_id=member.id, actor=contact_of(jems))
+    db.session.commit()
+    jobs.run_ready()
+    notice = db.session.scalars(select(Notification).where(Notification.user_id == member.id)).one()
+    assert notice.event == "membership.contact"
+    assert notice.link.endswith(f"/c/{jems.slug}/requests")
+    assert any("rosa@example.org" in m and "contact person" in m for m in read_mail(app))
