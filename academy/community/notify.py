@@ -48,14 +48,39 @@ def _record(
     )
 
 
+def mentioned(post: Post) -> set[int]:
+    """Members named as `@[Name]` in the post hear that they were mentioned; returns their user ids.
+
+    The author is never told about their own mention; the "Mentions of me" preference decides how
+    (in the app, by e-mail at once or in a digest).
+    """
+    from academy.community.services.threads import mentioned_members
+
+    thread = post.thread
+    people = set(mentioned_members(thread.community, post.body).values()) - {post.author_id}
+    if people:
+        _record(
+            "mention",
+            sorted(people),
+            community=thread.community,
+            subject_type="post",
+            subject_id=post.id,
+            link=_thread_link(thread, post),
+            actor=post.author,
+            title=thread.title,
+        )
+    return people
+
+
 def thread_created(thread: Thread) -> None:
-    """Members watching the community hear about a new thread."""
+    """Members mentioned in a new thread hear of it as a mention; members watching the community as a new thread."""
     from academy.community.services.watching import recipients_for_post
 
     opening = thread.posts[0]
+    told = mentioned(opening)
     _record(
         "thread.created",
-        recipients_for_post(opening),
+        [u for u in recipients_for_post(opening) if u.id not in told],
         community=thread.community,
         subject_type="thread",
         subject_id=thread.id,
@@ -70,8 +95,9 @@ def replied(post: Post) -> None:
     from academy.community.services.watching import recipients_for_post
 
     thread = post.thread
-    recipients = recipients_for_post(post)
-    if thread.kind == "question" and thread.author_id != post.author_id:
+    told = mentioned(post)  # a mention is the one notice its person gets about this post
+    recipients = [u for u in recipients_for_post(post) if u.id not in told]
+    if thread.kind == "question" and thread.author_id != post.author_id and thread.author_id not in told:
         _record(
             "answer.posted",
             [thread.author_id],
@@ -122,6 +148,22 @@ def membership_requested(membership: Membership) -> None:
         subject_id=membership.id,
         link=_path("community.requests", slug=community.slug),
         actor=membership.user,
+    )
+
+
+def made_contact(membership: Membership, *, actor: User) -> None:
+    """A member made a contact person hears of the new role and where requests wait."""
+    if membership.user_id == actor.id:
+        return
+    community = membership.community
+    _record(
+        "membership.contact",
+        [membership.user_id],
+        community=community,
+        subject_type="membership",
+        subject_id=membership.id,
+        link=_path("community.requests", slug=community.slug),
+        actor=actor,
     )
 
 

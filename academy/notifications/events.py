@@ -87,6 +87,14 @@ register(
 )
 register(
     EventKind(
+        "membership.contact",
+        _l("Made a contact person"),
+        _l("%(actor)s made you a contact person of %(community)s: you now decide on requests to join."),
+        scope_type=COMMUNITY,
+    )
+)
+register(
+    EventKind(
         "membership.approved",
         _l("Membership approved"),
         _l("You are now a member of %(community)s."),

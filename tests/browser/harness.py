@@ -56,6 +56,37 @@ async (options) => {
 """
 
 
+# Run in the page: how wide the document is, and the elements reaching furthest right (to name culprits).
+_REFLOW = """
+(width) => {
+  const wide = document.documentElement.scrollWidth;
+  const culprits = [];
+  if (wide > width) {
+    for (const el of document.querySelectorAll("body *")) {
+      const box = el.getBoundingClientRect();
+      if (box.right > width + 1 && el.children.length === 0) {
+        const name = el.tagName.toLowerCase() + (el.className ? "." + String(el.className).replace(/ +/g, ".") : "");
+        culprits.push(`${name} (right edge ${Math.round(box.right)} px)`);
+        if (culprits.length >= 5) break;
+      }
+    }
+  }
+  return { wide, culprits };
+}
+"""
+
+
+def reflow_problem(page: Page, width: int) -> str | None:
+    """None if the page shown now fits `width` CSS px without scrolling sideways (WCAG 1.4.10), else why not."""
+    if page.evaluate("document.contentType") != "text/html":
+        return None
+    found = page.evaluate(_REFLOW, width)
+    if found["wide"] <= width:
+        return None
+    culprits = "; ".join(found["culprits"]) or "no single element"
+    return f"{page.url} is {found['wide']} px wide at {width} px (WCAG 1.4.10 reflow): {culprits}"
+
+
 class LiveServer:
     """The app served by werkzeug on 127.0.0.1 at a free port, in a background thread."""
 
@@ -149,6 +180,8 @@ class Site:
         self._label = re.sub(r"[^A-Za-z0-9_.-]+", "-", label).strip("-")
         self._expected_failures: set[tuple[str, int]] = set()
         self._screenshots = 0
+        # When set (say 320, with a viewport that wide), every checked page must reflow to this width.
+        self.reflow_width: int | None = None
         page.on("load", self._on_load)
         page.on("console", self._on_console)
         page.on("pageerror", self._on_page_error)
@@ -228,6 +261,10 @@ class Site:
         report = []
         if violations:
             report.append(format_violations(page.url, violations))
+        if self.reflow_width is not None:
+            problem = reflow_problem(page, self.reflow_width)
+            if problem:
+                report.append(problem)
         report.extend(self._take_problems())
         if report:
             raise PageProblems("\n\n".join(report))

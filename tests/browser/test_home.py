@@ -48,7 +48,7 @@ def learner_world(live_server: LiveServer) -> str:
 
 def test_the_start_page_passes_axe_and_continue_works_by_keyboard(site: Site, learner_world: str):
     page = site.log_in(learner_world, DEFAULT_PASSWORD)  # login lands on the start page, checked by axe
-    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome back, Lena")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Lena")  # a new account's first session
     for title in ("Continue learning", "Your programmes", "Upcoming sessions", "Your certificates", "Your communities"):
         expect(page.get_by_role("region", name=title)).to_be_visible()
     card = (

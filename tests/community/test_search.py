@@ -96,3 +96,14 @@ def test_snippet_marks_matches_without_markup():
     pieces = search.snippet("Use **<b>lump</b>** sums here", ["lump"])
     assert ("lump", True) in pieces
     assert all("*" not in text for text, _ in pieces)
+
+
+def test_snippets_show_the_text_not_its_markdown(setup):
+    finance, _audit, _icon, user = setup
+    create_thread(
+        community=finance, title="Staff costs", body="We use **lump sums** and [the guide](https://example.org)."
+    )
+    results = search.search(user=user, query="guide")
+    text = "".join(part for part, _matched in results.hits[0].snippet)
+    assert "We use lump sums and the guide" in text
+    assert "**" not in text and "](" not in text

@@ -63,7 +63,7 @@ def test_a_visitor_sees_the_marketing_page_unchanged(client):
 
 def test_a_new_learner_sees_a_greeting_and_where_to_start(client, learner):
     html = client.get("/").get_data(as_text=True)
-    assert "<h1>Welcome back, Lena</h1>" in html
+    assert "<h1>Welcome, Lena</h1>" in html  # the account's first session: not "Welcome back"
     assert "Learn to run cooperation programmes well" not in html
     assert "Your start page is still empty" in html
     assert 'href="/courses">Browse the catalogue' in html
@@ -259,3 +259,17 @@ def test_the_start_page_queries_do_not_grow(client, login, count_queries):
         counts.append(queries)
     few, many = counts
     assert few.count == many.count == HOME_QUERIES, many.statements
+
+
+def test_a_returning_learner_is_welcomed_back(client, login):
+    from datetime import timedelta
+
+    from academy.db import utcnow
+    from academy.extensions import db
+    from tests.factories import create_user
+
+    user = create_user(name="Lena Learner")
+    user.created_at = utcnow() - timedelta(days=3)
+    db.session.commit()
+    login(user)
+    assert "<h1>Welcome back, Lena</h1>" in client.get("/").get_data(as_text=True)

@@ -195,8 +195,11 @@ def make_contact(*, community: Community, user_id: int, actor: User) -> Membersh
     membership = _active_membership(community, user_id)
     if membership.status != MemberStatus.ACTIVE:
         raise Conflict(_("A suspended member cannot become a contact person."))
+    was_contact = membership.role == MemberRole.CONTACT
     membership.role = MemberRole.CONTACT
     db.session.flush()
+    if not was_contact:
+        notify.made_contact(membership, actor=actor)
     return membership
 
 
@@ -220,6 +223,8 @@ def add_member(*, community: Community, email: str, actor: User, as_contact: boo
     membership.decision_reason = ""
     _set_status(membership, MemberStatus.ACTIVE)
     db.session.flush()
+    if as_contact:
+        notify.made_contact(membership, actor=actor)
     return membership
 
 

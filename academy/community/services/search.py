@@ -8,9 +8,11 @@ Results are always limited to the communities the user may read.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 
+import nh3
 from sqlalchemy import Select, column, func, literal_column, select, table
 from sqlalchemy.orm import joinedload
 
@@ -30,6 +32,16 @@ def document_text(post: Post) -> str:
     if post.is_opening:
         return f"{post.thread.title}\n\n{post.body}"
     return post.body
+
+
+_BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|td|th|pre|blockquote|tr)>|<br\s*/?>", re.IGNORECASE)
+
+
+def display_text(post: Post) -> str:
+    """The post as readers see it, in plain text (no Markdown marks), for search snippets."""
+    rendered = _BLOCK_END.sub(" ", post.body_html or "")
+    text = " ".join(html.unescape(nh3.clean(rendered, tags=set())).split())
+    return f"{post.thread.title} — {text}" if post.is_opening else text
 
 
 def index_post(post: Post) -> None:
@@ -147,7 +159,7 @@ def search(*, user: User, query: str, community: Community | None = None, page: 
             post=posts[i],
             thread=posts[i].thread,
             community=posts[i].thread.community,
-            snippet=snippet(document_text(posts[i]), words),
+            snippet=snippet(display_text(posts[i]), words),
         )
         for i in ids
         if i in posts

@@ -45,8 +45,8 @@ def _member_url(community: Community, user_id: int) -> str:
     return f"{adapter.build('community.members', {'slug': community.slug})}#{anchor}"
 
 
-def render_body(community: Community, body: str) -> Markup:
-    """Markdown to safe HTML; `@[Name]` links to an active member of this community with that name."""
+def mentioned_members(community: Community, body: str) -> dict[str, int]:
+    """Lower-cased names mentioned as `@[Name]` in `body` that are active members here, with their user ids."""
     names = {m.strip().lower() for m in MENTION.findall(body or "")}
     people: dict[str, int] = {}
     if names:
@@ -61,6 +61,12 @@ def render_body(community: Community, body: str) -> Markup:
         )
         for name, user_id in rows:
             people.setdefault(name, user_id)
+    return people
+
+
+def render_body(community: Community, body: str) -> Markup:
+    """Markdown to safe HTML; `@[Name]` links to an active member of this community with that name."""
+    people = mentioned_members(community, body)
 
     def resolve(name: str) -> str | None:
         user_id = people.get(name.strip().lower())

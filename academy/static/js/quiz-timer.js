@@ -13,8 +13,10 @@
     // Announce once a minute (aria-live), not every second.
     if (minutes !== lastMinutes || left === 0) {
       lastMinutes = minutes;
+      // "Less than one minute left." in the singular; "Less than {n} minutes left." otherwise.
       out.textContent = left === 0 ? box.getAttribute("data-up")
-        : box.getAttribute("data-left").replace("{n}", String(minutes + 1));
+        : minutes === 0 ? box.getAttribute("data-left-one")
+          : box.getAttribute("data-left").replace("{n}", String(minutes + 1));
     }
     if (left > 0) { window.setTimeout(tick, 1000); }
   }
