@@ -18,6 +18,7 @@ from sqlalchemy import event, text
 
 from academy import create_app
 from academy.extensions import db as _db
+from academy.extensions import limiter
 from tests import services
 from tests.factories import create_user
 
@@ -59,11 +60,19 @@ class _AppState:
     config: dict
     extensions: dict
     jinja_loader: object
+    limiter: dict  # Flask-Limiter keeps its settings on the shared Limiter: the last create_app() wins
 
     @classmethod
     def capture(cls, app: Flask) -> _AppState:
         extensions = {k: _containers_copied(v) for k, v in app.extensions.items()}
-        return cls(copy.deepcopy(dict(app.config)), extensions, app.jinja_env.loader)
+        return cls(copy.deepcopy(dict(app.config)), extensions, app.jinja_env.loader, dict(limiter.__dict__))
+
+    def reset_limiter(self) -> None:
+        """Give the shared app its own limiter settings back (a test may have built an app with limits on)."""
+        limiter.__dict__.update(self.limiter)
+        storage = limiter.__dict__.get("_storage")
+        if storage is not None:
+            storage.reset()
 
     def restore(self, app: Flask) -> None:
         app.config.clear()
@@ -112,6 +121,7 @@ def app(request: pytest.FixtureRequest, database_url: str, tmp_path: Path) -> It
         yield from _own_app(database_url, tmp_path)
         return
     app, state = request.getfixturevalue("_shared_app")
+    state.reset_limiter()
     app.config.update(INSTANCE_PATH=tmp_path, MAIL_DIR=tmp_path / "mail")
     app.instance_path = str(tmp_path)
     try:
