@@ -9,6 +9,8 @@ import pytest
 
 from academy.auth.models import User
 from academy.community.models import Attachment, Community, Flag, Membership, MemberStatus, Post, Thread
+from academy.community.documents.models import Document
+from academy.community.documents.services import create_document
 from academy.community.services import files
 from academy.extensions import db
 from tests.community.factories import add_member, contact_of, create_community, create_reply, create_thread, pdf_bytes
@@ -31,6 +33,7 @@ class World:
     pending: Membership
     flag: Flag
     people: dict[str, User]
+    document: Document
 
 
 @pytest.fixture
@@ -50,6 +53,9 @@ def world(app) -> World:
     pending = add_member(community=community, status=MemberStatus.PENDING, message="Please let me in")
     flag = Flag(post=reply, community_id=community.id, reporter=member, reason="Off topic")
     db.session.add(flag)
+    document = create_document(
+        community=community, author=member, title="SECRET-TITLE checklist", body="SECRET-BODY: sample ten files."
+    )
     people = {
         "non-member": create_user(name="Nora Nonmember"),
         "pending": pending.user,
@@ -61,4 +67,4 @@ def world(app) -> World:
     }
     db.session.commit()
     attachment = thread.posts[0].attachments[0]
-    return World(parent, community, contact, member, thread, reply, attachment, pending, flag, people)
+    return World(parent, community, contact, member, thread, reply, attachment, pending, flag, people, document)
