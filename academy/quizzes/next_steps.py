@@ -89,7 +89,8 @@ def course_page_steps(course: Course, enrolment: Enrolment) -> CoursePageExtras:
     extras.total += len(report)
     extras.done += sum(1 for row in report if row.mastered)
     open_rows = [row for row in report if not row.mastered]
-    if open_rows:
+    if report:
+        # Looked up whenever outcomes are assessed, met or not, so the page's queries do not depend on progress.
         by_id = {quiz.id: quiz for quiz in quizzes}
         assessing = quizzes_by_outcome(quizzes)
         for row in open_rows:
