@@ -10,6 +10,7 @@ from academy.certificates import services as certificates
 from academy.certificates.models import Certificate
 from academy.extensions import db
 from academy.notifications import events
+from academy.programmes.policy import can_manage_programme
 
 
 def _on_certificate_issued(certificate: Certificate) -> None:
@@ -22,10 +23,9 @@ def _on_certificate_issued(certificate: Certificate) -> None:
 
 def _manages(user: User, certificate: Certificate) -> bool:
     from academy.programmes.models import Programme
-    from academy.programmes.services.authoring import can_edit
 
     programme = db.session.get(Programme, certificate.programme_id) if certificate.programme_id else None
-    return programme is not None and can_edit(user, programme)
+    return programme is not None and can_manage_programme(user, programme)
 
 
 def _list_url(certificate: Certificate) -> str:

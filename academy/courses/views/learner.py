@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from academy.auth.forms import EmptyForm
-from academy.courses import hooks
+from academy.courses import hooks, policy
 from academy.courses.forms import CatalogueFilterForm
 from academy.courses.models import Course, CourseStatus
 from academy.courses.services import authoring, catalogue, progress
@@ -73,7 +73,7 @@ def course(slug: str):  # noqa: ANN201
         enrolled=active,
         continue_at=outline.continue_at(enrolment.last_lesson_key) if active else None,
         extras=hooks.course_page_extras(version, enrolment if active else None),
-        can_edit=authoring.can_edit(_user(), course),
+        can_edit=policy.can_manage_course(_user(), course),
         archived=course.status == CourseStatus.ARCHIVED,
         form=EmptyForm(),
         preview=False,
@@ -132,7 +132,7 @@ def _study(slug: str, key: str):
 def lesson(slug: str, key: str):  # noqa: ANN201
     """A lesson, with previous/next links and the button to mark it complete."""
     course, enrolment, outline, state = _study(slug, key)
-    if not progress.is_active(enrolment) and not authoring.can_edit(current_user, course):
+    if not progress.is_active(enrolment) and not policy.can_manage_course(current_user, course):
         flash(_("Enrol in the course to read its lessons."), "info")
         return redirect(url_for(".course", slug=slug))
     if state.locked and progress.is_active(enrolment):
@@ -223,7 +223,6 @@ HOME_TEACHING = 5
 
 def teaching_panel():  # noqa: ANN201
     """Start page, for trainers: the courses they own with their active learners (None without any)."""
-    from academy.courses.services import authoring
     from academy.home import HomePanel
 
     # Learners own no course: no query for them.

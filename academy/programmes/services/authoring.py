@@ -29,15 +29,7 @@ from academy.programmes.models import (
     SessionMode,
     TrainingSession,
 )
-
-
-def can_edit(user: User | None, programme: Programme) -> bool:
-    """Admins, and trainers who own the programme, may edit it and run its sessions."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if user.has_role("admin"):
-        return True
-    return user.has_role("trainer") and any(owner.id == user.id for owner in programme.owners)
+from academy.programmes.policy import can_manage_programme, managed_programmes
 
 
 def programme_for_editing(slug: str, user: User) -> Programme:
@@ -57,16 +49,19 @@ def programme_for_editing(slug: str, user: User) -> Programme:
     )
     if programme is None:
         raise NotFound(_("No such programme."))
-    if not can_edit(user, programme):
+    if not can_manage_programme(user, programme):
         raise PermissionDenied
     return programme
 
 
 def programmes_of(user: User) -> list[Programme]:
     """Programmes the user may edit (all for admins), by title."""
-    stmt = select(Programme).options(selectinload(Programme.parts)).order_by(Programme.title, Programme.id)
-    if not user.has_role("admin"):
-        stmt = stmt.where(Programme.owners.any(User.id == user.id))
+    stmt = (
+        select(Programme)
+        .options(selectinload(Programme.parts))
+        .where(managed_programmes(user))
+        .order_by(Programme.title, Programme.id)
+    )
     return list(db.session.scalars(stmt))
 
 

@@ -20,7 +20,7 @@ from academy.courses.models import Course, CourseStatus
 from academy.db import utcnow
 from academy.exceptions import NotFound, ServiceError
 from academy.extensions import db
-from academy.programmes import jobs
+from academy.programmes import jobs, policy
 from academy.programmes.forms import (
     AddCourseForm,
     CancelSessionForm,
@@ -56,7 +56,7 @@ def _managed_session(session_id: int) -> TrainingSession:
     session = db.session.get(TrainingSession, session_id, options=[joinedload(TrainingSession.cancelled_by)])
     if session is None:
         abort(404)
-    if not authoring.can_edit(current_user, session.programme):
+    if not policy.can_manage_programme(current_user, session.programme):
         abort(403)
     return session
 
