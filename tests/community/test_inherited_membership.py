@@ -11,10 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from academy import jobs
-from academy.community.models import MemberStatus, Membership, Policy, WatchLevel
-from academy.community.services import files
+from academy.community.models import Membership, MemberStatus, Policy, WatchLevel
+from academy.community.services import files, watching
 from academy.community.services import membership as membership_services
-from academy.community.services import watching
 from academy.notifications import services as notification_services
 from tests.community.factories import add_member, contact_of, create_community, create_thread, pdf_bytes
 from tests.conftest import csrf_token, read_mail

@@ -14,8 +14,8 @@ from academy.auth.models import User
 from academy.certificates import services as certificate_services
 from academy.certificates.models import CertificateExport, ExportStatus
 from academy.community.models import Flag, MemberRole, MemberStatus, Policy
-from academy.community.services import membership as membership_services
 from academy.community.services import files
+from academy.community.services import membership as membership_services
 from academy.extensions import db
 from academy.jobs import JobFailure
 from academy.notifications import services as notification_services
