@@ -25,6 +25,7 @@ from academy.certificates.models import Certificate, CertificateExport, ExportSt
 from academy.courses.models import Course
 from academy.exceptions import ServiceError
 from academy.extensions import db, limiter
+from academy.inputs import page_arg
 from academy.jobs import QUEUE_BULK, enqueue_after_commit
 
 bp = Blueprint("certificates", __name__)
@@ -267,7 +268,7 @@ def _managed_certificate(certificate_id: int) -> Certificate:
 def course_list(slug: str):  # noqa: ANN201
     """A course's issued certificates, with revoke, re-issue and the bulk download."""
     course = _managed_course(slug)
-    pagination = services.course_certificates(course, page=max(request.args.get("page", 1, type=int), 1))
+    pagination = services.course_certificates(course, page=page_arg())
     return render_template(
         "certificates/course.html",
         course=course,

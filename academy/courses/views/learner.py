@@ -14,6 +14,7 @@ from academy.courses.services import authoring, catalogue, progress
 from academy.courses.views import bp
 from academy.exceptions import ServiceError
 from academy.extensions import db
+from academy.inputs import page_arg
 from academy.jobs import QUEUE_CERTIFICATES, enqueue_after_commit
 
 # The certificates job that issues a certificate once the completion rule is met.
@@ -43,7 +44,7 @@ def catalogue_page():  # noqa: ANN201
         language=form.language.data or "",
         level=form.level.data or "",
     )
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     pagination = catalogue.search(filters, page=page)
     enrolled = catalogue.enrolled_course_ids(_user(), [c.id for c in pagination.items])
     return render_template(

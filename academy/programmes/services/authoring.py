@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from academy.auth.models import User
@@ -88,11 +89,16 @@ def create_programme(
     title = (title or "").strip()
     if not title:
         raise ServiceError(_("Give the programme a title."), field="title")
+    field = "slug" if slug else "title"  # the form without a slug field derives it from the title
     slug = slugify(slug or title)
     if not slug:
-        raise ServiceError(_("Choose a web address with letters or digits."), field="slug")
+        raise ServiceError(_("Use letters or digits in the title, so the programme gets a web address."), field=field)
+    taken = Conflict(
+        _("Another programme already uses the web address /programmes/%(slug)s. Choose another title.", slug=slug),
+        field=field,
+    )
     if db.session.scalar(select(Programme.id).where(Programme.slug == slug)) is not None:
-        raise Conflict(_("Another programme already uses this web address."), field="slug")
+        raise taken
     if validity_months is not None and validity_months <= 0:
         raise ServiceError(_("The validity period is a number of months above zero."), field="validity_months")
     programme = Programme(
@@ -104,8 +110,12 @@ def create_programme(
         status=ProgrammeStatus.DRAFT,
     )
     programme.owners = [owner]
-    db.session.add(programme)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # someone else took the address a moment ago: the same field error
+            db.session.add(programme)
+            db.session.flush()
+    except IntegrityError:
+        raise taken from None
     return programme
 
 

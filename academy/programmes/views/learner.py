@@ -12,6 +12,7 @@ from academy.auth.forms import EmptyForm
 from academy.certificates import services as certificates
 from academy.exceptions import ServiceError
 from academy.extensions import db
+from academy.inputs import page_arg
 from academy.programmes import ics, jobs, policy
 from academy.programmes.forms import ProgrammeFilterForm
 from academy.programmes.models import Programme, RegistrationStatus, TrainingSession
@@ -45,7 +46,7 @@ def catalogue():  # noqa: ANN201
     """Published programmes, searchable by words."""
     form = ProgrammeFilterForm(request.args)
     q = (form.q.data or "").strip()[:100]
-    pagination = enrolment.listed(q=q, page=max(request.args.get("page", 1, type=int), 1))
+    pagination = enrolment.listed(q=q, page=page_arg())
     return render_template("programmes/catalogue.html", form=form, pagination=pagination, filtered=bool(q))
 
 

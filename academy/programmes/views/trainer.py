@@ -152,7 +152,7 @@ def trainer_index():  # noqa: ANN201
             )
         except ServiceError as err:
             db.session.rollback()
-            getattr(form, err.field or "title").errors.append(err.message)
+            getattr(form, err.field or "title", form.title).errors.append(err.message)
             status = 400
         else:
             db.session.commit()
@@ -185,7 +185,7 @@ def manage(slug: str):  # noqa: ANN201
             authoring.set_outcomes(programme, _parse_outcomes(form.outcomes.data, programme))
         except ServiceError as err:
             db.session.rollback()
-            getattr(form, err.field or "title").errors.append(err.message)
+            getattr(form, err.field or "title", form.title).errors.append(err.message)
             status = 400
         else:
             db.session.commit()
@@ -445,7 +445,7 @@ def edit_session(session_id: int):  # noqa: ANN201
             update = authoring.update_session(session, actor=current_user, **session_values(form.data, capacity=False))
         except ServiceError as err:
             db.session.rollback()
-            getattr(form, err.field or "title").errors.append(err.message)
+            getattr(form, err.field or "title", form.title).errors.append(err.message)
             status = 400
         else:
             db.session.commit()
