@@ -91,19 +91,48 @@ def _endpoint(app, path: str, method: str) -> str | None:
     return endpoint
 
 
-def _forms(html: str) -> tuple[list[tuple[str, list[str]]], list[str]]:
-    """(action, field names) of each POST form, and the field names of GET forms."""
+# What a person would type in an empty field of each input type, so the base submission is valid.
+PLAUSIBLE = {
+    "number": "1",
+    "email": "fuzz@example.org",
+    "url": "https://example.org/fuzz",
+    "datetime-local": "2027-03-01T10:00",
+    "date": "2027-03-01",
+    "time": "10:00",
+    "password": "a long fuzzing passphrase",
+}
+
+
+def _plausible(element) -> str | None:
+    """The element's own value, or a plausible one for its type (None: leave it out, e.g. a file)."""
+    kind = (element.get("type") or "text").lower() if element.tag == "input" else element.tag
+    if kind in ("file", "submit", "button", "reset", "image"):
+        return None
+    if kind in ("checkbox", "radio"):
+        return element.get("value", "on") if element.checked else None
+    if element.tag == "select":
+        options = element.value_options
+        return (element.value if not element.multiple else None) or (options[0] if options else "")
+    value = element.value if element.tag != "textarea" else element.text_content()
+    return value or PLAUSIBLE.get(kind, "Fuzz form value")
+
+
+def _forms(html: str) -> tuple[list[tuple[str, dict[str, str]]], list[str]]:
+    """(action, a plausible submission) of each POST form, and the field names of GET forms."""
     try:
         doc = lxml.html.fromstring(html)
     except (ValueError, lxml.etree.ParserError):
         return [], []
     posts, gets = [], []
     for form in doc.forms:
-        names = [el.name for el in form.inputs if el.name and getattr(el, "type", "") not in ("submit", "button")]
-        if (form.method or "GET").upper() == "POST":
-            posts.append((form.get("action") or "", list(dict.fromkeys(names))))
-        else:
-            gets.extend(names)
+        if (form.method or "GET").upper() != "POST":
+            gets.extend(el.name for el in form.inputs if el.name)
+            continue
+        base: dict[str, str] = {}
+        for element in form.inputs:
+            if element.name and element.name not in base and (value := _plausible(element)) is not None:
+                base[element.name] = value
+        posts.append((form.get("action") or "", base))
     return posts, gets
 
 
@@ -145,7 +174,7 @@ def test_no_route_or_form_answers_5xx_or_half_writes(app, client, login, db, sec
         login(user)
     problems: list[str] = []
     rotation = itertools.count(PERSONAS.index(persona) * 3)
-    forms: dict[str, tuple[str, list[str]]] = {}
+    forms: dict[str, tuple[str, dict[str, str]]] = {}
 
     # Query strings of every GET route, and the forms each page offers.
     for rule in ROUTES:
@@ -158,11 +187,11 @@ def test_no_route_or_form_answers_5xx_or_half_writes(app, client, login, db, sec
             problems.append(f"GET {url}: {type(exc).__name__}: {exc}")
             continue
         posts, get_fields = _forms(page.get_data(as_text=True)) if _is_html(page) else ([], [])
-        for action, names in posts:
+        for action, base in posts:
             path = urlsplit(action).path or urlsplit(url).path
             endpoint = _endpoint(app, path, "POST")
             if endpoint and endpoint not in SKIP_FORMS and endpoint not in forms:
-                forms[endpoint] = (path, names)
+                forms[endpoint] = (path, base)
         params = list(dict.fromkeys(COMMON_QUERY + tuple(get_fields)))
         for _ in range(2):
             value = VALUES[next(rotation) % len(VALUES)]
@@ -170,11 +199,14 @@ def test_no_route_or_form_answers_5xx_or_half_writes(app, client, login, db, sec
             if error or status >= 500:
                 problems.append(f"GET {url} with {value[:20]!r}: {error or status}")
 
-    # Every form: one hostile field at a time, all missing, all hostile.
+    # Every form: as the page fills it (twice: the second may conflict with the first), one hostile
+    # field at a time (the CSRF token too), all missing, all hostile.
     token = csrf_token(client, "/account" if user else "/login")
-    for index, (endpoint, (path, names)) in enumerate(sorted(forms.items())):
-        base = {name: ("1" if name != "csrf_token" else token) for name in names}
-        variants = [{**base, name: VALUES[(i + index) % len(VALUES)]} for i, name in enumerate(names)]
+    for index, (endpoint, (path, page_values)) in enumerate(sorted(forms.items())):
+        base = {**page_values, "csrf_token": token}
+        names = list(base)
+        variants = [base, base]
+        variants += [{**base, name: VALUES[(i + index) % len(VALUES)]} for i, name in enumerate(names)]
         variants.append({"csrf_token": token})
         variants.append({**dict.fromkeys(names, VALUES[index % len(VALUES)]), "csrf_token": token})
         for data in variants:
@@ -197,6 +229,6 @@ def test_no_route_or_form_answers_5xx_or_half_writes(app, client, login, db, sec
                 if error or status not in (404, 405):
                     problems.append(f"{method} {url} ({endpoint}): {error or status}, expected 404")
 
-    print(f"{persona}: {len(forms)} forms: {sorted(forms)}")  # noqa: T201
+    print(f"{persona}: {len(forms)} forms: {sorted(forms)}")
     assert forms, "no form was found: the page crawl is broken"
     assert not problems, f"{persona}: {len(problems)} problem(s)\n" + "\n".join(problems[:60])
