@@ -75,7 +75,9 @@ class FiniteDecimalField(DecimalField):
     def process_formdata(self, valuelist: list[Any]) -> None:
         """Parse as DecimalField does, then refuse what is not a finite number of sensible size."""
         super().process_formdata(valuelist)
-        if self.data is not None and (not self.data.is_finite() or abs(self.data) >= self.LIMIT):
+        if not valuelist or not isinstance(self.data, Decimal):  # not sent: the default stands
+            return
+        if not self.data.is_finite() or abs(self.data) >= self.LIMIT:
             self.data = None
             raise ValueError(str(_l("Enter a number.")))
 

@@ -113,8 +113,8 @@ def _plausible(element) -> str | None:
     if element.tag == "select":
         options = element.value_options
         return (element.value if not element.multiple else None) or (options[0] if options else "")
-    value = element.value if element.tag != "textarea" else element.text_content()
-    return value or PLAUSIBLE.get(kind, "Fuzz form value")
+    value = element.value if element.tag != "textarea" else element.text_content().strip()
+    return value or PLAUSIBLE.get(kind, "fuzz-value")
 
 
 def _forms(html: str) -> tuple[list[tuple[str, dict[str, str]]], list[str]]:
@@ -134,6 +134,30 @@ def _forms(html: str) -> tuple[list[tuple[str, dict[str, str]]], list[str]]:
                 base[element.name] = value
         posts.append((form.get("action") or "", base))
     return posts, gets
+
+
+def _fresh_token(client, login, user) -> str:
+    """A CSRF token for the persona, signing them in again (or out) if an earlier form changed that.
+
+    A password reset or a confirmed registration ends or starts a session; the forms after it must
+    still be sent as the persona, with a token of the current session.
+    """
+    if user is None:
+        if client.get("/login").status_code != 200:
+            with client.session_transaction() as session:
+                session.clear()
+        return csrf_token(client, "/login")
+    if client.get("/account").status_code != 200:
+        login(user)
+    return csrf_token(client, "/account")
+
+
+DESTRUCTIVE = ("delete", "remove", "archive", "cancel", "revoke", "leave", "discard", "retire")
+
+
+def _destructive_last(item: tuple[str, object]) -> tuple[bool, str]:
+    """Forms that delete or close things go last, so the others still find what they edit."""
+    return any(word in item[0] for word in DESTRUCTIVE), item[0]
 
 
 def _is_html(response) -> bool:
@@ -201,8 +225,8 @@ def test_no_route_or_form_answers_5xx_or_half_writes(app, client, login, db, sec
 
     # Every form: as the page fills it (twice: the second may conflict with the first), one hostile
     # field at a time (the CSRF token too), all missing, all hostile.
-    token = csrf_token(client, "/account" if user else "/login")
-    for index, (endpoint, (path, page_values)) in enumerate(sorted(forms.items())):
+    for index, (endpoint, (path, page_values)) in enumerate(sorted(forms.items(), key=_destructive_last)):
+        token = _fresh_token(client, login, user)
         base = {**page_values, "csrf_token": token}
         names = list(base)
         variants = [base, base]
