@@ -247,19 +247,25 @@ def scoped_preference_scopes(user: User) -> list[str]:
 # --- reading and marking -----------------------------------------------------------------------
 
 
+def _scope_hidden(user: User, scope: str) -> bool:
+    """True when the user may no longer see what this scope names (checked now, once per request)."""
+
+    def compute() -> bool:
+        parsed = parse_scope(scope)
+        return parsed is None or not can_see(user, *parsed)
+
+    return request_memo.remember("notifications.scope-hidden", (user.id, scope), compute)
+
+
 def hidden_scopes(user: User) -> list[str]:
     """Scopes of the user's notifications they may no longer see (e.g. a community they left), checked now.
 
-    One query for the distinct scopes, then the registered access check per scope; remembered for the request.
+    One query for the distinct scopes, then the registered access check per scope.
     """
-
-    def compute() -> list[str]:
-        scopes = db.session.scalars(
-            select(Notification.scope).where(Notification.user_id == user.id, Notification.scope != "").distinct()
-        ).all()
-        return sorted(scope for scope in scopes if (parsed := parse_scope(scope)) is None or not can_see(user, *parsed))
-
-    return request_memo.remember("notifications.hidden-scopes", user.id, compute)
+    scopes = db.session.scalars(
+        select(Notification.scope).where(Notification.user_id == user.id, Notification.scope != "").distinct()
+    ).all()
+    return sorted(scope for scope in scopes if _scope_hidden(user, scope))
 
 
 def _visible(user: User) -> list[Any]:
@@ -272,8 +278,13 @@ def _visible(user: User) -> list[Any]:
 
 
 def unread_count(user: User) -> int:
-    """How many of the user's notifications they may still see are unread."""
-    return db.session.scalar(select(func.count(Notification.id)).where(*_visible(user), Notification.read_at.is_(None)))
+    """How many of the user's notifications they may still see are unread (one query, plus checks per scope)."""
+    rows = db.session.execute(
+        select(Notification.scope, func.count(Notification.id))
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .group_by(Notification.scope)
+    ).all()
+    return sum(count for scope, count in rows if not scope or not _scope_hidden(user, scope))
 
 
 def list_for(user: User, *, page: int = 1, per_page: int = 20, unread_only: bool = False) -> Pagination:
