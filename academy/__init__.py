@@ -67,10 +67,11 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    """Sessions checked on the server, security headers on every response."""
-    from academy import security
+    """Sessions checked on the server, security headers on every response, shared input checks."""
+    from academy import inputs, security
 
     security.init_app(app)
+    inputs.init_app(app)
 
 
 def register_i18n(app: Flask) -> None:

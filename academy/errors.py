@@ -6,7 +6,7 @@ from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from academy.extensions import db
 
@@ -80,7 +80,10 @@ def render_error(code: int, detail: str | None = None):  # noqa: ANN201
 
 def _http_error(error: HTTPException):
     code = error.code or 500
-    response = render_error(code, None if code in MESSAGES else error.description)
+    detail = None if code in MESSAGES else error.description
+    if code == 400 and error.description != BadRequest.description:
+        detail = error.description  # said on purpose (e.g. the input guard): worth showing
+    response = render_error(code, detail)
     headers = error.get_response().headers
     extra = {k: v for k, v in headers.items() if k in ("Retry-After", "Allow", "WWW-Authenticate")}
     if isinstance(response, tuple):

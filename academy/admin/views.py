@@ -18,6 +18,7 @@ from academy.core.actions import request_action
 from academy.credentials import keys
 from academy.credentials.models import KeyStatus
 from academy.extensions import db
+from academy.inputs import page_arg
 from academy.security import admin_required
 
 log = logging.getLogger(__name__)
@@ -41,8 +42,8 @@ def users():  # noqa: ANN201
     query = request.args.get("q", "").strip()[:100]
     filters = UserFilterForm(request.args)
     role = filters.role.data if filters.role.data in ("trainer", "admin") else ""
-    page = request.args.get("page", 1, type=int)
-    pagination = services.search_users(query, role=role, page=max(page, 1))
+    page = page_arg()
+    pagination = services.search_users(query, role=role, page=page)
     return render_template(
         "admin/users.html", pagination=pagination, query=query, filters=filters, role_form=RoleForm()
     )

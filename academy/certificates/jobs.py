@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from academy.certificates import storage
 from academy.certificates.models import Certificate, CertificateExport, ExportStatus
+from academy.certificates.policy import can_manage_course_certificates
 from academy.csvutil import rows_to_csv
 from academy.db import utcnow
 from academy.extensions import db
@@ -37,6 +38,13 @@ def build_export(export_id: int) -> None:
     if not claimed:
         return
     export = db.session.get(CertificateExport, export_id)
+    # Checked again now: the requester may have lost the trainer role or the course since asking.
+    if export.requested_by is None or not can_manage_course_certificates(export.requested_by, export.course):
+        export.status = ExportStatus.FAILED
+        export.error = "The person who asked for this export no longer manages the course."
+        export.finished_at = utcnow()
+        db.session.commit()
+        return
     relative, path = storage.export_path(export.id)
     partial = path.with_suffix(".part")
     try:

@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from academy.auth.models import User
-from academy.certificates import codes, hooks, notify, pdf, signing, storage
+from academy.certificates import codes, hooks, notify, pdf, policy, signing, storage
 from academy.certificates.events import CertificateIssued
 from academy.certificates.models import (
     Certificate,
@@ -26,6 +26,7 @@ from academy.certificates.models import (
     ExportStatus,
     RevocationReason,
 )
+from academy.certificates.policy import can_manage_certificate, can_manage_course_certificates
 from academy.core import events
 from academy.courses.models import Course, CourseVersion, Enrolment
 from academy.db import utcnow
@@ -66,18 +67,8 @@ def current_certificate(user_id: int, version_id: int) -> Certificate | None:
     )
 
 
-def can_manage(user: User | None, course: Course) -> bool:
-    """Admins and the course's own trainers may revoke, re-issue and export its certificates."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_admin:
-        return True
-    return bool(user.is_trainer) and any(owner.id == user.id for owner in course.owners)
-
-
 # Features issuing certificates without a course (programmes) say who manages them and where
 # their list is: manager(user, certificate) -> bool, list_url(certificate) -> str.
-_PROGRAMME_MANAGER: list[Callable[[User, Certificate], bool]] = []
 _PROGRAMME_LIST_URL: list[Callable[[Certificate], str]] = []
 _PROGRAMME_PATH: list[Callable[[Certificate], str]] = []
 
@@ -89,7 +80,7 @@ def register_programme_certificates(
     page_path: Callable[[Certificate], str] | None = None,
 ) -> None:
     """Let the programmes feature decide who manages its certificates, where they are listed and described."""
-    _PROGRAMME_MANAGER[:] = [manager]
+    policy.register_programme_manager(manager)
     _PROGRAMME_LIST_URL[:] = [list_url]
     _PROGRAMME_PATH[:] = [page_path] if page_path else []
 
@@ -101,17 +92,6 @@ def achievement_path(certificate: Certificate) -> str:
     for build in _PROGRAMME_PATH:
         return build(certificate)
     return f"/programmes/{certificate.programme_id}"
-
-
-def can_manage_certificate(user: User | None, certificate: Certificate) -> bool:
-    """May `user` revoke, re-issue or download this certificate as its manager?"""
-    if certificate.course is not None:
-        return can_manage(user, certificate.course)
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_admin:
-        return True
-    return any(check(user, certificate) for check in _PROGRAMME_MANAGER)
 
 
 def list_url(certificate: Certificate) -> str:
@@ -500,7 +480,7 @@ def get_course(slug: str) -> Course:
 
 def request_export(course: Course, *, actor: User) -> CertificateExport:
     """Ask for a ZIP of the course's certificates; a job builds it after the commit."""
-    if not can_manage(actor, course):
+    if not can_manage_course_certificates(actor, course):
         raise PermissionDenied
     export = CertificateExport(course=course, requested_by=actor, status=ExportStatus.PENDING)
     db.session.add(export)

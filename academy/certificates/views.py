@@ -19,11 +19,23 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from academy.auth.forms import EmptyForm
-from academy.certificates import codes, completion, forms, jobs, sandbox, schemas, services, storage, verification
+from academy.certificates import (
+    codes,
+    completion,
+    forms,
+    jobs,
+    policy,
+    sandbox,
+    schemas,
+    services,
+    storage,
+    verification,
+)
 from academy.certificates.models import STATE_LABELS, Certificate, CertificateExport, ExportStatus
 from academy.courses.models import Course
 from academy.exceptions import ServiceError
 from academy.extensions import db, limiter
+from academy.inputs import page_arg
 from academy.jobs import QUEUE_BULK, enqueue_after_commit
 
 bp = Blueprint("certificates", __name__)
@@ -237,7 +249,7 @@ def download(certificate_id: int):  # noqa: ANN201
     certificate = db.session.get(Certificate, certificate_id)
     if certificate is None or not certificate.pdf_path:
         abort(404)
-    if certificate.user_id != current_user.id and not services.can_manage_certificate(current_user, certificate):
+    if certificate.user_id != current_user.id and not policy.can_manage_certificate(current_user, certificate):
         abort(404)
     if certificate.course is not None:
         name = f"certificate-{certificate.course.slug}-v{certificate.version_number}-{certificate.id}.pdf"
@@ -258,14 +270,14 @@ def _managed_course(slug: str) -> Course:
         course = services.get_course(slug)
     except ServiceError:
         abort(404)
-    if not services.can_manage(current_user, course):
+    if not policy.can_manage_course_certificates(current_user, course):
         abort(403)
     return course
 
 
 def _managed_certificate(certificate_id: int) -> Certificate:
     certificate = db.session.get(Certificate, certificate_id) or abort(404)
-    if not services.can_manage_certificate(current_user, certificate):
+    if not policy.can_manage_certificate(current_user, certificate):
         abort(403)
     return certificate
 
@@ -275,7 +287,7 @@ def _managed_certificate(certificate_id: int) -> Certificate:
 def course_list(slug: str):  # noqa: ANN201
     """A course's issued certificates, with revoke, re-issue and the bulk download."""
     course = _managed_course(slug)
-    pagination = services.course_certificates(course, page=max(request.args.get("page", 1, type=int), 1))
+    pagination = services.course_certificates(course, page=page_arg())
     return render_template(
         "certificates/course.html",
         course=course,
@@ -382,7 +394,7 @@ def export(slug: str):  # noqa: ANN201
 def export_download(export_id: int):  # noqa: ANN201
     """Download a finished ZIP export."""
     export_ = db.session.get(CertificateExport, export_id) or abort(404)
-    if not services.can_manage(current_user, export_.course):
+    if not policy.can_manage_course_certificates(current_user, export_.course):
         abort(403)
     if export_.status != ExportStatus.READY:
         abort(404)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -119,6 +120,9 @@ class Membership(db.Model):
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Admitted at once because they were a member of the parent (the PARENT_MEMBERS rule): this
+    # membership ends when the parent one does. A contact's decision (approve, add, make contact) clears it.
+    via_parent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     community: Mapped[Community] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -32,6 +32,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from academy.courses.models import Level
+from academy.inputs import FiniteDecimalField
 
 LEVEL_LABELS = {
     Level.INTRODUCTORY: _l("Introductory"),
@@ -138,13 +139,13 @@ class CourseForm(FlaskForm):
         choices=[(lvl.value, label) for lvl, label in LEVEL_LABELS.items()],
         default=Level.INTRODUCTORY.value,
     )
-    hours = DecimalField(
+    hours = FiniteDecimalField(
         _l("Estimated hours"),
         places=1,
         validators=[InputRequired(), NumberRange(min=Decimal("0.5"), max=Decimal("500"))],
         default=Decimal("1"),
     )
-    credits = DecimalField(
+    credits = FiniteDecimalField(
         _l("Credits (ECTS)"),
         places=1,
         validators=[Optional(), NumberRange(min=0, max=60), _half_steps],

@@ -15,12 +15,13 @@ from flask_sqlalchemy.pagination import Pagination
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import JSON, Integer, Select, Table, any_, delete, func, literal, select, update
 
+from academy import request_memo
 from academy.auth.models import User
 from academy.db import UTCDateTime, utcnow
 from academy.extensions import db
 from academy.jobs import QUEUE_NOTIFICATIONS, enqueue_after_commit
 from academy.notifications import events
-from academy.notifications.access import parse_scope
+from academy.notifications.access import can_see, parse_scope
 from academy.notifications.models import Channel, Delivery, Mode, Notification, Preference, Status
 
 RECORD_CHUNK = 1000  # recipients written per INSERT
@@ -245,11 +246,44 @@ def scoped_preference_scopes(user: User) -> list[str]:
 # --- reading and marking -----------------------------------------------------------------------
 
 
+def _scope_hidden(user: User, scope: str) -> bool:
+    """True when the user may no longer see what this scope names (checked now, once per request)."""
+
+    def compute() -> bool:
+        parsed = parse_scope(scope)
+        return parsed is None or not can_see(user, *parsed)
+
+    return request_memo.remember("notifications.scope-hidden", (user.id, scope), compute)
+
+
+def hidden_scopes(user: User) -> list[str]:
+    """Scopes of the user's notifications they may no longer see (e.g. a community they left), checked now.
+
+    One query for the distinct scopes, then the registered access check per scope.
+    """
+    scopes = db.session.scalars(
+        select(Notification.scope).where(Notification.user_id == user.id, Notification.scope != "").distinct()
+    ).all()
+    return sorted(scope for scope in scopes if _scope_hidden(user, scope))
+
+
+def _visible(user: User) -> list[Any]:
+    """WHERE clauses keeping only the user's notifications they may still see."""
+    clauses: list[Any] = [Notification.user_id == user.id]
+    hidden = hidden_scopes(user)
+    if hidden:
+        clauses.append(Notification.scope.not_in(hidden))
+    return clauses
+
+
 def unread_count(user: User) -> int:
-    """How many of the user's notifications are unread (one query)."""
-    return db.session.scalar(
-        select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    )
+    """How many of the user's notifications they may still see are unread (one query, plus checks per scope)."""
+    rows = db.session.execute(
+        select(Notification.scope, func.count(Notification.id))
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .group_by(Notification.scope)
+    ).all()
+    return sum(count for scope, count in rows if not scope or not _scope_hidden(user, scope))
 
 
 def list_for(user: User, *, page: int = 1, per_page: int = 20, unread_only: bool = False) -> Pagination:
@@ -259,17 +293,15 @@ def list_for(user: User, *, page: int = 1, per_page: int = 20, unread_only: bool
 
 def list_query(user: User, *, unread_only: bool = False) -> Select:
     """The SELECT behind list_for, for callers that page it themselves (the API)."""
-    query = select(Notification).where(Notification.user_id == user.id)
+    query = select(Notification).where(*_visible(user))
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
     return query.order_by(Notification.created_at.desc(), Notification.id.desc())
 
 
 def get_for(user: User, notification_id: int) -> Notification | None:
-    """The user's own notification with this id, or None (someone else's reads as missing)."""
-    return db.session.scalar(
-        select(Notification).where(Notification.id == notification_id, Notification.user_id == user.id)
-    )
+    """The user's own notification with this id, or None (someone else's, or one they may no longer see)."""
+    return db.session.scalar(select(Notification).where(Notification.id == notification_id, *_visible(user)))
 
 
 def mark_read(notification: Notification) -> None:

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from academy import jobs as app_jobs
 from academy.extensions import csrf, db
+from academy.inputs import page_arg
 from academy.jobs import QUEUE_NOTIFICATIONS
 from academy.notifications import events, services
 from academy.notifications import jobs as notification_jobs
@@ -55,7 +56,7 @@ def _setup(state) -> None:  # noqa: ANN001
 def index():  # noqa: ANN201
     """The user's notifications, newest first, each linking to its thing."""
     unread_only = request.args.get("show") == "unread"
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     pagination = services.list_for(current_user, page=page, unread_only=unread_only)
     items = [(n, events.render(n.event, n.data)) for n in pagination.items]
     return render_template(

@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
-    DecimalField,
     IntegerField,
     SelectField,
     StringField,
@@ -15,6 +14,8 @@ from wtforms import (
     URLField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from academy.inputs import FiniteDecimalField
 
 TIMEZONES = (
     "Europe/Brussels",
@@ -59,7 +60,7 @@ class ProgrammeForm(FlaskForm):
 
     title = StringField(_l("Title"), validators=[DataRequired(_l("Give the programme a title.")), Length(max=200)])
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=2000)])
-    credits = DecimalField(
+    credits = FiniteDecimalField(
         _l("ECTS credits"),
         places=1,
         default=0,

@@ -12,6 +12,7 @@ from academy.certificates.models import Certificate
 from academy.core import events as core_events
 from academy.extensions import db
 from academy.notifications import events
+from academy.programmes.policy import can_manage_programme
 
 
 def _on_certificate_issued(event: CertificateIssued) -> None:
@@ -24,10 +25,9 @@ def _on_certificate_issued(event: CertificateIssued) -> None:
 
 def _manages(user: User, certificate: Certificate) -> bool:
     from academy.programmes.models import Programme
-    from academy.programmes.services.authoring import can_edit
 
     programme = db.session.get(Programme, certificate.programme_id) if certificate.programme_id else None
-    return programme is not None and can_edit(user, programme)
+    return programme is not None and can_manage_programme(user, programme)
 
 
 def _list_url(certificate: Certificate) -> str:

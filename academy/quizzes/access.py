@@ -1,7 +1,7 @@
 """Who may do what with a course's quizzes.
 
-Small local checks on the course models; the lead will point them at the courses services
-(`courses.services` owns the real rules) once both branches are merged.
+Who manages a course is decided in one place, `academy.courses.policy.can_manage_course`;
+this module only finds courses, enrolments and outcomes for the quizzes pages.
 """
 
 from __future__ import annotations
@@ -18,15 +18,6 @@ from academy.extensions import db
 def get_course(slug: str) -> Course | None:
     """The course with this slug, or None."""
     return db.session.scalar(select(Course).where(Course.slug == slug))
-
-
-def can_manage(user: User | None, course: Course) -> bool:
-    """True for admins and the course's owners (they edit its bank, quizzes and grades)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_admin:
-        return True
-    return any(owner.id == user.id for owner in course.owners)
 
 
 def enrolment_for(user: User | None, course: Course) -> Enrolment | None:

@@ -10,7 +10,6 @@ from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
-    DecimalField,
     FieldList,
     FloatField,
     Form,
@@ -26,6 +25,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from academy.inputs import FiniteDecimalField
 from academy.quizzes.models import GradingMethod, QuestionType, SlotKind, TextFormat
 from academy.quizzes.qtypes import TYPE_LABELS
 
@@ -51,7 +51,7 @@ class AnswerRowForm(Form):
 
     text = StringField(_l("Answer"), validators=[Optional(), Length(max=2000)])
     match = StringField(_l("Matches"), validators=[Optional(), Length(max=2000)])
-    weight = DecimalField(_l("Weight %"), places=5, validators=[Optional(), NumberRange(-100, 100)])
+    weight = FiniteDecimalField(_l("Weight %"), places=5, validators=[Optional(), NumberRange(-100, 100)])
     feedback = StringField(_l("Feedback"), validators=[Optional(), Length(max=2000)])
 
 
@@ -61,7 +61,7 @@ class QuestionForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=255)])
     text = TextAreaField(_l("Question text"), validators=[DataRequired(), Length(max=20000)], render_kw={"rows": 6})
     text_format = SelectField(_l("Text format"), choices=FORMAT_CHOICES, default=TextFormat.MARKDOWN.value)
-    points = DecimalField(
+    points = FiniteDecimalField(
         _l("Points"), places=2, default=1, validators=[InputRequired(), NumberRange(min=0.01, max=1000)]
     )
     category = StringField(

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import pytest
 
 from academy.auth.models import User
-from academy.community.models import Attachment, Community, Flag, Membership, MemberStatus, Post, Thread
 from academy.community.documents.models import Document
 from academy.community.documents.services import create_document
+from academy.community.models import Attachment, Community, Flag, Membership, MemberStatus, Post, Thread
 from academy.community.services import files
 from academy.extensions import db
 from tests.community.factories import add_member, contact_of, create_community, create_reply, create_thread, pdf_bytes

@@ -275,11 +275,11 @@ def test_grading_methods_decide_the_quiz_grade(db, method, grade, passed):
 
 
 def test_essay_attempt_waits_for_a_trainer_then_is_graded(db):
-    course = create_course()
+    trainer = create_user(trainer=True)
+    course = create_course(owners=(trainer,))
     essay = create_question(course, type="essay", points=4, outcomes=("LO3",))
     quiz = create_quiz(course, questions=[create_question(course), essay], pass_mark=50)
     learner = create_learner(course)
-    trainer = create_user(trainer=True)
     attempt = take_attempt(quiz, learner, {1: 0, 2: "Branding makes cooperation visible."}, now=T0)
     assert attempt.state == AttemptState.SUBMITTED
     assert attempt.score is None and attempt.passed is None

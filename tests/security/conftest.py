@@ -1,4 +1,4 @@
-"""One world for the security tests: a course, a quiz, a certificate, a community, and nine personas."""
+"""One world for the security tests: a course, a quiz, a certificate, a community, and eleven personas."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from academy.auth import services as auth_services
 from academy.auth.models import User
 from academy.certificates import services as certificate_services
 from academy.certificates.models import CertificateExport, ExportStatus
-from academy.community.models import Flag, MemberRole, MemberStatus
+from academy.community.models import Flag, MemberRole, MemberStatus, Policy
 from academy.community.services import files
+from academy.community.services import membership as membership_services
 from academy.extensions import db
 from academy.jobs import JobFailure
 from academy.notifications import services as notification_services
@@ -39,12 +40,16 @@ PERSONAS = (
     "non_member",
     "contact",
     "admin",
+    # Owns the course and the programme, but an admin has taken the trainer role away since.
+    "former_trainer",
+    # Joined the community through its parent (open to the parent's members), then removed from the parent.
+    "removed_member",
 )
 
 
 @dataclass
 class SecurityWorld:
-    """Every object a route of the URL map can name, and the nine people who try them."""
+    """Every object a route of the URL map can name, and the eleven people who try them."""
 
     people: dict[str, User | None]
     objects: dict[str, Any] = field(default_factory=dict)
@@ -64,12 +69,20 @@ def build_world() -> SecurityWorld:
         "non_member": create_user(name="Nils Nonmember"),
         "contact": create_user(name="Carla Contact"),
         "admin": create_user(name="Ada Admin", admin=True),
+        "former_trainer": create_user(name="Fritz Formertrainer", trainer=True),
+        "removed_member": create_user(name="Rita Removed"),
     }
     enrolled = people["enrolled"]
 
     # A published course the owner owns, with a question bank, a quiz and an enrolled learner
     # who took the quiz (an essay waiting for grading) and earned a certificate.
-    course = create_course(title="Reporting in Jems", slug="jems-reporting", owners=[owner], lessons=2, outcomes=2)
+    course = create_course(
+        title="Reporting in Jems",
+        slug="jems-reporting",
+        owners=[owner, people["former_trainer"]],
+        lessons=2,
+        outcomes=2,
+    )
     single = _question(course, "single", "Who submits the progress report?")
     essay = _question(course, "essay", "Describe your audit trail.")
     quiz = create_quiz(course, questions=[single, essay])
@@ -85,7 +98,12 @@ def build_world() -> SecurityWorld:
 
     # A community with its contact person, a member's question with a file, a reply, a flag and
     # a pending request; the non-member belongs to another community only.
-    community = create_community(name="Controllers", slug="controllers", contact=people["contact"])
+    # The community is a sub-community of Finance, open to Finance's members.
+    finance_contact = create_user(name="Fabian Financecontact")
+    finance = create_community(name="Finance", slug="finance", contact=finance_contact)
+    community = create_community(
+        name="Controllers", slug="controllers", contact=people["contact"], parent=finance, policy=Policy.PARENT_MEMBERS
+    )
     add_member(community=community, user=people["member"])
     add_member(community=create_community(name="Elsewhere", slug="elsewhere"), user=people["non_member"])
     thread = create_thread(
@@ -113,8 +131,19 @@ def build_world() -> SecurityWorld:
     db.session.commit()
     assert MemberRole.CONTACT  # the contact joined through create_community(contact=...)
 
+    # The removed member joined Controllers at once as a Finance member, then Finance removed them.
+    add_member(community=finance, user=people["removed_member"])
+    membership_services.request_membership(community=community, user=people["removed_member"], message="")
+    db.session.commit()
+    membership_services.remove_member(community=finance, user_id=people["removed_member"].id, actor=finance_contact)
+    db.session.commit()
+
     # A published programme the owner owns (the course and a session); the enrolled learner has a seat.
     programme = create_programme(title="Reporting track", owner=owner, courses=[course])
+    programme.owners.append(people["former_trainer"])
+    # Then an admin took the co-owner's trainer role away (they still own the course and the programme).
+    auth_services.set_role(people["former_trainer"], "trainer", False, actor=people["admin"])
+    db.session.commit()
     session = create_session(programme=programme, title="Reporting clinic", capacity=5)
     create_registration(session=session, user=enrolled)
     part = next(p for p in programme.parts if p.session_id is None)

@@ -1,4 +1,4 @@
-"""Every route of the URL map x nine personas, with the status each must get.
+"""Every route of the URL map x eleven personas, with the status each must get.
 
 How to add a route: add ONE line to ACCESS below, `"blueprint.endpoint": RULE,` where RULE is one
 of the rules defined under "Rules" (PUBLIC, LOGIN, TRAINER, OWNER, ENROLLED, HOLDER, MEMBER,
@@ -34,10 +34,19 @@ EVERYONE = dict.fromkeys(PERSONAS, 200)
 SIGNED_IN = {**EVERYONE, "anonymous": LOGIN_REDIRECT}
 
 
+# A former trainer who still owns the course stands where a learner stands, and a member removed
+# from the parent community where an outsider stands: a rule that changes the model persona's
+# status changes theirs too, unless it names them.
+FOLLOWS = {"former_trainer": "learner", "removed_member": "non_member"}
+
+
 def rule(base: Mapping[str, int | str], **overrides: int | str) -> dict[str, int | str]:
     """A copy of `base` with some personas' statuses changed."""
     unknown = set(overrides) - set(PERSONAS)
     assert not unknown, f"unknown persona(s) {unknown}"
+    for persona, model in FOLLOWS.items():
+        if model in overrides and persona not in overrides:
+            overrides[persona] = overrides[model]
     return {**base, **overrides}
 
 

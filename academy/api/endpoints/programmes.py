@@ -26,7 +26,7 @@ from academy.certificates.models import Certificate
 from academy.courses.models import Course
 from academy.exceptions import NotFound
 from academy.extensions import db
-from academy.programmes import jobs
+from academy.programmes import jobs, policy
 from academy.programmes.models import (
     Attendance,
     PartKind,
@@ -41,7 +41,7 @@ from academy.programmes.models import (
     SessionStatus,
     TrainingSession,
 )
-from academy.programmes.services import authoring, enrolment, progress, sessions
+from academy.programmes.services import enrolment, progress, sessions
 from academy.programmes.services.progress import PartStanding, PartState, Standing
 
 describe_tag(
@@ -403,7 +403,7 @@ def _one(slug: str) -> ProgrammeEnrolment:
 def _session_or_404(session_id: int) -> TrainingSession:
     """As the programme pages: a session of a draft programme exists only for those who may edit it."""
     session = sessions.get_session(session_id)
-    if session.programme.status == ProgrammeStatus.DRAFT and not authoring.can_edit(api_user(), session.programme):
+    if not policy.can_view_programme(api_user(), session.programme):
         raise NotFound("No such session.")
     return session
 

@@ -18,7 +18,7 @@ MAX_MESSAGE = 1000
 
 
 def _set_status(membership: Membership, status: str) -> None:
-    """Change status and keep the community's member count in step."""
+    """Change status and keep the community's member count in step; access inherited from it ends with it."""
     was_active = membership.status == MemberStatus.ACTIVE
     membership.status = status
     now_active = status == MemberStatus.ACTIVE
@@ -27,6 +27,32 @@ def _set_status(membership: Membership, status: str) -> None:
         community.member_count = max(0, (community.member_count or 0) + (1 if now_active else -1))
     if now_active and not was_active:
         membership.joined_at = utcnow()
+    if was_active and not now_active:
+        _end_inherited(membership)
+
+
+def _end_inherited(source: Membership) -> None:
+    """End the memberships of sub-communities this person was admitted to through `source` (recursively)."""
+    inherited = db.session.scalars(
+        select(Membership)
+        .join(Community, Community.id == Membership.community_id)
+        .where(
+            Community.parent_id == source.community_id,
+            Membership.user_id == source.user_id,
+            Membership.via_parent.is_(True),
+            Membership.status == MemberStatus.ACTIVE,
+        )
+    ).all()
+    for membership in inherited:
+        membership.via_parent = False
+        membership.role = MemberRole.MEMBER
+        membership.decided_by = None
+        membership.decided_at = utcnow()
+        membership.decision_reason = _(
+            "Your membership of %(parent)s ended, and with it the access it gave you here.",
+            parent=source.community.name,
+        )
+        _set_status(membership, MemberStatus.REMOVED)
 
 
 def _require_moderator(actor: User, community: Community) -> Access:
@@ -82,6 +108,7 @@ def request_membership(*, community: Community, user: User, message: str) -> Mem
     membership.decision_reason = ""
     membership.decided_by = None
     membership.decided_at = None
+    membership.via_parent = open_to_you
     _set_status(membership, MemberStatus.ACTIVE if open_to_you else MemberStatus.PENDING)
     db.session.flush()
     if membership.status == MemberStatus.PENDING:
@@ -103,6 +130,7 @@ def approve_request(*, community: Community, membership_id: int, actor: User) ->
     _require_moderator(actor, community)
     membership = _pending(community, membership_id)
     _set_status(membership, MemberStatus.ACTIVE)
+    membership.via_parent = False
     membership.decided_by = actor
     membership.decided_at = utcnow()
     membership.decision_reason = ""
@@ -197,6 +225,7 @@ def make_contact(*, community: Community, user_id: int, actor: User) -> Membersh
         raise Conflict(_("A suspended member cannot become a contact person."))
     was_contact = membership.role == MemberRole.CONTACT
     membership.role = MemberRole.CONTACT
+    membership.via_parent = False  # chosen by a contact person: no longer only inherited
     db.session.flush()
     if not was_contact:
         notify.made_contact(membership, actor=actor)
@@ -218,6 +247,7 @@ def add_member(*, community: Community, email: str, actor: User, as_contact: boo
     elif membership.status == MemberStatus.ACTIVE and (membership.is_contact or not as_contact):
         raise Conflict(_("%(name)s is already a member.", name=user.name))
     membership.role = MemberRole.CONTACT if as_contact else MemberRole.MEMBER
+    membership.via_parent = False
     membership.decided_by = actor
     membership.decided_at = utcnow()
     membership.decision_reason = ""

@@ -19,6 +19,7 @@ from academy.community.services import watching
 from academy.community.views import bp, community_or_404, form_error, member_area
 from academy.exceptions import ServiceError
 from academy.extensions import db
+from academy.inputs import page_arg
 
 
 def _contacts_by_community() -> dict[int, list]:
@@ -71,7 +72,7 @@ def show(slug: str):  # noqa: ANN201
     current = request.args.get("filter", "all")
     if current not in thread_services.THREAD_FILTERS:
         current = "all"
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     pagination = thread_services.list_threads(community, filter=current, page=page, include_hidden=access.can_moderate)
     return render_template(
         "community/show.html",
@@ -161,7 +162,7 @@ def watch_community(slug: str):  # noqa: ANN201
 
 def _search_page(community: Community | None, access=None):  # noqa: ANN001
     query = request.args.get("q", "").strip()[:200]
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     results = search_services.search(user=current_user, query=query, community=community, page=page)
     from academy.community.documents import search as document_search
 

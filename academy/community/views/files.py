@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -11,6 +11,7 @@ from academy.community.services import files as file_services
 from academy.community.views import bp, form_error, member_area, uploads_from
 from academy.exceptions import NotFound, ServiceError
 from academy.extensions import db
+from academy.inputs import page_arg
 
 
 def _attachment_or_404(community, attachment_id: int):  # noqa: ANN001
@@ -25,7 +26,7 @@ def _attachment_or_404(community, attachment_id: int):  # noqa: ANN001
 def files(slug: str):  # noqa: ANN201
     """Every file shared in the community."""
     community, access = member_area(slug)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     return render_template(
         "community/files.html",
         community=community,

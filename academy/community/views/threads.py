@@ -17,6 +17,7 @@ from academy.community.services import watching
 from academy.community.views import bp, form_error, member_area, moderator_area, uploads_from
 from academy.exceptions import NotFound, ServiceError
 from academy.extensions import db
+from academy.inputs import page_arg
 
 
 def _thread_or_404(community, thread_id: int, access):  # noqa: ANN001
@@ -88,7 +89,7 @@ def new_thread(slug: str):  # noqa: ANN201
 
 
 def _render_thread(community, access, thread, *, reply_form=None, status: int = 200):  # noqa: ANN001
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     view = thread_services.thread_view(thread, page=page)
     thread_level, community_level = watching.levels_for(current_user, thread)
     return render_template(

@@ -30,6 +30,7 @@ from academy.courses.models import (
     Module,
     VersionStatus,
 )
+from academy.courses.policy import can_manage_course, managed_courses
 from academy.courses.services import versioning
 from academy.exceptions import Conflict, NotFound, PermissionDenied, ServiceError
 from academy.extensions import db
@@ -94,15 +95,6 @@ def unique_key(base: str, taken: set[str], *, fallback: str = "item") -> str:
 # --- permissions -----------------------------------------------------------------------------
 
 
-def can_edit(user: User | None, course: Course) -> bool:
-    """Owners who are trainers, and admins, may edit a course."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if user.has_role("admin"):
-        return True
-    return user.has_role("trainer") and any(owner.id == user.id for owner in course.owners)
-
-
 def course_for_editing(slug: str, user: User) -> Course:
     """The course by slug with its versions and owners; NotFound or PermissionDenied otherwise."""
     course = db.session.scalar(
@@ -110,16 +102,18 @@ def course_for_editing(slug: str, user: User) -> Course:
     )
     if course is None:
         raise NotFound(_("No such course."))
-    if not can_edit(user, course):
+    if not can_manage_course(user, course):
         raise PermissionDenied
     return course
 
 
 def courses_of(user: User, *, owned_only: bool = False) -> list[tuple[Course, CourseVersion, int]]:
     """Courses the user may edit (every one for admins unless `owned_only`), working version, active learners."""
-    stmt = select(Course).options(selectinload(Course.versions), selectinload(Course.owners))
-    if owned_only or not user.has_role("admin"):
-        stmt = stmt.where(Course.owners.any(User.id == user.id))
+    stmt = (
+        select(Course)
+        .options(selectinload(Course.versions), selectinload(Course.owners))
+        .where(managed_courses(user, owned_only=owned_only))
+    )
     courses = db.session.scalars(stmt).all()
     counts = dict(
         db.session.execute(

@@ -7,13 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from academy.auth.forms import EmptyForm
-from academy.courses import hooks
+from academy.courses import hooks, policy
 from academy.courses.forms import CatalogueFilterForm
 from academy.courses.models import Course, CourseStatus
 from academy.courses.services import authoring, catalogue, progress
 from academy.courses.views import bp
 from academy.exceptions import ServiceError
 from academy.extensions import db
+from academy.inputs import page_arg
 
 
 def _user():
@@ -39,7 +40,7 @@ def catalogue_page():  # noqa: ANN201
         language=form.language.data or "",
         level=form.level.data or "",
     )
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     pagination = catalogue.search(filters, page=page)
     enrolled = catalogue.enrolled_course_ids(_user(), [c.id for c in pagination.items])
     return render_template(
@@ -77,7 +78,7 @@ def course(slug: str):  # noqa: ANN201
         requirements_total=total,
         overall=progress.percent(done, total),
         notices=hooks.completion_notices(enrolment) if finished else [],
-        can_edit=authoring.can_edit(_user(), course),
+        can_edit=policy.can_manage_course(_user(), course),
         archived=course.status == CourseStatus.ARCHIVED,
         form=EmptyForm(),
         preview=False,
@@ -136,7 +137,7 @@ def _study(slug: str, key: str):
 def lesson(slug: str, key: str):  # noqa: ANN201
     """A lesson, with previous/next links and the button to mark it complete."""
     course, enrolment, outline, state = _study(slug, key)
-    if not progress.is_active(enrolment) and not authoring.can_edit(current_user, course):
+    if not progress.is_active(enrolment) and not policy.can_manage_course(current_user, course):
         flash(_("Enrol in the course to read its lessons."), "info")
         return redirect(url_for(".course", slug=slug))
     if state.locked and progress.is_active(enrolment):
@@ -225,7 +226,6 @@ HOME_TEACHING = 5
 
 def teaching_panel():  # noqa: ANN201
     """Start page, for trainers: the courses they own with their active learners (None without any)."""
-    from academy.courses.services import authoring
     from academy.home import HomePanel
 
     # Learners own no course: no query for them.

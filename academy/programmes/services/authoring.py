@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from academy.auth.models import User
@@ -29,15 +30,7 @@ from academy.programmes.models import (
     SessionMode,
     TrainingSession,
 )
-
-
-def can_edit(user: User | None, programme: Programme) -> bool:
-    """Admins, and trainers who own the programme, may edit it and run its sessions."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if user.has_role("admin"):
-        return True
-    return user.has_role("trainer") and any(owner.id == user.id for owner in programme.owners)
+from academy.programmes.policy import can_manage_programme, managed_programmes
 
 
 def programme_for_editing(slug: str, user: User) -> Programme:
@@ -57,16 +50,19 @@ def programme_for_editing(slug: str, user: User) -> Programme:
     )
     if programme is None:
         raise NotFound(_("No such programme."))
-    if not can_edit(user, programme):
+    if not can_manage_programme(user, programme):
         raise PermissionDenied
     return programme
 
 
 def programmes_of(user: User) -> list[Programme]:
     """Programmes the user may edit (all for admins), by title."""
-    stmt = select(Programme).options(selectinload(Programme.parts)).order_by(Programme.title, Programme.id)
-    if not user.has_role("admin"):
-        stmt = stmt.where(Programme.owners.any(User.id == user.id))
+    stmt = (
+        select(Programme)
+        .options(selectinload(Programme.parts))
+        .where(managed_programmes(user))
+        .order_by(Programme.title, Programme.id)
+    )
     return list(db.session.scalars(stmt))
 
 
@@ -93,11 +89,16 @@ def create_programme(
     title = (title or "").strip()
     if not title:
         raise ServiceError(_("Give the programme a title."), field="title")
+    field = "slug" if slug else "title"  # the form without a slug field derives it from the title
     slug = slugify(slug or title)
     if not slug:
-        raise ServiceError(_("Choose a web address with letters or digits."), field="slug")
+        raise ServiceError(_("Use letters or digits in the title, so the programme gets a web address."), field=field)
+    taken = Conflict(
+        _("Another programme already uses the web address /programmes/%(slug)s. Choose another title.", slug=slug),
+        field=field,
+    )
     if db.session.scalar(select(Programme.id).where(Programme.slug == slug)) is not None:
-        raise Conflict(_("Another programme already uses this web address."), field="slug")
+        raise taken
     if validity_months is not None and validity_months <= 0:
         raise ServiceError(_("The validity period is a number of months above zero."), field="validity_months")
     programme = Programme(
@@ -109,8 +110,12 @@ def create_programme(
         status=ProgrammeStatus.DRAFT,
     )
     programme.owners = [owner]
-    db.session.add(programme)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # someone else took the address a moment ago: the same field error
+            db.session.add(programme)
+            db.session.flush()
+    except IntegrityError:
+        raise taken from None
     return programme
 
 

@@ -22,6 +22,7 @@ from academy.programmes.models import (
     ProgrammePart,
     ProgrammeStatus,
 )
+from academy.programmes.policy import can_view_programme
 
 PER_PAGE = 12
 
@@ -52,8 +53,6 @@ def get_programme(slug: str, *, viewer: User | None = None) -> Programme:
     An archived programme keeps its page, like an archived course: participants and certificate
     holders still reach it; it is only out of the catalogue and closed to new enrolments.
     """
-    from academy.programmes.services.authoring import can_edit
-
     programme = db.session.scalar(
         select(Programme)
         .where(Programme.slug == slug)
@@ -66,7 +65,7 @@ def get_programme(slug: str, *, viewer: User | None = None) -> Programme:
             selectinload(Programme.parts).joinedload(ProgrammePart.other_dates),
         )
     )
-    if programme is None or (programme.status == ProgrammeStatus.DRAFT and not can_edit(viewer, programme)):
+    if programme is None or not can_view_programme(viewer, programme):
         raise NotFound(_("No such programme."))
     return programme
 

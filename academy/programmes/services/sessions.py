@@ -45,6 +45,7 @@ from academy.programmes.models import (
     SessionStatus,
     TrainingSession,
 )
+from academy.programmes.policy import managed_programmes
 
 ACTIVE = (RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED)
 
@@ -447,7 +448,7 @@ def _run_by(user: User) -> Select:
     return (
         select(TrainingSession)
         .join(Programme, Programme.id == TrainingSession.programme_id)
-        .where(Programme.owners.any(User.id == user.id), TrainingSession.status != SessionStatus.CANCELLED)
+        .where(managed_programmes(user, owned_only=True), TrainingSession.status != SessionStatus.CANCELLED)
         .options(joinedload(TrainingSession.programme))
     )
 

@@ -50,7 +50,7 @@ def add_date(session_id: int):  # noqa: ANN201
             date = authoring.add_date(part, **session_values(form.data))
         except ServiceError as err:
             db.session.rollback()
-            getattr(form, err.field or "title").errors.append(err.message)
+            getattr(form, err.field or "title", form.title).errors.append(err.message)
             status = 400
         else:
             db.session.commit()

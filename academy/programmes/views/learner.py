@@ -12,10 +12,11 @@ from academy.auth.forms import EmptyForm
 from academy.certificates import services as certificates
 from academy.exceptions import ServiceError
 from academy.extensions import db
-from academy.programmes import ics, jobs
+from academy.inputs import page_arg
+from academy.programmes import ics, jobs, policy
 from academy.programmes.forms import ProgrammeFilterForm
 from academy.programmes.models import Programme, RegistrationStatus, TrainingSession
-from academy.programmes.services import authoring, enrolment, progress, sessions
+from academy.programmes.services import enrolment, progress, sessions
 from academy.programmes.views import bp
 
 
@@ -35,7 +36,7 @@ def _session_or_404(session_id: int) -> TrainingSession:
         session = sessions.get_session(session_id)
     except ServiceError:
         abort(404)
-    if session.programme.status.value == "draft" and not authoring.can_edit(_user(), session.programme):
+    if not policy.can_view_programme(_user(), session.programme):
         abort(404)
     return session
 
@@ -45,7 +46,7 @@ def catalogue():  # noqa: ANN201
     """Published programmes, searchable by words."""
     form = ProgrammeFilterForm(request.args)
     q = (form.q.data or "").strip()[:100]
-    pagination = enrolment.listed(q=q, page=max(request.args.get("page", 1, type=int), 1))
+    pagination = enrolment.listed(q=q, page=page_arg())
     return render_template("programmes/catalogue.html", form=form, pagination=pagination, filtered=bool(q))
 
 
@@ -70,7 +71,7 @@ def programme_page(slug: str):  # noqa: ANN201
         enrolment=row,
         enrolled=enrolled,
         certificate=certificate,
-        can_edit=authoring.can_edit(user, programme),
+        can_edit=policy.can_manage_programme(user, programme),
         registration_open=sessions.registration_open,
         any_date_open=sessions.any_date_open,
         form=EmptyForm(),

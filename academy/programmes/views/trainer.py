@@ -19,7 +19,7 @@ from academy.csvutil import rows_to_csv
 from academy.db import utcnow
 from academy.exceptions import NotFound, ServiceError
 from academy.extensions import db
-from academy.programmes import jobs
+from academy.programmes import jobs, policy
 from academy.programmes.forms import (
     AddCourseForm,
     CancelSessionForm,
@@ -55,7 +55,7 @@ def _managed_session(session_id: int) -> TrainingSession:
     session = db.session.get(TrainingSession, session_id, options=[joinedload(TrainingSession.cancelled_by)])
     if session is None:
         abort(404)
-    if not authoring.can_edit(current_user, session.programme):
+    if not policy.can_manage_programme(current_user, session.programme):
         abort(403)
     return session
 
@@ -151,7 +151,7 @@ def trainer_index():  # noqa: ANN201
             )
         except ServiceError as err:
             db.session.rollback()
-            getattr(form, err.field or "title").errors.append(err.message)
+            getattr(form, err.field or "title", form.title).errors.append(err.message)
             status = 400
         else:
             db.session.commit()
@@ -184,7 +184,7 @@ def manage(slug: str):  # noqa: ANN201
             authoring.set_outcomes(programme, _parse_outcomes(form.outcomes.data, programme))
         except ServiceError as err:
             db.session.rollback()
-            getattr(form, err.field or "title").errors.append(err.message)
+            getattr(form, err.field or "title", form.title).errors.append(err.message)
             status = 400
         else:
             db.session.commit()
@@ -444,7 +444,7 @@ def edit_session(session_id: int):  # noqa: ANN201
             update = authoring.update_session(session, actor=current_user, **session_values(form.data, capacity=False))
         except ServiceError as err:
             db.session.rollback()
-            getattr(form, err.field or "title").errors.append(err.message)
+            getattr(form, err.field or "title", form.title).errors.append(err.message)
             status = 400
         else:
             db.session.commit()

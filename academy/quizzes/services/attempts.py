@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from academy.auth.models import User
 from academy.core import events
 from academy.courses.models import Course, Enrolment
+from academy.courses.policy import can_manage_course, managed_courses
 from academy.exceptions import Conflict, PermissionDenied, ServiceError
 from academy.extensions import db
 from academy.quizzes import access, clock, grading
@@ -387,6 +388,8 @@ def grade_manually(
     """A trainer's grade for an essay (or a regrade); the attempt is graded once nothing waits."""
     now = now or clock.now()
     attempt = response.attempt
+    if not can_manage_course(grader, attempt.quiz.course):
+        raise PermissionDenied(_("Only the course's trainers can grade its essays."))
     if attempt.state == AttemptState.IN_PROGRESS:
         raise Conflict(_("The learner has not submitted this attempt yet."))
     if not 0 <= points <= response.max_points:
@@ -413,7 +416,7 @@ def waiting_counts(user: User) -> list[tuple[Course, int]]:
     rows = db.session.execute(
         select(Course, waiting.c.essays)
         .join(waiting, waiting.c.course_id == Course.id)
-        .where(Course.owners.any(User.id == user.id))
+        .where(managed_courses(user, owned_only=True))
         .order_by(waiting.c.essays.desc(), Course.slug)
         .options(joinedload(Course.published_version))
     ).all()

@@ -6,6 +6,7 @@ from flask import Blueprint, abort
 from flask_login import current_user
 
 from academy.courses.models import Course
+from academy.courses.policy import can_manage_course
 from academy.quizzes import access
 
 bp = Blueprint("quizzes", __name__)
@@ -22,7 +23,7 @@ def course_or_404(slug: str) -> Course:
 def managed_course_or_abort(slug: str) -> Course:
     """The course if the current user owns it (or is an admin); 404 if missing, 403 otherwise."""
     course = course_or_404(slug)
-    if not access.can_manage(current_user, course):
+    if not can_manage_course(current_user, course):
         abort(403)
     return course
 

@@ -12,6 +12,7 @@ from academy.auth.forms import EmptyForm
 from academy.courses import hooks
 from academy.exceptions import Conflict, ServiceError
 from academy.extensions import db
+from academy.inputs import page_arg
 from academy.quizzes import access, clock
 from academy.quizzes.completion import learner_standings, outcome_report, published_quizzes
 from academy.quizzes.models import Attempt, AttemptState, Quiz
@@ -117,7 +118,7 @@ def attempt(slug: str, quiz_id: int, attempt_id: int):  # noqa: ANN201
     if attempt.state != AttemptState.IN_PROGRESS:
         return redirect(result_url)
     pages = _pages(quiz, attempt)
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    page = min(page_arg(), pages)
     form = EmptyForm()
     if request.method == "POST":
         if not form.validate_on_submit():
