@@ -278,7 +278,7 @@ def _managed_course(slug: str) -> Course:
 def _managed_certificate(certificate_id: int) -> Certificate:
     certificate = db.session.get(Certificate, certificate_id) or abort(404)
     if not policy.can_manage_certificate(current_user, certificate):
-        abort(403)
+        abort(404)  # someone else's certificate: not even whether that id exists
     return certificate
 
 
@@ -395,7 +395,7 @@ def export_download(export_id: int):  # noqa: ANN201
     """Download a finished ZIP export."""
     export_ = db.session.get(CertificateExport, export_id) or abort(404)
     if not policy.can_manage_course_certificates(current_user, export_.course):
-        abort(403)
+        abort(404)
     if export_.status != ExportStatus.READY:
         abort(404)
     name = f"certificates-{export_.course.slug}-{export_.created_at:%Y%m%d-%H%M}.zip"

@@ -64,6 +64,7 @@ TOKEN_ONLY = dict.fromkeys(PERSONAS, 401)
 # The enrolled learner's own things (certificate page, quiz attempt); others are refused.
 HOLDER = rule(dict.fromkeys(PERSONAS, 404), anonymous=LOGIN_REDIRECT, enrolled=200)
 HOLDER_OR_MANAGER = rule(HOLDER, owner=200, admin=200)
+MANAGER_ONLY = rule(dict.fromkeys(PERSONAS, 404), anonymous=LOGIN_REDIRECT, owner=200, admin=200)
 OWN_ATTEMPT = rule(dict.fromkeys(PERSONAS, 403), anonymous=LOGIN_REDIRECT, enrolled=200)
 # Lessons: the enrolled learner, the owners and admins read them; others are sent to the course page.
 ENROLLED = rule(SIGNED_IN, learner=302, other_trainer=302, member=302, non_member=302, contact=302)
@@ -149,11 +150,13 @@ ACCESS: dict[str, dict[str, int | str]] = {
     "certificates.detail": HOLDER,
     "certificates.download": HOLDER_OR_MANAGER,
     "certificates.export": OWNER,
-    "certificates.export_download": rule(OWNER, owner=404, admin=404),  # still pending: nothing to download
+    # Someone else's certificate or export: 404, not 403, so ids tell nothing about what exists.
+    "certificates.export_download": rule(MANAGER_ONLY, owner=404, admin=404),  # still pending: nothing to download
     "certificates.mine": LOGIN,
     "certificates.my_verification": rule(HOLDER, enrolled=302),
-    "certificates.reissue": OWNER,
-    "certificates.revoke": OWNER,
+    "certificates.reissue": MANAGER_ONLY,
+    "certificates.revoke": MANAGER_ONLY,
+    "certificates.suspension": MANAGER_ONLY,
     "certificates.verify": PUBLIC,
     "certificates.verify_form": PUBLIC,
     "certificates.verify_json": PUBLIC,
@@ -231,6 +234,7 @@ ACCESS: dict[str, dict[str, int | str]] = {
     "courses.enrol": LOGIN,
     "courses.lesson": ENROLLED,
     "courses.manage": OWNER,
+    "courses.settings": OWNER,
     "courses.markdown_preview": TRAINER,
     "courses.move_lesson": OWNER,
     "courses.move_module": OWNER,
@@ -295,9 +299,12 @@ ACCESS: dict[str, dict[str, int | str]] = {
     "quizzes.bank_index": OWNER,
     "quizzes.confirm_submit": rule(OWN_ATTEMPT, enrolled=302),
     "quizzes.grade_response": OWNER,
+    "quizzes.gradebook_csv": OWNER,
+    "quizzes.gradebook_page": OWNER,
     "quizzes.grading_queue": OWNER,
     "quizzes.mastery": OWNER,
     "quizzes.question_archive": OWNER,
+    "quizzes.quiz_preview": OWNER,
     "quizzes.question_edit": OWNER,
     "quizzes.question_new": OWNER,
     "quizzes.question_preview": OWNER,
