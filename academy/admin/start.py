@@ -1,4 +1,4 @@
-"""What waits for an admin: communities whose requests nobody can decide, signing keys to fix."""
+"""What waits for an admin: communities whose requests nobody can decide, active keys that cannot sign."""
 
 from __future__ import annotations
 
@@ -14,18 +14,15 @@ from academy.credentials.models import KeyStatus
 
 
 def keys_to_fix() -> list[str]:
-    """Sentences about the credential keys: an active key without its private half, an algorithm without a key."""
-    every = keys.all_keys()
-    active = [k for k in every if k.status == KeyStatus.ACTIVE]
-    problems = [
-        _("Active key %(kid)s has no private key on this server: it cannot sign.", kid=k.kid)
-        for k in active
-        if not keys.has_private(k.kid)
+    """Sentences about active credential keys whose private half is missing on this server."""
+    return [
+        _(
+            "Active key %(kid)s has no private key on this server: retire it (new signatures use another key).",
+            kid=k.kid,
+        )
+        for k in keys.all_keys()
+        if k.status == KeyStatus.ACTIVE and not keys.has_private(k.kid)
     ]
-    for algorithm in ("Ed25519", "ES256"):
-        if not any(k.algorithm.value == algorithm for k in active):
-            problems.append(_("No active %(algorithm)s key: create one.", algorithm=algorithm))
-    return problems
 
 
 def attention() -> dict:

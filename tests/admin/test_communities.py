@@ -154,3 +154,18 @@ def test_start_page_lists_requests_in_communities_without_contact(client, admin,
 def test_learners_and_trainers_cannot_manage_communities(client, learner):
     assert client.get("/admin/communities").status_code == 403
     assert client.get("/admin/communities/new").status_code == 403
+
+
+def test_start_page_names_an_active_key_without_its_private_half(client, admin, db):
+    from academy.credentials import keys
+
+    key = keys.create_key("Ed25519")
+    db.session.commit()
+    assert "has no private key" not in client.get("/admin/").get_data(as_text=True)
+    keys.discard_private(key.kid)
+    html = client.get("/").get_data(as_text=True)
+    assert f"Active key {key.kid} has no private key on this server" in html
+
+
+def test_nothing_waiting_means_no_admin_panel(client, admin):
+    assert "Waiting for an admin" not in client.get("/").get_data(as_text=True)
