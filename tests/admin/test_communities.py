@@ -169,3 +169,12 @@ def test_start_page_names_an_active_key_without_its_private_half(client, admin, 
 
 def test_nothing_waiting_means_no_admin_panel(client, admin):
     assert "Waiting for an admin" not in client.get("/").get_data(as_text=True)
+
+
+def test_archived_community_page_says_so_and_offers_no_join_form(client, admin, db, login):
+    community = create_community(name="Old Topic", slug="old-topic")
+    token = csrf_token(client, f"/admin/communities/{community.id}")
+    client.post(f"/admin/communities/{community.id}/archive", data={"archived": "1", "csrf_token": token})
+    login(create_user(name="Lea"))
+    html = client.get("/c/old-topic").get_data(as_text=True)
+    assert "This community is archived" in html and "Ask to join" not in html
