@@ -43,8 +43,8 @@ def communities():  # noqa: ANN201
         "admin/communities.html",
         rows=rows,
         depth={c.id: spaces.depth(c) for c in rows},
-        contacts={c.id: membership_services.contacts(c) for c in rows},
-        pending={c.id: membership_services.pending_count(c) for c in rows},
+        contacts=spaces.contacts_by_community(),
+        pending=spaces.pending_by_community(),
     )
 
 

@@ -178,3 +178,15 @@ def test_archived_community_page_says_so_and_offers_no_join_form(client, admin, 
     login(create_user(name="Lea"))
     html = client.get("/c/old-topic").get_data(as_text=True)
     assert "This community is archived" in html and "Ask to join" not in html
+
+
+def test_community_list_shows_contacts_members_and_waiting_requests(client, admin):
+    carla = create_user(name="Carla Contact")
+    community = create_community(name="Finance", slug="finance", contact=carla)
+    add_member(community=community, status=MemberStatus.PENDING, message="hello")
+    add_member(community=community, status=MemberStatus.PENDING, message="me too")
+    create_community(name="Audit", slug="audit", parent=community)
+    html = client.get("/admin/communities").get_data(as_text=True)
+    assert "Carla Contact" in html and "— " in html
+    row = html[html.index(">Finance<") :].split("</tr>")[0]
+    assert "<td>2</td>" in row  # two waiting requests (one member: Carla)

@@ -176,3 +176,27 @@ def unattended_requests() -> list[tuple[Community, int]]:
         .order_by(Community.name)
     )
     return [(c, n) for c, n in rows]
+
+
+def contacts_by_community() -> dict[int, list[User]]:
+    """Active contact persons of every community, by name (one query)."""
+    rows = db.session.execute(
+        select(Membership.community_id, User)
+        .join(User, Membership.user_id == User.id)
+        .where(Membership.status == MemberStatus.ACTIVE, Membership.role == MemberRole.CONTACT)
+        .order_by(func.lower(User.name), User.id)
+    )
+    out: dict[int, list[User]] = {}
+    for community_id, user in rows:
+        out.setdefault(community_id, []).append(user)
+    return out
+
+
+def pending_by_community() -> dict[int, int]:
+    """Waiting requests per community (one query)."""
+    rows = db.session.execute(
+        select(Membership.community_id, func.count(Membership.id))
+        .where(Membership.status == MemberStatus.PENDING)
+        .group_by(Membership.community_id)
+    )
+    return dict(rows.tuples().all())
