@@ -31,8 +31,10 @@ ROLE_LABELS = {"trainer": _l("a trainer"), "admin": _l("an admin")}
 @bp.get("/")
 @admin_required
 def index():  # noqa: ANN201
-    """The admin landing page."""
-    return redirect(url_for(".users"))
+    """The admin start page: what needs an admin, and where everything is."""
+    from academy.admin.start import attention
+
+    return render_template("admin/index.html", **attention())
 
 
 @bp.get("/users")
@@ -67,6 +69,8 @@ def set_role(user_id: int):  # noqa: ANN201
             else _("%(name)s is no longer %(role)s.", name=user.name, role=ROLE_LABELS[form.role.data])
         )
         flash(message, "success")
+    if request.form.get("back") == "detail":
+        return redirect(url_for(".user_detail", user_id=user.id))
     return redirect(url_for(".users", q=request.form.get("q") or None))
 
 
@@ -156,3 +160,6 @@ def retire_key():  # noqa: ANN201
         "success",
     )
     return redirect(url_for(".signing_keys"))
+
+
+from academy.admin import accounts, communities, start  # noqa: E402, F401  (their routes join this blueprint)

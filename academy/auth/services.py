@@ -261,3 +261,23 @@ def search_users(query: str = "", *, role: str = "", page: int = 1, per_page: in
         stmt = stmt.where(User.is_admin.is_(True))
     stmt = stmt.order_by(User.created_at.desc(), User.id.desc())
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def set_active(user: User, active: bool, *, actor: User) -> None:
+    """Deactivate (cannot sign in; every session ends) or reactivate an account; not one's own."""
+    if user.id == actor.id:
+        raise ServiceError(_("You cannot deactivate your own account."))
+    user.is_active_account = active
+    if not active:
+        db.session.execute(
+            db.delete(UserSession).where(UserSession.user_id == user.id).execution_options(synchronize_session=False)
+        )
+    db.session.flush()
+
+
+def admin_password_reset(user: User) -> None:
+    """Note that an admin sent a reset link; refuse for a deactivated account."""
+    if not user.is_active:
+        raise ServiceError(_("This account is deactivated: reactivate it before sending a reset link."))
+    user.reset_requested_at = utcnow()
+    db.session.flush()

@@ -93,6 +93,7 @@ class Community(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
     member_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # hidden from the directory, closed to joins
 
     parent: Mapped[Community | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Community]] = relationship(back_populates="parent", order_by="Community.position")

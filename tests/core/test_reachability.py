@@ -55,7 +55,6 @@ NOT_CLICKED = {
     "credentials.status_list": "machine-readable revocation list",
     "credentials.verify_worker": "service worker script",
     "credentials.verify_offline": "the service worker's page when there is no connection",
-    "admin.index": "redirects to the users page",
 }
 
 # Who may use each GET page (persona names), for every GET route outside NOT_CLICKED and the API (api.*).
@@ -68,7 +67,12 @@ MAY_USE: dict[str, frozenset[str]] = {
     "auth.change_password": SIGNED_IN,
     "api_pages.docs": EVERYONE,  # linked from the footer
     "api_pages.tokens": SIGNED_IN,
+    "admin.index": frozenset({ADMIN}),
     "admin.users": frozenset({ADMIN}),
+    "admin.user_detail": frozenset({ADMIN}),
+    "admin.communities": frozenset({ADMIN}),
+    "admin.new_community": frozenset({ADMIN}),
+    "admin.edit_community": frozenset({ADMIN}),
     "admin.signing_keys": frozenset({ADMIN}),
     "notifications.admin_jobs": frozenset({ADMIN}),
     "notifications.index": SIGNED_IN,

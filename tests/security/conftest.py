@@ -182,6 +182,7 @@ def build_world() -> SecurityWorld:
     world.url_values = {
         "course_slug": course.slug,
         "community_slug": community.slug,
+        "community_id": community.id,
         "programme_slug": programme.slug,
         "session_id": session.id,
         "part_id": part.id,

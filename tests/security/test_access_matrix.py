@@ -82,7 +82,16 @@ ASKER = rule(CONTACT, member=200)
 # One line per endpoint. Statuses for POST-only routes are the GET-equivalent: personas the rule
 # lets through are not posted as (their 200 is nominal); denied personas must get the denial.
 ACCESS: dict[str, dict[str, int | str]] = {
-    "admin.index": rule(ADMIN, admin=302),
+    "admin.add_contact": ADMIN,
+    "admin.archive_community": ADMIN,
+    "admin.communities": ADMIN,
+    "admin.edit_community": ADMIN,
+    "admin.index": ADMIN,
+    "admin.new_community": ADMIN,
+    "admin.remove_contact": ADMIN,
+    "admin.send_password_reset": ADMIN,
+    "admin.set_active": ADMIN,
+    "admin.user_detail": ADMIN,
     "admin.create_key": ADMIN,
     "admin.retire_key": ADMIN,
     "admin.set_role": ADMIN,

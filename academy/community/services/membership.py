@@ -62,7 +62,8 @@ def _require_moderator(actor: User, community: Community) -> Access:
     return access
 
 
-def _active_contact_count(community: Community) -> int:
+def active_contact_count(community: Community) -> int:
+    """How many active contact persons the community has."""
     return db.session.scalar(
         select(func.count())
         .select_from(Membership)
@@ -75,7 +76,7 @@ def _active_contact_count(community: Community) -> int:
 
 
 def _keep_a_contact(membership: Membership) -> None:
-    if membership.is_contact and _active_contact_count(membership.community) <= 1:
+    if membership.is_contact and active_contact_count(membership.community) <= 1:
         raise Conflict(_("A community needs at least one contact person. Make another member a contact first."))
 
 
@@ -84,6 +85,8 @@ def request_membership(*, community: Community, user: User, message: str) -> Mem
     message = (message or "").strip()
     if len(message) > MAX_MESSAGE:
         raise ServiceError(_("Keep the message under %(n)d characters.", n=MAX_MESSAGE), field="message")
+    if community.archived_at is not None:
+        raise Conflict(_("This community is archived and admits no new members."))
     membership = membership_of(user, community)
     if membership is not None:
         if membership.status == MemberStatus.ACTIVE:

@@ -39,7 +39,11 @@ def _contacts_by_community() -> dict[int, list]:
 @login_required
 def index():  # noqa: ANN201
     """Every community with its description, contacts, member count and my standing."""
-    communities = list(db.session.scalars(select(Community).order_by(Community.position, Community.name)))
+    communities = list(
+        db.session.scalars(
+            select(Community).where(Community.archived_at.is_(None)).order_by(Community.position, Community.name)
+        )
+    )
     mine = {
         m.community_id: m for m in db.session.scalars(select(Membership).where(Membership.user_id == current_user.id))
     }
