@@ -1,7 +1,7 @@
 """communities can be archived
 
 Revision ID: a1d2m3c4o5m6
-Revises: 43f1c4cbfb07
+Revises: a4c9e1f27b3d
 Create Date: 2026-12-07 03:10:00
 
 """
@@ -13,7 +13,7 @@ import academy.db
 
 # revision identifiers, used by Alembic.
 revision = 'a1d2m3c4o5m6'
-down_revision = '43f1c4cbfb07'
+down_revision = 'a4c9e1f27b3d'
 branch_labels = None
 depends_on = None
 
