@@ -13,6 +13,7 @@ from sqlalchemy import select
 from academy import demo
 from academy.auth import services as auth_services
 from academy.certificates import services as certificate_services
+from academy.community.documents.services import create_document
 from academy.community.models import Community, MemberRole, ThreadKind
 from academy.community.services import files, threads
 from academy.courses.models import Course, CourseStatus
@@ -32,7 +33,14 @@ COURSE_MANAGERS = frozenset({TRAINER, COOWNER, ADMIN})
 # Routes nobody reaches by clicking through the site, and why (short on purpose).
 NOT_CLICKED = {
     "static": "assets",
-    "core.health": "for load balancers",
+    "ops.healthz": "for load balancers",
+    "ops.readyz": "for load balancers",
+    "metrics.metrics": "for Prometheus",
+    "community.invitation": "link in an e-mail",
+    "courses.accept_ownership": "link in an e-mail",
+    "community.document_presence": "polled by the document page's script",
+    "community.download_document": "file download",
+    "community.edit_document": "opened by the POST of the document's Edit button (it says who is editing)",
     "auth.confirm_registration": "link in an e-mail",
     "auth.reset_password": "link in an e-mail",
     "notifications.unsubscribe": "link in an e-mail",
@@ -108,6 +116,10 @@ MAY_USE: dict[str, frozenset[str]] = {
     "community.post_history": frozenset({TRAINER, CONTACT, ADMIN}),  # moderators only
     "community.moderation": frozenset({TRAINER, CONTACT, ADMIN}),
     "community.requests": frozenset({TRAINER, CONTACT, ADMIN}),
+    "community.documents": frozenset({LEARNER, TRAINER, CONTACT, ADMIN}),
+    "community.document": frozenset({LEARNER, TRAINER, CONTACT, ADMIN}),
+    "community.document_history": frozenset({LEARNER, TRAINER, CONTACT, ADMIN}),
+    "community.new_document": frozenset({LEARNER, TRAINER, CONTACT}),
     # The course workspace, for owners (and admins, who may manage every course).
     **{
         endpoint: COURSE_MANAGERS
@@ -196,6 +208,7 @@ def _build_world(app) -> dict[str, object]:
         uploads=[files.Upload(filename="minutes.pdf", data=pdf_bytes())],
     )
     threads.edit_post(post=thread.posts[0], editor=learner, body="Where do we file these minutes?")
+    create_document(community=community, author=learner, title="Checklist", body="- Sample ten files.")
     db.session.commit()
     return {VISITOR: None, LEARNER: learner, TRAINER: trainer, COOWNER: coowner, CONTACT: contact, ADMIN: admin}
 
