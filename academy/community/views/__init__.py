@@ -82,10 +82,11 @@ def _pending_badge() -> tuple[int, str]:
 
 
 def _home_panel():
-    """Start page: the communities I am an active member of, with their unanswered questions (None if none)."""
+    """Start page: my communities with unanswered questions and, for contact persons, waiting requests."""
     from flask import url_for
     from flask_babel import gettext as _
 
+    from academy.community.services.membership import pending_counts_for
     from academy.community.services.threads import unanswered_in_my_communities
     from academy.home import HomePanel
 
@@ -97,7 +98,7 @@ def _home_panel():
     return HomePanel(
         title=_("Your communities"),
         template="community/_home_panel.html",
-        context={"rows": rows},
+        context={"rows": rows, "pending": pending_counts_for(current_user)},
         more_url=url_for("community.index"),
         more_label=_("All communities"),
     )
