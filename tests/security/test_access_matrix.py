@@ -192,6 +192,7 @@ ACCESS: dict[str, dict[str, int | str]] = {
     "community.restore_revision": MEMBER,  # admins who are not members are told so (flash and redirect)
     "community.resolve_flag": CONTACT,
     "community.search": MEMBER,
+    "community.share_file": POSTER,
     "community.search_all": LOGIN,
     "community.show": LOGIN,
     "community.start_editing": MEMBER,  # admins who are not members are sent back to the document
