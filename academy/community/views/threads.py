@@ -12,8 +12,8 @@ from academy.community import forms
 from academy.community.models import WatchLevel
 from academy.community.services import files as file_services
 from academy.community.services import moderation as moderation_services
+from academy.community.services import reading, watching
 from academy.community.services import threads as thread_services
-from academy.community.services import watching
 from academy.community.views import bp, form_error, member_area, moderator_area, uploads_from
 from academy.exceptions import NotFound, ServiceError
 from academy.extensions import db
@@ -110,7 +110,12 @@ def _render_thread(community, access, thread, *, reply_form=None, status: int = 
 def thread(slug: str, thread_id: int):  # noqa: ANN201
     """A thread: the opening post, the accepted answer first, then the replies."""
     community, access = member_area(slug)
-    return _render_thread(community, access, _thread_or_404(community, thread_id, access))
+    thread = _thread_or_404(community, thread_id, access)
+    response = _render_thread(community, access, thread)
+    if access.is_member:
+        reading.mark_read(user=current_user, thread=thread)
+        db.session.commit()
+    return response
 
 
 @bp.post("/<slug>/t/<int:thread_id>/reply")
