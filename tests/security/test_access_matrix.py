@@ -176,6 +176,7 @@ ACCESS: dict[str, dict[str, int | str]] = {
     "community.join": LOGIN,
     "community.leave": LOGIN,
     "community.make_contact": CONTACT,
+    "community.mark_helpful": POSTER,
     "community.members": MEMBER,
     "community.moderate_post": CONTACT,
     "community.moderate_thread": CONTACT,
