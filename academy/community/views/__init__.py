@@ -106,10 +106,13 @@ def _home_panel():
 
 @bp.record_once
 def _setup(state: BlueprintSetupState) -> None:
+    from academy.community import avatars
     from academy.home import register_home_panel
     from academy.templating import register_badge
 
     state.app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
+    state.app.add_template_global(avatars.initials, "avatar_initials")
+    state.app.add_template_global(avatars.colour, "avatar_colour")
     register_badge(state.app, "community.index", _pending_badge)
     register_home_panel(state.app, "community", _home_panel, order=50)
 
