@@ -37,7 +37,7 @@ def _luminance(hex_colour: str) -> float:
 
 
 def test_every_avatar_colour_keeps_white_initials_readable():
-    colours = dict(re.findall(r"\.avatar--(\d) \{ background: #([0-9a-f]{6}); \}", CSS.read_text()))
+    colours = dict(re.findall(r"\.person-avatar--(\d) \{ background: #([0-9a-f]{6}); \}", CSS.read_text()))
     assert sorted(int(k) for k in colours) == list(range(avatars.PALETTE_SIZE))
     for colour in colours.values():
         assert (1.05) / (_luminance(colour) + 0.05) >= 4.5, colour
@@ -48,7 +48,9 @@ def test_posts_and_member_list_show_initials_beside_the_name(client, login):
     author = add_member(community=community, user=create_user(name="Mira Kovač")).user
     thread = create_thread(community=community, author=author, title="Sampling")
     login(add_member(community=community).user)
-    marker = f'<span class="avatar avatar--{author.id % avatars.PALETTE_SIZE}" aria-hidden="true">MK</span>'
+    marker = (
+        f'<span class="person-avatar person-avatar--{author.id % avatars.PALETTE_SIZE}" aria-hidden="true">MK</span>'
+    )
     thread_html = client.get(f"/c/{community.slug}/t/{thread.id}").get_data(as_text=True)
     assert f"{marker} <strong>Mira Kovač</strong>" in thread_html
     members_html = client.get(f"/c/{community.slug}/members").get_data(as_text=True)
