@@ -50,6 +50,8 @@ def build_url(app: Flask, endpoint: str, world, slug: str | None = None) -> str:
         "user_id": world.member.id,
         "flag_id": world.flag.id,
         "token": "not-an-invitation",
+        "document_id": 999,
+        "fmt": "pdf",
     }
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     unknown = set(rule.arguments) - set(values)
