@@ -3,6 +3,7 @@
 from academy.api.models import ApiToken  # noqa: F401
 from academy.auth.models import Role, User, UserSession  # noqa: F401
 from academy.certificates.models import Certificate, CertificateExport  # noqa: F401
+from academy.community import marks as community_marks  # noqa: F401
 from academy.community import models as community_models  # noqa: F401
 from academy.community.documents import models as document_models  # noqa: F401
 from academy.courses.models import (  # noqa: F401

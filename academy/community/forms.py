@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, MultipleFileField
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import BooleanField, EmailField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional
 
@@ -108,6 +108,23 @@ class WatchForm(FlaskForm):
             (WatchLevel.MUTED, _l("Muted – never")),
         ],
         validators=[DataRequired(), AnyOf(WatchLevel.ALL)],
+    )
+
+
+class ShareFileForm(FlaskForm):
+    """Share a file from the Files tab: it opens a discussion thread carrying the file."""
+
+    attachment = FileField(_l("File"), validators=[FileRequired(_l("Choose a file to share."))])
+    title = StringField(
+        _l("Title"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Leave empty to use the file's name."),
+    )
+    note = TextAreaField(
+        _l("What is it? (optional)"),
+        validators=[Optional(), Length(max=20000)],
+        description=MARKDOWN_HINT,
+        render_kw={"rows": 3},
     )
 
 

@@ -82,10 +82,11 @@ def _pending_badge() -> tuple[int, str]:
 
 
 def _home_panel():
-    """Start page: the communities I am an active member of, with their unanswered questions (None if none)."""
+    """Start page: my communities with unanswered questions and, for contact persons, waiting requests."""
     from flask import url_for
     from flask_babel import gettext as _
 
+    from academy.community.services.membership import pending_counts_for
     from academy.community.services.threads import unanswered_in_my_communities
     from academy.home import HomePanel
 
@@ -97,7 +98,7 @@ def _home_panel():
     return HomePanel(
         title=_("Your communities"),
         template="community/_home_panel.html",
-        context={"rows": rows},
+        context={"rows": rows, "pending": pending_counts_for(current_user)},
         more_url=url_for("community.index"),
         more_label=_("All communities"),
     )
@@ -105,10 +106,13 @@ def _home_panel():
 
 @bp.record_once
 def _setup(state: BlueprintSetupState) -> None:
+    from academy.community import avatars
     from academy.home import register_home_panel
     from academy.templating import register_badge
 
     state.app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
+    state.app.add_template_global(avatars.initials, "avatar_initials")
+    state.app.add_template_global(avatars.colour, "avatar_colour")
     register_badge(state.app, "community.index", _pending_badge)
     register_home_panel(state.app, "community", _home_panel, order=50)
 

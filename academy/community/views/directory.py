@@ -13,9 +13,9 @@ from academy.community.access import access_for
 from academy.community.models import Community, MemberRole, Membership, MemberStatus
 from academy.community.services import membership as membership_services
 from academy.community.services import moderation as moderation_services
+from academy.community.services import reading, watching
 from academy.community.services import search as search_services
 from academy.community.services import threads as thread_services
-from academy.community.services import watching
 from academy.community.views import bp, community_or_404, form_error, member_area
 from academy.exceptions import ServiceError
 from academy.extensions import db
@@ -84,6 +84,7 @@ def show(slug: str):  # noqa: ANN201
         access=access,
         contacts=contacts,
         pagination=pagination,
+        new_ids=reading.new_thread_ids(user=current_user, community=community, threads=pagination.items),
         current_filter=current,
         watch_form=forms.WatchForm(level=watching.community_level(current_user, community)),
         leave_form=forms.JoinForm(),

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from academy.community import forms
 from academy.community.services import files as file_services
+from academy.community.services import sharing
 from academy.community.views import bp, form_error, member_area, uploads_from
 from academy.exceptions import NotFound, ServiceError
 from academy.extensions import db
@@ -21,18 +22,58 @@ def _attachment_or_404(community, attachment_id: int):  # noqa: ANN001
         abort(404)
 
 
-@bp.get("/<slug>/files")
-@login_required
-def files(slug: str):  # noqa: ANN201
-    """Every file shared in the community."""
-    community, access = member_area(slug)
+def _max_mb() -> int:
+    return max(1, file_services.max_upload_bytes() // (1024 * 1024))
+
+
+def _render_files(community, access, *, form=None, status: int = 200):  # noqa: ANN001
     page = page_arg()
     return render_template(
         "community/files.html",
         community=community,
         access=access,
         pagination=file_services.list_files(community, page=page),
-    )
+        form=form or forms.ShareFileForm(),
+        max_mb=_max_mb(),
+    ), status
+
+
+@bp.get("/<slug>/files")
+@login_required
+def files(slug: str):  # noqa: ANN201
+    """Every file shared in the community, and (for those who may post) a form to share one."""
+    community, access = member_area(slug)
+    return _render_files(community, access)
+
+
+@bp.post("/<slug>/files")
+@login_required
+def share_file(slug: str):  # noqa: ANN201
+    """Share a file from the Files tab; it opens a discussion thread carrying the file."""
+    community, access = member_area(slug)
+    if not access.can_post:
+        abort(403)
+    form = forms.ShareFileForm()
+    if form.validate_on_submit():
+        uploads = uploads_from(form.attachment)
+        try:
+            thread = sharing.share_file(
+                community=community,
+                author=current_user,
+                upload=uploads[0] if uploads else None,
+                title=form.title.data or "",
+                note=form.note.data or "",
+            )
+        except ServiceError as err:
+            db.session.rollback()
+            if err.status == 403:
+                abort(403)
+            form_error(form, ServiceError(err.message, field="note") if err.field == "body" else err)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is shared.", name=thread.title), "success")
+            return redirect(url_for(".files", slug=slug))
+    return _render_files(community, access, form=form, status=400)
 
 
 def _render_file(community, access, attachment, *, form=None, status: int = 200):  # noqa: ANN001

@@ -11,9 +11,9 @@ from flask_login import current_user, login_required
 from academy.community import forms
 from academy.community.models import WatchLevel
 from academy.community.services import files as file_services
+from academy.community.services import helpful, reading, watching
 from academy.community.services import moderation as moderation_services
 from academy.community.services import threads as thread_services
-from academy.community.services import watching
 from academy.community.views import bp, form_error, member_area, moderator_area, uploads_from
 from academy.exceptions import NotFound, ServiceError
 from academy.extensions import db
@@ -92,6 +92,8 @@ def _render_thread(community, access, thread, *, reply_form=None, status: int = 
     page = page_arg()
     view = thread_services.thread_view(thread, page=page)
     thread_level, community_level = watching.levels_for(current_user, thread)
+    posts = [p for p in (view.opening, view.accepted, *view.replies.items) if p is not None]
+    post_ids = [p.id for p in posts]
     return render_template(
         "community/thread.html",
         community=community,
@@ -103,6 +105,9 @@ def _render_thread(community, access, thread, *, reply_form=None, status: int = 
         button_form=forms.ModerateForm(),
         flag_form=forms.FlagForm(),
         max_mb=_max_mb(),
+        helpful_counts=helpful.counts(post_ids),
+        helpful_mine=helpful.marked_by(current_user, post_ids),
+        helpful_received=helpful.received(p.author_id for p in posts),
     ), status
 
 
@@ -111,7 +116,12 @@ def _render_thread(community, access, thread, *, reply_form=None, status: int = 
 def thread(slug: str, thread_id: int):  # noqa: ANN201
     """A thread: the opening post, the accepted answer first, then the replies."""
     community, access = member_area(slug)
-    return _render_thread(community, access, _thread_or_404(community, thread_id, access))
+    thread = _thread_or_404(community, thread_id, access)
+    response = _render_thread(community, access, thread)
+    if access.is_member:
+        reading.mark_read(user=current_user, thread=thread)
+        db.session.commit()
+    return response
 
 
 @bp.post("/<slug>/t/<int:thread_id>/reply")
@@ -235,6 +245,25 @@ def clear_answer(slug: str, thread_id: int):  # noqa: ANN201
     db.session.commit()
     flash(_("The thread has no accepted answer now."), "success")
     return redirect(url_for(".thread", slug=slug, thread_id=thread.id))
+
+
+@bp.post("/<slug>/p/<int:post_id>/helpful")
+@login_required
+def mark_helpful(slug: str, post_id: int):  # noqa: ANN201
+    """Say an answer helped you, or take that back (one mark per member and answer)."""
+    community, access = member_area(slug)
+    post = _post_or_404(community, post_id, access)
+    try:
+        marked = helpful.toggle(post=post, user=current_user)
+    except ServiceError as err:
+        db.session.rollback()
+        if err.status == 403:
+            abort(403)
+        flash(err.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Marked as helpful. Thank you.") if marked else _("Your helpful mark is taken back."), "success")
+    return redirect(url_for(".thread", slug=slug, thread_id=post.thread_id, _anchor=f"post-{post.id}"))
 
 
 @bp.post("/<slug>/p/<int:post_id>/flag")
