@@ -109,7 +109,7 @@ def test_learner_earns_a_programme_certificate(site: Site, live_server: LiveServ
     site.log_in(TRAINER, DEFAULT_PASSWORD)
     site.visit("/teach/programmes")
     site.follow(page.get_by_role("link", name="Financial management track"))
-    site.follow(page.get_by_role("link", name="Certificates", exact=True))
+    site.follow(page.get_by_label("Programme workspace").get_by_role("link", name="Certificates", exact=True))
     expect(page.get_by_role("row", name="Ana Marin-Łęcka")).to_contain_text("Valid")
     roster = page.request.get(site.url(f"/teach/sessions/{programme['session_id']}/roster.csv"))
     assert roster.status == 200 and "Ana Marin-Łęcka" in roster.text() and "present" in roster.text()

@@ -140,7 +140,7 @@ def test_trainer_imports_gift_and_reads_the_item_analysis(site: Site, live_serve
     page = site.log_in("tomas@example.org", DEFAULT_PASSWORD)
     site.visit(f"/teach/{slug}/bank")
     expect(page.get_by_text("No question matches.")).to_be_visible()
-    site.follow(page.get_by_role("link", name="Import GIFT"))
+    site.follow(page.get_by_label("Assessment").get_by_role("link", name="Import GIFT"))
     page.get_by_label("GIFT file").set_input_files(str(EXAMPLE))
     page.get_by_label("Import nothing").check()
     site.follow(page.get_by_role("button", name="Preview the import"))
