@@ -19,7 +19,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from sqlalchemy import func, select
 
-from academy.extensions import csrf, db, limiter
+from academy.extensions import db, limiter
 
 log = logging.getLogger(__name__)
 bp = Blueprint("metrics", __name__)
@@ -113,6 +113,5 @@ def _observe(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     """Mount /metrics and count every request."""
     limiter.exempt(bp)
-    csrf.exempt(bp)
     app.register_blueprint(bp)
     app.after_request(_observe)

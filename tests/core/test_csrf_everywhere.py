@@ -12,6 +12,7 @@ from academy import create_app
 CSRF_EXEMPT_PREFIXES: tuple[str, ...] = ("api.", "notifications.unsubscribe")
 DUMMY = {
     "integer": 1,
+    "boundedinteger": 1,  # academy.inputs: the app's `int` converter, bounded to 32 bits
     "number": 1,
     "string": "x",
     "path": "x",
