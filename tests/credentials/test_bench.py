@@ -24,7 +24,12 @@ def test_credential_signing_and_verifying_stay_cheap(app, db):
     key = keys.signing_key(KeyAlgorithm.ED25519)
 
     def sign() -> None:
-        eddsa.sign(unsigned, private_key=keys.private_key(key), verification_method="x", created="2026-01-01T00:00:00Z")
+        eddsa.sign(
+            unsigned,
+            private_key=keys.private_key(key),
+            verification_method="https://academy.example/issuer#key-1",
+            created="2026-01-01T00:00:00Z",
+        )
 
     sign_ms = _ms(sign)
     verify_ms = _ms(lambda: services.verify(document))

@@ -7,6 +7,8 @@ import json
 import logging
 import uuid
 
+import pytest
+
 from academy.ops import logs
 from tests import services as test_services
 
@@ -35,6 +37,7 @@ def test_an_incoming_request_id_is_kept_and_a_bad_one_replaced(client):
     assert replaced != 'bad id with spaces <and> "quotes"' and len(replaced) == 32
 
 
+@pytest.mark.own_app  # it adds a route that fails
 def test_the_500_page_shows_the_request_id_that_the_error_log_carries(app, client, caplog):
     app.config["PROPAGATE_EXCEPTIONS"] = False
 

@@ -16,6 +16,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from academy.auth.models import User
 from academy.auth.services import get_user_by_email
+from academy.courses import policy
 from academy.courses.models import Course
 from academy.courses.services import authoring
 from academy.exceptions import Conflict, NotFound
@@ -72,7 +73,7 @@ def accept(token: str, *, user: User, course: Course) -> User:
     """Become a co-owner as the invitation says; the inviter must still be allowed to edit the course."""
     invitation = invitation_for(token, user=user, course=course)
     inviter = db.session.get(User, invitation.inviter_id)
-    if inviter is None or not authoring.can_edit(inviter, course):
+    if inviter is None or not policy.can_manage_course(inviter, course):
         raise NotFound(_("This invitation is not for this account, or it has expired."))
     if any(owner.id == user.id for owner in course.owners):
         return user
