@@ -75,6 +75,9 @@ def test_a_wrong_type_behind_a_right_extension_is_refused(app, member_client, ki
 @pytest.mark.parametrize("name", TRAVERSAL_NAMES)
 def test_path_traversal_names_are_reduced_to_a_plain_name_inside_the_store(app, member_client, name):
     response = _ask(member_client, name, pdf_bytes("minutes"))
+    if "\x00" in name:  # refused outright by the input guard (academy/inputs.py): nothing is stored
+        assert response.status_code == 400 and db.session.query(Attachment).count() == 0
+        return
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     attachment = db.session.query(Attachment).one()
     shown = attachment.filename
