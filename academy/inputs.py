@@ -30,8 +30,11 @@ _QUERY_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _BODY_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+NO_SUCH_ID = -1  # what an out-of-range id in an address becomes: every lookup by it finds nothing
+
+
 class BoundedIntegerConverter(IntegerConverter):
-    """`<int:...>` limited to 0..2**31-1 (or narrower bounds a route gives); others do not match (404)."""
+    """`<int:...>` limited to 0..2**31-1 (or narrower bounds a route gives); larger ids find nothing (404)."""
 
     def __init__(
         self,
@@ -46,10 +49,19 @@ class BoundedIntegerConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=low, max=high, signed=signed)
 
     def to_python(self, value: str) -> int:
-        """The number, or ValidationError (a 404) for one too long to be an id."""
+        """The number; a number out of range becomes NO_SUCH_ID, which names no row, so the view answers 404.
+
+        Refusing to match (ValidationError) would be simpler, but Werkzeug checks a rule's methods before
+        its converters, so a PUT to /documents/99999999999 would answer 405 where a GET route shares the path.
+        """
         if len(value.lstrip("-").lstrip("0")) > _MAX_DIGITS:
-            raise ValidationError()
-        return super().to_python(value)
+            return NO_SUCH_ID
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            if value.lstrip("-").isdigit():
+                return NO_SUCH_ID
+            raise
 
 
 def page_arg(name: str = "page") -> int:

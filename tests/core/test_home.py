@@ -29,8 +29,9 @@ from tests.programmes.factories import enrol as enrol_in_programme
 # courses (enrolments with courses and versions, modules, prerequisites, lessons, progress: 5; quizzes and
 # certificates of those courses, for progress over every requirement: 2), programmes
 # (enrolments, programmes, parts, sessions, course percentages (2), course certificates, registrations,
-# waiting-list places: 9), upcoming sessions (1), certificates (count and latest: 2), communities (1, grouped).
-HOME_QUERIES = 23
+# waiting-list places: 9), upcoming sessions (1), certificates (count and latest: 2), communities (1, grouped)
+# and the requests waiting in the communities one is a contact person of (1).
+HOME_QUERIES = 24
 
 
 _seq = itertools.count(1)

@@ -21,7 +21,7 @@ def test_logged_in_navigation_shows_account_menu(client, learner):
 
 
 def test_admin_sees_administration_link(client, admin):
-    assert 'href="/admin/users"' in client.get("/").get_data(as_text=True)
+    assert 'href="/admin/"' in client.get("/").get_data(as_text=True)
 
 
 def test_404_page(client):

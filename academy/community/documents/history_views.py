@@ -17,6 +17,7 @@ from academy.community.documents.views import document_or_404
 from academy.community.views import bp, member_area
 from academy.exceptions import NotFound, ServiceError
 from academy.extensions import db
+from academy.inputs import page_arg
 
 
 @bp.get("/<slug>/documents/<int:document_id>/history")
@@ -25,7 +26,7 @@ def document_history(slug: str, document_id: int):  # noqa: ANN201
     """Every revision, and a word-level diff between the two chosen (the last two by default)."""
     community, access = member_area(slug)
     document = document_or_404(community, document_id)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     pagination = db.paginate(docs.revisions_query(document), page=page, per_page=50, error_out=False)
     newer = request.args.get("to", document.revision, type=int)
     older = request.args.get("from", max(newer - 1, 1), type=int)

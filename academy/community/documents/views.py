@@ -18,6 +18,7 @@ from academy.community.services.threads import render_body
 from academy.community.views import bp, form_error, member_area
 from academy.exceptions import NotFound, ServiceError
 from academy.extensions import db
+from academy.inputs import page_arg
 
 
 def document_or_404(community: Community, document_id: int) -> Document:
@@ -33,7 +34,7 @@ def document_or_404(community: Community, document_id: int) -> Document:
 def documents(slug: str):  # noqa: ANN201
     """The Documents tab: active documents, then archived ones."""
     community, access = member_area(slug)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     return render_template(
         "community/documents/index.html",
         community=community,
