@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import Flask, current_app
+from sqlalchemy import select
 
+from academy import request_memo
 from academy.auth.models import User
 from academy.community.models import Community, Membership, Post, Thread
 from academy.extensions import db
@@ -184,7 +186,12 @@ def membership_decided(membership: Membership, *, approved: bool, actor: User) -
 def _can_see_community(user: User, community_id: int) -> bool:
     from academy.community.access import access_for
 
-    community = db.session.get(Community, community_id)
+    # Every community in one query per request (there are dozens): the unread count checks each scope,
+    # and a page's queries must not depend on how many communities a learner's notifications name.
+    by_id = request_memo.remember(
+        "community.by-id", None, lambda: {c.id: c for c in db.session.scalars(select(Community))}
+    )
+    community = by_id.get(community_id)
     return community is not None and access_for(user, community).can_view
 
 
