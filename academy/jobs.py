@@ -67,6 +67,7 @@ class QueuedJob:
     func_path: str
     args: tuple = ()
     kwargs: dict[str, Any] = field(default_factory=dict)
+    outbox_id: str | None = None  # with RQ: the academy.outbox row committed with the data
 
 
 def _path_of(func: Callable | str) -> str:
@@ -85,6 +86,11 @@ def enqueue_after_commit(func: Callable | str, *args: Any, queue: str = QUEUE_DE
     if queue not in ALL_QUEUES:
         raise ValueError(f"unknown queue {queue!r}")
     job = QueuedJob(queue, _path_of(func), args, kwargs)
+    if not current_app.config.get("JOBS_INLINE", True):
+        # The job is a row of this transaction too: committed with the data, delivered even if Redis is away now.
+        from academy import outbox
+
+        job.outbox_id = outbox.record(queue, job.func_path, args, kwargs)
     db.session().info.setdefault(_PENDING, []).append(job)
 
 
@@ -138,18 +144,22 @@ def _retry():
 
 
 def _enqueue_rq(job: QueuedJob) -> bool:
+    target, args, extra = job.func_path, job.args, {}
+    if job.outbox_id:  # run through the outbox row, under an id that makes a second enqueue harmless
+        target, args, extra = "academy.outbox.run", (job.outbox_id,), {"job_id": f"academy-outbox-{job.outbox_id}"}
     try:
         rq_queue(job.queue).enqueue(
             execute,
-            job.func_path,
-            *job.args,
+            target,
+            *args,
             retry=_retry(),
             job_timeout=current_app.config.get("JOB_TIMEOUT", JOB_TIMEOUT),
             failure_ttl=FAILED_JOB_TTL,
             description=f"{job.func_path}{job.args!r}",
-            **({"job_kwargs": job.kwargs} if job.kwargs else {}),
+            **extra,
+            **({"job_kwargs": job.kwargs} if job.kwargs and not job.outbox_id else {}),
         )
-    except Exception:  # Redis down: the data is committed; sweeps re-queue what needs it.
+    except Exception:  # Redis down: the data (and the outbox row) is committed; the worker's relay queues it later.
         log.exception("could not enqueue %s", job.func_path)
         return False
     metrics.job_queued(job.queue)
@@ -342,65 +352,3 @@ def make_worker(app: Flask, *, queues: tuple[str, ...] = ALL_QUEUES, worker_clas
         connection = redis_connection()
     cls = worker_class or _worker_class()
     return cls(list(queues), connection=connection)
-
-
-def queue_stats() -> list[dict[str, Any]]:
-    """Per-queue counts (queued, started, scheduled, failed) from Redis, for the admin page."""
-    from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
-
-    stats = []
-    for name in ALL_QUEUES:
-        queue = rq_queue(name)
-        stats.append(
-            {
-                "name": name,
-                "queued": queue.count,
-                "started": StartedJobRegistry(queue=queue).count,
-                "scheduled": ScheduledJobRegistry(queue=queue).count,
-                "failed": FailedJobRegistry(queue=queue).count,
-            }
-        )
-    return stats
-
-
-def failed_rq_jobs(limit: int = 50) -> list[dict[str, Any]]:
-    """The newest failed RQ jobs across queues, for the admin page."""
-    from rq.job import Job
-    from rq.registry import FailedJobRegistry
-
-    out: list[dict[str, Any]] = []
-    for name in ALL_QUEUES:
-        queue = rq_queue(name)
-        registry = FailedJobRegistry(queue=queue)
-        ids = registry.get_job_ids(0, limit - 1)
-        for job in Job.fetch_many(ids, connection=queue.connection):
-            if job is None:
-                continue
-            result = job.latest_result()
-            lines = ((result.exc_string if result else "") or "").strip().splitlines()
-            out.append(
-                {
-                    "id": job.id,
-                    "queue": name,
-                    "description": job.description or "",
-                    "ended_at": job.ended_at.replace(tzinfo=UTC) if job.ended_at else None,
-                    "error": lines[-1] if lines else "",
-                }
-            )
-    out.sort(key=lambda j: j["ended_at"] or datetime.min.replace(tzinfo=UTC), reverse=True)
-    return out[:limit]
-
-
-def requeue_failed_rq_job(queue_name: str, job_id: str) -> bool:
-    """Move one failed RQ job back onto its queue; False if it is no longer there."""
-    from rq.exceptions import InvalidJobOperation, NoSuchJobError
-    from rq.registry import FailedJobRegistry
-
-    if queue_name not in ALL_QUEUES:
-        return False
-    registry = FailedJobRegistry(queue=rq_queue(queue_name))
-    try:
-        registry.requeue(job_id)
-    except (InvalidJobOperation, NoSuchJobError):
-        return False
-    return True

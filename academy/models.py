@@ -18,6 +18,7 @@ from academy.courses.models import (  # noqa: F401
 from academy.credentials.models import Credential, IssuerKey, StatusList  # noqa: F401
 from academy.jobs import JobFailure  # noqa: F401
 from academy.notifications.models import Delivery, DigestRun, Notification, Preference  # noqa: F401
+from academy.outbox import JobOutbox  # noqa: F401
 from academy.programmes.models import (  # noqa: F401
     Programme,
     ProgrammeEnrolment,

@@ -46,3 +46,6 @@ def migrated_app(make_app: Callable[..., Flask]) -> Flask:
     with app.app_context():
         upgrade()
     return app
+
+
+from tests.ops.redis_server import redis_server  # noqa: E402, F401  (the fixture, for every test here)

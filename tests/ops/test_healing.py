@@ -7,9 +7,7 @@ worker`; no step by hand follows.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,68 +16,15 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from redis import Redis
 from rq.registry import ScheduledJobRegistry
 
 from academy import jobs
 from academy.auth import jobs as auth_jobs
 from academy.extensions import db
 from tests import services as test_services
+from tests.ops.redis_server import wait as _wait
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class PrivateRedis:
-    """A redis-server of our own that the test can kill and start again on the same port."""
-
-    def __init__(self, port: int) -> None:
-        self.port, self.proc = port, None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        argv = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _wait(lambda: self._answers(), 20, "redis-server to start")
-
-    def _answers(self) -> bool:
-        try:
-            return Redis.from_url(self.url, socket_connect_timeout=1).ping()
-        except Exception:
-            return False
-
-    def kill(self) -> None:
-        self.proc.kill()
-        self.proc.wait()
-
-
-def _wait(check, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-@pytest.fixture
-def redis_server() -> Iterator[PrivateRedis]:
-    if shutil.which("redis-server") is None:
-        test_services.skip_or_fail("redis-server is not installed")
-    server = PrivateRedis(_free_port())
-    server.start()
-    yield server
-    if server.proc.poll() is None:
-        server.kill()
 
 
 def _mails(folder: Path, email: str) -> list[Path]:
