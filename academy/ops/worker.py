@@ -112,7 +112,8 @@ def run(app: Flask, *, queues: tuple[str, ...], burst: bool = False) -> None:
             worker.work(with_scheduler=True, burst=burst)
         except Exception as exc:  # Redis away (or an error outside a job): wait, then start again
             log.warning("worker: %s: %s", type(exc).__name__, exc)
-        if burst or (worker is not None and worker._stop_requested):
+        # Asked to stop: RQ sets _stop_requested when a job was running, only the date when it was idle.
+        if burst or (worker is not None and (worker._stop_requested or worker._shutdown_requested_date)):
             return
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)

@@ -68,5 +68,3 @@ def redis_server() -> Iterator[PrivateRedis]:
     yield server
     if server.proc.poll() is None:
         server.kill()
-
-

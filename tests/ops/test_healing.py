@@ -23,6 +23,7 @@ from academy.auth import jobs as auth_jobs
 from academy.extensions import db
 from tests import services as test_services
 from tests.ops.redis_server import wait as _wait
+from tests.ops.stack import allow_connections, children
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,8 +62,8 @@ def test_the_worker_outlives_redis_and_its_scheduler(make_app, redis_server, tmp
 
     def scheduler_pid() -> int | None:
         """The worker's scheduler: its one child process between jobs (the lock names the worker itself)."""
-        children = _children(worker.pid)
-        return children[0] if len(children) == 1 else None
+        kids = children(worker.pid)
+        return kids[0] if len(kids) == 1 else None
 
     try:
         send("before@example.eu")
@@ -94,21 +95,6 @@ def test_the_worker_outlives_redis_and_its_scheduler(make_app, redis_server, tmp
             worker.wait()
 
 
-def _children(pid: int) -> list[int]:
-    """Live child processes of pid (from /proc)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid and fields[0] != "Z":
-            found.append(int(entry.name))
-    return found
-
-
 @pytest.fixture
 def private_postgres() -> Iterator[str]:
     """A PostgreSQL database of its own, which the test may close to connections."""
@@ -117,25 +103,8 @@ def private_postgres() -> Iterator[str]:
         test_services.skip_or_fail("PostgreSQL is not configured (ACADEMY_TEST_DATABASE_URL)")
     url = test_services.create_postgres_database(base, "heal")
     yield url
-    _allow_connections(url, True)
+    allow_connections(url, True)
     test_services.drop_postgres_database(url)
-
-
-def _allow_connections(url: str, allowed: bool) -> None:
-    """Open or close a database to every connection (closing also ends the open ones)."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'ALTER DATABASE "{target.database}" WITH ALLOW_CONNECTIONS {str(allowed).lower()}'))
-        if not allowed:
-            conn.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
-                {"name": target.database},
-            )
-    admin.dispose()
 
 
 def test_mail_queued_while_the_database_refuses_connections_is_delivered_once_it_is_back(
@@ -156,7 +125,7 @@ def test_mail_queued_while_the_database_refuses_connections_is_delivered_once_it
         record_event(recipients=[create_user(email=email) for email in emails])  # three deliveries queued
         db.session.remove()
         db.engine.dispose()
-    _allow_connections(private_postgres, False)  # the database refuses connections before any job runs
+    allow_connections(private_postgres, False)  # the database refuses connections before any job runs
     env = {
         **os.environ,
         "DATABASE_URL": private_postgres,
@@ -178,7 +147,7 @@ def test_mail_queued_while_the_database_refuses_connections_is_delivered_once_it
     try:
         _wait(lambda: "OperationalError" in log.read_text(), 120, "a job to meet the closed database")
         assert not any(_mails(mail_dir, email) for email in emails)
-        _allow_connections(private_postgres, True)
+        allow_connections(private_postgres, True)
         _wait(lambda: all(_mails(mail_dir, email) for email in emails), 180, "every e-mail")
         time.sleep(3)
         assert [len(_mails(mail_dir, email)) for email in emails] == [1, 1, 1], log.read_text()[-3000:]

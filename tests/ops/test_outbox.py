@@ -109,7 +109,7 @@ def test_a_job_whose_worker_died_mid_run_is_run_again_by_the_relay(make_app, red
 
 
 def _dead_pid() -> int:
-    proc = subprocess.Popen(["true"])  # noqa: S607
+    proc = subprocess.Popen(["true"])
     proc.wait()
     return proc.pid
 

@@ -7,54 +7,30 @@ RQ worker, stops it with SIGTERM and finds no process of it left.
 from __future__ import annotations
 
 import os
-import re
 import signal
-import socket
 import subprocess
 import sys
-import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 
 from tests import services as test_services
+from tests.ops.stack import mails_to, processes_with, ready, register, serve_environment, start, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_DEFAULT = "redis://127.0.0.1:6379/8"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+REDIS_DEFAULT = "redis://127.0.0.1:6379/6"
 
 
 def _our_redis_database() -> str | None:
-    """The test Redis server, database 8 (ours alone: this test flushes it)."""
+    """The test Redis server, database 6 (ours alone: this test flushes it)."""
     from redis.connection import parse_url
 
     url = test_services.redis_url(default=REDIS_DEFAULT)
     if url is None:
         return None
     options = parse_url(url)
-    return f"redis://{options.get('host', '127.0.0.1')}:{options.get('port', 6379)}/8"
-
-
-def _processes_with(marker: str) -> list[int]:
-    """Pids of every process whose environment carries the marker (children inherit it)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if marker.encode() in (entry / "environ").read_bytes():
-                found.append(int(entry.name))
-        except OSError:
-            continue
-    return found
+    return f"redis://{options.get('host', '127.0.0.1')}:{options.get('port', 6379)}/6"
 
 
 @pytest.fixture
@@ -68,91 +44,24 @@ def stack_env(tmp_path) -> Iterator[dict[str, str]]:
 
     redis.Redis.from_url(redis_url).flushdb()
     database = test_services.create_postgres_database(base, "serve")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database,
-        "REDIS_URL": redis_url,
-        "PORT": str(port),
-        "HOST": "127.0.0.1",
-        "WEB_CONCURRENCY": "2",
-        "ACADEMY_INSTANCE_PATH": str(tmp_path / "instance"),
-        "MAIL_DIR": str(tmp_path / "mail"),
-        "ACADEMY_BASE_URL": f"http://127.0.0.1:{port}",
-        "ACADEMY_SERVE_MARKER": uuid.uuid4().hex,
-        "RATELIMIT_ENABLED": "0",
-        "SECRET_KEY": uuid.uuid4().hex,
-        "SESSION_COOKIE_SECURE": "0",  # the test talks plain HTTP to 127.0.0.1
-    }
-    (tmp_path / "instance").mkdir()
+    env = serve_environment(database, redis_url, tmp_path)
     yield env
-    for pid in _processes_with(env["ACADEMY_SERVE_MARKER"]):
+    for pid in processes_with(env["ACADEMY_SERVE_MARKER"]):
         os.kill(pid, signal.SIGKILL)
     test_services.drop_postgres_database(database)
     redis.Redis.from_url(redis_url).flushdb()
 
 
-def _wait_for(check, *, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def _ready(base: str) -> bool:
-    try:
-        return requests.get(f"{base}/readyz", timeout=5).status_code == 200
-    except requests.RequestException:
-        return False
-
-
-def start(env: dict[str, str], log: Path) -> subprocess.Popen:
-    """Start `python3 dev serve` with its output in a file."""
-    return subprocess.Popen(
-        [sys.executable, str(ROOT / "dev"), "serve"],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-    )
-
-
-def register(base: str, email: str) -> None:
-    """Register through the web form, as a person would."""
-    session = requests.Session()
-    page = session.get(f"{base}/register", timeout=30).text
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    form = {
-        "csrf_token": token,
-        "name": "Ines Operator",
-        "email": email,
-        "organisation": "Joint Secretariat",
-        "country": "",
-        "password": "a long passphrase for ops",
-        "confirm": "a long passphrase for ops",
-    }
-    response = session.post(f"{base}/register", data=form, timeout=30)
-    assert response.status_code == 200 and email in response.text, response.text[:2000]
-
-
-def mails_to(folder: Path, email: str) -> list[Path]:
-    """Mail files written for this address."""
-    return [p for p in folder.glob("*.eml") if f"To: {email}" in p.read_text(errors="replace")]
-
-
+@pytest.mark.stack
 def test_dev_serve_runs_web_and_worker_then_stops_every_process(stack_env, tmp_path):
     log = tmp_path / "serve.log"
     proc = start(stack_env, log)
     base = f"http://127.0.0.1:{stack_env['PORT']}"
     try:
-        _wait_for(lambda: _ready(base) or proc.poll() is not None, timeout=420, what="/readyz")
+        wait_for(lambda: ready(base) or proc.poll() is not None, timeout=420, what="/readyz")
         assert proc.poll() is None, log.read_text()
         register(base, "ines@example.eu")
-        _wait_for(lambda: mails_to(Path(stack_env["MAIL_DIR"]), "ines@example.eu"), timeout=120, what="the e-mail")
+        wait_for(lambda: mails_to(Path(stack_env["MAIL_DIR"]), "ines@example.eu"), timeout=120, what="the e-mail")
         output = log.read_text()
         assert "web    | " in output and "worker | " in output
         assert "GET /register 200" in output  # our request log, prefixed by the process it came from
@@ -160,7 +69,7 @@ def test_dev_serve_runs_web_and_worker_then_stops_every_process(stack_env, tmp_p
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=90)
     assert "dev serve: stopped" in log.read_text()
-    assert _processes_with(stack_env["ACADEMY_SERVE_MARKER"]) == []
+    assert processes_with(stack_env["ACADEMY_SERVE_MARKER"]) == []
 
 
 def test_dev_serve_refuses_without_postgresql_or_with_redis_away(tmp_path):
