@@ -53,6 +53,13 @@ class StateCollector:
         issued = CounterMetricFamily("academy_certificates_issued", "Certificates issued (any status since).")
         issued.add_metric([], db.session.scalar(select(func.count()).select_from(Certificate)) or 0)
         yield issued
+        from academy import outbox
+
+        outbox_waiting = GaugeMetricFamily(
+            "academy_jobs_outbox_waiting", "Jobs committed and not yet done (waiting for Redis or a worker)."
+        )
+        outbox_waiting.add_metric([], outbox.pending_count())
+        yield outbox_waiting
         yield from self._queues()
 
     def _queues(self) -> Iterator[Metric]:

@@ -70,6 +70,7 @@ def test_a_registration_made_while_redis_is_down_is_mailed_once_redis_is_back(ma
         rows = db.session.scalars(select(outbox.JobOutbox)).all()
         assert [row.func_path for row in rows] == ["academy.auth.jobs.send_registration_link"]
     assert _mails(app, "offline@example.eu") == []
+    assert "academy_jobs_outbox_waiting 1.0" in app.test_client().get("/metrics").get_data(as_text=True)
 
     redis_server.start()  # back, and empty
     later = utcnow() + timedelta(minutes=1)
