@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 UNITS = DEPLOY / "systemd"
 
+pytestmark = pytest.mark.once  # independent of the test database: one pass of `dev test` is enough
+
 
 def _compose() -> dict:
     return yaml.safe_load((DEPLOY / "compose.yaml").read_text())

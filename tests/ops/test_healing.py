@@ -27,6 +27,8 @@ from tests.ops.stack import allow_connections, children
 
 ROOT = Path(__file__).resolve().parents[2]
 
+pytestmark = pytest.mark.once  # independent of the test database: one pass of `dev test` is enough
+
 
 def _mails(folder: Path, email: str) -> list[Path]:
     return [p for p in folder.glob("*.eml") if f"To: {email}" in p.read_text(errors="replace")]

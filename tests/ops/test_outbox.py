@@ -13,6 +13,7 @@ import subprocess
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask_migrate import upgrade
 from redis import Redis
@@ -24,6 +25,8 @@ from academy.extensions import db
 from academy.ops.scheduler import LOCK_TTL, HealingScheduler, holder_value
 from academy.ops.worker import healing_worker_class
 from tests.ops.redis_server import PrivateRedis
+
+pytestmark = pytest.mark.once  # independent of the test database: one pass of `dev test` is enough
 
 
 def _app(make_app, redis_server: PrivateRedis) -> Flask:

@@ -52,7 +52,7 @@ def stack_env(tmp_path) -> Iterator[dict[str, str]]:
     redis.Redis.from_url(redis_url).flushdb()
 
 
-@pytest.mark.stack
+@pytest.mark.once
 def test_dev_serve_runs_web_and_worker_then_stops_every_process(stack_env, tmp_path):
     log = tmp_path / "serve.log"
     proc = start(stack_env, log)

@@ -51,7 +51,7 @@ def _only_child(pid: int) -> int | None:
     return kids[0] if len(kids) == 1 else None
 
 
-@pytest.mark.stack
+@pytest.mark.once
 def test_dev_serve_recovers_from_redis_worker_scheduler_and_database_faults(
     redis_server: PrivateRedis, database, tmp_path
 ):
