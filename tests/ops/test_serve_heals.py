@@ -97,6 +97,10 @@ def test_dev_serve_recovers_from_redis_worker_scheduler_and_database_faults(
         holder = wait_for(lambda: lock_holder(), timeout=60, what="a scheduler lock")
         assert holder == f"{socket.gethostname()}:{first_worker}"
         os.killpg(first_worker, signal.SIGKILL)
+        # Its locks would now live on for RQ's TTL; make them last an hour: only seeing their holder dead frees them.
+        stale = Redis.from_url(redis_server.url)
+        for key in stale.keys("rq:scheduler-lock:*"):
+            stale.expire(key, 3600)
         second_worker = wait_for(
             lambda: [p for p in started_pids(log, "worker") if p != first_worker], timeout=60, what="a new worker"
         )[-1]
