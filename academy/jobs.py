@@ -10,6 +10,7 @@ features with `register_periodic()` and kept alive by the worker's RQ scheduler.
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import time
 import traceback
@@ -85,6 +86,10 @@ def enqueue_after_commit(func: Callable | str, *args: Any, queue: str = QUEUE_DE
     """Run func(*args, **kwargs) in the background once the current transaction commits; drop it on rollback."""
     if queue not in ALL_QUEUES:
         raise ValueError(f"unknown queue {queue!r}")
+    try:  # checked in both modes, so the in-process tests catch what the outbox could not store
+        json.dumps([args, kwargs])
+    except TypeError as exc:
+        raise TypeError(f"job arguments must be JSON (ids, not objects): {exc}") from exc
     job = QueuedJob(queue, _path_of(func), args, kwargs)
     if not current_app.config.get("JOBS_INLINE", True):
         # The job is a row of this transaction too: committed with the data, delivered even if Redis is away now.

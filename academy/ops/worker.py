@@ -35,7 +35,7 @@ def healing_worker_class(app: Flask) -> type:
     base = jobs._worker_class()
 
     class HealingWorker(base):  # type: ignore[misc, valid-type]
-        """An AppWorker that re-checks its scheduler and the periodic schedule every 30 s."""
+        """An AppWorker that checks its scheduler, the periodic schedule and the job outbox every 10 s."""
 
         def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
             kwargs.setdefault("worker_ttl", WORKER_TTL)
