@@ -121,10 +121,6 @@ def test_what_the_image_copies_is_enough_to_start_the_app(tmp_path):
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     upgrade = subprocess.run([*flask, "db", "upgrade"], cwd=app_dir, env=env, capture_output=True, text=True)
     assert upgrade.returncode == 0, upgrade.stderr[-3000:]
-    worker_help = subprocess.run(
-        [*flask, "academy", "worker", "--help"], cwd=app_dir, env=env, capture_output=True, text=True
-    )
-    assert worker_help.returncode == 0, worker_help.stderr[-3000:]
     conf = subprocess.run(
         [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "--check-config", "wsgi:app"],
         cwd=app_dir,
