@@ -47,27 +47,30 @@ def _page_path(certificate: Certificate) -> str:
 def init_app(app: Flask) -> None:
     """Connect programmes to certificates and notifications (receivers are module functions: connected once)."""
     events.register(
+        app,
         events.EventKind(
             "programme.seat_confirmed",
             _l("Seat confirmed from the waiting list"),
             _l("A seat at %(session)s is now yours: you moved up from the waiting list."),
-        )
+        ),
     )
     events.register(
+        app,
         events.EventKind(
             "programme.session_changed",
             _l("A session I registered for changed"),
             # The message is the e-mail's subject too: short, with what changed and the new details.
             _l("%(session)s has changed (%(changes)s): now %(when)s, %(where)s."),
-        )
+        ),
     )
     events.register(
+        app,
         events.EventKind(
             "programme.session_cancelled",
             _l("A session I registered for is cancelled"),
             # The reason travels as the excerpt, quoted in the e-mail and shown on the programme page.
             _l("%(session)s on %(when)s is cancelled."),
-        )
+        ),
     )
     core_events.listen(app, CertificateIssued, _on_certificate_issued)
     certificates.register_programme_certificates(manager=_manages, list_url=_list_url, page_path=_page_path)

@@ -60,19 +60,21 @@ def test_registered_requirements_join_the_rule(app, db):
     def attendance(e: Enrolment) -> RequirementStatus:
         return RequirementStatus(met=attended.get(e.id, False), label="Live session attended", detail="0 of 1")
 
-    completion.register_requirement("attendance", attendance, description="Attend the live session.")
-    try:
-        assert [s.label for s in completion.status(enrolment)] == [
-            "Every required lesson done",
-            "Every required quiz passed",
-            "Every learning outcome at or above its mastery threshold",
-            "Live session attended",
-        ]
-        assert not completion.is_complete(enrolment)
-        attended[enrolment.id] = True
-        assert completion.is_complete(enrolment)
-    finally:
-        completion.unregister_requirement("attendance")
+    completion.register_requirement(app, "attendance", attendance, description="Attend the live session.")
+    assert [s.label for s in completion.status(enrolment)] == [
+        "Every required lesson done",
+        "Every required quiz passed",
+        "Every learning outcome at or above its mastery threshold",
+        "Live session attended",
+    ]
+    assert not completion.is_complete(enrolment)
+    attended[enrolment.id] = True
+    assert completion.is_complete(enrolment)
+
+
+def test_a_requirement_registered_by_another_test_is_gone(app, db):
+    # The registry lives on the app, which the test fixtures put back after each test.
+    assert [r.name for r in completion.requirements()] == ["lessons", "quizzes", "outcomes"]
 
 
 def test_completing_the_last_lesson_issues_one_certificate_after_the_commit(app, db, events):
