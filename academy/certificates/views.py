@@ -25,6 +25,7 @@ from academy.certificates import (
     forms,
     jobs,
     policy,
+    queries,
     sandbox,
     schemas,
     services,
@@ -47,7 +48,7 @@ def home_panel():  # noqa: ANN201
 
     if not current_user.is_authenticated:
         return None
-    count, latest = services.valid_certificates_summary(current_user._get_current_object())
+    count, latest = queries.valid_certificates_summary(current_user._get_current_object())
     if not count:
         return None
     return HomePanel(
@@ -194,7 +195,7 @@ def _own_certificate(certificate_id: int) -> Certificate:
 @login_required
 def mine():  # noqa: ANN201
     """My certificates."""
-    certificates = services.certificates_of(current_user)
+    certificates = queries.certificates_of(current_user)
     return render_template("certificates/mine.html", certificates=certificates, labels=STATE_LABELS)
 
 
@@ -254,7 +255,7 @@ def download(certificate_id: int):  # noqa: ANN201
     if certificate.course is not None:
         name = f"certificate-{certificate.course.slug}-v{certificate.version_number}-{certificate.id}.pdf"
     else:
-        name = f"certificate-programme-{certificate.programme_id}-{certificate.id}.pdf"
+        name = f"certificate-{certificate.achievement_kind}-{certificate.achievement_id}-{certificate.id}.pdf"
     response = send_file(
         storage.path_of(certificate.pdf_path), mimetype="application/pdf", as_attachment=True, download_name=name
     )
@@ -267,7 +268,7 @@ def download(certificate_id: int):  # noqa: ANN201
 
 def _managed_course(slug: str) -> Course:
     try:
-        course = services.get_course(slug)
+        course = queries.get_course(slug)
     except ServiceError:
         abort(404)
     if not policy.can_manage_course_certificates(current_user, course):
@@ -287,12 +288,12 @@ def _managed_certificate(certificate_id: int) -> Certificate:
 def course_list(slug: str):  # noqa: ANN201
     """A course's issued certificates, with revoke, re-issue and the bulk download."""
     course = _managed_course(slug)
-    pagination = services.course_certificates(course, page=page_arg())
+    pagination = queries.course_certificates(course, page=page_arg())
     return render_template(
         "certificates/course.html",
         course=course,
         pagination=pagination,
-        exports=services.recent_exports(course),
+        exports=queries.recent_exports(course),
         labels=STATE_LABELS,
         form=EmptyForm(),
     )

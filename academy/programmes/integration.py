@@ -6,12 +6,13 @@ from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 from academy.auth.models import User
-from academy.certificates import services as certificates
+from academy.certificates.achievements import AchievementKind, register_achievement_kind
 from academy.certificates.events import CertificateIssued
 from academy.certificates.models import Certificate
 from academy.core import events as core_events
 from academy.extensions import db
 from academy.notifications import events
+from academy.programmes.models import CERTIFICATE_KIND, Programme
 from academy.programmes.policy import can_manage_programme
 
 
@@ -23,25 +24,35 @@ def _on_certificate_issued(event: CertificateIssued) -> None:
         jobs.queue_check(event.user_id)
 
 
-def _manages(user: User, certificate: Certificate) -> bool:
-    from academy.programmes.models import Programme
+def _programme(certificate: Certificate) -> Programme | None:
+    return db.session.get(Programme, certificate.achievement_id) if certificate.achievement_id else None
 
-    programme = db.session.get(Programme, certificate.programme_id) if certificate.programme_id else None
+
+def _manages(user: User, certificate: Certificate) -> bool:
+    programme = _programme(certificate)
     return programme is not None and can_manage_programme(user, programme)
 
 
 def _list_url(certificate: Certificate) -> str:
-    from academy.programmes.models import Programme
-
-    programme = db.session.get(Programme, certificate.programme_id)
+    programme = _programme(certificate)
     return url_for("programmes.certificates", slug=programme.slug) if programme else url_for("certificates.mine")
 
 
 def _page_path(certificate: Certificate) -> str:
-    from academy.programmes.models import Programme
-
-    programme = db.session.get(Programme, certificate.programme_id)
+    programme = _programme(certificate)
     return f"/programmes/{programme.slug}" if programme else "/programmes"
+
+
+CERTIFICATES = AchievementKind(
+    name=CERTIFICATE_KIND,
+    label=_l("Training programme"),
+    parts_heading=_l("Programme components completed"),
+    manager=_manages,
+    list_url=_list_url,
+    page_path=_page_path,
+    # The PDF says "has successfully completed the training programme" and leaves out the version.
+    pdf_options={"programme": True},
+)
 
 
 def init_app(app: Flask) -> None:
@@ -73,4 +84,4 @@ def init_app(app: Flask) -> None:
         ),
     )
     core_events.listen(app, CertificateIssued, _on_certificate_issued)
-    certificates.register_programme_certificates(manager=_manages, list_url=_list_url, page_path=_page_path)
+    register_achievement_kind(app, CERTIFICATES)

@@ -32,6 +32,10 @@ from academy.courses.models import Course
 from academy.db import UTCDateTime, string_enum, utcnow
 from academy.extensions import db
 
+# A programme certificate is a certificate of the achievement kind "programme" whose id is the
+# programme's id (registered with certificates in programmes.integration).
+CERTIFICATE_KIND = "programme"
+
 
 class ProgrammeStatus(enum.StrEnum):
     """Like courses: drafted by trainers, published to learners, archived when withdrawn."""

@@ -44,7 +44,11 @@ def _programme_certificates(user, programme) -> list[Certificate]:
     return list(
         db.session.scalars(
             select(Certificate)
-            .where(Certificate.user_id == user.id, Certificate.programme_id == programme.id)
+            .where(
+                Certificate.user_id == user.id,
+                Certificate.achievement_kind == "programme",
+                Certificate.achievement_id == programme.id,
+            )
             .order_by(Certificate.id)
         )
     )

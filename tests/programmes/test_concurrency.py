@@ -174,7 +174,9 @@ def test_concurrent_certificate_checks_issue_one_programme_certificate(shared_ap
     assert errors == []
     with shared_app.app_context():
         count = db.session.scalar(
-            select(func.count()).select_from(Certificate).where(Certificate.programme_id == ids[0])
+            select(func.count())
+            .select_from(Certificate)
+            .where(Certificate.achievement_kind == "programme", Certificate.achievement_id == ids[0])
         )
         db.session.remove()
     assert count == 1

@@ -309,7 +309,7 @@ def test_the_programme_trainer_reissues_and_revokes_programme_certificates(clien
     replacement = db.session.get(Certificate, certificate.superseded_by_id)
     assert certificate.status == CertificateStatus.SUPERSEDED
     assert replacement.holder_name == "Lena Learner"
-    assert replacement.parts == certificate.parts and replacement.programme_id == programme.id
+    assert replacement.parts == certificate.parts and replacement.achievement_id == programme.id
 
     client.post(
         f"/certificates/{replacement.id}/revoke",

@@ -249,7 +249,14 @@ def test_a_cancelled_required_session_holds_the_certificate_until_the_trainer_de
     assert cancelled.state == PartState.CANCELLED and cancelled.label == "Session cancelled"
     assert [p.part.session_id for p in standing.left] == [session.id]
     assert not standing.complete
-    assert db.session.scalar(select(Certificate).where(Certificate.programme_id == programme.id)) is None
+    assert (
+        db.session.scalar(
+            select(Certificate).where(
+                Certificate.achievement_kind == "programme", Certificate.achievement_id == programme.id
+            )
+        )
+        is None
+    )
 
     # The trainer makes the cancelled day optional: the course alone now completes the programme.
     part = next(p for p in programme.parts if p.session_id == session.id)
@@ -259,7 +266,11 @@ def test_a_cancelled_required_session_holds_the_certificate_until_the_trainer_de
     run_ready()
     standing = progress.standing(programme, learner)
     assert standing.complete and standing.percent == 100
-    certificate = db.session.scalar(select(Certificate).where(Certificate.programme_id == programme.id))
+    certificate = db.session.scalar(
+        select(Certificate).where(
+            Certificate.achievement_kind == "programme", Certificate.achievement_id == programme.id
+        )
+    )
     assert certificate is not None and certificate.user_id == learner.id
     assert [title for _kind, title, _detail in progress.achievement(standing).parts] == ["Simplified cost options"]
 
@@ -270,14 +281,28 @@ def test_cancelling_alone_never_issues_a_certificate_removing_the_part_does(trac
     sessions.cancel_session(session, reason=REASON, actor=None)
     db.session.commit()
     run_ready()
-    assert db.session.scalar(select(Certificate).where(Certificate.programme_id == programme.id)) is None
+    assert (
+        db.session.scalar(
+            select(Certificate).where(
+                Certificate.achievement_kind == "programme", Certificate.achievement_id == programme.id
+            )
+        )
+        is None
+    )
 
     part = next(p for p in programme.parts if p.session_id == session.id)
     authoring.remove_part(programme, part.id)  # allowed: the session is cancelled
     jobs.queue_programme_check(programme.id)
     db.session.commit()
     run_ready()
-    assert db.session.scalar(select(Certificate).where(Certificate.programme_id == programme.id)) is not None
+    assert (
+        db.session.scalar(
+            select(Certificate).where(
+                Certificate.achievement_kind == "programme", Certificate.achievement_id == programme.id
+            )
+        )
+        is not None
+    )
 
 
 def test_a_programme_of_cancelled_sessions_only_is_never_complete(app):
@@ -295,7 +320,14 @@ def test_a_programme_of_cancelled_sessions_only_is_never_complete(app):
     standing = progress.standing(programme, learner)
     assert not standing.complete and len(standing.left) == 2 and standing.percent == 0
     assert progress.certify(programme, learner) is None
-    assert db.session.scalar(select(Certificate).where(Certificate.programme_id == programme.id)) is None
+    assert (
+        db.session.scalar(
+            select(Certificate).where(
+                Certificate.achievement_kind == "programme", Certificate.achievement_id == programme.id
+            )
+        )
+        is None
+    )
 
 
 # ---------------------------------------------------------------------------- pages and the calendar file

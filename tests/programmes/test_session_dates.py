@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from academy.certificates import services as certificate_services
+from academy.certificates import achievements
 from academy.certificates.models import Certificate
 from academy.exceptions import Conflict
 from academy.extensions import db
@@ -48,7 +48,11 @@ def _state(programme, user):
 def _certificates(user, programme):
     return list(
         db.session.scalars(
-            select(Certificate).where(Certificate.user_id == user.id, Certificate.programme_id == programme.id)
+            select(Certificate).where(
+                Certificate.user_id == user.id,
+                Certificate.achievement_kind == "programme",
+                Certificate.achievement_id == programme.id,
+            )
         )
     )
 
@@ -70,7 +74,7 @@ def test_attending_the_second_date_completes_the_programme(workshop):
     item = _state(programme, user)
     assert item.done and item.registration.session_id == turku.id
     (certificate,) = _certificates(user, programme)
-    ((kind, title, detail),) = certificate_services.achievement_of(certificate).parts
+    ((kind, title, detail),) = achievements.achievement_of(certificate).parts
     assert (kind, title) == ("session", "Controllers' workshop")
     assert "Turku" in detail  # the date attended, not the part's first date
 

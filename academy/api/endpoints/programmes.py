@@ -21,13 +21,14 @@ from academy.api.pagination import Page, paginate
 from academy.api.problems import ApiProblem
 from academy.api.schemas import ApiSchema, PageQuery, page_of
 from academy.api.spec import describe_tag
-from academy.certificates import services as certificate_services
+from academy.certificates import achievements
 from academy.certificates.models import Certificate
 from academy.courses.models import Course
 from academy.exceptions import NotFound
 from academy.extensions import db
 from academy.programmes import jobs, policy
 from academy.programmes.models import (
+    CERTIFICATE_KIND,
     Attendance,
     PartKind,
     Programme,
@@ -366,7 +367,7 @@ def _describe_all(rows: list[ProgrammeEnrolment]) -> list[dict[str, Any]]:
     results = progress.standings(
         [row.programme for row in rows], user, completed_at={row.programme_id: row.completed_at for row in rows}
     )
-    held = certificate_services.current_programme_certificates(user.id, [row.programme_id for row in rows])
+    held = achievements.current_achievement_certificates(user.id, CERTIFICATE_KIND, [row.programme_id for row in rows])
     return [_describe(row, result, held.get(row.programme_id)) for row, result in zip(rows, results, strict=True)]
 
 

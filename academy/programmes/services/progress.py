@@ -28,12 +28,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from academy.auth.models import User
+from academy.certificates import achievements
 from academy.certificates import services as certificates
+from academy.certificates.achievements import Achievement
 from academy.certificates.models import Certificate, CertificateStatus, RevocationReason
 from academy.courses.models import Enrolment, EnrolmentStatus, Lesson, LessonProgress, Module
 from academy.db import utcnow
 from academy.extensions import db
 from academy.programmes.models import (
+    CERTIFICATE_KIND,
     Attendance,
     PartKind,
     Programme,
@@ -445,7 +448,7 @@ def _session_detail(registration: SessionRegistration) -> str:
     return f"Session attended on {day}, {where}" if where else f"Session attended on {day}"
 
 
-def achievement(result: Standing) -> certificates.ProgrammeAchievement:
+def achievement(result: Standing) -> Achievement:
     """What the certificate says: the programme, its outcomes and every part done (in order)."""
     programme = result.programme
     parts: list[tuple[str, str, str]] = []
@@ -461,8 +464,9 @@ def achievement(result: Standing) -> certificates.ProgrammeAchievement:
             session = item.registration.session  # the date attended
             hours += Decimal((session.ends_at - session.starts_at).total_seconds() / 3600).quantize(Decimal("0.1"))
             parts.append(("session", item.part.session.title, _session_detail(item.registration)))
-    return certificates.ProgrammeAchievement(
-        programme_id=programme.id,
+    return Achievement(
+        kind=CERTIFICATE_KIND,
+        id=programme.id,
         title=programme.title,
         hours=hours,
         credits=programme.credits,
@@ -490,13 +494,13 @@ def certify(programme: Programme, user: User) -> Certificate | None:
         )
     )
     result = standing(programme, user, completed_at=enrolment.completed_at if enrolment is not None else None)
-    current = certificates.current_programme_certificate(user.id, programme.id)
+    current = achievements.current_achievement_certificate(user.id, CERTIFICATE_KIND, programme.id)
     if current is None:
         if not result.complete:
             return None
         if enrolment is not None and enrolment.completed_at is None:
             enrolment.completed_at = utcnow()
-        return certificates.issue_for_programme(user, achievement(result))
+        return certificates.issue_for_achievement(user, achievement(result))
     if current.status == CertificateStatus.REVOKED:
         if result.complete and current.revocation_note == REVOKE_NOTE:
             # Our own automatic revocation, undone by a later correction: a new certificate replaces it.
@@ -514,7 +518,7 @@ def certify(programme: Programme, user: User) -> Certificate | None:
         certificates.revoke(current, actor=None, reason=RevocationReason.ISSUED_IN_ERROR, note=REVOKE_NOTE)
         return current
     fresh = achievement(result)
-    held = certificates.achievement_of(current).parts
+    held = achievements.achievement_of(current).parts
     parts = _parts_to_certify(result, held, fresh.parts)
     if set(parts) != set(held):
         fresh = dataclasses.replace(fresh, parts=parts)

@@ -9,13 +9,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from academy.auth.forms import EmptyForm
-from academy.certificates import services as certificates
+from academy.certificates import achievements
 from academy.exceptions import ServiceError
 from academy.extensions import db
 from academy.inputs import page_arg
 from academy.programmes import ics, jobs, policy
 from academy.programmes.forms import ProgrammeFilterForm
-from academy.programmes.models import Programme, RegistrationStatus, TrainingSession
+from academy.programmes.models import CERTIFICATE_KIND, Programme, RegistrationStatus, TrainingSession
 from academy.programmes.services import enrolment, progress, sessions
 from academy.programmes.views import bp
 
@@ -63,7 +63,9 @@ def programme_page(slug: str):  # noqa: ANN201
         with_mastery=enrolled,
         completed_at=row.completed_at if enrolled else None,
     )
-    certificate = certificates.current_programme_certificate(user.id, programme.id) if enrolled else None
+    certificate = (
+        achievements.current_achievement_certificate(user.id, CERTIFICATE_KIND, programme.id) if enrolled else None
+    )
     return render_template(
         "programmes/programme.html",
         programme=programme,

@@ -28,7 +28,7 @@ from academy.programmes.forms import (
     ProgrammeForm,
     SessionForm,
 )
-from academy.programmes.models import Attendance, PartKind, Programme, TrainingSession
+from academy.programmes.models import CERTIFICATE_KIND, Attendance, PartKind, Programme, TrainingSession
 from academy.programmes.services import authoring, sessions
 from academy.programmes.views import bp
 
@@ -605,7 +605,7 @@ def certificates(slug: str):  # noqa: ANN201
     programme = _editable(slug)
     rows = db.session.scalars(
         select(Certificate)
-        .where(Certificate.programme_id == programme.id)
+        .where(Certificate.achievement_kind == CERTIFICATE_KIND, Certificate.achievement_id == programme.id)
         .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
     ).all()
     return render_template(
@@ -620,7 +620,7 @@ def certificates_csv(slug: str):  # noqa: ANN201
     programme = _editable(slug)
     rows = db.session.scalars(
         select(Certificate)
-        .where(Certificate.programme_id == programme.id)
+        .where(Certificate.achievement_kind == CERTIFICATE_KIND, Certificate.achievement_id == programme.id)
         .options(joinedload(Certificate.user))
         .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
     ).all()
