@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from academy.auth.models import User
-from academy.certificates import achievements, codes, hooks, notify, pdf, signing, storage
+from academy.certificates import achievements, codes, hooks, jobs, notify, pdf, signing, storage
 from academy.certificates.achievements import Achievement
 from academy.certificates.events import CertificateIssued
 from academy.certificates.models import (
@@ -31,6 +31,7 @@ from academy.courses.models import Course, CourseVersion, Enrolment
 from academy.db import utcnow
 from academy.exceptions import Conflict, PermissionDenied, ServiceError
 from academy.extensions import db
+from academy.jobs import QUEUE_BULK, enqueue_after_commit
 from academy.textcheck import clean_name
 
 
@@ -357,10 +358,11 @@ def stored_code(certificate: Certificate) -> str:
 
 
 def request_export(course: Course, *, actor: User) -> CertificateExport:
-    """Ask for a ZIP of the course's certificates; a job builds it after the commit."""
+    """Ask for a ZIP of the course's certificates; the job that builds it is queued for after the commit."""
     if not can_manage_course_certificates(actor, course):
         raise PermissionDenied
     export = CertificateExport(course=course, requested_by=actor, status=ExportStatus.PENDING)
     db.session.add(export)
     db.session.flush()
+    enqueue_after_commit(jobs.build_export, export.id, queue=QUEUE_BULK)
     return export

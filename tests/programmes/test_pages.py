@@ -19,6 +19,7 @@ from academy.programmes.models import (
     SessionRegistration,
     TrainingSession,
 )
+from academy.programmes.services import certification
 from tests.certificates.factories import create_course
 from tests.conftest import csrf_token
 from tests.factories import create_user
@@ -271,7 +272,6 @@ def _certified(owner):
     """A learner holding the programme certificate of a programme run by `owner`."""
     from academy.certificates import services as certificate_services
     from academy.extensions import db
-    from academy.programmes.services import progress
 
     programme = create_programme(owner=owner, courses=[create_course()])
     user = create_user(name="Lena Learnr")
@@ -281,7 +281,7 @@ def _certified(owner):
 
     complete_lessons(course_enrolment, commit=False)
     certificate_services.issue_for_enrolment(course_enrolment)
-    certificate = progress.certify(programme, user)
+    certificate = certification.certify(programme, user)
     db.session.commit()
     return programme, certificate
 
