@@ -6,8 +6,8 @@ The registry is kept per app (`app.extensions`): `init_app(app)` registers the b
 requirements (every required lesson done, every required quiz passed, every learning outcome at
 or above its mastery threshold); a higher feature may add its own with `register_requirement(app, ...)`.
 
-Other features call `notify_progress(enrolment_id)` (queued after their commit) whenever progress
-may have completed a course; it checks the rule and issues the certificate once.
+The job `certificates.jobs.notify_progress(enrolment_id)` (queued after a commit whenever progress
+may have completed a course) checks the rule and issues the certificate once.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from flask import Flask, current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from academy.courses.models import Course, Enrolment, Lesson, LessonProgress, Module
 from academy.courses.services import progress
@@ -179,18 +178,3 @@ def standing(course: Course, enrolment: Enrolment | None) -> Standing:
         certificate=certificate,
         validity_months=validity,
     )
-
-
-def notify_progress(enrolment_id: int) -> None:
-    """Job: if the enrolment now meets the rule, issue its certificate (a second run does nothing)."""
-    from academy.certificates import services
-
-    enrolment = db.session.get(Enrolment, enrolment_id)
-    if enrolment is None or not is_complete(enrolment):
-        return
-    try:
-        services.issue_for_enrolment(enrolment)
-        db.session.commit()
-    except IntegrityError:
-        # A concurrent run claimed this learner and version first; its certificate stands.
-        db.session.rollback()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from academy.certificates import completion
-from academy.certificates.completion import notify_progress
+from academy.certificates.jobs import notify_progress
 from academy.core import events
 from academy.courses.events import LessonsCompleted
 from academy.jobs import QUEUE_CERTIFICATES, enqueue_after_commit

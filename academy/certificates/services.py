@@ -15,7 +15,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from academy.auth.models import User
-from academy.certificates import achievements, codes, hooks, jobs, notify, pdf, signing, storage
+from academy.certificates import achievements, codes, completion, hooks, notify, pdf, signing, storage
+from academy.certificates import keys as seal_keys
 from academy.certificates.achievements import Achievement
 from academy.certificates.events import CertificateIssued
 from academy.certificates.models import (
@@ -154,7 +155,7 @@ def _create(user: User | None, course: Course | None, snap: _Snapshot) -> Certif
         parts=[(p["title"], p["detail"]) for p in parts],
         **(kind.pdf_options if (kind := achievements.kind_of(certificate)) is not None else {}),
     )
-    key = signing.seal_key()
+    key = seal_keys.seal_key()
     sealed = signing.seal(
         pdf.render(content),
         box=pdf.SEAL_BOX,
@@ -214,8 +215,6 @@ def issue_for_enrolment(enrolment: Enrolment, *, force: bool = False) -> Certifi
     a revoked one is not replaced by running this again. `force` skips the completion rule
     (admins issuing by hand); the caller checks it otherwise.
     """
-    from academy.certificates import completion
-
     course = enrolment.course
     version = course.published_version
     if version is None:
@@ -361,6 +360,9 @@ def request_export(course: Course, *, actor: User) -> CertificateExport:
     """Ask for a ZIP of the course's certificates; the job that builds it is queued for after the commit."""
     if not can_manage_course_certificates(actor, course):
         raise PermissionDenied
+    # certificates.jobs issues through this module: importing it at the top would be a circle.
+    from academy.certificates import jobs
+
     export = CertificateExport(course=course, requested_by=actor, status=ExportStatus.PENDING)
     db.session.add(export)
     db.session.flush()

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from academy.certificates import achievements, codes, pdfguard, sandbox, services, signing
+from academy.certificates import keys as seal_keys
 from academy.certificates.models import Certificate, State
 from academy.extensions import db
 
@@ -183,7 +184,7 @@ def check_upload(data: bytes) -> UploadResult:
     certificate = db.session.scalar(select(Certificate).where(Certificate.pdf_sha256 == sha))
     if pdfguard.header_offset(data) is None:
         return UploadResult("unreadable", signing.SealCheck(ok=False, reason="unreadable", sha256=sha))
-    key = signing.seal_key()
+    key = seal_keys.seal_key()
     try:
         seal = sandbox.check_seal_bounded(
             data, roots=key.roots, chain=key.chain, limits=sandbox.limits_from_config(current_app.config)

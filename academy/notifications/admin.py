@@ -16,6 +16,7 @@ from academy.notifications import jobs
 from academy.notifications.forms import EmptyForm
 from academy.notifications.models import Delivery, DigestRun, Mode, Notification, Status
 from academy.notifications.views import bp
+from academy.ops import queues
 from academy.security import admin_required
 
 LIST_LIMIT = 50
@@ -83,7 +84,7 @@ def _rq_state() -> tuple[list[dict], list[dict], str]:
     if current_app.config.get("JOBS_INLINE", True):
         return [], [], ""
     try:
-        return app_jobs.queue_stats(), app_jobs.failed_rq_jobs(LIST_LIMIT), ""
+        return queues.queue_stats(), queues.failed_rq_jobs(LIST_LIMIT), ""
     except Exception as exc:  # Redis unreachable: the page still shows the database side
         return [], [], f"{type(exc).__name__}: {exc}"
 
@@ -167,7 +168,7 @@ def admin_retry_failure(failure_id: int):  # noqa: ANN201
 def admin_retry_rq(queue: str, job_id: str):  # noqa: ANN201
     """Move a failed RQ job back onto its queue."""
     _checked_form()
-    if current_app.config.get("JOBS_INLINE", True) or not app_jobs.requeue_failed_rq_job(queue, job_id):
+    if current_app.config.get("JOBS_INLINE", True) or not queues.requeue_failed_rq_job(queue, job_id):
         abort(404)
     flash(_("Job queued again."), "success")
     return redirect(url_for(".admin_jobs"))

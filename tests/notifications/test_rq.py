@@ -12,6 +12,7 @@ from academy.extensions import db
 from academy.jobs import ALL_QUEUES, QUEUE_NOTIFICATIONS
 from academy.notifications import jobs as delivery_jobs
 from academy.notifications.models import Delivery, Status
+from academy.ops import queues
 from tests.factories import create_user
 from tests.notifications.factories import record_event
 
@@ -194,7 +195,7 @@ def test_a_failed_job_shows_on_the_admin_page_and_can_be_retried(rq_app, client,
     page = client.get("/admin/jobs").get_data(as_text=True)
     assert "deliver_batch" in page
     assert "DeliveryFailed" in page
-    failed = jobs.failed_rq_jobs()
+    failed = queues.failed_rq_jobs()
     assert len(failed) == 1
     monkeypatch.undo()
     from tests.conftest import csrf_token

@@ -82,10 +82,11 @@ def create_session(
 
 
 def enrol(user: User, programme: Programme, *, commit: bool = True) -> ProgrammeEnrolment:
-    """Enrol through the service (which enrols in the courses too)."""
+    """Enrol through the service (which enrols in the courses too and queues the certificate check)."""
     row = enrolment.enrol(user, programme)
     if commit:
         db.session.commit()
+        run_ready()  # the check queued by enrolling, as after a request
     return row
 
 
@@ -99,6 +100,7 @@ def create_registration(
     registration = seats.register(user, session)
     if commit:
         db.session.commit()
+        run_ready()  # the certificate check queued by enrolling, as after a request
     return registration
 
 
