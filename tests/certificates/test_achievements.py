@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+import sqlalchemy as sa
+from flask_migrate import downgrade, upgrade
+
+from academy import create_app
 from academy.certificates import achievements, policy, services
 from academy.certificates.achievements import Achievement, AchievementKind
 from academy.certificates.models import Certificate
 from academy.extensions import db as _db
+from tests import services as test_services
 from tests.factories import create_user
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,3 +91,62 @@ def test_reissuing_keeps_the_achievement(app, db):
     fresh = _db.session.get(Certificate, replacement.id)
     assert (fresh.achievement_kind, fresh.achievement_id, fresh.holder_name) == ("workshop", 7, "A. Learner")
     assert achievements.achievement_of(fresh).parts == _achievement().parts
+
+
+def _dummy(column: sa.Column) -> object:
+    """A value of the column's type for a NOT NULL column the test does not care about."""
+    kind = column.type
+    if isinstance(kind, sa.Boolean):
+        return False
+    if isinstance(kind, sa.Integer | sa.Numeric):
+        return 1
+    if isinstance(kind, sa.DateTime):
+        return datetime(2026, 1, 1, tzinfo=UTC)
+    if isinstance(kind, sa.JSON):
+        return []
+    if getattr(kind, "enums", None):
+        return kind.enums[0]
+    return f"x-{column.name}"
+
+
+def _insert(conn: sa.Connection, table: sa.Table, **values: object) -> None:
+    row = {c.name: _dummy(c) for c in table.columns if not c.nullable and c.name not in values}
+    conn.execute(table.insert().values(**row, **values))
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_migration_keeps_programme_certificates_as_achievements(tmp_path, backend):
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'm.sqlite'}"
+    else:
+        base = test_services.postgres_base_url()
+        if base is None:
+            test_services.skip_or_fail("PostgreSQL not configured (ACADEMY_TEST_DATABASE_URL)")
+        url = test_services.create_postgres_database(base, "achievements")
+    try:
+        _upgrade_keeps_programme_certificates(url, tmp_path)
+    finally:
+        if backend == "postgresql":
+            test_services.drop_postgres_database(url)
+
+
+def _upgrade_keeps_programme_certificates(url: str, tmp_path: Path) -> None:
+    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": tmp_path})
+    directory = str(ROOT / "migrations")
+    with app.app_context():
+        upgrade(directory=directory, revision="a7c3e9d21f50")
+        tables = sa.MetaData()
+        tables.reflect(bind=_db.engine, only=["programmes", "certificates"])
+        with _db.engine.begin() as conn:
+            _insert(conn, tables.tables["programmes"], id=5, slug="pm-track", status="published")
+            _insert(conn, tables.tables["certificates"], id=1, code_hash="a" * 64, programme_id=5, status="valid")
+            _insert(conn, tables.tables["certificates"], id=2, code_hash="b" * 64, programme_id=None, status="valid")
+        upgrade(directory=directory)
+        with _db.engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT id, achievement_kind, achievement_id FROM certificates ORDER BY id"))
+            assert [tuple(r) for r in rows] == [(1, "programme", 5), (2, None, None)]
+        downgrade(directory=directory, revision="a7c3e9d21f50")
+        with _db.engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT id, programme_id FROM certificates ORDER BY id"))
+            assert [tuple(r) for r in rows] == [(1, 5), (2, None)]
+        _db.engine.dispose()
