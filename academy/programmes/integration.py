@@ -1,4 +1,4 @@
-"""How programmes plug into the rest: certificate hooks, notification kinds, the CertificateIssued event."""
+"""How programmes plug into the rest: their achievement kind, notification kinds, the CertificateIssued event."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from academy.certificates.models import Certificate
 from academy.core import events as core_events
 from academy.extensions import db
 from academy.notifications import events
+from academy.programmes import jobs
 from academy.programmes.models import CERTIFICATE_KIND, Programme
 from academy.programmes.policy import can_manage_programme
 
@@ -19,8 +20,6 @@ from academy.programmes.policy import can_manage_programme
 def _on_certificate_issued(event: CertificateIssued) -> None:
     # A course certificate may complete a programme: check once the issuing transaction commits.
     if event.course_id is not None and event.user_id is not None:
-        from academy.programmes import jobs
-
         jobs.queue_check(event.user_id)
 
 

@@ -28,6 +28,7 @@ from academy.programmes.models import (
     TrainingSession,
 )
 from academy.programmes.policy import can_manage_programme, managed_programmes
+from academy.programmes.services import seats
 
 
 def programme_for_editing(slug: str, user: User) -> Programme:
@@ -194,8 +195,6 @@ def remove_part(programme: Programme, part_id: int) -> None:
 
 def _check_removable_date(session: TrainingSession) -> None:
     """A date with people registered or waiting is refused: taken place (make optional) or not (cancel first)."""
-    from academy.programmes.services import seats
-
     if session.cancelled or not seats.participant_count(session):
         return
     if session.starts_at <= utcnow():

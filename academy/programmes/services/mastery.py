@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from academy.auth.models import User
+from academy.courses.models import Course, LearningOutcome
 from academy.extensions import db
 from academy.programmes.models import (
     Programme,
 )
+from academy.quizzes.completion import mastery_from_evidence
+from academy.quizzes.models import Attempt, AttemptState, QuestionVersion, Quiz, Response
 
 
 def _course_mastery(user_id: int, course_ids: list[int]) -> dict[tuple[int, str], tuple[float | None, bool]]:
@@ -19,10 +22,6 @@ def _course_mastery(user_id: int, course_ids: list[int]) -> dict[tuple[int, str]
 
     The quizzes' documented rule (best result per question, points-weighted) applied per course.
     """
-    from academy.courses.models import Course, LearningOutcome
-    from academy.quizzes.completion import mastery_from_evidence
-    from academy.quizzes.models import Attempt, AttemptState, QuestionVersion, Quiz, Response
-
     thresholds = {
         (course_id, key): threshold
         for course_id, key, threshold in db.session.execute(

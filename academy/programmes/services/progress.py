@@ -24,7 +24,7 @@ from sqlalchemy.orm import aliased
 
 from academy.auth.models import User
 from academy.certificates.models import Certificate, CertificateStatus
-from academy.courses.models import Enrolment, EnrolmentStatus, Lesson, LessonProgress, Module
+from academy.courses.models import Course, Enrolment, EnrolmentStatus, Lesson, LessonProgress, Module
 from academy.db import utcnow
 from academy.extensions import db
 from academy.programmes.models import (
@@ -138,8 +138,6 @@ def _course_percentages(user_id: int, course_ids: list[int]) -> tuple[dict[int, 
     """Per course: % of required lessons done, and whether the learner is actively enrolled (2 queries)."""
     if not course_ids:
         return {}, {}
-    from academy.courses.models import Course
-
     required = defaultdict(set)
     for course_id, key in db.session.execute(
         select(Course.id, Lesson.key)

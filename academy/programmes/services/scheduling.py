@@ -20,6 +20,7 @@ from academy.programmes.models import (
     SessionMode,
     TrainingSession,
 )
+from academy.programmes.services import sessions
 
 
 def local_to_utc(value: datetime, timezone: str) -> datetime:
@@ -226,8 +227,6 @@ def update_session(
     session.registration_deadline = registration_deadline
     update = SessionUpdate(changes=_changes(before, session))
     if update.changes:
-        from academy.programmes.services import sessions
-
         session.sequence = (session.sequence or 0) + 1
         db.session.flush()
         update.told = sessions.notify_changed(session, update.changes, actor=actor)

@@ -34,6 +34,7 @@ from academy.programmes.models import (
     SessionStatus,
     TrainingSession,
 )
+from academy.programmes.services import enrolment
 from academy.programmes.services.sessions import ACTIVE, local_time
 
 
@@ -106,8 +107,6 @@ def _refresh_seats(session: TrainingSession) -> None:
 
 def register(user: User, session: TrainingSession) -> SessionRegistration:
     """A seat if one is free, otherwise a place on the waiting list. Conflict if already in."""
-    from academy.programmes.services import enrolment
-
     # An archived programme takes no new participants, but those already in keep using its sessions.
     if session.programme.status == ProgrammeStatus.DRAFT:
         raise NotFound(_("This session is not open."))
