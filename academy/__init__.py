@@ -140,9 +140,11 @@ def register_feature_hooks(app: Flask) -> None:
     from academy.certificates import integration as certificates_integration
     from academy.community import notify as community_notify
     from academy.credentials import integration as credentials_integration
+    from academy.notifications import events as notification_events
     from academy.programmes import integration as programme_integration
     from academy.quizzes import integration as quiz_integration
 
+    notification_events.init_app(app)
     certificates_integration.init_app(app)
     quiz_integration.init_app(app)
     community_notify.init_app(app)

@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from academy import create_app
 from academy.certificates import codes, pdf, signing
+from academy.certificates import keys as seal_keys
 
 
 def content() -> pdf.CertificateContent:
@@ -64,7 +65,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://", "INSTANCE_PATH": folder})
         with app.app_context():
-            key = signing.seal_key()  # load (or generate) once, as a running worker does
+            key = seal_keys.seal_key()  # load (or generate) once, as a running worker does
             sample = content()
             signing.seal(pdf.render(sample), box=pdf.SEAL_BOX, reason="warm-up")
             render = median_ms(lambda: pdf.render(sample), args.runs)

@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from academy.admin.forms import CreateKeyForm, RetireKeyForm, RoleForm, UserFilterForm
 from academy.auth import services
 from academy.auth.models import User
-from academy.certificates import signing
+from academy.certificates import keys as seal_keys
 from academy.core.actions import request_action
 from academy.credentials import keys
 from academy.credentials.models import KeyStatus
@@ -84,8 +84,8 @@ def _keys_page(create_form: CreateKeyForm | None = None, status: int = 200):
         if key.status == KeyStatus.ACTIVE:
             active[key.algorithm] = active.get(key.algorithm, 0) + 1
     try:
-        seal, seal_error = signing.describe_seal(), ""
-    except signing.SigningConfigError as err:
+        seal, seal_error = seal_keys.describe_seal(), ""
+    except seal_keys.SigningConfigError as err:
         seal, seal_error = None, str(err)
     page = render_template(
         "admin/keys.html",

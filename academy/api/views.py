@@ -11,9 +11,10 @@ from markupsafe import Markup, escape
 
 from academy.api import services
 from academy.api.forms import CreateTokenForm
+from academy.api.models import ApiToken
 from academy.api.reference import reference
 from academy.auth.forms import EmptyForm
-from academy.exceptions import ServiceError
+from academy.core.actions import request_action
 from academy.extensions import db
 
 bp = Blueprint("api_pages", __name__)
@@ -55,19 +56,13 @@ def create_token():  # noqa: ANN201
         return _tokens_page(form, status=400)
     days = int(form.expires.data)
     scopes = ["read", "write"] if form.scope.data == "write" else ["read"]
-    try:
+    with request_action(form) as done:
         token = services.create_token(
             current_user._get_current_object(), name=form.name.data, scopes=scopes, expires_in_days=days or None
         )
-    except ServiceError as err:
-        db.session.rollback()
-        field = getattr(form, err.field, None) if err.field else None
-        if field is not None:
-            field.errors = [*field.errors, err.message]
-        else:
-            flash(err.message, "error")
-        return _tokens_page(form, status=400 if field is not None else err.status)
-    db.session.commit()
+    if not done:
+        on_form = done.error.field is not None and getattr(form, done.error.field, None) is not None
+        return _tokens_page(form, status=400 if on_form else done.error.status)
     # Rendered, not redirected: the clear token must exist in this one response only.
     return _tokens_page(CreateTokenForm(formdata=None), new_token=token.token, status=201)
 
@@ -78,11 +73,13 @@ def revoke_token(token_id: int):  # noqa: ANN201
     """Revoke a token; it stops working at once."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        token = services.revoke_token(current_user._get_current_object(), token_id)
-    except ServiceError:
-        abort(404)
-    db.session.commit()
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)  # someone else's token: as if there were none
+    with request_action() as done:
+        services.revoke_token(current_user._get_current_object(), token_id)
+    if not done:
+        return redirect(url_for(".tokens"))
     flash(
         _("The token “%(name)s” is revoked. Programs using it can no longer reach your account.", name=token.name),
         "success",

@@ -10,7 +10,8 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from academy.certificates import sandbox, services, signing, verification
+from academy.certificates import keys as seal_keys
+from academy.certificates import sandbox, services, verification
 from academy.certificates.models import RevocationReason
 from academy.exceptions import ServiceError
 from academy.extensions import db
@@ -31,7 +32,7 @@ def verify(pdf: Path) -> None:
         result = verification.check_upload(data)
     except OperationalError:
         db.session.rollback()
-        key = signing.seal_key()
+        key = seal_keys.seal_key()
         limits = sandbox.limits_from_config(current_app.config)
         try:
             seal = sandbox.check_seal_bounded(data, roots=key.roots, chain=key.chain, limits=limits)

@@ -2,12 +2,12 @@
 
 The rule is a small registry of named requirements. Each is a function taking an enrolment and
 returning a `RequirementStatus`; a course is complete when every registered requirement is met.
-This module registers "every required lesson done"; the quizzes feature adds "every required quiz
-passed" and "every learning outcome at or above its mastery threshold" by calling
-`register_requirement` when it is imported, so certificates need not import quizzes.
+The registry is kept per app (`app.extensions`): `init_app(app)` registers the built-in
+requirements (every required lesson done, every required quiz passed, every learning outcome at
+or above its mastery threshold); a higher feature may add its own with `register_requirement(app, ...)`.
 
-Other features call `notify_progress(enrolment_id)` (queued after their commit) whenever progress
-may have completed a course; it checks the rule and issues the certificate once.
+The job `certificates.jobs.notify_progress(enrolment_id)` (queued after a commit whenever progress
+may have completed a course) checks the rule and issues the certificate once.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from flask import Flask, current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from academy.courses.models import Course, Enrolment, Lesson, LessonProgress, Module
 from academy.courses.services import progress
@@ -50,27 +50,22 @@ class Requirement:
     description: str
 
 
-_REGISTRY: dict[str, Requirement] = {}
+_KEY = "academy_completion_requirements"
 
 
-def register_requirement(name: str, check: Check, *, description: str | None = None) -> None:
+def register_requirement(app: Flask, name: str, check: Check, *, description: str | None = None) -> None:
     """Add (or replace) a requirement; `description` explains it to people who have not enrolled."""
-    _REGISTRY[name] = Requirement(name=name, check=check, description=description or name)
-
-
-def unregister_requirement(name: str) -> None:
-    """Remove a requirement (tests use this to restore the registry)."""
-    _REGISTRY.pop(name, None)
+    app.extensions.setdefault(_KEY, {})[name] = Requirement(name=name, check=check, description=description or name)
 
 
 def requirements() -> list[Requirement]:
     """The registered requirements in registration order."""
-    return list(_REGISTRY.values())
+    return list(current_app.extensions.get(_KEY, {}).values())
 
 
 def status(enrolment: Enrolment) -> list[RequirementStatus]:
     """Every requirement's standing for this enrolment, in registration order."""
-    return [requirement.check(enrolment) for requirement in _REGISTRY.values()]
+    return [requirement.check(enrolment) for requirement in requirements()]
 
 
 def is_complete(enrolment: Enrolment) -> bool:
@@ -140,13 +135,18 @@ def _outcomes_mastered(enrolment: Enrolment) -> RequirementStatus:
     )
 
 
-register_requirement("lessons", _lessons_done, description=_l("Complete every required lesson of the current version."))
-register_requirement("quizzes", _quizzes_passed, description=_l("Pass every required quiz."))
-register_requirement(
-    "outcomes",
-    _outcomes_mastered,
-    description=_l("Reach the mastery threshold of every learning outcome in the quizzes."),
-)
+def init_app(app: Flask) -> None:
+    """Register the built-in requirements of the completion rule in this app."""
+    register_requirement(
+        app, "lessons", _lessons_done, description=_l("Complete every required lesson of the current version.")
+    )
+    register_requirement(app, "quizzes", _quizzes_passed, description=_l("Pass every required quiz."))
+    register_requirement(
+        app,
+        "outcomes",
+        _outcomes_mastered,
+        description=_l("Reach the mastery threshold of every learning outcome in the quizzes."),
+    )
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,7 @@ def standing(course: Course, enrolment: Enrolment | None) -> Standing:
     version = course.published_version
     validity = version.validity_months if version is not None else None
     if enrolment is None:
-        items = [RequirementStatus(met=False, label=str(r.description)) for r in _REGISTRY.values()]
+        items = [RequirementStatus(met=False, label=str(r.description)) for r in requirements()]
         return Standing(items=items, enrolled=False, complete=False, certificate=None, validity_months=validity)
     items = status(enrolment)
     certificate = services.current_certificate(enrolment.user_id, version.id) if version is not None else None
@@ -178,18 +178,3 @@ def standing(course: Course, enrolment: Enrolment | None) -> Standing:
         certificate=certificate,
         validity_months=validity,
     )
-
-
-def notify_progress(enrolment_id: int) -> None:
-    """Job: if the enrolment now meets the rule, issue its certificate (a second run does nothing)."""
-    from academy.certificates import services
-
-    enrolment = db.session.get(Enrolment, enrolment_id)
-    if enrolment is None or not is_complete(enrolment):
-        return
-    try:
-        services.issue_for_enrolment(enrolment)
-        db.session.commit()
-    except IntegrityError:
-        # A concurrent run claimed this learner and version first; its certificate stands.
-        db.session.rollback()

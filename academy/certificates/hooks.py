@@ -5,6 +5,8 @@ certificates importing them (the credentials feature registers here from create_
   may return files to embed in the PDF (covered by the seal) and the address the QR code carries.
 - A status hook runs whenever a certificate stops being valid (revoked or superseded), in the
   same transaction.
+
+Hooks are kept per app (`app.extensions`), registered from the higher feature's integration.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from flask import Flask, current_app
 
 if TYPE_CHECKING:
     from academy.certificates.models import Certificate
@@ -38,24 +42,24 @@ class IssueExtras:
 IssueHook = Callable[["Certificate", str], "IssueExtras | None"]
 StatusHook = Callable[["Certificate"], None]
 
-_ISSUE: dict[str, IssueHook] = {}
-_STATUS: dict[str, StatusHook] = {}
+_ISSUE = "academy_certificate_issue_hooks"
+_STATUS = "academy_certificate_status_hooks"
 
 
-def register_issue_hook(name: str, hook: IssueHook) -> None:
-    """Call `hook(certificate, code)` before each certificate's PDF is rendered."""
-    _ISSUE[name] = hook
+def register_issue_hook(app: Flask, name: str, hook: IssueHook) -> None:
+    """Call `hook(certificate, code)` before each certificate's PDF is rendered in this app."""
+    app.extensions.setdefault(_ISSUE, {})[name] = hook
 
 
-def register_status_hook(name: str, hook: StatusHook) -> None:
-    """Call `hook(certificate)` when a certificate is revoked or superseded."""
-    _STATUS[name] = hook
+def register_status_hook(app: Flask, name: str, hook: StatusHook) -> None:
+    """Call `hook(certificate)` when a certificate is revoked or superseded in this app."""
+    app.extensions.setdefault(_STATUS, {})[name] = hook
 
 
 def before_render(certificate: Certificate, code: str) -> IssueExtras:
     """Run the issue hooks; their attachments together, the last QR address given."""
     extras = IssueExtras()
-    for hook in _ISSUE.values():
+    for hook in list(current_app.extensions.get(_ISSUE, {}).values()):
         result = hook(certificate, code)
         if result is not None:
             extras.attachments.extend(result.attachments)
@@ -65,5 +69,5 @@ def before_render(certificate: Certificate, code: str) -> IssueExtras:
 
 def status_changed(certificate: Certificate) -> None:
     """Run the status hooks."""
-    for hook in _STATUS.values():
+    for hook in list(current_app.extensions.get(_STATUS, {}).values()):
         hook(certificate)

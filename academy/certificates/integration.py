@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from academy.certificates.completion import notify_progress
+from academy.certificates import completion
+from academy.certificates.jobs import notify_progress
 from academy.core import events
 from academy.courses.events import LessonsCompleted
 from academy.jobs import QUEUE_CERTIFICATES, enqueue_after_commit
@@ -17,6 +18,7 @@ def _check_enrolment(event: LessonsCompleted | AttemptGraded) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Listen to courses and quizzes: either may complete an enrolment's certificate rule."""
+    """Register the completion rule's requirements; listen to courses and quizzes (either may complete it)."""
+    completion.init_app(app)
     events.listen(app, LessonsCompleted, _check_enrolment)
     events.listen(app, AttemptGraded, _check_enrolment)

@@ -95,25 +95,31 @@ class Certificate(db.Model):
             sqlite_where=text("status != 'superseded'"),
             postgresql_where=text("status != 'superseded'"),
         ),
-        # The same for programme certificates (no course version; the programmes feature issues them).
+        # The same for certificates of another achievement (no course version; a higher feature
+        # issues them and names the achievement by kind and id).
         Index(
-            "uq_certificates_current_programme",
+            "uq_certificates_current_achievement",
             "user_id",
-            "programme_id",
+            "achievement_kind",
+            "achievement_id",
             unique=True,
-            sqlite_where=text("status != 'superseded' AND programme_id IS NOT NULL"),
-            postgresql_where=text("status != 'superseded' AND programme_id IS NOT NULL"),
+            sqlite_where=text("status != 'superseded' AND achievement_kind IS NOT NULL"),
+            postgresql_where=text("status != 'superseded' AND achievement_kind IS NOT NULL"),
         ),
+        Index("ix_certificates_achievement", "achievement_kind", "achievement_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True)
-    # A course certificate names its course and version; a programme certificate names its programme
-    # instead (the table is the programmes feature's; certificates only keep the id and the snapshot).
+    # A course certificate names its course and version; any other certificate names "an
+    # achievement" by kind and id instead: the feature that registered the kind
+    # (services.register_achievement_kind) owns what the id means. No foreign key: certificates
+    # cannot know the higher feature's table.
     course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id"), nullable=True, index=True)
     version_id: Mapped[int | None] = mapped_column(ForeignKey("course_versions.id"), nullable=True)
-    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programmes.id"), nullable=True, index=True)
+    achievement_kind: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    achievement_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     status: Mapped[CertificateStatus] = mapped_column(
         string_enum(CertificateStatus, "certificate_status"), default=CertificateStatus.VALID
     )
@@ -124,7 +130,7 @@ class Certificate(db.Model):
     hours: Mapped[Decimal] = mapped_column(Numeric(5, 1))
     credits: Mapped[Decimal] = mapped_column(Numeric(4, 1))
     outcomes: Mapped[list] = mapped_column(JSON, default=list)  # [{"code": "LO1", "text": "..."}]
-    # Programme certificates: the courses and sessions that made it up [{"kind", "title", "detail"}].
+    # Achievement certificates: the parts that made it up [{"kind", "title", "detail"}].
     parts: Mapped[list] = mapped_column(JSON, default=list)
     issuer: Mapped[str] = mapped_column(String(200))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -173,9 +179,9 @@ class Certificate(db.Model):
         return str(REASON_LABELS[self.revocation_reason]) if self.revocation_reason else ""
 
     @property
-    def is_programme(self) -> bool:
-        """True for a programme certificate (no course of its own)."""
-        return self.programme_id is not None
+    def is_achievement(self) -> bool:
+        """True for a certificate of a registered achievement kind (no course of its own)."""
+        return self.achievement_kind is not None
 
     def __repr__(self) -> str:
         return f"<Certificate {self.id} {self.status} user={self.user_id} version={self.version_id}>"

@@ -1,25 +1,17 @@
 """The one rule for who manages a certificate (revoke, re-issue, download, export), for pages, API and jobs.
 
-A course certificate follows its course's rule (`academy.courses.policy.can_manage_course`). A
-programme certificate follows the rule the programmes feature registers (certificates must not
-name the higher feature): `register_programme_manager(check)`.
+A course certificate follows its course's rule (`academy.courses.policy.can_manage_course`). An
+achievement certificate follows the rule its kind's feature registers (certificates must not name
+the higher feature): `achievements.register_achievement_kind(app, AchievementKind(manager=...))`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from academy.auth.models import Role, User
+from academy.certificates import achievements
 from academy.certificates.models import Certificate
 from academy.courses.models import Course
 from academy.courses.policy import can_manage_course
-
-_PROGRAMME_MANAGER: list[Callable[[User, Certificate], bool]] = []
-
-
-def register_programme_manager(check: Callable[[User, Certificate], bool]) -> None:
-    """Let the programmes feature say who manages the certificates it issues."""
-    _PROGRAMME_MANAGER[:] = [check]
 
 
 def can_manage_course_certificates(user: User | None, course: Course) -> bool:
@@ -35,4 +27,4 @@ def can_manage_certificate(user: User | None, certificate: Certificate) -> bool:
         return False
     if user.has_role(Role.ADMIN):
         return True
-    return any(check(user, certificate) for check in _PROGRAMME_MANAGER)
+    return achievements.manages(user, certificate)

@@ -43,9 +43,13 @@ class VerificationSchema(Schema):
             "ects_credits": record.credits,
             "learning_outcomes": OutcomeSchema(many=True).dump(record.outcomes),
         }
-        if record.programme:
-            # A programme certificate: its title, and the courses and sessions that made it up.
-            achievement = {"programme": achievement.pop("course"), **achievement, "parts": list(record.parts)}
+        if record.achievement_kind:
+            # An achievement certificate: its title under its kind's name, and the parts that made it up.
+            achievement = {
+                record.achievement_kind: achievement.pop("course"),
+                **achievement,
+                "parts": list(record.parts),
+            }
             achievement.pop("version")
         return achievement
 

@@ -6,18 +6,18 @@ Services flush and never commit; views, jobs and CLI commands own the transactio
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 
 from academy.auth.models import User
-from academy.certificates import codes, hooks, notify, pdf, policy, signing, storage
+from academy.certificates import achievements, codes, completion, hooks, notify, pdf, signing, storage
+from academy.certificates import keys as seal_keys
+from academy.certificates.achievements import Achievement
 from academy.certificates.events import CertificateIssued
 from academy.certificates.models import (
     Certificate,
@@ -30,8 +30,9 @@ from academy.certificates.policy import can_manage_certificate, can_manage_cours
 from academy.core import events
 from academy.courses.models import Course, CourseVersion, Enrolment
 from academy.db import utcnow
-from academy.exceptions import Conflict, NotFound, PermissionDenied, ServiceError
+from academy.exceptions import Conflict, PermissionDenied, ServiceError
 from academy.extensions import db
+from academy.jobs import QUEUE_BULK, enqueue_after_commit
 from academy.textcheck import clean_name
 
 
@@ -67,40 +68,20 @@ def current_certificate(user_id: int, version_id: int) -> Certificate | None:
     )
 
 
-# Features issuing certificates without a course (programmes) say who manages them and where
-# their list is: manager(user, certificate) -> bool, list_url(certificate) -> str.
-_PROGRAMME_LIST_URL: list[Callable[[Certificate], str]] = []
-_PROGRAMME_PATH: list[Callable[[Certificate], str]] = []
-
-
-def register_programme_certificates(
-    *,
-    manager: Callable[[User, Certificate], bool],
-    list_url: Callable[[Certificate], str],
-    page_path: Callable[[Certificate], str] | None = None,
-) -> None:
-    """Let the programmes feature decide who manages its certificates, where they are listed and described."""
-    policy.register_programme_manager(manager)
-    _PROGRAMME_LIST_URL[:] = [list_url]
-    _PROGRAMME_PATH[:] = [page_path] if page_path else []
-
-
 def achievement_path(certificate: Certificate) -> str:
-    """The public page (path) of what the certificate was earned for: its course, or its programme."""
+    """The public page (path) of what the certificate was earned for: its course, or its achievement."""
     if certificate.course is not None:
         return f"/courses/{certificate.course.slug}"
-    for build in _PROGRAMME_PATH:
-        return build(certificate)
-    return f"/programmes/{certificate.programme_id}"
+    kind = achievements.kind_of(certificate)
+    return kind.page_path(certificate) if kind is not None else "/"
 
 
 def list_url(certificate: Certificate) -> str:
     """Where a manager goes back to after revoking or re-issuing this certificate."""
     if certificate.course is not None:
         return url_for("certificates.course_list", slug=certificate.course.slug)
-    for build in _PROGRAMME_LIST_URL:
-        return build(certificate)
-    return url_for("certificates.mine")
+    kind = achievements.kind_of(certificate)
+    return kind.list_url(certificate) if kind is not None else url_for("certificates.mine")
 
 
 # ---------------------------------------------------------------------------- issuing
@@ -113,8 +94,8 @@ class _Snapshot:
     issued_at: datetime
     expires_at: datetime | None
     replaces_issued_at: datetime | None = None
-    # A programme certificate has no version: its facts come from here instead.
-    programme_id: int | None = None
+    # An achievement certificate has no version: its facts come from here instead.
+    achievement: Achievement | None = None
     title: str = ""
     version_number: int = 1
     hours: Decimal = Decimal("0")
@@ -139,7 +120,8 @@ def _create(user: User | None, course: Course | None, snap: _Snapshot) -> Certif
         user=user,
         course=course,
         version=version,
-        programme_id=snap.programme_id,
+        achievement_kind=snap.achievement.kind if snap.achievement else None,
+        achievement_id=snap.achievement.id if snap.achievement else None,
         status=CertificateStatus.VALID,
         holder_name=snap.holder_name,
         course_title=title,
@@ -171,9 +153,9 @@ def _create(user: User | None, course: Course | None, snap: _Snapshot) -> Certif
         replaces_on=snap.replaces_issued_at.date() if snap.replaces_issued_at else None,
         qr_url=extras.qr_url,
         parts=[(p["title"], p["detail"]) for p in parts],
-        programme=snap.programme_id is not None,
+        **(kind.pdf_options if (kind := achievements.kind_of(certificate)) is not None else {}),
     )
-    key = signing.seal_key()
+    key = seal_keys.seal_key()
     sealed = signing.seal(
         pdf.render(content),
         box=pdf.SEAL_BOX,
@@ -185,67 +167,27 @@ def _create(user: User | None, course: Course | None, snap: _Snapshot) -> Certif
     certificate.key_id = key.key_id
     db.session.flush()
     notify.issued(certificate)
-    # Programmes listen: a course certificate may complete a programme.
+    # Higher features listen: a course certificate may complete their achievement.
     events.emit(CertificateIssued(certificate.id, user_id=certificate.user_id, course_id=certificate.course_id))
     return certificate
 
 
-def current_programme_certificate(user_id: int, programme_id: int) -> Certificate | None:
-    """The learner's valid or revoked certificate for a programme (superseded ones step aside)."""
-    return db.session.scalar(
-        select(Certificate).where(
-            Certificate.user_id == user_id,
-            Certificate.programme_id == programme_id,
-            Certificate.status != CertificateStatus.SUPERSEDED,
-        )
-    )
+def issue_for_achievement(user: User, achievement: Achievement) -> Certificate:
+    """Issue an achievement certificate, or return the learner's current one (idempotent, like courses).
 
-
-def current_programme_certificates(user_id: int, programme_ids: list[int]) -> dict[int, Certificate]:
-    """`current_programme_certificate()` for several programmes in one query: programme id -> certificate."""
-    if not programme_ids:
-        return {}
-    return {
-        c.programme_id: c
-        for c in db.session.scalars(
-            select(Certificate).where(
-                Certificate.user_id == user_id,
-                Certificate.programme_id.in_(programme_ids),
-                Certificate.status != CertificateStatus.SUPERSEDED,
-            )
-        )
-    }
-
-
-@dataclass(frozen=True)
-class ProgrammeAchievement:
-    """What a programme certificate says, computed by the programmes feature."""
-
-    programme_id: int
-    title: str
-    hours: Decimal
-    credits: Decimal
-    validity_months: int | None
-    outcomes: tuple[tuple[str, str], ...]
-    parts: tuple[tuple[str, str, str], ...]  # (kind, title, detail) of every part that counted
-
-
-def issue_for_programme(user: User, achievement: ProgrammeAchievement) -> Certificate:
-    """Issue a programme certificate, or return the learner's current one (idempotent, like courses).
-
-    The caller (the programmes feature) has checked that every required part is complete.
+    The caller (the feature that registered the kind) has checked that every required part is complete.
     """
-    existing = current_programme_certificate(user.id, achievement.programme_id)
+    existing = achievements.current_achievement_certificate(user.id, achievement.kind, achievement.id)
     if existing is not None:
         return existing
     now = utcnow()
     expires = add_months(now, achievement.validity_months) if achievement.validity_months else None
-    return _create(user, None, _programme_snapshot(user.name, achievement, issued_at=now, expires_at=expires))
+    return _create(user, None, _achievement_snapshot(user.name, achievement, issued_at=now, expires_at=expires))
 
 
-def _programme_snapshot(
+def _achievement_snapshot(
     holder_name: str,
-    achievement: ProgrammeAchievement,
+    achievement: Achievement,
     *,
     issued_at: datetime,
     expires_at: datetime | None,
@@ -257,25 +199,12 @@ def _programme_snapshot(
         issued_at=issued_at,
         expires_at=expires_at,
         replaces_issued_at=replaces_issued_at,
-        programme_id=achievement.programme_id,
+        achievement=achievement,
         title=achievement.title,
         hours=achievement.hours,
         credits=achievement.credits,
         outcomes=achievement.outcomes,
         parts=achievement.parts,
-    )
-
-
-def achievement_of(certificate: Certificate) -> ProgrammeAchievement:
-    """The programme facts a certificate was issued with (to re-issue it unchanged but for the name)."""
-    return ProgrammeAchievement(
-        programme_id=certificate.programme_id or 0,
-        title=certificate.course_title,
-        hours=certificate.hours,
-        credits=certificate.credits,
-        validity_months=None,
-        outcomes=tuple((o.get("code", ""), o.get("text", "")) for o in certificate.outcomes or []),
-        parts=tuple((p.get("kind", ""), p.get("title", ""), p.get("detail", "")) for p in certificate.parts or []),
     )
 
 
@@ -286,8 +215,6 @@ def issue_for_enrolment(enrolment: Enrolment, *, force: bool = False) -> Certifi
     a revoked one is not replaced by running this again. `force` skips the completion rule
     (admins issuing by hand); the caller checks it otherwise.
     """
-    from academy.certificates import completion
-
     course = enrolment.course
     version = course.published_version
     if version is None:
@@ -356,14 +283,14 @@ def reissue(
     *,
     actor: User | None,
     holder_name: str | None = None,
-    achievement: ProgrammeAchievement | None = None,
+    achievement: Achievement | None = None,
     replace_revoked: bool = False,
 ) -> Certificate:
     """Issue a corrected certificate for the same course version and mark this one superseded.
 
     The new one carries today's date, the old one's expiry, and the holder's current name unless
-    `holder_name` is given. A programme certificate keeps its snapshot unless `achievement` (the
-    programme's corrected parts, e.g. after an attendance correction) is given. `replace_revoked`
+    `holder_name` is given. An achievement certificate keeps its snapshot unless `achievement` (its
+    corrected parts, e.g. after an attendance correction) is given. `replace_revoked`
     (the command line and jobs only) lets a revoked certificate be replaced, for a revocation that a
     later correction undid.
     """
@@ -381,10 +308,10 @@ def reissue(
     certificate.superseded_at = utcnow()
     db.session.flush()
     hooks.status_changed(certificate)
-    if certificate.is_programme:
-        snap = _programme_snapshot(
+    if certificate.is_achievement:
+        snap = _achievement_snapshot(
             name,
-            achievement or achievement_of(certificate),
+            achievement or achievements.achievement_of(certificate),
             issued_at=certificate.superseded_at,
             expires_at=certificate.expires_at,
             replaces_issued_at=certificate.issued_at,
@@ -429,72 +356,15 @@ def stored_code(certificate: Certificate) -> str:
     return ""
 
 
-def certificates_of(user: User) -> list[Certificate]:
-    """A holder's certificates, newest first, in one query."""
-    return list(
-        db.session.scalars(
-            select(Certificate)
-            .where(Certificate.user_id == user.id)
-            .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
-        )
-    )
-
-
-def valid_certificates_summary(user: User) -> tuple[int, Certificate | None]:
-    """How many valid (not revoked, superseded or expired) certificates the user holds, and the latest (2 queries)."""
-    now = utcnow()
-    valid = (
-        Certificate.user_id == user.id,
-        Certificate.status == CertificateStatus.VALID,
-        or_(Certificate.expires_at.is_(None), Certificate.expires_at > now),
-    )
-    count = db.session.scalar(select(func.count()).select_from(Certificate).where(*valid)) or 0
-    latest = (
-        db.session.scalar(
-            select(Certificate).where(*valid).order_by(Certificate.issued_at.desc(), Certificate.id.desc()).limit(1)
-        )
-        if count
-        else None
-    )
-    return count, latest
-
-
-def course_certificates(course: Course, *, page: int = 1, per_page: int = 50):  # noqa: ANN201
-    """A page of a course's certificates with their holders, newest first."""
-    query = (
-        select(Certificate)
-        .where(Certificate.course_id == course.id)
-        .options(selectinload(Certificate.user))
-        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
-    )
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
-
-
-def get_course(slug: str) -> Course:
-    """The course with this slug and its owners, or NotFound."""
-    course = db.session.scalar(select(Course).where(Course.slug == slug).options(selectinload(Course.owners)))
-    if course is None:
-        raise NotFound(_("No such course."))
-    return course
-
-
 def request_export(course: Course, *, actor: User) -> CertificateExport:
-    """Ask for a ZIP of the course's certificates; a job builds it after the commit."""
+    """Ask for a ZIP of the course's certificates; the job that builds it is queued for after the commit."""
     if not can_manage_course_certificates(actor, course):
         raise PermissionDenied
+    # certificates.jobs issues through this module: importing it at the top would be a circle.
+    from academy.certificates import jobs
+
     export = CertificateExport(course=course, requested_by=actor, status=ExportStatus.PENDING)
     db.session.add(export)
     db.session.flush()
+    enqueue_after_commit(jobs.build_export, export.id, queue=QUEUE_BULK)
     return export
-
-
-def recent_exports(course: Course, *, limit: int = 5) -> list[CertificateExport]:
-    """The latest export requests for a course."""
-    return list(
-        db.session.scalars(
-            select(CertificateExport)
-            .where(CertificateExport.course_id == course.id)
-            .order_by(CertificateExport.created_at.desc(), CertificateExport.id.desc())
-            .limit(limit)
-        )
-    )

@@ -11,7 +11,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from academy.certificates import codes, pdfguard, sandbox, services, signing
+from academy.certificates import achievements, codes, pdfguard, sandbox, services, signing
+from academy.certificates import keys as seal_keys
 from academy.certificates.models import Certificate, State
 from academy.extensions import db
 
@@ -32,8 +33,11 @@ class PublicRecord:
     hours: str = ""
     credits: str = ""
     outcomes: list[dict] = field(default_factory=list)
-    programme: bool = False
-    parts: list[dict] = field(default_factory=list)  # programme certificates: the parts that made it up
+    # An achievement certificate (not a course's): its kind, what to call it, and the parts that made it up.
+    achievement_kind: str = ""
+    achievement_label: str = ""
+    parts_heading: str = ""
+    parts: list[dict] = field(default_factory=list)
     issued_at: datetime | None = None
     expires_at: datetime | None = None
     revoked_at: datetime | None = None
@@ -72,7 +76,11 @@ def public_record(certificate: Certificate, code: str) -> PublicRecord:
         record.hours = _number(certificate.hours)
         record.credits = _number(certificate.credits)
         record.outcomes = [{"code": o.get("code", ""), "text": o.get("text", "")} for o in certificate.outcomes or []]
-        record.programme = certificate.is_programme
+        if certificate.is_achievement:
+            kind = achievements.kind_of(certificate)
+            record.achievement_kind = certificate.achievement_kind or ""
+            record.achievement_label = str(kind.label) if kind is not None else record.achievement_kind
+            record.parts_heading = str(kind.parts_heading) if kind is not None else ""
         record.parts = [{"title": p.get("title", ""), "detail": p.get("detail", "")} for p in certificate.parts or []]
         record.issued_at = certificate.issued_at
         record.expires_at = certificate.expires_at
@@ -176,7 +184,7 @@ def check_upload(data: bytes) -> UploadResult:
     certificate = db.session.scalar(select(Certificate).where(Certificate.pdf_sha256 == sha))
     if pdfguard.header_offset(data) is None:
         return UploadResult("unreadable", signing.SealCheck(ok=False, reason="unreadable", sha256=sha))
-    key = signing.seal_key()
+    key = seal_keys.seal_key()
     try:
         seal = sandbox.check_seal_bounded(
             data, roots=key.roots, chain=key.chain, limits=sandbox.limits_from_config(current_app.config)

@@ -23,8 +23,8 @@ from academy.certificates import (
     codes,
     completion,
     forms,
-    jobs,
     policy,
+    queries,
     sandbox,
     schemas,
     services,
@@ -32,11 +32,11 @@ from academy.certificates import (
     verification,
 )
 from academy.certificates.models import STATE_LABELS, Certificate, CertificateExport, ExportStatus
+from academy.core.actions import request_action
 from academy.courses.models import Course
 from academy.exceptions import ServiceError
 from academy.extensions import db, limiter
 from academy.inputs import page_arg
-from academy.jobs import QUEUE_BULK, enqueue_after_commit
 
 bp = Blueprint("certificates", __name__)
 
@@ -47,7 +47,7 @@ def home_panel():  # noqa: ANN201
 
     if not current_user.is_authenticated:
         return None
-    count, latest = services.valid_certificates_summary(current_user._get_current_object())
+    count, latest = queries.valid_certificates_summary(current_user._get_current_object())
     if not count:
         return None
     return HomePanel(
@@ -194,7 +194,7 @@ def _own_certificate(certificate_id: int) -> Certificate:
 @login_required
 def mine():  # noqa: ANN201
     """My certificates."""
-    certificates = services.certificates_of(current_user)
+    certificates = queries.certificates_of(current_user)
     return render_template("certificates/mine.html", certificates=certificates, labels=STATE_LABELS)
 
 
@@ -233,11 +233,11 @@ def visibility(certificate_id: int):  # noqa: ANN201
     if not form.validate_on_submit():
         abort(400)
     hidden = form.hidden.data == "1"
-    services.set_details_hidden(certificate, actor=current_user, hidden=hidden)
-    db.session.commit()
-    if hidden:
+    with request_action() as done:
+        services.set_details_hidden(certificate, actor=current_user, hidden=hidden)
+    if done and hidden:
         flash(_("The public page now shows the status only."), "success")
-    else:
+    elif done:
         flash(_("The public page now shows your name and the achievement."), "success")
     return redirect(url_for(".detail", certificate_id=certificate.id))
 
@@ -254,7 +254,7 @@ def download(certificate_id: int):  # noqa: ANN201
     if certificate.course is not None:
         name = f"certificate-{certificate.course.slug}-v{certificate.version_number}-{certificate.id}.pdf"
     else:
-        name = f"certificate-programme-{certificate.programme_id}-{certificate.id}.pdf"
+        name = f"certificate-{certificate.achievement_kind}-{certificate.achievement_id}-{certificate.id}.pdf"
     response = send_file(
         storage.path_of(certificate.pdf_path), mimetype="application/pdf", as_attachment=True, download_name=name
     )
@@ -267,7 +267,7 @@ def download(certificate_id: int):  # noqa: ANN201
 
 def _managed_course(slug: str) -> Course:
     try:
-        course = services.get_course(slug)
+        course = queries.get_course(slug)
     except ServiceError:
         abort(404)
     if not policy.can_manage_course_certificates(current_user, course):
@@ -287,12 +287,12 @@ def _managed_certificate(certificate_id: int) -> Certificate:
 def course_list(slug: str):  # noqa: ANN201
     """A course's issued certificates, with revoke, re-issue and the bulk download."""
     course = _managed_course(slug)
-    pagination = services.course_certificates(course, page=page_arg())
+    pagination = queries.course_certificates(course, page=page_arg())
     return render_template(
         "certificates/course.html",
         course=course,
         pagination=pagination,
-        exports=services.recent_exports(course),
+        exports=queries.recent_exports(course),
         labels=STATE_LABELS,
         form=EmptyForm(),
     )
@@ -305,13 +305,9 @@ def revoke(certificate_id: int):  # noqa: ANN201
     certificate = _managed_certificate(certificate_id)
     form = forms.RevokeForm()
     if form.validate_on_submit():
-        try:
+        with request_action() as done:
             services.revoke(certificate, actor=current_user, reason=form.reason.data, note=form.note.data or "")
-        except ServiceError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            db.session.commit()
+        if done:
             flash(_("The certificate of %(name)s is revoked.", name=certificate.holder_name), "success")
             return redirect(services.list_url(certificate))
     status = 400 if form.is_submitted() else 200
@@ -331,16 +327,12 @@ def suspension(certificate_id: int):  # noqa: ANN201
     if not EmptyForm().validate_on_submit():
         abort(400)
     lifting = request.form.get("action") == "lift"
-    try:
+    with request_action() as done:
         if lifting:
             services.lift_suspension(certificate, actor=current_user)
         else:
             services.suspend(certificate, actor=current_user)
-    except ServiceError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-    else:
-        db.session.commit()
+    if done:
         if lifting:
             flash(_("The suspension of %(name)s's certificate is lifted.", name=certificate.holder_name), "success")
         else:
@@ -357,13 +349,9 @@ def reissue(certificate_id: int):  # noqa: ANN201
     if request.method == "GET":
         form.holder_name.data = certificate.user.name if certificate.user else certificate.holder_name
     if form.validate_on_submit():
-        try:
+        with request_action() as done:
             services.reissue(certificate, actor=current_user, holder_name=form.holder_name.data)
-        except ServiceError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            db.session.commit()
+        if done:
             flash(_("A corrected certificate is issued to %(name)s.", name=form.holder_name.data), "success")
             return redirect(services.list_url(certificate))
     status = 400 if form.is_submitted() else 200
@@ -382,10 +370,10 @@ def export(slug: str):  # noqa: ANN201
     course = _managed_course(slug)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    request_ = services.request_export(course, actor=current_user)
-    enqueue_after_commit(jobs.build_export, request_.id, queue=QUEUE_BULK)
-    db.session.commit()
-    flash(_("The ZIP file is being prepared. Reload this page in a moment to download it."), "success")
+    with request_action() as done:
+        services.request_export(course, actor=current_user)
+    if done:
+        flash(_("The ZIP file is being prepared. Reload this page in a moment to download it."), "success")
     return redirect(url_for(".course_list", slug=slug))
 
 

@@ -9,9 +9,11 @@ from sqlalchemy import select
 
 from academy import request_memo
 from academy.auth.models import User
+from academy.community.documents import notify as document_notify
 from academy.community.models import Community, Membership, Post, Thread
 from academy.extensions import db
 from academy.notifications import access as notification_access
+from academy.notifications import events as notification_events
 from academy.notifications import services as notifications
 
 
@@ -201,5 +203,6 @@ def _community_label(community_id: int) -> str | None:
 
 
 def init_app(app: Flask) -> None:
-    """Let notifications check, at send time, that the recipient still belongs to the community."""
+    """Let notifications check at send time that the recipient still belongs to the community; add the document kind."""
     notification_access.register_subject(app, "community", can_see=_can_see_community, label=_community_label)
+    notification_events.register(app, document_notify.KIND)

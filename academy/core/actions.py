@@ -43,9 +43,10 @@ class Outcome:
         return self.committed
 
 
-def show_error(form: FlaskForm | None, err: ServiceError) -> None:
-    """Put a service's refusal on the form field it names, or flash it."""
-    field = getattr(form, err.field, None) if form is not None and err.field else None
+def show_error(form: FlaskForm | None, err: ServiceError, default_field: str | None = None) -> None:
+    """Put a service's refusal on the form field it names (or on `default_field`), or flash it."""
+    name = err.field or default_field
+    field = getattr(form, name, None) if form is not None and name else None
     if field is not None:
         field.errors = [*field.errors, err.message]
     else:
@@ -53,15 +54,19 @@ def show_error(form: FlaskForm | None, err: ServiceError) -> None:
 
 
 @contextmanager
-def request_action(form: FlaskForm | None = None) -> Iterator[Outcome]:
-    """Commit what the block did; on a ServiceError roll back and show it on `form` (see the module doc)."""
+def request_action(form: FlaskForm | None = None, *, field: str | None = None) -> Iterator[Outcome]:
+    """Commit what the block did; on a ServiceError roll back and show it on `form` (see the module doc).
+
+    `field` is where a refusal naming no field of its own lands (a form whose first field says it
+    best); without it such a refusal is flashed.
+    """
     outcome = Outcome()
     try:
         yield outcome
     except ServiceError as err:
         db.session.rollback()
         outcome.error = err
-        show_error(form, err)
+        show_error(form, err, field)
         return
     except BaseException:
         db.session.rollback()

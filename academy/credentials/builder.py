@@ -63,7 +63,7 @@ def build(
     version = certificate.version
     course_url = f"{base}{certificates.achievement_path(certificate)}"
     outcomes = certificate.outcomes or []
-    if certificate.is_programme:
+    if certificate.is_achievement:
         parts = "; ".join(f"{p['title']} ({p['detail']})" if p.get("detail") else p["title"] for p in certificate.parts)
         narrative = f"Completed every required part of the certified training programme: {parts}."
     else:
@@ -74,11 +74,11 @@ def build(
         )
     if outcomes:
         narrative += " Learning outcomes achieved: " + "; ".join(f"{o['code']}: {o['text']}" for o in outcomes)
-    kind = "programme" if certificate.is_programme else "course"
+    kind = certificate.achievement_kind or "course"
     achievement: dict[str, Any] = {
         "id": f"{course_url}/v{certificate.version_number}",
         "type": ["Achievement"],
-        "achievementType": "LearningProgram" if certificate.is_programme else "Course",
+        "achievementType": "LearningProgram" if certificate.is_achievement else "Course",
         "name": certificate.course_title,
         "description": (getattr(version, "summary", "") or "").strip() or f"The {kind} {certificate.course_title}.",
         "criteria": {"id": course_url, "narrative": narrative},

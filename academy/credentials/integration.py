@@ -10,5 +10,5 @@ from academy.credentials import services
 
 def init_app(app: Flask) -> None:
     """Every certificate issued gets its credential; revoking or superseding it sets its status bit."""
-    hooks.register_issue_hook("credentials", services.prepare)
-    hooks.register_status_hook("credentials", services.status_changed)
+    hooks.register_issue_hook(app, "credentials", services.prepare)
+    hooks.register_status_hook(app, "credentials", services.status_changed)

@@ -9,6 +9,7 @@ from flask import Blueprint, Flask, current_app, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
+from academy.certificates import keys as seal_keys
 from academy.extensions import db, limiter
 
 log = logging.getLogger(__name__)
@@ -80,9 +81,7 @@ def _redis() -> str | None:
 
 
 def _signing_key() -> str | None:
-    from academy.certificates import signing
-
-    signing.seal_key()
+    seal_keys.seal_key()
     return None
 
 

@@ -32,6 +32,10 @@ from academy.courses.models import Course
 from academy.db import UTCDateTime, string_enum, utcnow
 from academy.extensions import db
 
+# A programme certificate is a certificate of the achievement kind "programme" whose id is the
+# programme's id (registered with certificates in programmes.integration).
+CERTIFICATE_KIND = "programme"
+
 
 class ProgrammeStatus(enum.StrEnum):
     """Like courses: drafted by trainers, published to learners, archived when withdrawn."""
@@ -236,7 +240,7 @@ class ProgrammePart(db.Model):
     course: Mapped[Course | None] = relationship()
     session: Mapped[TrainingSession | None] = relationship(foreign_keys=[session_id])
     # The other dates of a session part (its own `session` is the first one offered); read-only here:
-    # they are created with `part_id` set (authoring.add_date). Load with the parts (joinedload).
+    # they are created with `part_id` set (scheduling.add_date). Load with the parts (joinedload).
     other_dates: Mapped[list[TrainingSession]] = relationship(
         primaryjoin="TrainingSession.part_id == ProgrammePart.id",
         foreign_keys="TrainingSession.part_id",

@@ -18,7 +18,7 @@ from academy.courses.models import Course
 from academy.db import utcnow
 from academy.extensions import db
 from academy.programmes.models import Programme, RegistrationStatus, SessionRegistration
-from academy.programmes.services import authoring, enrolment, sessions
+from academy.programmes.services import authoring, enrolment, scheduling, seats, sessions
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,7 @@ def _seat(user: User, session_id: int) -> SessionRegistration:
     registration = SessionRegistration(session_id=session_id, user_id=user.id, status=RegistrationStatus.REGISTERED)
     registration.registered_at = registration.queued_at = utcnow() - timedelta(days=30)
     db.session.add(registration)
-    if not sessions._take_seat(session_id):
+    if not seats._take_seat(session_id):
         raise RuntimeError("the demo session is full")
     db.session.flush()
     return registration
@@ -187,7 +187,7 @@ def seed(*, trainer: User, password: str) -> Iterator[str]:
         authoring.set_outcomes(programme, mapped)
         spec = demo.session
         starts, ends = _slot(spec)
-        session = authoring.add_session(
+        session = scheduling.add_session(
             programme,
             title=spec["title"],
             description=spec["description"],
@@ -214,7 +214,7 @@ def seed(*, trainer: User, password: str) -> Iterator[str]:
             # The programme runs again: a second, future date of the same part, open for
             # registration, so a newcomer can still complete it (the past date keeps its attendance).
             again_starts, again_ends = _slot({**spec, "days_from_now": AGAIN_IN_DAYS})
-            authoring.add_date(
+            scheduling.add_date(
                 programme.parts[-1],
                 title=spec["title"],
                 description=spec["description"],

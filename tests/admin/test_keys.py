@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from academy.certificates import signing
+from academy.certificates import keys as seal_keys
 from academy.credentials import keys, services
 from academy.credentials.models import IssuerKey, KeyAlgorithm, KeyStatus
 from tests.conftest import csrf_token
@@ -64,7 +64,7 @@ def test_page_lists_credential_keys_with_their_counts_and_the_seal_key(client, a
     assert "<td>2</td>" in row  # both certificates' credentials
     spare_row = html.split(spare.kid, 1)[1].split("</tr>", 1)[0]
     assert "QR code token" in spare_row and "<td>0</td>" in spare_row
-    seal = signing.describe_seal()
+    seal = seal_keys.describe_seal()
     assert seal.key_id in html and seal.fingerprint in html
     assert "development seal" in html and "Valid until" in html
     # The seal is read-only: no form posts anywhere but the credential key routes and logout.

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from academy.extensions import db
-from academy.programmes.services import sessions
+from academy.programmes.services import seats
 from tests.browser.harness import LiveServer, Site
 from tests.certificates.factories import create_certificate
 from tests.certificates.factories import create_course as create_certified_course
@@ -37,7 +37,7 @@ def learner_world(live_server: LiveServer) -> str:
         )
         session = create_session(programme=programme, title="Finance day in Brussels", starts_in=timedelta(days=12))
         enrol_in_programme(learner, programme)
-        sessions.register(learner, session)
+        seats.register(learner, session)
         create_certificate(user=learner, course=create_certified_course(slug="brand", title="Interreg brand"))
         icon = create_community(name="ICON")
         add_member(community=icon, user=learner)

@@ -5,18 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from academy.certificates import completion
 from academy.extensions import db
 from academy.notifications.models import Notification
-
-
-@pytest.fixture(autouse=True)
-def _restore_requirements():
-    """Tests may register extra requirements; put the registry back afterwards."""
-    saved = dict(completion._REGISTRY)
-    yield
-    completion._REGISTRY.clear()
-    completion._REGISTRY.update(saved)
 
 
 class _RecordedEvents:

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from academy import jobs
 from academy.certificates import completion, services
+from academy.certificates import jobs as certificate_jobs
 from academy.certificates.completion import RequirementStatus
 from academy.certificates.models import Certificate, CertificateStatus, RevocationReason
 from academy.courses.models import Enrolment, LessonProgress
@@ -60,25 +61,27 @@ def test_registered_requirements_join_the_rule(app, db):
     def attendance(e: Enrolment) -> RequirementStatus:
         return RequirementStatus(met=attended.get(e.id, False), label="Live session attended", detail="0 of 1")
 
-    completion.register_requirement("attendance", attendance, description="Attend the live session.")
-    try:
-        assert [s.label for s in completion.status(enrolment)] == [
-            "Every required lesson done",
-            "Every required quiz passed",
-            "Every learning outcome at or above its mastery threshold",
-            "Live session attended",
-        ]
-        assert not completion.is_complete(enrolment)
-        attended[enrolment.id] = True
-        assert completion.is_complete(enrolment)
-    finally:
-        completion.unregister_requirement("attendance")
+    completion.register_requirement(app, "attendance", attendance, description="Attend the live session.")
+    assert [s.label for s in completion.status(enrolment)] == [
+        "Every required lesson done",
+        "Every required quiz passed",
+        "Every learning outcome at or above its mastery threshold",
+        "Live session attended",
+    ]
+    assert not completion.is_complete(enrolment)
+    attended[enrolment.id] = True
+    assert completion.is_complete(enrolment)
+
+
+def test_a_requirement_registered_by_another_test_is_gone(app, db):
+    # The registry lives on the app, which the test fixtures put back after each test.
+    assert [r.name for r in completion.requirements()] == ["lessons", "quizzes", "outcomes"]
 
 
 def test_completing_the_last_lesson_issues_one_certificate_after_the_commit(app, db, events):
     enrolment = create_enrolment(course=create_course(lessons=2), done=["lesson-1"])
     db.session.add(LessonProgress(enrolment_id=enrolment.id, lesson_key="lesson-2"))
-    enqueue_after_commit(completion.notify_progress, enrolment.id, queue=QUEUE_CERTIFICATES)
+    enqueue_after_commit(certificate_jobs.notify_progress, enrolment.id, queue=QUEUE_CERTIFICATES)
     assert _count(db) == 0
     db.session.commit()
     jobs.run_ready()
@@ -91,45 +94,45 @@ def test_completing_the_last_lesson_issues_one_certificate_after_the_commit(app,
 
 def test_running_the_job_twice_issues_once(app, db, events):
     enrolment = create_enrolment(course=create_course(lessons=1), done=["lesson-1"])
-    completion.notify_progress(enrolment.id)
-    completion.notify_progress(enrolment.id)
+    certificate_jobs.notify_progress(enrolment.id)
+    certificate_jobs.notify_progress(enrolment.id)
     assert _count(db) == 1
     assert len(events) == 1
 
 
 def test_an_incomplete_enrolment_gets_nothing(app, db):
     enrolment = create_enrolment(course=create_course(lessons=2), done=["lesson-1"])
-    completion.notify_progress(enrolment.id)
-    completion.notify_progress(999_999)
+    certificate_jobs.notify_progress(enrolment.id)
+    certificate_jobs.notify_progress(999_999)
     assert _count(db) == 0
 
 
 def test_a_revoked_certificate_is_not_replaced_by_later_progress(app, db):
     enrolment = create_enrolment(course=create_course(lessons=1), done=["lesson-1"])
-    completion.notify_progress(enrolment.id)
+    certificate_jobs.notify_progress(enrolment.id)
     certificate = db.session.scalar(select(Certificate))
     services.revoke(certificate, actor=None, reason=RevocationReason.MISCONDUCT)
     db.session.commit()
-    completion.notify_progress(enrolment.id)
+    certificate_jobs.notify_progress(enrolment.id)
     assert _count(db) == 1
 
 
 def test_a_new_course_version_can_be_certified_again(app, db):
     course = create_course(lessons=1)
     enrolment = create_enrolment(course=course, done=["lesson-1"])
-    completion.notify_progress(enrolment.id)
+    certificate_jobs.notify_progress(enrolment.id)
     course.published_version = add_version(course, title="Simplified cost options, 2028 edition", number=2, lessons=1)
     db.session.commit()
-    completion.notify_progress(enrolment.id)
+    certificate_jobs.notify_progress(enrolment.id)
     assert sorted(c.version_number for c in db.session.scalars(select(Certificate))) == [1, 2]
 
 
 def test_the_database_refuses_a_second_current_certificate(app, db, monkeypatch):
     """Two runs that both pass the "already issued?" check: the second insert fails and is dropped."""
     enrolment = create_enrolment(course=create_course(lessons=1), done=["lesson-1"])
-    completion.notify_progress(enrolment.id)
+    certificate_jobs.notify_progress(enrolment.id)
     monkeypatch.setattr(services, "current_certificate", lambda user_id, version_id: None)
-    completion.notify_progress(enrolment.id)  # swallows the IntegrityError and rolls back
+    certificate_jobs.notify_progress(enrolment.id)  # swallows the IntegrityError and rolls back
     assert _count(db) == 1
     assert db.session.scalar(select(Certificate)).status == CertificateStatus.VALID
 
@@ -158,7 +161,7 @@ def test_concurrent_jobs_issue_once_on_postgresql(tmp_path):
             try:
                 with app.app_context():
                     barrier.wait()
-                    completion.notify_progress(enrolment_id)
+                    certificate_jobs.notify_progress(enrolment_id)
                     _db.session.remove()
             except BaseException as exc:  # surfaced below
                 errors.append(exc)
@@ -201,7 +204,7 @@ def test_the_rule_shows_an_earned_certificate(app, db):
 
     course = create_course(lessons=1)
     enrolment = create_enrolment(user=create_user(), course=course, done=["lesson-1"])
-    completion.notify_progress(enrolment.id)
+    certificate_jobs.notify_progress(enrolment.id)
     with app.test_request_context():
         html = render_template_string(
             '{% include "certificates/_requirements.html" %}', course=course, enrolment=enrolment

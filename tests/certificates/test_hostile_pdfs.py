@@ -7,7 +7,8 @@ from io import BytesIO
 
 import pytest
 
-from academy.certificates import pdfguard, sandbox, signing, storage, verification
+from academy.certificates import keys as seal_keys
+from academy.certificates import pdfguard, sandbox, storage, verification
 from tests.certificates import hostile
 from tests.certificates.factories import create_certificate
 from tests.conftest import csrf_token
@@ -67,7 +68,7 @@ def test_the_known_killers_are_answered_could_not_be_checked(tight, client, db, 
 
 
 def test_a_check_past_its_wall_time_is_killed(app, db):
-    key = signing.seal_key()
+    key = seal_keys.seal_key()
     limits = sandbox.Limits(cpu_seconds=30, wall_seconds=1.0)
     started = time.monotonic()
     with pytest.raises(sandbox.Uncheckable) as caught:
@@ -77,7 +78,7 @@ def test_a_check_past_its_wall_time_is_killed(app, db):
 
 
 def test_a_check_past_its_cpu_time_is_killed(app, db):
-    key = signing.seal_key()
+    key = seal_keys.seal_key()
     limits = sandbox.Limits(cpu_seconds=1, wall_seconds=30)
     with pytest.raises(sandbox.Uncheckable) as caught:
         sandbox.check_seal_bounded(hostile.object_stream_bomb(), roots=key.roots, chain=key.chain, limits=limits)
@@ -85,7 +86,7 @@ def test_a_check_past_its_cpu_time_is_killed(app, db):
 
 
 def test_a_check_past_its_memory_is_stopped(app, db):
-    key = signing.seal_key()
+    key = seal_keys.seal_key()
     limits = sandbox.Limits(memory_bytes=256 * 1024 * 1024, cpu_seconds=10, wall_seconds=20)
     try:
         seal = sandbox.check_seal_bounded(hostile.flate_bomb(), roots=key.roots, chain=key.chain, limits=limits)

@@ -1,7 +1,8 @@
 from sqlalchemy import select
 
 from academy import jobs
-from academy.certificates import completion, services
+from academy.certificates import jobs as certificate_jobs
+from academy.certificates import services
 from academy.certificates.models import Certificate
 from academy.notifications.models import Notification
 from tests.certificates.factories import create_course, create_enrolment
@@ -15,7 +16,7 @@ def test_the_holder_is_told_in_app_and_by_mail_when_issued_and_when_revoked(app,
     course = create_course(title="Jems for controllers", lessons=1)
     enrolment = create_enrolment(user=holder, course=course, done=["lesson-1"])
 
-    completion.notify_progress(enrolment.id)
+    certificate_jobs.notify_progress(enrolment.id)
     jobs.run_ready()
     certificate = db.session.scalar(select(Certificate))
     kinds = db.session.scalars(select(Notification.event).where(Notification.user_id == holder.id)).all()

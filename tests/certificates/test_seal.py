@@ -15,8 +15,9 @@ from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from academy import create_app
+from academy.certificates import keys as seal_keys
 from academy.certificates import signing, storage, verification
-from academy.certificates.signing import ensure_dev_keys
+from academy.certificates.keys import ensure_dev_keys
 from tests.certificates.factories import create_certificate
 
 
@@ -26,11 +27,11 @@ def _stored(certificate) -> bytes:
 
 def test_the_stored_pdf_is_certified_and_its_bottom_line_holds(app, db):
     data = _stored(create_certificate(name="Łukasz Żółć"))
-    key = signing.seal_key()
+    key = seal_keys.seal_key()
     reader = PdfFileReader(BytesIO(data))
     [signature] = reader.embedded_signatures
     context = ValidationContext(trust_roots=list(key.roots), allow_fetching=False, revocation_mode="soft-fail")
-    status = signing.run_sync(async_validate_pdf_signature(signature, signer_validation_context=context))
+    status = seal_keys.run_sync(async_validate_pdf_signature(signature, signer_validation_context=context))
     assert status.bottom_line
     assert signature.docmdp_level == MDPPerm.NO_CHANGES
     assert signature.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
@@ -43,7 +44,7 @@ def test_a_validator_that_does_not_pin_our_root_does_not_trust_it(app, db):
     data = _stored(create_certificate())
     [signature] = PdfFileReader(BytesIO(data)).embedded_signatures
     context = ValidationContext(trust_roots=[], allow_fetching=False, revocation_mode="soft-fail")
-    status = signing.run_sync(async_validate_pdf_signature(signature, signer_validation_context=context))
+    status = seal_keys.run_sync(async_validate_pdf_signature(signature, signer_validation_context=context))
     assert status.intact and status.valid
     assert not status.bottom_line
 
@@ -190,7 +191,7 @@ def test_configured_keys_are_used_with_their_key_id(tmp_path, database_url):
         }
     )
     with app.app_context():
-        key = signing.seal_key()
+        key = seal_keys.seal_key()
         assert key.key_id == "interact-seal-2026"
         assert key.signer_name == "Interact Programme (development seal)"
     assert not (tmp_path / "instance" / "signing").exists()  # no development CA was made
@@ -205,5 +206,5 @@ def test_a_signing_key_without_its_certificate_is_a_clear_error(tmp_path):
             "CERTIFICATE_SIGNING_KEY": str(tmp_path / "missing.pem"),
         }
     )
-    with app.app_context(), pytest.raises(signing.SigningConfigError, match="CERTIFICATE_SIGNING_CERT"):
-        signing.seal_key()
+    with app.app_context(), pytest.raises(seal_keys.SigningConfigError, match="CERTIFICATE_SIGNING_CERT"):
+        seal_keys.seal_key()

@@ -50,6 +50,6 @@ def test_no_string_literal_names_academy_code():
 
 
 def test_the_check_recognises_a_dotted_path():
-    assert _names_code("academy.certificates.completion.notify_progress")
+    assert _names_code("academy.certificates.jobs.notify_progress")
     assert _names_code("academy.jobs")
     assert not _names_code("academy.notifications.unsubscribe")  # a salt, not code

@@ -16,7 +16,7 @@ from academy.community.services import threads as thread_services
 from academy.courses.models import Enrolment, EnrolmentStatus, LessonProgress
 from academy.db import utcnow
 from academy.extensions import db
-from academy.programmes.services import sessions as session_services
+from academy.programmes.services import seats as seat_services
 from tests.certificates.factories import create_certificate
 from tests.certificates.factories import create_course as _certified_course
 from tests.community.factories import add_member, contact_of, create_community, create_reply, create_thread
@@ -129,8 +129,8 @@ def test_a_programme_shows_its_percent_and_what_is_left_and_the_upcoming_session
     soon = create_session(programme=programme, title="Finance day in Brussels", starts_in=timedelta(days=20))
     later = create_session(programme=programme, title="Closure clinic", starts_in=timedelta(days=90))
     enrol_in_programme(learner, programme)
-    session_services.register(learner, soon)
-    session_services.register(learner, later)
+    seat_services.register(learner, soon)
+    seat_services.register(learner, later)
     db.session.commit()
     # Half of the course read: the course part counts 50, the two sessions 0 -> 16 %.
     enrolment = db.session.scalar(select(Enrolment).filter_by(user_id=learner.id, course_id=course.id))
@@ -155,11 +155,11 @@ def test_a_cancelled_registration_and_a_completed_programme_are_not_shown(client
     programme = create_programme(title="Communication track", courses=[create_certified_course()])
     session = create_session(programme=programme, title="Branding workshop", online=True)
     enrol_in_programme(learner, programme)
-    session_services.register(learner, session)
+    seat_services.register(learner, session)
     db.session.commit()
     html = client.get("/").get_data(as_text=True)
     assert "Live online" in _section(html, "Upcoming sessions")
-    session_services.cancel(learner, session)
+    seat_services.cancel(learner, session)
     row = programme_enrolment(learner, programme)
     row.completed_at = utcnow()
     db.session.commit()
@@ -233,7 +233,7 @@ def _learner_with(n: int):
         programme = create_programme(courses=[create_certified_course()])
         session = create_session(programme=programme, starts_in=timedelta(days=10 + i))
         enrol_in_programme(user, programme)
-        session_services.register(user, session)
+        seat_services.register(user, session)
         create_certificate(user=user, course=create_certified_course())
         community = create_community()
         add_member(community=community, user=user)

@@ -18,11 +18,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from academy.certificates import queries as certificate_queries
 from academy.certificates import services as certificate_services
 from academy.credentials import services
 from academy.credentials.proofs import jsonld
 from academy.extensions import db
 from academy.jobs import run_ready
+from academy.programmes import jobs as programme_jobs
 from tests.credentials.factories import create_certificate, create_course, create_user, document_of
 from tests.services import skip_or_fail
 
@@ -44,7 +46,6 @@ def node() -> str:
 def _programme_certificate(user):
     """A programme certificate issued by the programmes feature once its one required course is done."""
     from academy.courses.models import Enrolment
-    from academy.programmes.services import progress
     from tests.certificates.factories import complete_lessons
     from tests.programmes.factories import create_programme, enrol
 
@@ -56,9 +57,9 @@ def _programme_certificate(user):
     certificate_services.issue_for_enrolment(enrolment)
     db.session.commit()
     run_ready()
-    progress.check(programme.id, user.id)
+    programme_jobs.check(programme.id, user.id)
     db.session.commit()
-    return next(c for c in certificate_services.certificates_of(user) if c.is_programme)
+    return next(c for c in certificate_queries.certificates_of(user) if c.is_achievement)
 
 
 def _verify(node: str, tmp_path: Path, client, credentials: dict[str, dict]) -> dict:

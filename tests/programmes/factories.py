@@ -12,7 +12,7 @@ from academy.extensions import db
 from academy.jobs import run_ready
 from academy.programmes import jobs
 from academy.programmes.models import Programme, ProgrammeEnrolment, SessionRegistration, TrainingSession
-from academy.programmes.services import authoring, enrolment, sessions
+from academy.programmes.services import authoring, enrolment, scheduling, seats, sessions
 from tests.factories import create_user
 
 _seq = itertools.count(1)
@@ -63,7 +63,7 @@ def create_session(
 ) -> TrainingSession:
     """A session starting `starts_in` from now (negative: in the past)."""
     starts = utcnow().replace(microsecond=0) + starts_in
-    session = authoring.add_session(
+    session = scheduling.add_session(
         programme,
         title=title,
         starts_at=starts,
@@ -82,10 +82,11 @@ def create_session(
 
 
 def enrol(user: User, programme: Programme, *, commit: bool = True) -> ProgrammeEnrolment:
-    """Enrol through the service (which enrols in the courses too)."""
+    """Enrol through the service (which enrols in the courses too and queues the certificate check)."""
     row = enrolment.enrol(user, programme)
     if commit:
         db.session.commit()
+        run_ready()  # the check queued by enrolling, as after a request
     return row
 
 
@@ -96,9 +97,10 @@ def create_registration(
     user = user or create_user()
     if enrolled and not enrolment.is_enrolled(user, session.programme):
         enrolment.enrol(user, session.programme)
-    registration = sessions.register(user, session)
+    registration = seats.register(user, session)
     if commit:
         db.session.commit()
+        run_ready()  # the certificate check queued by enrolling, as after a request
     return registration
 
 
@@ -130,9 +132,9 @@ def create_date(
     commit: bool = True,
 ) -> TrainingSession:
     """Another date of the part `session` belongs to, starting `starts_in` from now."""
-    part = sessions.part_of(session)
+    part = seats.part_of(session)
     starts = utcnow().replace(microsecond=0) + starts_in
-    date = authoring.add_date(
+    date = scheduling.add_date(
         part,
         title=part.session.title,
         starts_at=starts,

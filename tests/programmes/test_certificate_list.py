@@ -10,7 +10,7 @@ from sqlalchemy import select
 from academy.certificates import services as certificate_services
 from academy.courses.models import Enrolment
 from academy.extensions import db
-from academy.programmes.services import progress
+from academy.programmes.services import certification
 from tests.certificates.factories import complete_lessons, create_course
 from tests.factories import create_user
 from tests.programmes.factories import create_programme, enrol
@@ -32,7 +32,7 @@ def _holders(programme, names):
         row = db.session.scalar(select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id))
         complete_lessons(row, commit=False)
         certificate_services.issue_for_enrolment(row)
-        out.append(progress.certify(programme, user))
+        out.append(certification.certify(programme, user))
     db.session.commit()
     return out
 

@@ -16,8 +16,9 @@ from academy.courses.models import Enrolment, EnrolmentStatus
 from academy.credentials import services as credential_services
 from academy.extensions import db
 from academy.jobs import run_ready
+from academy.programmes import jobs as programme_jobs
 from academy.programmes.models import ProgrammeEnrolment
-from academy.programmes.services import enrolment, progress, sessions
+from academy.programmes.services import certification, enrolment, mastery, progress, sessions
 from academy.programmes.services.progress import PartState
 from tests.certificates.factories import complete_lessons
 from tests.credentials.factories import document_of
@@ -44,7 +45,11 @@ def _programme_certificates(user, programme) -> list[Certificate]:
     return list(
         db.session.scalars(
             select(Certificate)
-            .where(Certificate.user_id == user.id, Certificate.programme_id == programme.id)
+            .where(
+                Certificate.user_id == user.id,
+                Certificate.achievement_kind == "programme",
+                Certificate.achievement_id == programme.id,
+            )
             .order_by(Certificate.id)
         )
     )
@@ -98,7 +103,7 @@ def test_the_programme_certificate_is_issued_once_when_every_required_part_is_do
     jobs.queue_check(user.id)
     db.session.commit()
     run_ready()
-    progress.check(programme.id, user.id)  # and once more, directly
+    programme_jobs.check(programme.id, user.id)  # and once more, directly
 
     (certificate,) = _programme_certificates(user, programme)
     assert certificate.state() == State.VALID
@@ -118,7 +123,7 @@ def test_the_programme_certificate_is_issued_once_when_every_required_part_is_do
     code = certificate_services.stored_code(certificate)
     record = lookup(code)
     assert record.state == State.VALID
-    assert record.programme
+    assert (record.achievement_kind, record.achievement_label) == ("programme", "Training programme")
     assert [p["title"] for p in record.parts][:1] == ["Interreg programme management basics"]
     # The same verifiable credential as a course certificate, describing the programme.
     document = document_of(certificate)
@@ -172,16 +177,16 @@ def test_a_required_session_corrected_to_absent_revokes_the_certificate(track):
     run_ready()
 
     sessions.record_attendance(session, actor=None, marks={registration.id: "absent"})
-    progress.check(programme.id, user.id)
+    programme_jobs.check(programme.id, user.id)
 
     (certificate,) = _programme_certificates(user, programme)
     assert certificate.state() == State.REVOKED
-    assert certificate.revocation_note == progress.REVOKE_NOTE
+    assert certificate.revocation_note == certification.REVOKE_NOTE
 
     # Corrected back: she was there. A new certificate replaces the automatically revoked one.
     sessions.record_attendance(session, actor=None, marks={registration.id: "present"})
-    progress.check(programme.id, user.id)
-    progress.check(programme.id, user.id)
+    programme_jobs.check(programme.id, user.id)
+    programme_jobs.check(programme.id, user.id)
     old, new = _programme_certificates(user, programme)
     assert (old.state(), new.state()) == (State.SUPERSEDED, State.VALID)
     assert old.superseded_by_id == new.id
@@ -198,7 +203,7 @@ def test_a_trainer_revocation_is_never_undone_by_the_job(track):
     certificate_services.revoke(certificate, actor=None, reason="misconduct")
     db.session.commit()
 
-    progress.check(programme.id, user.id)
+    programme_jobs.check(programme.id, user.id)
 
     assert [c.state() for c in _programme_certificates(user, programme)] == [State.REVOKED]
 
@@ -242,11 +247,11 @@ def test_programme_mastery_comes_from_course_evidence(app):
     db.session.commit()
     user = create_user()
     enrol(user, programme)
-    assert [o.percent for o in progress.outcome_mastery(programme, user)] == [None, None]
+    assert [o.percent for o in mastery.outcome_mastery(programme, user)] == [None, None]
 
     take_attempt(quiz, user, {1: 0, 2: 1})  # LO1 right, LO2 wrong
 
-    p1, p2 = progress.outcome_mastery(programme, user)
+    p1, p2 = mastery.outcome_mastery(programme, user)
     assert (p1.percent, p1.mastered) == (100.0, True)
     assert (p2.percent, p2.mastered) == (50.0, False)
 

@@ -20,8 +20,9 @@ from academy.auth.models import User
 from academy.certificates import services as certificate_services
 from academy.courses.models import Enrolment
 from academy.extensions import db
+from academy.programmes import jobs as programme_jobs
 from academy.programmes.models import RegistrationStatus, SessionRegistration, TrainingSession
-from academy.programmes.services import enrolment, sessions
+from academy.programmes.services import enrolment, seats, sessions
 from tests.certificates.factories import create_course
 from tests.factories import create_user
 from tests.programmes.factories import create_programme, create_session
@@ -106,7 +107,7 @@ def test_concurrent_registrations_never_overbook(shared_app: Flask):
 
     def register(user_id: int) -> None:
         user = db.session.get(User, user_id)
-        sessions.register(user, sessions.get_session(session_id))
+        seats.register(user, sessions.get_session(session_id))
         db.session.commit()
 
     errors = _in_threads(shared_app, register, user_ids)
@@ -119,13 +120,13 @@ def test_concurrent_cancellations_promote_each_waiting_person_once(shared_app: F
     session_id, user_ids = _setup(shared_app)
     with shared_app.app_context():
         for user_id in user_ids:  # in order: the first three get seats
-            sessions.register(db.session.get(User, user_id), sessions.get_session(session_id))
+            seats.register(db.session.get(User, user_id), sessions.get_session(session_id))
             db.session.commit()
         db.session.remove()
     seated = user_ids[:CAPACITY]
 
     def cancel(user_id: int) -> None:
-        sessions.cancel(db.session.get(User, user_id), sessions.get_session(session_id))
+        seats.cancel(db.session.get(User, user_id), sessions.get_session(session_id))
         db.session.commit()
 
     errors = _in_threads(shared_app, cancel, seated)
@@ -148,7 +149,6 @@ def test_concurrent_cancellations_promote_each_waiting_person_once(shared_app: F
 
 def test_concurrent_certificate_checks_issue_one_programme_certificate(shared_app: Flask):
     from academy.certificates.models import Certificate
-    from academy.programmes.services import progress
     from tests.programmes.factories import attend_past, create_registration
 
     with shared_app.app_context():
@@ -169,12 +169,14 @@ def test_concurrent_certificate_checks_issue_one_programme_certificate(shared_ap
         ids = programme.id, user.id
         db.session.remove()
 
-    errors = _in_threads(shared_app, lambda _n: progress.check(*ids), list(range(4)))
+    errors = _in_threads(shared_app, lambda _n: programme_jobs.check(*ids), list(range(4)))
 
     assert errors == []
     with shared_app.app_context():
         count = db.session.scalar(
-            select(func.count()).select_from(Certificate).where(Certificate.programme_id == ids[0])
+            select(func.count())
+            .select_from(Certificate)
+            .where(Certificate.achievement_kind == "programme", Certificate.achievement_id == ids[0])
         )
         db.session.remove()
     assert count == 1
@@ -195,7 +197,7 @@ def test_one_person_registering_for_every_date_of_a_part_at_once_gets_one_place(
         db.session.remove()
 
     def register(date_id: int) -> None:
-        sessions.register(db.session.get(User, user_id), sessions.get_session(date_id))
+        seats.register(db.session.get(User, user_id), sessions.get_session(date_id))
         db.session.commit()
 
     errors = _in_threads(shared_app, register, date_ids)

@@ -19,6 +19,7 @@ from academy.programmes.models import (
     SessionRegistration,
     TrainingSession,
 )
+from academy.programmes.services import certification
 from tests.certificates.factories import create_course
 from tests.conftest import csrf_token
 from tests.factories import create_user
@@ -271,7 +272,6 @@ def _certified(owner):
     """A learner holding the programme certificate of a programme run by `owner`."""
     from academy.certificates import services as certificate_services
     from academy.extensions import db
-    from academy.programmes.services import progress
 
     programme = create_programme(owner=owner, courses=[create_course()])
     user = create_user(name="Lena Learnr")
@@ -281,7 +281,7 @@ def _certified(owner):
 
     complete_lessons(course_enrolment, commit=False)
     certificate_services.issue_for_enrolment(course_enrolment)
-    certificate = progress.certify(programme, user)
+    certificate = certification.certify(programme, user)
     db.session.commit()
     return programme, certificate
 
@@ -309,7 +309,7 @@ def test_the_programme_trainer_reissues_and_revokes_programme_certificates(clien
     replacement = db.session.get(Certificate, certificate.superseded_by_id)
     assert certificate.status == CertificateStatus.SUPERSEDED
     assert replacement.holder_name == "Lena Learner"
-    assert replacement.parts == certificate.parts and replacement.programme_id == programme.id
+    assert replacement.parts == certificate.parts and replacement.achievement_id == programme.id
 
     client.post(
         f"/certificates/{replacement.id}/revoke",

@@ -10,6 +10,7 @@ from academy.certificates.models import Certificate, State
 from academy.db import utcnow
 from academy.extensions import db
 from academy.jobs import run_ready
+from academy.programmes import jobs as programme_jobs
 from academy.programmes.models import ProgrammeEnrolment
 from academy.programmes.services import authoring, progress
 from tests.certificates.factories import create_course
@@ -56,8 +57,8 @@ def test_a_required_course_added_later_does_not_revoke_certificates_already_earn
     later = create_course(title="Simplified cost options")
     authoring.add_course(programme, later, required=True)
     db.session.commit()
-    progress.check(programme.id, holder.id)
-    progress.check(programme.id, newcomer.id)
+    programme_jobs.check(programme.id, holder.id)
+    programme_jobs.check(programme.id, newcomer.id)
 
     db.session.refresh(certificate)
     assert certificate.state() == State.VALID  # earned under the rules of its day
@@ -88,7 +89,7 @@ def test_a_course_added_later_and_completed_is_listed_on_a_new_certificate(track
     course_progress.enrol(holder, later)  # not needed for the certificate, taken anyway
     db.session.commit()
     _certify_course(holder, later)
-    progress.check(programme.id, holder.id)
+    programme_jobs.check(programme.id, holder.id)
 
     old, new = _programme_certificates(holder, programme)
     assert old.id == certificate.id and old.state() == State.SUPERSEDED
@@ -222,13 +223,13 @@ def test_a_part_taken_out_stays_on_the_certificates_it_was_earned_for(track, cli
     login(programme.owners[0])
     assert _post(client, f"/teach/programmes/{programme.slug}/parts/{part.id}/remove").status_code == 302
     run_ready()
-    progress.check(programme.id, holder.id)
+    programme_jobs.check(programme.id, holder.id)
     assert _programme_certificates(holder, programme) == [certificate]
     assert certificate.state() == State.VALID
 
     # Later her clinic attendance is recorded: the new certificate adds it and still lists the course.
     attend_past(clinic, clinic_place)
-    progress.check(programme.id, holder.id)
+    programme_jobs.check(programme.id, holder.id)
     old, new = _programme_certificates(holder, programme)
     assert (old.id, old.state(), new.state()) == (certificate.id, State.SUPERSEDED, State.VALID)
     assert sorted(p["title"] for p in new.parts) == [
@@ -262,8 +263,8 @@ def test_making_a_part_optional_completes_the_programme_and_required_again_spare
     # Required again: from now on, for those who have not completed; Hana keeps hers untouched.
     _post(client, f"/teach/programmes/{programme.slug}/parts/{part.id}/required", required="1")
     run_ready()
-    progress.check(programme.id, holder.id)
-    progress.check(programme.id, waiting.id)
+    programme_jobs.check(programme.id, holder.id)
+    programme_jobs.check(programme.id, waiting.id)
     db.session.expire_all()
     assert [c.state() for c in _programme_certificates(holder, programme)] == [State.VALID]
     assert [c.state() for c in _programme_certificates(waiting, programme)] == [State.VALID]

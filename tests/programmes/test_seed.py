@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from academy.cli import academy_cli
 from academy.db import utcnow
 from academy.programmes.models import Attendance, Programme, ProgrammeStatus, SessionRegistration, TrainingSession
-from academy.programmes.services import sessions
+from academy.programmes.services import seats
 
 
 def test_seed_demo_adds_two_programmes_once(app, db):
@@ -25,11 +25,11 @@ def test_seed_demo_adds_two_programmes_once(app, db):
 
     past, *upcoming = db.session.scalars(select(TrainingSession).order_by(TrainingSession.starts_at)).all()
     assert all(past.starts_at < utcnow() < later.starts_at for later in upcoming)
-    assert all(sessions.registration_open(later) for later in upcoming)
+    assert all(seats.registration_open(later) for later in upcoming)
     # The past session runs again: its part has a second, future date a newcomer can still attend.
     (again,) = [later for later in upcoming if later.part_id is not None]
     assert again.title == past.title and again.programme_id == past.programme_id
-    assert {d.id for d in sessions.part_of(past).dates} == {past.id, again.id}
+    assert {d.id for d in seats.part_of(past).dates} == {past.id, again.id}
     marks = db.session.scalars(
         select(SessionRegistration.attendance).where(SessionRegistration.session_id == past.id)
     ).all()

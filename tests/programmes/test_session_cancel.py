@@ -16,7 +16,7 @@ from academy.jobs import run_ready
 from academy.notifications.models import Notification
 from academy.programmes import jobs
 from academy.programmes.models import RegistrationStatus, SessionRegistration, SessionStatus, TrainingSession
-from academy.programmes.services import authoring, progress, sessions
+from academy.programmes.services import authoring, certification, progress, scheduling, seats, sessions
 from academy.programmes.services.progress import PartState
 from tests.certificates.factories import create_course
 from tests.conftest import csrf_token, read_mail
@@ -43,7 +43,7 @@ def _people(workshop):
     seated = [create_registration(session=workshop, user=create_user(email=f"seat{i}@example.org")) for i in (1, 2)]
     waiting = create_registration(session=workshop, user=create_user(email="waiting@example.org"))
     gone = create_registration(session=workshop, user=create_user(email="gone@example.org"))
-    sessions.cancel(gone.user, workshop)
+    seats.cancel(gone.user, workshop)
     db.session.commit()
     return seated, waiting, gone
 
@@ -155,13 +155,13 @@ def test_a_cancelled_session_takes_no_registrations_seats_attendance_or_edits(wo
     enrol(newcomer, workshop.programme)
 
     with pytest.raises(Conflict, match="cancelled"):
-        sessions.register(newcomer, workshop)
+        seats.register(newcomer, workshop)
     with pytest.raises(Conflict, match="cancelled"):
-        sessions.cancel(mine.user, workshop)
+        seats.cancel(mine.user, workshop)
     with pytest.raises(Conflict, match="cancelled"):
-        sessions.set_capacity(workshop, 10)
+        seats.set_capacity(workshop, 10)
     with pytest.raises(Conflict, match="cancelled"):
-        authoring.update_session(
+        scheduling.update_session(
             workshop,
             title="Moved",
             starts_at=workshop.starts_at + timedelta(days=1),
@@ -175,8 +175,8 @@ def test_a_cancelled_session_takes_no_registrations_seats_attendance_or_edits(wo
         sessions.record_attendance(workshop, actor=None, marks={mine.id: "present"})
     db.session.rollback()
 
-    assert sessions.registration_of(newcomer, workshop) is None
-    assert sessions.promote_waiting(workshop) == []
+    assert seats.registration_of(newcomer, workshop) is None
+    assert seats.promote_waiting(workshop) == []
     assert waiting.status == RegistrationStatus.WAITLISTED and workshop.seats_taken == 0
 
 
@@ -249,7 +249,14 @@ def test_a_cancelled_required_session_holds_the_certificate_until_the_trainer_de
     assert cancelled.state == PartState.CANCELLED and cancelled.label == "Session cancelled"
     assert [p.part.session_id for p in standing.left] == [session.id]
     assert not standing.complete
-    assert db.session.scalar(select(Certificate).where(Certificate.programme_id == programme.id)) is None
+    assert (
+        db.session.scalar(
+            select(Certificate).where(
+                Certificate.achievement_kind == "programme", Certificate.achievement_id == programme.id
+            )
+        )
+        is None
+    )
 
     # The trainer makes the cancelled day optional: the course alone now completes the programme.
     part = next(p for p in programme.parts if p.session_id == session.id)
@@ -259,9 +266,13 @@ def test_a_cancelled_required_session_holds_the_certificate_until_the_trainer_de
     run_ready()
     standing = progress.standing(programme, learner)
     assert standing.complete and standing.percent == 100
-    certificate = db.session.scalar(select(Certificate).where(Certificate.programme_id == programme.id))
+    certificate = db.session.scalar(
+        select(Certificate).where(
+            Certificate.achievement_kind == "programme", Certificate.achievement_id == programme.id
+        )
+    )
     assert certificate is not None and certificate.user_id == learner.id
-    assert [title for _kind, title, _detail in progress.achievement(standing).parts] == ["Simplified cost options"]
+    assert [title for _kind, title, _detail in certification.achievement(standing).parts] == ["Simplified cost options"]
 
 
 def test_cancelling_alone_never_issues_a_certificate_removing_the_part_does(track):
@@ -270,14 +281,28 @@ def test_cancelling_alone_never_issues_a_certificate_removing_the_part_does(trac
     sessions.cancel_session(session, reason=REASON, actor=None)
     db.session.commit()
     run_ready()
-    assert db.session.scalar(select(Certificate).where(Certificate.programme_id == programme.id)) is None
+    assert (
+        db.session.scalar(
+            select(Certificate).where(
+                Certificate.achievement_kind == "programme", Certificate.achievement_id == programme.id
+            )
+        )
+        is None
+    )
 
     part = next(p for p in programme.parts if p.session_id == session.id)
     authoring.remove_part(programme, part.id)  # allowed: the session is cancelled
     jobs.queue_programme_check(programme.id)
     db.session.commit()
     run_ready()
-    assert db.session.scalar(select(Certificate).where(Certificate.programme_id == programme.id)) is not None
+    assert (
+        db.session.scalar(
+            select(Certificate).where(
+                Certificate.achievement_kind == "programme", Certificate.achievement_id == programme.id
+            )
+        )
+        is not None
+    )
 
 
 def test_a_programme_of_cancelled_sessions_only_is_never_complete(app):
@@ -294,8 +319,15 @@ def test_a_programme_of_cancelled_sessions_only_is_never_complete(app):
 
     standing = progress.standing(programme, learner)
     assert not standing.complete and len(standing.left) == 2 and standing.percent == 0
-    assert progress.certify(programme, learner) is None
-    assert db.session.scalar(select(Certificate).where(Certificate.programme_id == programme.id)) is None
+    assert certification.certify(programme, learner) is None
+    assert (
+        db.session.scalar(
+            select(Certificate).where(
+                Certificate.achievement_kind == "programme", Certificate.achievement_id == programme.id
+            )
+        )
+        is None
+    )
 
 
 # ---------------------------------------------------------------------------- pages and the calendar file
@@ -359,7 +391,7 @@ def test_learners_see_the_cancellation_and_cannot_register(client, login, db, co
 
     response = _post(client, f"/programmes/sessions/{workshop.id}/register", {}, form_page=page)
     assert "This session is cancelled: it takes no registrations." in response.get_data(as_text=True)
-    assert sessions.registration_of(me, workshop) is None
+    assert seats.registration_of(me, workshop) is None
 
 
 def test_the_trainer_cancels_from_the_programme_page_with_a_reason(client, login, db, count_queries, workshop):
@@ -434,7 +466,7 @@ def test_a_registration_racing_the_cancellation_is_refused(workshop):
     set_committed_value(workshop, "status", SessionStatus.SCHEDULED)  # loaded before the cancellation committed
 
     with pytest.raises(Conflict, match="cancelled"):
-        sessions.register(newcomer, workshop)
+        seats.register(newcomer, workshop)
     db.session.rollback()
 
-    assert sessions.registration_of(newcomer, workshop) is None
+    assert seats.registration_of(newcomer, workshop) is None

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from academy.extensions import db
 from academy.jobs import run_ready
 from academy.notifications.models import Notification
-from academy.programmes.services import authoring, sessions
+from academy.programmes.services import scheduling, seats
 from tests.certificates.factories import create_course
 from tests.conftest import csrf_token, read_mail
 from tests.factories import create_user
@@ -40,7 +40,7 @@ def _edit(session, *, actor=None, **changes):
         "registration_deadline": session.registration_deadline,
     }
     values.update(changes)
-    return authoring.update_session(session, actor=actor, **values)
+    return scheduling.update_session(session, actor=actor, **values)
 
 
 def _told(session):
@@ -58,7 +58,7 @@ def _people(workshop):
     seated = [create_registration(session=workshop, user=create_user(email=f"seat{i}@example.org")) for i in (1, 2)]
     waiting = create_registration(session=workshop, user=create_user(email="waiting@example.org"))
     gone = create_registration(session=workshop, user=create_user(email="gone@example.org"))
-    sessions.cancel(gone.user, workshop)  # the seat is full: gone was waiting too, and leaves the queue
+    seats.cancel(gone.user, workshop)  # the seat is full: gone was waiting too, and leaves the queue
     db.session.commit()
     return seated, waiting, gone
 
@@ -165,7 +165,7 @@ def test_the_calendar_file_keeps_its_uid_and_raises_its_sequence(client, login, 
     assert after.decoded("DTSTART") == later
     assert after.decoded("DTEND") == later + timedelta(hours=2)
 
-    sessions.cancel(me, workshop)
+    seats.cancel(me, workshop)
     db.session.commit()
     assert client.get(url).status_code == 404  # a cancelled registration has no calendar file
 

@@ -7,12 +7,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from academy.certificates import services as certificate_services
+from academy.certificates import achievements
 from academy.certificates.models import Certificate
 from academy.exceptions import Conflict
 from academy.extensions import db
 from academy.programmes.models import ProgrammePart, TrainingSession
-from academy.programmes.services import progress, sessions
+from academy.programmes.services import progress, seats, sessions
 from tests.api.factories import bearer, create_token
 from tests.certificates.factories import create_course
 from tests.conftest import csrf_token
@@ -48,7 +48,11 @@ def _state(programme, user):
 def _certificates(user, programme):
     return list(
         db.session.scalars(
-            select(Certificate).where(Certificate.user_id == user.id, Certificate.programme_id == programme.id)
+            select(Certificate).where(
+                Certificate.user_id == user.id,
+                Certificate.achievement_kind == "programme",
+                Certificate.achievement_id == programme.id,
+            )
         )
     )
 
@@ -70,7 +74,7 @@ def test_attending_the_second_date_completes_the_programme(workshop):
     item = _state(programme, user)
     assert item.done and item.registration.session_id == turku.id
     (certificate,) = _certificates(user, programme)
-    ((kind, title, detail),) = certificate_services.achievement_of(certificate).parts
+    ((kind, title, detail),) = achievements.achievement_of(certificate).parts
     assert (kind, title) == ("session", "Controllers' workshop")
     assert "Turku" in detail  # the date attended, not the part's first date
 
@@ -97,15 +101,15 @@ def test_one_active_place_per_part(workshop):
     enrol(user, programme)
     create_registration(session=vienna, user=user)
     with pytest.raises(Conflict) as refused:
-        sessions.register(user, turku)
+        seats.register(user, turku)
     assert "You already have a place on" in refused.value.message
     assert sessions.local_time(vienna) in refused.value.message
     assert "cancel it first to change dates" in refused.value.message
     db.session.rollback()
 
-    sessions.cancel(user, vienna)
+    seats.cancel(user, vienna)
     db.session.commit()
-    assert sessions.register(user, turku).status.value == "registered"
+    assert seats.register(user, turku).status.value == "registered"
     db.session.commit()
     assert _state(programme, user).registration.session_id == turku.id
 
@@ -121,13 +125,13 @@ def test_a_waiting_list_place_counts_and_each_date_has_its_own_queue(workshop):
     item = _state(programme, user)
     assert item.state == progress.PartState.WAITLISTED and item.queue_position == 1
     with pytest.raises(Conflict):
-        sessions.register(user, turku)  # waiting is a place too
+        seats.register(user, turku)  # waiting is a place too
     db.session.rollback()
     assert turku.seats_left == 2  # Vienna's queue took nothing from Turku's seats
 
     # A seat freed in Vienna goes to the first person waiting there.
     someone = sessions.roster(vienna)[0][0].user
-    sessions.cancel(someone, vienna)
+    seats.cancel(someone, vienna)
     db.session.commit()
     db.session.refresh(waiting)
     assert waiting.status.value == "registered"
@@ -143,7 +147,7 @@ def test_the_part_is_cancelled_only_when_every_date_is(workshop):
     item = _state(programme, user)
     assert not item.cancelled and item.state == progress.PartState.NOT_STARTED  # Turku is still on
     create_registration(session=turku, user=user)  # a place at a cancelled date holds nothing
-    sessions.cancel(user, turku)
+    seats.cancel(user, turku)
     sessions.cancel_session(turku, reason="Venue closed.", actor=None)
     db.session.commit()
     assert _state(programme, user).cancelled
@@ -205,7 +209,7 @@ def test_removing_a_part_checks_every_date(workshop):
     create_registration(session=turku)
     from academy.programmes.services import authoring
 
-    part = sessions.part_of(turku)
+    part = seats.part_of(turku)
     with pytest.raises(Conflict):
         authoring.remove_part(programme, part.id)
 

@@ -12,7 +12,7 @@ from academy.extensions import db
 from academy.notifications.models import Notification
 from academy.programmes import ics
 from academy.programmes.models import Attendance, RegistrationStatus
-from academy.programmes.services import sessions
+from academy.programmes.services import seats, sessions
 from tests.certificates.factories import create_course
 from tests.factories import create_user
 from tests.programmes.factories import create_programme, create_registration, create_session, enrol
@@ -42,7 +42,7 @@ def test_a_cancelled_seat_goes_to_the_first_person_waiting(workshop):
     first_waiting = create_registration(session=workshop)
     second_waiting = create_registration(session=workshop)
 
-    sessions.cancel(seated.user, workshop)
+    seats.cancel(seated.user, workshop)
     db.session.commit()
 
     assert seated.status == RegistrationStatus.CANCELLED
@@ -58,7 +58,7 @@ def test_leaving_the_waiting_list_frees_no_seat(workshop):
     create_registration(session=workshop)
     waiting = create_registration(session=workshop)
 
-    sessions.cancel(waiting.user, workshop)
+    seats.cancel(waiting.user, workshop)
     db.session.commit()
 
     assert waiting.status == RegistrationStatus.CANCELLED
@@ -68,11 +68,11 @@ def test_leaving_the_waiting_list_frees_no_seat(workshop):
 def test_registering_twice_is_refused_and_coming_back_queues_again(workshop):
     registration = create_registration(session=workshop)
     with pytest.raises(Conflict):
-        sessions.register(registration.user, workshop)
+        seats.register(registration.user, workshop)
     db.session.rollback()
 
-    sessions.cancel(registration.user, workshop)
-    again = sessions.register(registration.user, workshop)
+    seats.cancel(registration.user, workshop)
+    again = seats.register(registration.user, workshop)
     db.session.commit()
 
     assert again.id == registration.id
@@ -85,23 +85,23 @@ def test_only_participants_register_and_only_before_the_deadline(app):
     closed = create_session(programme=programme, starts_in=timedelta(days=2), deadline_before=timedelta(days=3))
     outsider = create_user()
     with pytest.raises(Conflict, match="Enrol in the programme"):
-        sessions.register(outsider, create_session(programme=programme))
+        seats.register(outsider, create_session(programme=programme))
     enrol(outsider, programme)
     with pytest.raises(Conflict, match="closed"):
-        sessions.register(outsider, closed)
+        seats.register(outsider, closed)
 
 
 def test_more_seats_promote_people_waiting(workshop):
     for _ in range(4):
         create_registration(session=workshop)
 
-    promoted = sessions.set_capacity(workshop, 3)
+    promoted = seats.set_capacity(workshop, 3)
     db.session.commit()
 
     assert len(promoted) == 1
     assert workshop.seats_taken == 3
     with pytest.raises(Conflict):
-        sessions.set_capacity(workshop, 2)
+        seats.set_capacity(workshop, 2)
 
 
 def test_attendance_is_recorded_only_once_the_session_started(workshop):
@@ -156,6 +156,6 @@ def test_people_waiting_see_their_place_in_the_queue(workshop):
         return next(p.queue_position for p in standing.parts if p.part.session_id == workshop.id)
 
     assert (place(first), place(second)) == (1, 2)
-    sessions.cancel(first.user, workshop)
+    seats.cancel(first.user, workshop)
     db.session.commit()
     assert place(second) == 1

@@ -175,7 +175,7 @@ def test_storage_failing_while_a_certificate_is_written_leaves_no_row_and_a_retr
     assert response.status_code == 302  # the learner's progress is saved
     assert _count(Certificate) == 0  # never a row without its file
     failure = db.session.scalars(select(JobFailure)).one()
-    assert failure.func_path == "academy.certificates.completion.notify_progress"
+    assert failure.func_path == "academy.certificates.jobs.notify_progress"
     assert "No space left" in failure.error
 
     # The store is back; an admin retries the job from the jobs page and the certificate is issued.

@@ -186,7 +186,7 @@ def test_the_programme_certificates_csv_defuses_holder_names(client, login, db):
     owner = create_user(trainer=True)
     programme = create_programme(courses=[create_course()], owner=owner)
     certificate = create_certificate(user=create_user(name="Ann;+1"))
-    certificate.programme_id = programme.id
+    certificate.achievement_kind, certificate.achievement_id = "programme", programme.id
     db.session.commit()
     login(owner)
     text = client.get(f"/teach/programmes/{programme.slug}/certificates.csv").get_data(as_text=True)

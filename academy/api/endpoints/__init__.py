@@ -9,12 +9,14 @@ from academy.api.core import bp
 from academy.api.endpoints import (  # noqa: F401
     certificates,
     communities,
+    community_actions,
     courses,
     credentials,
     documents,
     enrolments,
     me,
     notifications,
+    programme_enrolments,
     programmes,
     quizzes,
 )

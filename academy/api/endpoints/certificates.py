@@ -19,7 +19,7 @@ from academy.certificates import services, verification
 from academy.certificates.models import Certificate, RevocationReason, State
 from academy.exceptions import NotFound
 from academy.extensions import db, limiter
-from academy.programmes.models import Programme
+from academy.programmes.models import CERTIFICATE_KIND, Programme
 
 describe_tag(
     "Certificates",
@@ -141,7 +141,7 @@ class Verification(ApiSchema):
 
 def _programme_slugs(certificates: list[Certificate]) -> dict[int, str]:
     """Slugs of the programmes of programme certificates (one query, none without them)."""
-    ids = {c.programme_id for c in certificates if c.programme_id is not None}
+    ids = {c.achievement_id for c in certificates if c.achievement_kind == CERTIFICATE_KIND}
     if not ids:
         return {}
     return dict(db.session.execute(select(Programme.id, Programme.slug).where(Programme.id.in_(ids))).tuples().all())
@@ -152,7 +152,9 @@ def _summary(certificate: Certificate, programmes: dict[int, str], now: Any = No
         "id": certificate.id,
         "state": HeldState(certificate.state(now)),
         "course": certificate.course.slug if certificate.course is not None else None,
-        "programme": programmes.get(certificate.programme_id) if certificate.programme_id is not None else None,
+        "programme": programmes.get(certificate.achievement_id)
+        if certificate.achievement_kind == CERTIFICATE_KIND
+        else None,
         "course_title": certificate.course_title,
         "version": certificate.version_number,
         "holder_name": certificate.holder_name,

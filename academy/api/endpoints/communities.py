@@ -9,22 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
 from marshmallow import fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from academy.api.core import api_route, api_user
-from academy.api.fields import INT32_MAX, Integer, Text
+from academy.api.fields import Text
 from academy.api.pagination import Page, paginate
-from academy.api.problems import ApiProblem
 from academy.api.schemas import ApiSchema, PageQuery, page_of
 from academy.api.spec import describe_tag
 from academy.community.access import Access, access_for
-from academy.community.models import Community, Membership, MemberStatus, Post, Thread, ThreadKind, WatchLevel
+from academy.community.models import Community, Membership, MemberStatus, Post, Thread, ThreadKind
 from academy.community.services import threads as thread_services
-from academy.community.services import watching
-from academy.exceptions import NotFound, PermissionDenied
+from academy.exceptions import NotFound
 from academy.extensions import db
 
 describe_tag(
@@ -51,80 +48,6 @@ class ThreadQuery(PageQuery):
 
 class PostQuery(PageQuery):
     """Paging of a thread's replies."""
-
-
-class ThreadCreate(ApiSchema):
-    """A question (or a discussion) to start."""
-
-    kind = Text(
-        load_default=ThreadKind.QUESTION,
-        validate=validate.OneOf(ThreadKind.ALL),
-        metadata={"description": "`question` (default) or `discussion`."},
-    )
-    title = Text(required=True, validate=validate.Length(min=1, max=thread_services.MAX_TITLE))
-    body = Text(
-        required=True,
-        validate=validate.Length(min=1, max=thread_services.MAX_BODY),
-        metadata={"description": "Markdown; `@[Name]` mentions a member."},
-    )
-
-
-class ReplyCreate(ApiSchema):
-    """A reply (an answer, on a question)."""
-
-    body = Text(
-        required=True,
-        validate=validate.Length(min=1, max=thread_services.MAX_BODY),
-        metadata={"description": "Markdown; `@[Name]` mentions a member."},
-    )
-
-
-class AnswerChoice(ApiSchema):
-    """The reply to accept as the answer."""
-
-    post = Integer(
-        required=True,
-        validate=validate.Range(min=1, max=INT32_MAX),
-        metadata={"description": "The id of a reply in this thread."},
-    )
-
-
-class WatchChoice(ApiSchema):
-    """How closely to follow a thread, as on its page."""
-
-    level = Text(
-        required=True,
-        validate=validate.OneOf(WatchLevel.ALL),
-        metadata={
-            "description": "`watching` (every new post), `normal` (threads I started or posted in)"
-            " or `muted` (nothing)."
-        },
-    )
-
-
-class CommunityWatch(ApiSchema):
-    """My watch level for a whole community."""
-
-    community = fields.String(required=True, metadata={"description": "The community's slug."})
-    level = fields.String(
-        required=True,
-        validate=validate.OneOf(WatchLevel.ALL),
-        metadata={"description": "My level for the community (`normal` unless chosen)."},
-    )
-
-
-class ThreadWatch(ApiSchema):
-    """My watch levels for a thread and its community."""
-
-    thread = fields.Integer(required=True)
-    level = fields.String(
-        required=True, validate=validate.OneOf(WatchLevel.ALL), metadata={"description": "My level for this thread."}
-    )
-    community_level = fields.String(
-        required=True,
-        validate=validate.OneOf(WatchLevel.ALL),
-        metadata={"description": "My level for the whole community (`normal` unless chosen)."},
-    )
 
 
 class CommunityRef(ApiSchema):
@@ -210,7 +133,7 @@ PostPage = page_of(PostOut, "PostPage")
 # --- access ---------------------------------------------------------------------------------------
 
 
-def _area(slug: str) -> tuple[Community, Access]:
+def area(slug: str) -> tuple[Community, Access]:
     """The community and my access to it; 404 unless I may read it (as on the community pages)."""
     community = db.session.scalar(select(Community).where(Community.slug == slug))
     if community is None:
@@ -221,7 +144,8 @@ def _area(slug: str) -> tuple[Community, Access]:
     return community, access
 
 
-def _thread(community: Community, access: Access, thread_id: int) -> Thread:
+def thread_of(community: Community, access: Access, thread_id: int) -> Thread:
+    """A thread of the community the caller may see, or 404."""
     return thread_services.get_thread(community, thread_id, include_hidden=access.can_moderate)
 
 
@@ -263,7 +187,8 @@ def _person(user: Any) -> dict[str, Any] | None:
     return {"id": user.id, "name": user.name} if user is not None else None
 
 
-def _post(post: Post, thread: Thread, access: Access) -> dict[str, Any]:
+def post_fields(post: Post, thread: Thread, access: Access) -> dict[str, Any]:
+    """A post as PostOut describes it."""
     hidden = post.hidden_at is not None
     shown = not hidden or access.can_moderate
     return {
@@ -301,12 +226,13 @@ def _summary(thread: Thread) -> dict[str, Any]:
     }
 
 
-def _detail(community: Community, access: Access, thread: Thread) -> dict[str, Any]:
+def thread_detail(community: Community, access: Access, thread: Thread) -> dict[str, Any]:
+    """A thread as ThreadDetail describes it."""
     view = thread_services.thread_view(thread, page=1, per_page=1)
     out = _summary(thread)
     out["community"] = {"slug": community.slug, "name": community.name}
-    out["opening"] = _post(view.opening, thread, access)
-    out["accepted_answer"] = _post(view.accepted, thread, access) if view.accepted else None
+    out["opening"] = post_fields(view.opening, thread, access)
+    out["accepted_answer"] = post_fields(view.accepted, thread, access) if view.accepted else None
     return out
 
 
@@ -340,7 +266,7 @@ def get_community(slug: str) -> dict[str, Any]:
 @api_route("/communities/<slug>/threads", query=ThreadQuery, response=ThreadPage, scope="read", tags=["Communities"])
 def list_community_threads(slug: str, query: dict[str, Any]) -> Page:
     """A community's threads: pinned first, then by latest activity; filtered as on its page."""
-    community, access = _area(slug)
+    community, access = area(slug)
     stmt = thread_services.threads_query(community, filter=query["filter"], include_hidden=access.can_moderate)
     page = paginate(stmt, limit=query["limit"], offset=query["offset"])
     page.items = [_summary(t) for t in page.items]
@@ -350,8 +276,8 @@ def list_community_threads(slug: str, query: dict[str, Any]) -> Page:
 @api_route("/communities/<slug>/threads/<int:thread_id>", response=ThreadDetail, scope="read", tags=["Communities"])
 def get_community_thread(slug: str, thread_id: int) -> dict[str, Any]:
     """A thread with its opening post and its accepted answer."""
-    community, access = _area(slug)
-    return _detail(community, access, _thread(community, access, thread_id))
+    community, access = area(slug)
+    return thread_detail(community, access, thread_of(community, access, thread_id))
 
 
 @api_route(
@@ -363,8 +289,8 @@ def get_community_thread(slug: str, thread_id: int) -> dict[str, Any]:
 )
 def list_thread_posts(slug: str, thread_id: int, query: dict[str, Any]) -> Page:
     """A thread's replies, oldest first (the accepted answer among them, flagged)."""
-    community, access = _area(slug)
-    thread = _thread(community, access, thread_id)
+    community, access = area(slug)
+    thread = thread_of(community, access, thread_id)
     stmt = (
         select(Post)
         .options(joinedload(Post.author), selectinload(Post.attachments))
@@ -372,152 +298,5 @@ def list_thread_posts(slug: str, thread_id: int, query: dict[str, Any]) -> Page:
         .order_by(Post.id)
     )
     page = paginate(stmt, limit=query["limit"], offset=query["offset"])
-    page.items = [_post(p, thread, access) for p in page.items]
+    page.items = [post_fields(p, thread, access) for p in page.items]
     return page
-
-
-@api_route(
-    "/communities/<slug>/threads",
-    method="POST",
-    body=ThreadCreate,
-    response=ThreadDetail,
-    status=201,
-    scope="write",
-    tags=["Communities"],
-)
-def create_community_thread(slug: str, body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
-    """Ask a question (or start a discussion) in a community I belong to.
-
-    Members watching the community are notified, as when posting on the site.
-    """
-    community, access = _area(slug)
-    if not access.can_post:
-        raise PermissionDenied("Only members of this community can post here.")
-    thread = thread_services.create_thread(
-        community=community, author=api_user(), kind=body["kind"], title=body["title"], body=body["body"]
-    )
-    db.session.commit()
-    thread = _thread(community, access, thread.id)
-    location = url_for("api.get_community_thread", slug=community.slug, thread_id=thread.id)
-    return _detail(community, access, thread), 201, {"Location": location}
-
-
-@api_route(
-    "/communities/<slug>/threads/<int:thread_id>/posts",
-    method="POST",
-    body=ReplyCreate,
-    response=PostOut,
-    status=201,
-    scope="write",
-    tags=["Communities"],
-)
-def create_reply(slug: str, thread_id: int, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
-    """Reply to a thread (answer a question) in a community I belong to.
-
-    403 if the thread is locked. The asker, watchers and participants are notified.
-    """
-    community, access = _area(slug)
-    if not access.can_post:
-        raise PermissionDenied("Only members of this community can post here.")
-    thread = _thread(community, access, thread_id)
-    post = thread_services.reply(thread=thread, author=api_user(), body=body["body"])
-    db.session.commit()
-    post = db.session.scalar(
-        select(Post).options(joinedload(Post.author), selectinload(Post.attachments)).where(Post.id == post.id)
-    )
-    return _post(post, post.thread, access), 201
-
-
-@api_route(
-    "/communities/<slug>/threads/<int:thread_id>/accepted-answer",
-    method="POST",
-    body=AnswerChoice,
-    response=ThreadDetail,
-    scope="write",
-    tags=["Communities"],
-    errors=[409],
-)
-def accept_community_answer(slug: str, thread_id: int, body: dict[str, Any]) -> dict[str, Any]:
-    """Accept a reply as the answer to a question (the asker or a contact person).
-
-    The reply's author is notified, as on the site. 403 for anyone else; 409 if the thread is a
-    discussion or the post is its opening post or hidden; 422 naming `post` if the thread has no
-    such reply.
-    """
-    community, access = _area(slug)
-    thread = _thread(community, access, thread_id)
-    try:
-        post = thread_services.get_post(community, body["post"], include_hidden=access.can_moderate)
-    except NotFound:
-        post = None
-    if post is None or post.thread_id != thread.id:
-        raise ApiProblem(
-            422,
-            kind="validation-error",
-            errors=[{"location": "body", "field": "post", "message": "This thread has no reply with this id."}],
-        )
-    thread_services.accept_answer(post=post, actor=api_user())
-    db.session.commit()
-    return _detail(community, access, _thread(community, access, thread.id))
-
-
-@api_route(
-    "/communities/<slug>/threads/<int:thread_id>/accepted-answer",
-    method="DELETE",
-    response=ThreadDetail,
-    scope="write",
-    tags=["Communities"],
-)
-def clear_community_answer(slug: str, thread_id: int) -> dict[str, Any]:
-    """Take back the accepted answer of a question (the asker or a contact person); 403 for others.
-
-    Answers the thread, now without an accepted answer; clearing twice is harmless.
-    """
-    community, access = _area(slug)
-    thread = _thread(community, access, thread_id)
-    thread_services.clear_answer(thread=thread, actor=api_user())
-    db.session.commit()
-    return _detail(community, access, _thread(community, access, thread.id))
-
-
-@api_route(
-    "/communities/<slug>/threads/<int:thread_id>/watch",
-    method="PUT",
-    body=WatchChoice,
-    response=ThreadWatch,
-    scope="write",
-    tags=["Communities"],
-)
-def watch_community_thread(slug: str, thread_id: int, body: dict[str, Any]) -> dict[str, Any]:
-    """Choose how closely to follow a thread; overrides my level for its community.
-
-    The same levels as the thread page's *Notifications* menu. 403 for a reader who may not post
-    (an admin who is not a member).
-    """
-    community, access = _area(slug)
-    thread = _thread(community, access, thread_id)
-    user = api_user()
-    watching.watch_thread(user=user, thread=thread, level=body["level"])
-    db.session.commit()
-    return {"thread": thread.id, "level": body["level"], "community_level": watching.community_level(user, community)}
-
-
-@api_route(
-    "/communities/<slug>/watch",
-    method="PUT",
-    body=WatchChoice,
-    response=CommunityWatch,
-    scope="write",
-    tags=["Communities"],
-)
-def watch_community(slug: str, body: dict[str, Any]) -> dict[str, Any]:
-    """Choose how closely to follow a whole community: `watching` tells me of every new thread and post.
-
-    The same levels as the community page's *Notifications* menu; a level chosen for a thread
-    overrides it there. 403 for a reader who may not post (an admin who is not a member).
-    """
-    community, _access = _area(slug)
-    user = api_user()
-    watching.watch_community(user=user, community=community, level=body["level"])
-    db.session.commit()
-    return {"community": community.slug, "level": watching.community_level(user, community)}

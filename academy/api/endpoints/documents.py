@@ -14,7 +14,7 @@ from marshmallow import fields, validate
 
 from academy.api.core import api_route, api_user
 from academy.api.endpoints.communities import Person
-from academy.api.endpoints.communities import _area as community_area
+from academy.api.endpoints.communities import area as community_area
 from academy.api.fields import INT32_MAX, Integer, Text
 from academy.api.pagination import Page, paginate
 from academy.api.problems import ApiProblem

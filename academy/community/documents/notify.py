@@ -21,14 +21,12 @@ from academy.notifications.models import Mode, Notification
 EVENT = "document.changed"
 QUIET_PERIOD = timedelta(hours=1)
 
-events.register(
-    events.EventKind(
-        EVENT,
-        _l("Changes to a document I watch"),
-        _l("%(actor)s changed the document “%(title)s” in %(community)s."),
-        default=Mode.DAILY,
-        scope_type=events.COMMUNITY,
-    )
+KIND = events.EventKind(
+    EVENT,
+    _l("Changes to a document I watch"),
+    _l("%(actor)s changed the document “%(title)s” in %(community)s."),
+    default=Mode.DAILY,
+    scope_type=events.COMMUNITY,
 )
 
 

@@ -90,9 +90,12 @@ def is_enrolled(user: User | None, programme: Programme) -> bool:
 def enrol(user: User, programme: Programme) -> ProgrammeEnrolment:
     """Enrol the user in the programme and in each of its courses (those they are not already in).
 
-    The caller queues the programme certificate check after the commit: a learner may already
-    hold every course certificate.
+    The programme certificate check is queued for after the commit: a learner may already hold
+    every course certificate (pages and API alike).
     """
+    # programmes.jobs runs this module's lookups: importing it at the top would be a circle.
+    from academy.programmes import jobs
+
     if programme.status == ProgrammeStatus.ARCHIVED:
         raise Conflict(_("This programme is archived and takes no new enrolments."))
     if programme.status != ProgrammeStatus.PUBLISHED:
@@ -121,6 +124,7 @@ def enrol(user: User, programme: Programme) -> ProgrammeEnrolment:
             # An archived or withdrawn course: the programme page shows it as unavailable.
             continue
     db.session.flush()
+    jobs.queue_check(user.id)
     return enrolment
 
 

@@ -13,38 +13,29 @@ as 0 once any exists); it is mastered when every mapped course outcome reaches i
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from academy.auth.models import User
-from academy.certificates import services as certificates
-from academy.certificates.models import Certificate, CertificateStatus, RevocationReason
-from academy.courses.models import Enrolment, EnrolmentStatus, Lesson, LessonProgress, Module
+from academy.certificates.models import Certificate, CertificateStatus
+from academy.courses.models import Course, Enrolment, EnrolmentStatus, Lesson, LessonProgress, Module
 from academy.db import utcnow
 from academy.extensions import db
 from academy.programmes.models import (
     Attendance,
     PartKind,
     Programme,
-    ProgrammeEnrolment,
-    ProgrammeEnrolmentStatus,
     ProgrammePart,
-    ProgrammeStatus,
     RegistrationStatus,
-    SessionMode,
     SessionRegistration,
 )
+from academy.programmes.services.mastery import OutcomeStanding, outcome_mastery
 
 
 class PartState(enum.StrEnum):
@@ -107,16 +98,6 @@ class PartStanding:
 
 
 @dataclass
-class OutcomeStanding:
-    """A programme outcome with the learner's mastery from course evidence."""
-
-    code: str
-    text: str
-    percent: float | None
-    mastered: bool
-
-
-@dataclass
 class Standing:
     """A learner's whole standing in a programme."""
 
@@ -157,8 +138,6 @@ def _course_percentages(user_id: int, course_ids: list[int]) -> tuple[dict[int, 
     """Per course: % of required lessons done, and whether the learner is actively enrolled (2 queries)."""
     if not course_ids:
         return {}, {}
-    from academy.courses.models import Course
-
     required = defaultdict(set)
     for course_id, key in db.session.execute(
         select(Course.id, Lesson.key)
@@ -367,238 +346,3 @@ def _session_state(
 def queue_position(user: User, session_id: int) -> int | None:
     """The user's place on the session's waiting list (1 = next to get a seat), or None when not waiting."""
     return _queue_positions(user.id, [session_id]).get(session_id)
-
-
-def _course_mastery(user_id: int, course_ids: list[int]) -> dict[tuple[int, str], tuple[float | None, bool]]:
-    """(course id, outcome key) -> (mastery %, mastered) from quiz evidence: two queries for any number of courses.
-
-    The quizzes' documented rule (best result per question, points-weighted) applied per course.
-    """
-    from academy.courses.models import Course, LearningOutcome
-    from academy.quizzes.completion import mastery_from_evidence
-    from academy.quizzes.models import Attempt, AttemptState, QuestionVersion, Quiz, Response
-
-    thresholds = {
-        (course_id, key): threshold
-        for course_id, key, threshold in db.session.execute(
-            select(Course.id, LearningOutcome.key, LearningOutcome.threshold)
-            .join(LearningOutcome, LearningOutcome.version_id == Course.published_version_id)
-            .where(Course.id.in_(course_ids))
-        )
-    }
-    evidence: dict[int, list] = defaultdict(list)
-    for course_id, question_id, fraction, points, keys in db.session.execute(
-        select(
-            Quiz.course_id, Response.question_id, Response.fraction, Response.max_points, QuestionVersion.outcome_keys
-        )
-        .join(Attempt, Attempt.id == Response.attempt_id)
-        .join(Quiz, Quiz.id == Attempt.quiz_id)
-        .join(QuestionVersion, QuestionVersion.id == Response.question_version_id)
-        .where(
-            Quiz.course_id.in_(course_ids),
-            Attempt.user_id == user_id,
-            Attempt.state != AttemptState.IN_PROGRESS,
-            Response.fraction.is_not(None),
-        )
-        .order_by(Attempt.id, Response.position)
-    ):
-        evidence[course_id].append((question_id, fraction, points, list(keys or [])))
-    out: dict[tuple[int, str], tuple[float | None, bool]] = {}
-    for course_id in course_ids:
-        mastery = mastery_from_evidence(evidence.get(course_id, []))
-        for (cid, key), threshold in thresholds.items():
-            if cid == course_id:
-                percent = mastery.get(key)
-                out[(cid, key)] = (percent, percent is not None and percent >= threshold)
-    return out
-
-
-def outcome_mastery(programme: Programme, user: User) -> list[OutcomeStanding]:
-    """Programme outcomes with mastery computed from the learner's evidence in the mapped courses."""
-    course_ids = sorted({m["course_id"] for o in programme.outcomes for m in o.course_outcomes or []})
-    reports = _course_mastery(user.id, course_ids) if course_ids else {}
-    out = []
-    for outcome in programme.outcomes:
-        mapped = [(m["course_id"], m["key"]) for m in outcome.course_outcomes or []]
-        values = [reports.get(pair, (None, False)) for pair in mapped]
-        known = [v[0] for v in values if v[0] is not None]
-        percent = round(sum(v[0] or 0 for v in values) / len(values), 1) if known else None
-        out.append(
-            OutcomeStanding(
-                code=outcome.code,
-                text=outcome.text,
-                percent=percent,
-                mastered=bool(values) and all(v[1] for v in values),
-            )
-        )
-    return out
-
-
-# ---------------------------------------------------------------------------- certification
-
-
-def _session_detail(registration: SessionRegistration) -> str:
-    session = registration.session
-    where = session.place if session.mode == SessionMode.IN_PERSON else "live online"
-    # English, like the rest of the certificate; the day is the session's local day.
-    day = format_date(session.starts_at.astimezone(ZoneInfo(session.timezone)), "d MMMM y", locale="en")
-    return f"Session attended on {day}, {where}" if where else f"Session attended on {day}"
-
-
-def achievement(result: Standing) -> certificates.ProgrammeAchievement:
-    """What the certificate says: the programme, its outcomes and every part done (in order)."""
-    programme = result.programme
-    parts: list[tuple[str, str, str]] = []
-    hours = Decimal("0")
-    for item in result.parts:
-        if not item.done:
-            continue
-        if item.part.kind == PartKind.COURSE:
-            version = item.part.course.published_version
-            hours += version.hours
-            parts.append(("course", version.title, f"Online course, {version.hours.normalize():f} hours, certified"))
-        else:
-            session = item.registration.session  # the date attended
-            hours += Decimal((session.ends_at - session.starts_at).total_seconds() / 3600).quantize(Decimal("0.1"))
-            parts.append(("session", item.part.session.title, _session_detail(item.registration)))
-    return certificates.ProgrammeAchievement(
-        programme_id=programme.id,
-        title=programme.title,
-        hours=hours,
-        credits=programme.credits,
-        validity_months=programme.validity_months,
-        outcomes=tuple((o.code, o.text) for o in programme.outcomes),
-        parts=tuple(parts),
-    )
-
-
-REVOKE_NOTE = "Automatic: a required part of the programme is no longer complete after a correction."
-
-
-def certify(programme: Programme, user: User) -> Certificate | None:
-    """Bring the user's programme certificate in line with their standing; flushes.
-
-    Issue when complete and none is held; re-issue (old one superseded) when the parts that made
-    it up changed, e.g. an attendance correction; revoke when a required part is no longer done,
-    and replace that automatic revocation if a later correction completes the programme again.
-    Parts added after the learner completed are not required of them (rules do not change after
-    the fact). Running it again changes nothing.
-    """
-    enrolment = db.session.scalar(
-        select(ProgrammeEnrolment).where(
-            ProgrammeEnrolment.programme_id == programme.id, ProgrammeEnrolment.user_id == user.id
-        )
-    )
-    result = standing(programme, user, completed_at=enrolment.completed_at if enrolment is not None else None)
-    current = certificates.current_programme_certificate(user.id, programme.id)
-    if current is None:
-        if not result.complete:
-            return None
-        if enrolment is not None and enrolment.completed_at is None:
-            enrolment.completed_at = utcnow()
-        return certificates.issue_for_programme(user, achievement(result))
-    if current.status == CertificateStatus.REVOKED:
-        if result.complete and current.revocation_note == REVOKE_NOTE:
-            # Our own automatic revocation, undone by a later correction: a new certificate replaces it.
-            return certificates.reissue(
-                current,
-                actor=None,
-                holder_name=current.holder_name,
-                achievement=achievement(result),
-                replace_revoked=True,
-            )
-        return current  # a trainer's revocation stands
-    if current.status != CertificateStatus.VALID:
-        return current
-    if not result.complete:
-        certificates.revoke(current, actor=None, reason=RevocationReason.ISSUED_IN_ERROR, note=REVOKE_NOTE)
-        return current
-    fresh = achievement(result)
-    held = certificates.achievement_of(current).parts
-    parts = _parts_to_certify(result, held, fresh.parts)
-    if set(parts) != set(held):
-        fresh = dataclasses.replace(fresh, parts=parts)
-        return certificates.reissue(current, actor=None, holder_name=current.holder_name, achievement=fresh)
-    return current
-
-
-def _part_key(item: PartStanding) -> tuple[str, str]:
-    part = item.part
-    if part.kind == PartKind.COURSE:
-        version = part.course.published_version if part.course is not None else None
-        return ("course", version.title if version is not None else "")
-    return ("session", part.session.title if part.session is not None else "")
-
-
-def _parts_to_certify(
-    result: Standing, held: tuple[tuple[str, str, str], ...], done: tuple[tuple[str, str, str], ...]
-) -> tuple[tuple[str, str, str], ...]:
-    """What a re-issued certificate lists: the parts done now, plus held parts no longer in the programme.
-
-    A part the trainer took out of the programme stays on the certificates it was earned for; only
-    the learner's own record (an attendance correction, a course certificate) changes the list.
-    """
-    in_programme = {_part_key(item) for item in result.parts}
-    carried = tuple(p for p in held if (p[0], p[1]) not in in_programme)
-    return tuple(tuple(p) for p in done) + carried
-
-
-def check_user(user_id: int) -> None:
-    """Job: certify the user in each programme they are enrolled in; one commit per programme."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        return
-    programme_ids = db.session.scalars(
-        select(ProgrammeEnrolment.programme_id)
-        .join(Programme, Programme.id == ProgrammeEnrolment.programme_id)
-        .where(
-            ProgrammeEnrolment.user_id == user_id,
-            ProgrammeEnrolment.status == ProgrammeEnrolmentStatus.ACTIVE,
-            Programme.status != ProgrammeStatus.DRAFT,
-        )
-    ).all()
-    for programme_id in programme_ids:
-        check(programme_id, user_id)
-
-
-def check(programme_id: int, user_id: int) -> None:
-    """Job: certify one user in one programme (safe to run twice or at once: the unique index decides)."""
-    from academy.programmes.services.enrolment import get_programme
-
-    user = db.session.get(User, user_id)
-    programme = db.session.get(Programme, programme_id)
-    if user is None or programme is None:
-        return
-    programme = (
-        get_programme(programme.slug, viewer=None) if programme.status == ProgrammeStatus.PUBLISHED else programme
-    )
-    try:
-        certify(programme, user)
-        db.session.commit()
-    except IntegrityError:
-        # A concurrent run claimed this certificate first; its result stands.
-        db.session.rollback()
-
-
-def check_participants(programme_id: int) -> None:
-    """Job: certify every active participant of a programme, one commit each (after a part is removed)."""
-    user_ids = db.session.scalars(
-        select(ProgrammeEnrolment.user_id).where(
-            ProgrammeEnrolment.programme_id == programme_id,
-            ProgrammeEnrolment.status == ProgrammeEnrolmentStatus.ACTIVE,
-        )
-    ).all()
-    for user_id in user_ids:
-        check(programme_id, user_id)
-
-
-def completed_count(programme: Programme) -> int:
-    """How many participants have completed the programme."""
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(ProgrammeEnrolment)
-            .where(ProgrammeEnrolment.programme_id == programme.id, ProgrammeEnrolment.completed_at.is_not(None))
-        )
-        or 0
-    )

@@ -23,7 +23,7 @@ def session_time(session: TrainingSession) -> str:
 @bp.app_template_global()
 def session_deadline(session: TrainingSession) -> str:
     """When registration closes, in the session's local time."""
-    from academy.programmes.services.sessions import registration_closes
+    from academy.programmes.services.seats import registration_closes
 
     closes = registration_closes(session).astimezone(ZoneInfo(session.timezone))
     return format_datetime(closes, "d MMMM y, HH:mm", rebase=False)
@@ -76,11 +76,11 @@ def sessions_panel():  # noqa: ANN201
     from flask_login import current_user
 
     from academy.home import HomePanel
-    from academy.programmes.services import sessions
+    from academy.programmes.services import seats
 
     if not current_user.is_authenticated:
         return None
-    registrations = sessions.upcoming_registrations(current_user._get_current_object(), days=UPCOMING_DAYS)
+    registrations = seats.upcoming_registrations(current_user._get_current_object(), days=UPCOMING_DAYS)
     if not registrations:
         return None
     return HomePanel(
@@ -130,4 +130,4 @@ def _setup(state) -> None:  # noqa: ANN001
     register_home_panel(state.app, "running", running_panel, order=7)
 
 
-from academy.programmes.views import dates, learner, trainer  # noqa: E402, F401  (routes register on bp)
+from academy.programmes.views import dates, learner, roster, trainer  # noqa: E402, F401  (routes register on bp)

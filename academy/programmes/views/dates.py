@@ -6,17 +6,16 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from academy.exceptions import ServiceError
-from academy.extensions import db
+from academy.core.actions import request_action
 from academy.programmes.forms import DateForm
 from academy.programmes.models import ProgrammePart, TrainingSession
-from academy.programmes.services import authoring, sessions
+from academy.programmes.services import scheduling, seats, sessions
 from academy.programmes.views import bp
-from academy.programmes.views.trainer import _managed_session, session_values
+from academy.programmes.views.roster import managed_session, session_values
 
 
 def _part_of(session: TrainingSession) -> ProgrammePart:
-    part = sessions.part_of(session)
+    part = seats.part_of(session)
     if part is None:
         abort(404)  # a session taken out of its programme takes no new dates
     return part
@@ -40,20 +39,16 @@ def _prefilled(session: TrainingSession) -> DateForm:
 @login_required
 def add_date(session_id: int):  # noqa: ANN201
     """Offer the session of a part on another date: participants attend any one of its dates."""
-    session = _managed_session(session_id)
+    session = managed_session(session_id)
     part = _part_of(session)
     first = part.session
     form = DateForm() if request.method == "POST" else _prefilled(first)
     status = 200
     if form.validate_on_submit():
-        try:
-            date = authoring.add_date(part, **session_values(form.data))
-        except ServiceError as err:
-            db.session.rollback()
-            getattr(form, err.field or "title", form.title).errors.append(err.message)
-            status = 400
-        else:
-            db.session.commit()
+        with request_action(form, field="title") as done:
+            date = scheduling.add_date(part, **session_values(form.data))
+        status = 400
+        if done:
             flash(
                 _("%(title)s now has another date: %(when)s.", title=first.title, when=sessions.local_time(date)),
                 "success",

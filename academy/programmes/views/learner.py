@@ -9,14 +9,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from academy.auth.forms import EmptyForm
-from academy.certificates import services as certificates
+from academy.certificates import achievements
+from academy.core.actions import request_action
 from academy.exceptions import ServiceError
-from academy.extensions import db
 from academy.inputs import page_arg
-from academy.programmes import ics, jobs, policy
+from academy.programmes import ics, policy
 from academy.programmes.forms import ProgrammeFilterForm
-from academy.programmes.models import Programme, RegistrationStatus, TrainingSession
-from academy.programmes.services import enrolment, progress, sessions
+from academy.programmes.models import CERTIFICATE_KIND, Programme, RegistrationStatus, TrainingSession
+from academy.programmes.services import enrolment, progress, seats, sessions
 from academy.programmes.views import bp
 
 
@@ -63,7 +63,9 @@ def programme_page(slug: str):  # noqa: ANN201
         with_mastery=enrolled,
         completed_at=row.completed_at if enrolled else None,
     )
-    certificate = certificates.current_programme_certificate(user.id, programme.id) if enrolled else None
+    certificate = (
+        achievements.current_achievement_certificate(user.id, CERTIFICATE_KIND, programme.id) if enrolled else None
+    )
     return render_template(
         "programmes/programme.html",
         programme=programme,
@@ -72,8 +74,8 @@ def programme_page(slug: str):  # noqa: ANN201
         enrolled=enrolled,
         certificate=certificate,
         can_edit=policy.can_manage_programme(user, programme),
-        registration_open=sessions.registration_open,
-        any_date_open=sessions.any_date_open,
+        registration_open=seats.registration_open,
+        any_date_open=seats.any_date_open,
         form=EmptyForm(),
     )
 
@@ -85,14 +87,9 @@ def enrol(slug: str):  # noqa: ANN201
     programme = _programme_or_404(slug)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with request_action() as done:
         enrolment.enrol(current_user, programme)
-    except ServiceError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-    else:
-        jobs.queue_check(current_user.id)
-        db.session.commit()
+    if done:
         flash(_("You are enrolled in %(title)s and its courses.", title=programme.title), "success")
     return redirect(url_for(".programme", slug=slug))
 
@@ -104,13 +101,9 @@ def leave(slug: str):  # noqa: ANN201
     programme = _programme_or_404(slug)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with request_action() as done:
         enrolment.leave(current_user, programme)
-    except ServiceError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-    else:
-        db.session.commit()
+    if done:
         flash(_("You have left %(title)s.", title=programme.title), "success")
     return redirect(url_for(".programme", slug=slug))
 
@@ -122,22 +115,15 @@ def register(session_id: int):  # noqa: ANN201
     session = _session_or_404(session_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        registration = sessions.register(current_user, session)
-    except ServiceError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-    else:
-        db.session.commit()
-        if registration.status == RegistrationStatus.REGISTERED:
-            flash(_("Your seat at %(title)s is booked. Add it to your calendar.", title=session.title), "success")
-        else:
-            flash(
-                _(
-                    "The session is full: you are on the waiting list and will get a seat as soon as one frees up.",
-                ),
-                "success",
-            )
+    with request_action() as done:
+        registration = seats.register(current_user, session)
+    if done and registration.status == RegistrationStatus.REGISTERED:
+        flash(_("Your seat at %(title)s is booked. Add it to your calendar.", title=session.title), "success")
+    elif done:
+        flash(
+            _("The session is full: you are on the waiting list and will get a seat as soon as one frees up."),
+            "success",
+        )
     return redirect(url_for(".programme", slug=session.programme.slug) + f"#session-{session.id}")
 
 
@@ -148,13 +134,9 @@ def cancel(session_id: int):  # noqa: ANN201
     session = _session_or_404(session_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        sessions.cancel(current_user, session)
-    except ServiceError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-    else:
-        db.session.commit()
+    with request_action() as done:
+        seats.cancel(current_user, session)
+    if done:
         flash(_("Your registration for %(title)s is cancelled.", title=session.title), "success")
     return redirect(url_for(".programme", slug=session.programme.slug) + f"#session-{session.id}")
 
@@ -164,7 +146,7 @@ def cancel(session_id: int):  # noqa: ANN201
 def calendar(session_id: int):  # noqa: ANN201
     """The .ics file of my registration."""
     session = _session_or_404(session_id)
-    registration = sessions.registration_of(current_user, session)
+    registration = seats.registration_of(current_user, session)
     if registration is None or registration.status == RegistrationStatus.CANCELLED:
         abort(404)
     base = current_app.config["BASE_URL"].rstrip("/")
