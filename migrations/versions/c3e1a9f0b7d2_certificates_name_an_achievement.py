@@ -6,7 +6,7 @@ keep their data: kind 'programme', id the programme's id. Batch mode so SQLite c
 column and its foreign key.
 
 Revision ID: c3e1a9f0b7d2
-Revises: a7c3e9d21f50
+Revises: b5e1f0c3d7a2
 Create Date: 2026-12-07 05:20:00.000000
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c3e1a9f0b7d2'
-down_revision = 'a7c3e9d21f50'
+down_revision = 'b5e1f0c3d7a2'
 branch_labels = None
 depends_on = None
 
