@@ -7,10 +7,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from academy.community.access import Access
+from academy.community.documents import files as doc_files
 from academy.community.documents import presence
 from academy.community.documents import services as docs
 from academy.community.documents.access import document_access
-from academy.community.documents.forms import ButtonForm, ControlsForm, DiscussForm, DocumentForm, NewDocumentForm
+from academy.community.documents.forms import (
+    ButtonForm,
+    ControlsForm,
+    DiscussForm,
+    DocumentFileForm,
+    DocumentForm,
+    NewDocumentForm,
+)
 from academy.community.documents.merge import has_markers
 from academy.community.documents.models import Document, DocumentStatus
 from academy.community.models import Community
@@ -92,7 +100,7 @@ def document(slug: str, document_id: int):  # noqa: ANN201
         access=access,
         document=document,
         rights=rights,
-        body_html=render_body(community, document.body),
+        body_html=render_body(community, document.body, files=doc_files.resolver(document, document.body)),
         editing=presence.editing_now(document, besides=current_user),
         watching=access.can_post and docs.is_watching(document, current_user),
         controls=controls,
@@ -108,6 +116,9 @@ def _render_edit(community: Community, access: Access, document: Document, form:
         access=access,
         document=document,
         form=form,
+        files_form=DocumentFileForm(formdata=None),
+        files=doc_files.files_of(document),
+        markdown_for=doc_files.markdown_for,
         rights=document_access(current_user, document, access),
         editing=presence.editing_now(document, besides=current_user),
         heartbeat=presence.HEARTBEAT_SECONDS,
@@ -269,4 +280,4 @@ def watch_document(slug: str, document_id: int):  # noqa: ANN201
     return redirect(url_for(".document", slug=slug, document_id=document_id))
 
 
-from academy.community.documents import checkout_views, history_views  # noqa: E402, F401
+from academy.community.documents import checkout_views, file_views, history_views  # noqa: E402, F401
