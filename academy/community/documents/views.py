@@ -11,6 +11,7 @@ from academy.community.documents import files as doc_files
 from academy.community.documents import presence
 from academy.community.documents import services as docs
 from academy.community.documents.access import document_access
+from academy.community.documents.diff import word_diff
 from academy.community.documents.forms import (
     ButtonForm,
     ControlsForm,
@@ -139,6 +140,7 @@ def _render_conflict(community: Community, access: Access, document: Document, f
         form=form,
         conflict=conflict,
         names=names,
+        word_diff=word_diff,
     ), 409
 
 
