@@ -180,3 +180,12 @@ def test_a_locked_document_takes_no_uploads(client, login, space):
     assert response.status_code == 400
     assert "locked" in response.get_data(as_text=True)
     assert db.session.query(DocumentFile).count() == 0
+    with_script = client.post(
+        f"/c/controllers/documents/{document.id}/files",
+        data={"csrf_token": csrf, "alt": "A map", "upload": (io.BytesIO(png()), "a.png")},
+        content_type="multipart/form-data",
+        headers={"Accept": "application/json"},
+    )
+    assert with_script.status_code == 400 and "locked" in with_script.json["errors"]["upload"][0]
+    listing = client.get("/c/controllers/documents").get_data(as_text=True)
+    assert "has locked this document" not in listing  # no stale message on the next page

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, render_template, request, send_file
+from flask import abort, flash, jsonify, render_template, request, send_file, session
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -54,6 +54,9 @@ def upload_document_file(slug: str, document_id: int):  # noqa: ANN201
             }
             return jsonify(payload), 201
         errors = {name: list(errs) for name, errs in files_form.errors.items()}
+        if done is not None and done.error is not None and not errors:
+            session.pop("_flashes", None)  # the script shows it; it must not turn up on the next page
+            errors = {"upload": [done.error.message]}
         return jsonify({"errors": errors or {"upload": [_("The upload failed. Please try again.")]}}), 400
     form = DocumentForm()  # the editor's fields as sent, not saved
     if done and file is not None:

@@ -13,7 +13,7 @@ from academy.community.documents.services import MAX_BODY, MAX_SUMMARY, MAX_TITL
 
 BODY_HINT = _l(
     "Markdown works: # headings, **bold**, *italic*, lists, tables and links. Leave a blank line between paragraphs."
-    " Images and files: upload them below the text."
+    " Images and files can be added in the editor, below the text, once the document is saved."
 )
 
 
