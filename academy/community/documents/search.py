@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Select, column, func, literal_column, select, table, text
+from sqlalchemy import Select, column, func, literal_column, select, table
 from sqlalchemy.orm import joinedload
 
 from academy.auth.models import User
@@ -41,7 +41,7 @@ class DocumentHit:
 def _matching(words: list[str]) -> tuple[Select, object]:
     """Document ids matching every word, with a rank (lower is better)."""
     if db.engine.dialect.name == "postgresql":
-        vector = text(DOCUMENT_TSVECTOR)
+        vector = literal_column(DOCUMENT_TSVECTOR)  # the indexed expression, word for word
         query = func.plainto_tsquery(literal_column(f"'{TS_CONFIG}'"), " ".join(words))
         return select(Document.id).where(vector.op("@@")(query)), -func.ts_rank(vector, query)
     # FTS5: each word quoted, so nothing the user types is read as query syntax.
