@@ -24,7 +24,8 @@ MARK_MINE = ">>>>>>>"
 
 # How much text (base + theirs + mine) a finer merge takes on; larger regions stay conflicts.
 # Sentences are few and mostly unique, so matching them is cheap even in a long paragraph; words
-# repeat, and matching them grows with the square of their number (about 0.03 s at this size).
+# repeat, and matching them grows with the square of their number (under 0.1 s at this size:
+# bench/merge.py).
 MAX_SENTENCE_CHARS = 3 * 200_000
 MAX_WORD_CHARS = 3_500
 
