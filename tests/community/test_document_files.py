@@ -73,6 +73,22 @@ def test_upload_without_javascript_keeps_the_text_and_adds_the_image(client, log
     assert db.session.get(Document, document.id).revision == 1  # nothing saved yet
 
 
+def test_save_with_a_file_chosen_uploads_it_first_and_saves_nothing_yet(client, login, space):
+    _community, anna, document = space
+    login(anna)
+    token = csrf_token(client, f"/c/controllers/documents/{document.id}/edit")
+    form = {"csrf_token": token, "title": "FLC checklist", "body": "Kept.", "base_revision": "1", "alt": "A map"}
+    response = client.post(
+        f"/c/controllers/documents/{document.id}/edit",
+        data={**form, "upload": (io.BytesIO(png()), "map.png")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    file = db.session.query(DocumentFile).one()
+    assert _textarea(response.get_data(as_text=True)).strip() == f"Kept.\n\n![A map](attachment:{file.id})"
+    assert db.session.get(Document, document.id).revision == 1
+
+
 def test_upload_with_javascript_answers_the_markdown(client, login, space):
     _community, anna, document = space
     login(anna)

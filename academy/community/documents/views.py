@@ -157,6 +157,10 @@ def edit_document(slug: str, document_id: int):  # noqa: ANN201
             return redirect(url_for(".document", slug=slug, document_id=document.id))
         form = DocumentForm(title=document.title, body=document.body, base_revision=document.revision)
         return _render_edit(community, access, document, form)
+    chosen = request.files.get("upload")
+    if chosen is not None and chosen.filename:
+        # Save pressed with a file chosen but not uploaded yet: upload and insert it, save nothing yet.
+        return file_views.upload_document_file(slug, document_id)
     form = DocumentForm()
     if form.validate_on_submit():
         if has_markers(form.body.data or ""):
