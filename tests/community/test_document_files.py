@@ -205,3 +205,16 @@ def test_a_locked_document_takes_no_uploads(client, login, space):
     assert with_script.status_code == 400 and "locked" in with_script.json["errors"]["upload"][0]
     listing = client.get("/c/controllers/documents").get_data(as_text=True)
     assert "has locked this document" not in listing  # no stale message on the next page
+
+
+def test_images_in_lists_tables_and_headings_download_too(client, login, space):
+    _community, anna, document = space
+    file = _save_with_image(client, login, anna, document)
+    image = f"![Map](attachment:{file.id})"
+    body = f"# Route {image}\n\n- first {image} item\n\n| a | b |\n|---|---|\n| {image} | x |\n\n> {image}\n"
+    docs.save(document=db.session.get(Document, document.id), editor=anna, body=body, base_revision=2)
+    db.session.commit()
+    word = WordDocument(io.BytesIO(client.get(f"/c/controllers/documents/{document.id}/download.docx").data))
+    assert len(word.inline_shapes) == 4
+    pdf = client.get(f"/c/controllers/documents/{document.id}/download.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
