@@ -19,7 +19,12 @@ NAMING_CONVENTION = {
 
 # Schema objects made by raw DDL (full-text search) that the models do not describe; Alembic's
 # comparison must leave them alone.
-UNMANAGED_PREFIXES = ("community_search_fts", "ix_community_search_documents_fts")
+UNMANAGED_PREFIXES = (
+    "community_search_fts",
+    "ix_community_search_documents_fts",
+    "community_document_fts",
+    "ix_community_documents_fts",
+)
 
 
 def include_name(name: str | None, type_: str, parent_names: dict) -> bool:

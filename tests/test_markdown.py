@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from academy.markdown import render
+from academy.markdown import LinkedFile, render, sanitise
 
 
 def test_formats_common_markdown():
@@ -51,3 +51,27 @@ def test_a_wide_table_scrolls_inside_a_focusable_box():
     html = str(render("| a | b |\n|---|---|\n| 1 | 2 |\n", table_label="Table <scrolls>"))
     assert html.startswith('<div class="table-scroll" role="region" tabindex="0" aria-label="Table &lt;scrolls&gt;">')
     assert html.rstrip().endswith("</table></div>")
+
+
+def test_posts_never_show_images_even_of_attachments():
+    html = str(render("![map](attachment:1) ![x](https://example.org/a.png)"))
+    assert "<img" not in html
+
+
+def test_with_files_only_resolved_images_become_img_tags():
+    def files(address: str) -> LinkedFile | None:
+        return {"attachment:1": LinkedFile(url="/c/x/documents/1/files/1", alt="Map", is_image=True)}.get(address)
+
+    html = str(render("![](attachment:1) ![x](attachment:2) ![y](//evil.example/a.png)", files=files))
+    assert html.count("<img") == 1
+    assert '<img src="/c/x/documents/1/files/1" alt="Map">' in html  # the description given at upload
+
+
+def test_the_image_sanitiser_keeps_only_local_addresses():
+    html = sanitise(
+        '<img src="/c/x/f/1" alt="ok"><img src="//evil.example/a.png"><img src="https://evil.example/b.png">'
+        '<img src="data:image/png;base64,AAAA"><img src="javascript:alert(1)" onerror="alert(1)">',
+        images=True,
+    )
+    assert html.count('src="') == 1 and 'src="/c/x/f/1"' in html and "onerror" not in html
+    assert "<img" not in sanitise('<img src="/c/x/f/1">')

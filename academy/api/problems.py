@@ -28,7 +28,7 @@ PROBLEM_TYPES: dict[str, tuple[int, str, str]] = {
     "edit-conflict": (
         409,
         "Edit conflict",
-        "Someone changed the same lines since your base revision; nothing was saved. The body gives back your text.",
+        "Someone changed the same words since your base revision; nothing was saved. The body gives back your text.",
     ),
     "rate-limited": (429, "Too many requests", "Wait until the time in `Retry-After` before trying again."),
 }

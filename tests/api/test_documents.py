@@ -139,3 +139,19 @@ def test_bad_input_is_a_422(client, team):
     future = client.put(path, json={"body": "x", "base_revision": 9}, headers=anna)
     assert future.status_code == 422 and future.json["errors"][0]["field"] == "base_revision"
     assert client.post("/api/v1/communities/monitoring/documents", json={"body": "x"}, headers=anna).status_code == 422
+
+
+def test_edits_to_different_sentences_of_one_paragraph_merge(client, team):
+    _community, anna, jonas, _a, _j = team
+    doc = client.post(
+        "/api/v1/communities/monitoring/documents",
+        json={"title": "Reporting", "body": "Log in to Jems. Open the report. Export it as PDF.\n"},
+        headers=anna,
+    ).json
+    path = f"/api/v1/communities/monitoring/documents/{doc['id']}"
+    theirs = "Log in to Jems with your code. Open the report. Export it as PDF.\n"
+    mine = "Log in to Jems. Open the report. Export it as PDF or Excel.\n"
+    assert client.put(path, json={"body": theirs, "base_revision": 1}, headers=jonas).status_code == 200
+    response = client.put(path, json={"body": mine, "base_revision": 1}, headers=anna)
+    assert response.status_code == 200 and response.json["merged"] is True
+    assert response.json["body"] == "Log in to Jems with your code. Open the report. Export it as PDF or Excel.\n"

@@ -5,9 +5,11 @@ Every page on the way is checked with axe-core and for console errors and CSP vi
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, expect
 
 from tests.browser.harness import LiveServer, Site
@@ -111,3 +113,34 @@ def test_two_members_edit_at_once_merge_then_resolve_a_conflict(site: Site, othe
     # The history shows who changed what, word by word.
     site.follow(anna.get_by_role("link", name="History"))
     expect(anna.locator(".doc-diff ins")).to_contain_text(["or the 20% flat rate"])
+
+    # Both change different words of one paragraph; Anna also puts in a picture. Her save merges.
+    site.follow(anna.get_by_role("link", name="FLC checklist"))
+    jonas_site.follow(jonas.get_by_role("button", name="Edit", exact=True))
+    site.follow(anna.get_by_role("button", name="Edit", exact=True))
+    jonas.get_by_label("Text").fill(
+        jonas.get_by_label("Text").input_value().replace("Check the invoices", "Check all the invoices")
+    )
+    jonas_site.follow(jonas.get_by_role("button", name="Save", exact=True))
+    text = anna.get_by_label("Text")
+    text.fill(text.input_value().replace("against the bank.", "against the bank statements."))
+    text.evaluate(
+        "area => area.setSelectionRange(area.value.indexOf('Check the staff'), area.value.indexOf('Check the staff'))"
+    )
+    picture = io.BytesIO()
+    Image.new("RGB", (60, 30), "teal").save(picture, "PNG")
+    anna.get_by_label("Image or file").set_input_files(
+        {"name": "route.png", "mimeType": "image/png", "buffer": picture.getvalue()}
+    )
+    anna.get_by_label("Description of the image").fill("Map of the audit route")
+    anna.get_by_role("button", name="Upload and insert").click()
+    expect(anna.get_by_role("status").filter(has_text="Uploaded")).to_be_visible()
+    assert "![Map of the audit route](attachment:" in text.input_value().split("Check the staff")[0]
+    site.check()
+    site.follow(anna.get_by_role("button", name="Save", exact=True))
+    expect(anna.locator(".flashes")).to_contain_text("Merged with Jonas Berg's changes")
+    article = anna.get_by_role("article")
+    expect(article).to_contain_text("Check all the invoices against the bank statements.")
+    image = article.get_by_role("img", name="Map of the audit route")
+    expect(image).to_be_visible()
+    assert image.evaluate("img => img.naturalWidth") == 60  # served to a member, allowed by the CSP

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import pytest
 
 from academy.auth.models import User
-from academy.community.documents.models import Document
+from academy.community.documents import files as document_files
+from academy.community.documents.models import Document, DocumentFile
 from academy.community.documents.services import create_document
 from academy.community.models import Attachment, Community, Flag, Membership, MemberStatus, Post, Thread
 from academy.community.services import files
@@ -34,6 +35,7 @@ class World:
     flag: Flag
     people: dict[str, User]
     document: Document
+    document_file: DocumentFile
 
 
 @pytest.fixture
@@ -56,6 +58,9 @@ def world(app) -> World:
     document = create_document(
         community=community, author=member, title="SECRET-TITLE checklist", body="SECRET-BODY: sample ten files."
     )
+    document_file = document_files.add_file(
+        document=document, uploader=member, upload=files.Upload("secret-minutes.pdf", pdf_bytes())
+    )
     people = {
         "non-member": create_user(name="Nora Nonmember"),
         "pending": pending.user,
@@ -67,4 +72,6 @@ def world(app) -> World:
     }
     db.session.commit()
     attachment = thread.posts[0].attachments[0]
-    return World(parent, community, contact, member, thread, reply, attachment, pending, flag, people, document)
+    return World(
+        parent, community, contact, member, thread, reply, attachment, pending, flag, people, document, document_file
+    )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from academy.community.documents.diff import word_diff
-from academy.community.documents.merge import has_markers, merge, normalise
+from academy.community.documents.merge import has_markers, merge, normalise, sentences, words
 
 OPS = st.sampled_from(["keep", "keep", "keep", "replace", "delete", "insert"])
 
@@ -81,6 +84,35 @@ def test_same_paragraph_conflicts_with_both_texts():
     assert (region.theirs, region.mine) == ("Staff costs at 20%.\n", "Staff costs, real costs.\n")
 
 
+def test_edits_to_different_sentences_of_one_paragraph_merge_silently():
+    base = "Staff costs are real costs. Travel goes by train. Office costs are 15 %.\n\nNext.\n"
+    theirs = "Staff costs are real costs with time sheets. Travel goes by train. Office costs are 15 %.\n\nNext.\n"
+    mine = "Staff costs are real costs. Travel goes by train. Office costs are a flat 15 %.\n\nNext.\n"
+    result = merge(base, theirs, mine)
+    assert result.clean
+    assert result.text.startswith(
+        "Staff costs are real costs with time sheets. Travel goes by train. Office costs are a flat 15 %."
+    )
+
+
+def test_edits_to_different_words_of_one_sentence_merge_silently():
+    base = "Partners send the report to the joint secretariat by March.\n"
+    theirs = "Lead partners send the report to the joint secretariat by March.\n"
+    mine = "Partners send the report to the joint secretariat by April.\n"
+    result = merge(base, theirs, mine)
+    assert result.clean
+    assert result.text == "Lead partners send the report to the joint secretariat by April.\n"
+
+
+def test_the_same_words_changed_twice_conflict_with_whole_paragraphs():
+    base = "One. Partners report by March. Three.\n"
+    theirs = "One. Partners report by May. Three.\n"
+    mine = "One. Partners report by June. Three.\n"
+    result = merge(base, theirs, mine)
+    [region] = result.conflicts
+    assert (region.theirs, region.mine) == (theirs, mine)
+
+
 def test_normalise_unifies_line_ends_and_the_final_newline():
     assert normalise("a\r\nb  \r\n\r\n") == "a\nb\n"
     assert normalise("   \n") == ""
@@ -106,3 +138,79 @@ def test_word_diff_rebuilds_both_revisions(old_lines, new_lines):
     pieces = word_diff(old, new)
     assert "".join(text for op, text in pieces if op != "insert") == old
     assert "".join(text for op, text in pieces if op != "delete") == new
+
+
+VOCABULARY = ["the", "costs", "report", "partner", "and", "of", "audit"]
+WORD_OPS = st.sampled_from(["keep", "keep", "keep", "keep", "replace", "delete", "insert"])
+
+
+@st.composite
+def paragraphs(draw):
+    """A base of paragraphs of sentences of words (some repeated), as lists."""
+    count = draw(st.integers(min_value=1, max_value=3))
+    return [
+        draw(st.lists(st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=6), min_size=1, max_size=4))
+        for _ in range(count)
+    ]
+
+
+def _edit_words(draw, base, side: str) -> list:
+    out, n = [], 0
+    for paragraph in base:
+        new_paragraph = []
+        for sentence in paragraph:
+            new_sentence = []
+            for word in sentence:
+                op = draw(WORD_OPS)
+                n += 1
+                if op == "keep":
+                    new_sentence.append(word)
+                elif op == "replace":
+                    new_sentence.append(f"{side}{n}")
+                elif op == "insert":
+                    new_sentence.extend([word, f"{side}{n}"])
+            if new_sentence:
+                new_paragraph.append(new_sentence)
+        out.append(new_paragraph or [[f"{side}{n}"]])
+    return out
+
+
+def _prose(text) -> str:
+    return "\n\n".join(" ".join(" ".join(s).capitalize() + "." for s in p) for p in text) + "\n"
+
+
+@st.composite
+def word_edits(draw):
+    base = draw(paragraphs())
+    return _prose(base), _prose(_edit_words(draw, base, "jonas")), _prose(_edit_words(draw, base, "anna"))
+
+
+def _words(text: str) -> Counter:
+    return Counter(w.lower() for w in re.findall(r"\w+", text))
+
+
+@settings(max_examples=400, deadline=None)
+@given(word_edits())
+def test_nothing_typed_is_lost_when_edits_share_paragraphs(case):
+    """Every word either side typed is in the merge (or in its conflict), and the merge invents none."""
+    base, theirs, mine = case
+    result = merge(base, theirs, mine)
+    typed_by_them, typed_by_me = _words(theirs) - _words(base), _words(mine) - _words(base)
+    if result.clean:
+        merged = _words(result.text)
+        assert not typed_by_them - merged, "lost a word Jonas typed"
+        assert not typed_by_me - merged, "lost a word Anna typed"
+        assert not merged - (_words(theirs) + _words(mine)), "the merge invented words"
+    else:
+        shown = _words(result.with_markers("theirs", "mine"))
+        assert not typed_by_them - shown and not typed_by_me - shown
+        for region in result.conflicts:
+            assert region.theirs != region.mine
+            assert region.theirs in theirs and region.mine in mine
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="ab .!?\n\t,é", max_size=60))
+def test_cutting_into_sentences_and_words_loses_nothing(text):
+    assert "".join(sentences(text)) == text
+    assert "".join(words(text)) == text

@@ -40,6 +40,7 @@ NOT_CLICKED = {
     "courses.accept_ownership": "link in an e-mail",
     "community.document_presence": "polled by the document page's script",
     "community.download_document": "file download",
+    "community.document_file": "an image or file inside a document (shown or downloaded from its text)",
     "community.edit_document": "opened by the POST of the document's Edit button (it says who is editing)",
     "auth.confirm_registration": "link in an e-mail",
     "auth.reset_password": "link in an e-mail",

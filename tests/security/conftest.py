@@ -159,6 +159,13 @@ def build_world() -> SecurityWorld:
     document = document_services.create_document(
         community=community, author=people["member"], title="Audit checklist", body="Check the invoices."
     )
+    from academy.community.documents import files as document_files
+    from academy.community.services.files import Upload
+    from tests.community.factories import png_bytes
+
+    document_file = document_files.add_file(
+        document=document, uploader=people["member"], upload=Upload("map.png", png_bytes()), alt="A map"
+    )
     db.session.commit()
     world = SecurityWorld(people=people)
     world.objects = {
@@ -203,6 +210,7 @@ def build_world() -> SecurityWorld:
         "post_id": reply.id,
         "attachment_id": thread.posts[0].attachments[0].id,
         "document_id": document.id,
+        "file_id": document_file.id,
         "fmt": "pdf",
         "number": 1,
         "membership_id": pending.id,

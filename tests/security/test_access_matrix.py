@@ -182,6 +182,8 @@ ACCESS: dict[str, dict[str, int | str]] = {
     "community.discuss_document": MEMBER,  # admins who are not members are told so (flash and redirect)
     "community.document": MEMBER,
     "community.document_controls": CONTACT,
+    "community.document_file": MEMBER,
+    "community.upload_document_file": MEMBER,  # admins who are not members are told so (on the editor)
     "community.document_history": MEMBER,
     "community.document_presence": MEMBER,
     "community.documents": MEMBER,

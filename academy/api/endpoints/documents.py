@@ -1,8 +1,9 @@
 """Co-edited documents of a community: list, create, read, save against a base revision, history.
 
 Members only, as on the site: a community I may not read answers 404. A save names the revision
-it started from (`base_revision`); what others saved since is merged line-wise, and overlapping
-edits answer 409 with the submitted text and the conflicting regions, so nothing typed is lost.
+it started from (`base_revision`); what others saved since is merged (by paragraphs, then
+sentences and words inside a paragraph both changed), and overlapping edits answer 409 with the
+submitted text and the conflicting regions, so nothing typed is lost.
 """
 
 from __future__ import annotations
@@ -212,10 +213,11 @@ def get_document(slug: str, document_id: int) -> dict[str, Any]:
     errors=[409],
 )
 def save_document(slug: str, document_id: int, body: dict[str, Any]) -> dict[str, Any]:
-    """Save a new text, started from `base_revision`; others' changes since are merged line-wise.
+    """Save a new text, started from `base_revision`; others' changes since are merged in.
 
-    409 `edit-conflict` when both changed the same lines: nothing is saved, and the problem gives
-    back `submitted` (my text), `current_revision`, `merged_text` (with conflict markers) and
+    The merge goes by paragraphs, then sentences, then words: edits to different words of one
+    paragraph merge. 409 `edit-conflict` when both changed the same words: nothing is saved, and
+    the problem gives back `submitted` (my text), `current_revision`, `merged_text` (with conflict markers) and
     `conflicts` (each region's `base`, `theirs` and `mine`). Resolve, then PUT again with
     `base_revision` set to `current_revision`. 403 while the document is locked, archived or
     restricted to other members.
@@ -236,7 +238,7 @@ def save_document(slug: str, document_id: int, body: dict[str, Any]) -> dict[str
         names = ", ".join(conflict.others)
         raise ApiProblem(
             409,
-            f"{names} changed the same lines since revision {conflict.base_revision}; nothing was saved.",
+            f"{names} changed the same words since revision {conflict.base_revision}; nothing was saved.",
             kind="edit-conflict",
             extra={
                 "submitted": conflict.submitted,

@@ -1,4 +1,8 @@
-"""A document's Markdown as a Word file (python-docx) or a PDF (reportlab), from markdown-it tokens."""
+"""A document's Markdown as a Word file (python-docx) or a PDF (reportlab), from markdown-it tokens.
+
+Images the document holds (`![description](attachment:12)`) are put in at their place, at most the
+width of the text (96 pixels to the inch); any other image is written as its description.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,10 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from academy.community.documents.models import Document
+
+# Widest and tallest an image may be: A4 with 20 mm margins on both sides, less room for a heading.
+MAX_IMAGE_WIDTH_MM, MAX_IMAGE_HEIGHT_MM = 170.0, 230.0
+MM_PER_PIXEL = 25.4 / 96
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core (see .ci/run)
@@ -28,6 +36,29 @@ class Run:
     italic: bool = False
     code: bool = False
     strike: bool = False
+    image: Path | None = None  # an image file to show here (`text` is its description)
+
+
+def image_mm(path: Path) -> tuple[float, float]:
+    """The image's size on paper in millimetres: 96 pixels to the inch, shrunk to fit the page."""
+    from PIL import Image
+
+    with Image.open(path) as picture:
+        width, height = picture.size
+    scale = min(1.0, MAX_IMAGE_WIDTH_MM / (width * MM_PER_PIXEL), MAX_IMAGE_HEIGHT_MM / (height * MM_PER_PIXEL))
+    return width * MM_PER_PIXEL * scale, height * MM_PER_PIXEL * scale
+
+
+def image_paths(document: Document) -> dict[str, Path]:
+    """`attachment:<id>` addresses of the document's images that its text shows, to their stored files."""
+    from academy.community.documents.files import referenced
+    from academy.community.services.files import blob_path
+
+    return {
+        f"attachment:{file.id}": blob_path(file.sha256)
+        for file in referenced(document, document.body).values()
+        if file.is_image and blob_path(file.sha256).is_file()
+    }
 
 
 @dataclass
@@ -41,7 +72,7 @@ class Block:
     number: int = 0  # the item's number in an ordered list
 
 
-def _runs(inline: Token) -> list[Run]:
+def _runs(inline: Token, images: dict[str, Path]) -> list[Run]:
     runs: list[Run] = []
     state = {"bold": False, "italic": False, "strike": False}
     href = ""
@@ -61,6 +92,9 @@ def _runs(inline: Token) -> list[Run]:
             href = ""
         elif kind == "code_inline":
             runs.append(Run(child.content, code=True, **state))
+        elif kind == "image":
+            path = images.get(str(child.attrs.get("src", "")).strip())
+            runs.append(Run(child.content, image=path) if path else Run(child.content, **state))
         elif kind in ("softbreak", "hardbreak"):
             runs.append(Run(" " if kind == "softbreak" else "\n", **state))
         elif child.content:
@@ -68,8 +102,9 @@ def _runs(inline: Token) -> list[Run]:
     return runs
 
 
-def blocks(text: str) -> list[Block]:
-    """The Markdown text as a flat list of blocks."""
+def blocks(text: str, images: dict[str, Path] | None = None) -> list[Block]:
+    """The Markdown text as a flat list of blocks; `images` maps image addresses to files to show."""
+    images = images or {}
     out: list[Block] = []
     lists: list[list] = []  # [kind, items so far, start] per open list
     quote = 0
@@ -96,16 +131,16 @@ def blocks(text: str) -> list[Block]:
         elif kind == "tr_open" and table is not None:
             table.rows.append([])
         elif kind == "inline" and table is not None and table.rows:
-            table.rows[-1].append(_runs(token))
+            table.rows[-1].append(_runs(token, images))
         elif kind == "inline":
             opener = tokens[i - 1].type if i else ""
             if opener == "heading_open":
-                out.append(Block("heading", _runs(token), level=int(tokens[i - 1].tag[1])))
+                out.append(Block("heading", _runs(token, images), level=int(tokens[i - 1].tag[1])))
             elif lists:
                 kind_of, count, start = lists[-1]
-                out.append(Block(kind_of, _runs(token), level=len(lists), number=start + count - 1))
+                out.append(Block(kind_of, _runs(token, images), level=len(lists), number=start + count - 1))
             else:
-                out.append(Block("quote" if quote else "paragraph", _runs(token)))
+                out.append(Block("quote" if quote else "paragraph", _runs(token, images)))
         elif kind in ("fence", "code_block"):
             out.append(Block("code", [Run(token.content.rstrip("\n"), code=True)]))
         elif kind == "hr":
@@ -116,6 +151,7 @@ def blocks(text: str) -> list[Block]:
 def to_docx(document: Document) -> io.BytesIO:
     """The document as a .docx file."""
     from docx import Document as WordDocument
+    from docx.shared import Mm
 
     word = WordDocument()
     word.core_properties.title = document.title
@@ -123,13 +159,18 @@ def to_docx(document: Document) -> io.BytesIO:
 
     def fill(paragraph, runs: list[Run]) -> None:  # noqa: ANN001
         for r in runs:
+            if r.image is not None:
+                width, height = image_mm(r.image)
+                shape = paragraph.add_run().add_picture(str(r.image), width=Mm(width), height=Mm(height))
+                shape._inline.docPr.set("descr", r.text)  # the alt text Word reads out
+                continue
             run = paragraph.add_run(r.text)
             run.bold, run.italic = r.bold or None, r.italic or None
             run.font.strike = r.strike or None
             if r.code:
                 run.font.name = "Courier New"
 
-    for block in blocks(document.body):
+    for block in blocks(document.body, image_paths(document)):
         if block.kind == "heading":
             fill(word.add_heading("", level=min(block.level, 9)), block.runs)
         elif block.kind in ("bullet", "number"):
@@ -195,12 +236,32 @@ def _markup(runs: list[Run], mono: str) -> str:
     return "".join(parts)
 
 
+def _split_images(runs: list[Run]) -> list[list[Run] | Path]:
+    """Text runs and image files in order, for a PDF that shows images as blocks of their own."""
+    out: list[list[Run] | Path] = [[]]
+    for r in runs:
+        if r.image is not None:
+            out += [r.image, []]
+        else:
+            out[-1].append(r)  # type: ignore[union-attr]
+    return out
+
+
 def to_pdf(document: Document) -> io.BytesIO:
     """The document as an A4 PDF."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import mm
-    from reportlab.platypus import HRFlowable, Paragraph, Preformatted, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import (
+        HRFlowable,
+        Image,
+        Paragraph,
+        Preformatted,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
 
     regular, bold, _italic, _bold_italic, mono = _pdf_fonts()
     family = "DocSans" if regular == "DocSans" else "Helvetica"
@@ -210,7 +271,17 @@ def to_pdf(document: Document) -> io.BytesIO:
     code = ParagraphStyle("DocCode", parent=body, fontName=mono, fontSize=9, leading=12, leftIndent=4 * mm)
     headings = {n: ParagraphStyle(f"DocH{n}", parent=sheet[f"Heading{min(n, 6)}"], fontName=bold) for n in range(1, 7)}
     story = [Paragraph(escape(document.title), ParagraphStyle("DocTitle", parent=sheet["Title"], fontName=bold))]
-    for block in blocks(document.body):
+    for block in blocks(document.body, image_paths(document)):
+        if any(r.image for r in block.runs):
+            # Images stand on their own between the text around them.
+            for piece in _split_images(block.runs):
+                if isinstance(piece, Path):
+                    width, height = image_mm(piece)
+                    story.append(Image(str(piece), width=width * mm, height=height * mm))
+                elif piece:
+                    story.append(Paragraph(_markup(piece, mono), body))
+            story.append(Spacer(1, 2 * mm))
+            continue
         text = _markup(block.runs, mono)
         if block.kind == "heading":
             story.append(Paragraph(text, headings[min(block.level, 6)]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, IntegerField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -12,6 +13,7 @@ from academy.community.documents.services import MAX_BODY, MAX_SUMMARY, MAX_TITL
 
 BODY_HINT = _l(
     "Markdown works: # headings, **bold**, *italic*, lists, tables and links. Leave a blank line between paragraphs."
+    " Images and files can be added in the editor, below the text, once the document is saved."
 )
 
 
@@ -38,6 +40,17 @@ class DocumentForm(NewDocumentForm):
         description=_l("A few words for the history page."),
     )
     base_revision = IntegerField(widget=HiddenField.widget, validators=[InputRequired(), NumberRange(min=1)])
+
+
+class DocumentFileForm(FlaskForm):
+    """An image or file uploaded from the editor (the editor's own fields travel along, unsaved)."""
+
+    upload = FileField(_l("Image or file"), description=_l("PNG or JPG images; PDF, Word, Excel, CSV or text files."))
+    alt = StringField(
+        _l("Description of the image"),
+        validators=[Optional(), Length(max=300)],
+        description=_l("Needed for images: what the picture shows, for people who cannot see it."),
+    )
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -1,14 +1,14 @@
-"""Documents, their revisions, named editors, presence heartbeats, watchers and file check-outs."""
+"""Documents, their revisions, files, named editors, presence heartbeats, watchers and file check-outs."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import DDL, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.auth.models import User
-from academy.community.models import Community, Thread
+from academy.community.models import TS_CONFIG, Community, Thread
 from academy.db import UTCDateTime, utcnow
 from academy.extensions import db
 
@@ -132,3 +132,57 @@ class FileCheckout(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class DocumentFile(db.Model):
+    """An image or file uploaded into a document; its content lives in the community's file store."""
+
+    __tablename__ = "community_document_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("community_documents.id", ondelete="CASCADE"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    uploader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    filename: Mapped[str] = mapped_column(String(200))
+    file_type: Mapped[str] = mapped_column(String(8))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(ForeignKey("community_stored_files.sha256"))
+    alt: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    uploader: Mapped[User | None] = relationship()
+
+    @property
+    def is_image(self) -> bool:
+        """True for PNG and JPEG files, which the document shows inline."""
+        return self.file_type in ("png", "jpg")
+
+
+# Full-text search over documents' titles and text, the way community_search_documents is searched
+# (academy.community.services.search): an FTS5 table kept in step by triggers on SQLite, a GIN
+# index over to_tsvector on PostgreSQL. The migration runs the same statements.
+DOCUMENT_TSVECTOR = f"to_tsvector('{TS_CONFIG}', title || ' ' || body)"
+SQLITE_CREATE = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS community_document_fts USING fts5("
+    "title, body, content='community_documents', content_rowid='id', tokenize='porter unicode61')",
+    "CREATE TRIGGER IF NOT EXISTS community_document_fts_ai AFTER INSERT ON community_documents BEGIN "
+    "INSERT INTO community_document_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+    "CREATE TRIGGER IF NOT EXISTS community_document_fts_ad AFTER DELETE ON community_documents BEGIN "
+    "INSERT INTO community_document_fts(community_document_fts, rowid, title, body) "
+    "VALUES ('delete', old.id, old.title, old.body); END",
+    "CREATE TRIGGER IF NOT EXISTS community_document_fts_au AFTER UPDATE OF title, body ON community_documents "
+    "BEGIN INSERT INTO community_document_fts(community_document_fts, rowid, title, body) "
+    "VALUES ('delete', old.id, old.title, old.body); "
+    "INSERT INTO community_document_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+)
+SQLITE_DROP = ("DROP TABLE IF EXISTS community_document_fts",)
+POSTGRES_CREATE = (
+    f"CREATE INDEX IF NOT EXISTS ix_community_documents_fts ON community_documents USING gin ({DOCUMENT_TSVECTOR})",
+)
+
+for _statement in SQLITE_CREATE:
+    event.listen(Document.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+for _statement in SQLITE_DROP:
+    event.listen(Document.__table__, "before_drop", DDL(_statement).execute_if(dialect="sqlite"))
+for _statement in POSTGRES_CREATE:
+    event.listen(Document.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql"))

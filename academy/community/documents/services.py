@@ -34,7 +34,7 @@ MAX_SUMMARY = 300
 
 
 class DocumentConflict(Conflict):
-    """Someone changed the same lines since the editor's base revision; nothing was saved."""
+    """Someone changed the same words since the editor's base revision; nothing was saved."""
 
     def __init__(
         self, *, submitted: str, base_revision: int, current: int, result: MergeResult, others: list[str]
@@ -221,7 +221,7 @@ def save(
 ) -> SaveResult:
     """Save the editor's text, started from `base_revision`, merging what others saved since.
 
-    Raises DocumentConflict (nothing saved) when both changed the same lines.
+    Raises DocumentConflict (nothing saved) when both changed the same words (academy.community.documents.merge).
     """
     _require_edit(editor, document)
     _lock(document)

@@ -7,10 +7,19 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from academy.community.access import Access
+from academy.community.documents import files as doc_files
 from academy.community.documents import presence
 from academy.community.documents import services as docs
 from academy.community.documents.access import document_access
-from academy.community.documents.forms import ButtonForm, ControlsForm, DiscussForm, DocumentForm, NewDocumentForm
+from academy.community.documents.diff import word_diff
+from academy.community.documents.forms import (
+    ButtonForm,
+    ControlsForm,
+    DiscussForm,
+    DocumentFileForm,
+    DocumentForm,
+    NewDocumentForm,
+)
 from academy.community.documents.merge import has_markers
 from academy.community.documents.models import Document, DocumentStatus
 from academy.community.models import Community
@@ -92,7 +101,7 @@ def document(slug: str, document_id: int):  # noqa: ANN201
         access=access,
         document=document,
         rights=rights,
-        body_html=render_body(community, document.body),
+        body_html=render_body(community, document.body, files=doc_files.resolver(document, document.body)),
         editing=presence.editing_now(document, besides=current_user),
         watching=access.can_post and docs.is_watching(document, current_user),
         controls=controls,
@@ -108,6 +117,9 @@ def _render_edit(community: Community, access: Access, document: Document, form:
         access=access,
         document=document,
         form=form,
+        files_form=DocumentFileForm(formdata=None),
+        files=doc_files.files_of(document),
+        markdown_for=doc_files.markdown_for,
         rights=document_access(current_user, document, access),
         editing=presence.editing_now(document, besides=current_user),
         heartbeat=presence.HEARTBEAT_SECONDS,
@@ -128,6 +140,7 @@ def _render_conflict(community: Community, access: Access, document: Document, f
         form=form,
         conflict=conflict,
         names=names,
+        word_diff=word_diff,
     ), 409
 
 
@@ -144,6 +157,10 @@ def edit_document(slug: str, document_id: int):  # noqa: ANN201
             return redirect(url_for(".document", slug=slug, document_id=document.id))
         form = DocumentForm(title=document.title, body=document.body, base_revision=document.revision)
         return _render_edit(community, access, document, form)
+    chosen = request.files.get("upload")
+    if chosen is not None and chosen.filename:
+        # Save pressed with a file chosen but not uploaded yet: upload and insert it, save nothing yet.
+        return file_views.upload_document_file(slug, document_id)
     form = DocumentForm()
     if form.validate_on_submit():
         if has_markers(form.body.data or ""):
@@ -269,4 +286,4 @@ def watch_document(slug: str, document_id: int):  # noqa: ANN201
     return redirect(url_for(".document", slug=slug, document_id=document_id))
 
 
-from academy.community.documents import checkout_views, history_views  # noqa: E402, F401
+from academy.community.documents import checkout_views, file_views, history_views  # noqa: E402, F401

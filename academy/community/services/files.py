@@ -185,6 +185,11 @@ def _store(data: bytes) -> StoredFile:
     return stored
 
 
+def store(data: bytes) -> StoredFile:
+    """Keep content in the community file store (once per SHA-256); other features' files use it too."""
+    return _store(data)
+
+
 def check_uploads(uploads: list[Upload], *, already: int = 0) -> list[tuple[Upload, str, str]]:
     """Validate every upload before anything is stored (`already`: files the post has)."""
     uploads = [u for u in uploads if u.filename or u.data]

@@ -64,15 +64,18 @@ def mentioned_members(community: Community, body: str) -> dict[str, int]:
     return people
 
 
-def render_body(community: Community, body: str) -> Markup:
-    """Markdown to safe HTML; `@[Name]` links to an active member of this community with that name."""
+def render_body(community: Community, body: str, *, files: markdown.FileResolver | None = None) -> Markup:
+    """Markdown to safe HTML; `@[Name]` links to an active member of this community with that name.
+
+    `files` resolves `attachment:<id>` images and links (community documents; see academy.markdown).
+    """
     people = mentioned_members(community, body)
 
     def resolve(name: str) -> str | None:
         user_id = people.get(name.strip().lower())
         return _member_url(community, user_id) if user_id else None
 
-    return markdown.render(body, mentions=resolve)
+    return markdown.render(body, mentions=resolve, files=files)
 
 
 def _clean_title(title: str) -> str:
