@@ -1,7 +1,7 @@
 """community document files and full-text search over documents
 
 Revision ID: d0c5f11e5a22
-Revises: a7c3e9d21f50
+Revises: c3e1a9f0b7d2
 Create Date: 2026-12-07 05:30:00.000000
 
 """
@@ -13,7 +13,7 @@ import academy.db
 
 # revision identifiers, used by Alembic.
 revision = 'd0c5f11e5a22'
-down_revision = 'a7c3e9d21f50'
+down_revision = 'c3e1a9f0b7d2'
 branch_labels = None
 depends_on = None
 
