@@ -456,7 +456,11 @@ def test_slots_add_move_remove(client, owned):
     client.post(f"{url}/{last.id}", data={"csrf_token": token, "action": "up"})
     db.session.expire_all()
     assert [s.id for s in quiz.slots][1] == last.id
-    client.post(f"{url}/{last.id}", data={"csrf_token": token, "action": "remove"})
+    asked = client.post(f"{url}/{last.id}", data={"csrf_token": token, "action": "remove"})
+    assert "Remove this slot from the quiz?" in asked.get_data(as_text=True)
+    db.session.expire_all()
+    assert len(quiz.slots) == 3  # nothing removed before the confirmation
+    client.post(f"{url}/{last.id}", data={"csrf_token": token, "action": "remove", "confirmed": "yes"})
     db.session.expire_all()
     assert len(quiz.slots) == 2
     response = client.post(
@@ -533,8 +537,10 @@ def test_deleting_a_quiz(client, owned):
     used = create_quiz(owned, questions=[create_question(owned)])
     take_attempt(used, create_learner(owned), {1: 0}, now=T0)
     token = csrf_token(client, f"/teach/{owned.slug}/quizzes/{quiz.id}/edit")
-    client.post(f"/teach/{owned.slug}/quizzes/{quiz.id}/delete", data={"csrf_token": token})
-    response = client.post(f"/teach/{owned.slug}/quizzes/{used.id}/delete", data={"csrf_token": token})
+    client.post(f"/teach/{owned.slug}/quizzes/{quiz.id}/delete", data={"csrf_token": token, "confirmed": "yes"})
+    response = client.post(
+        f"/teach/{owned.slug}/quizzes/{used.id}/delete", data={"csrf_token": token, "confirmed": "yes"}
+    )
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "unpublish it instead" in page
     assert db.session.scalar(select(func.count()).select_from(Quiz)) == 1

@@ -7,10 +7,12 @@ from datetime import UTC
 from flask import Response as HttpResponse
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from academy.auth.forms import EmptyForm
+from academy.core.confirm import confirm_first
 from academy.courses.models import Course, Module
 from academy.exceptions import NotFound, ServiceError
 from academy.extensions import db
@@ -163,6 +165,12 @@ def quiz_edit(slug: str, quiz_id: int):  # noqa: ANN201
 
 @bp.post("/teach/<slug>/quizzes/<int:quiz_id>/delete")
 @login_required
+@confirm_first(
+    _l("Delete this quiz?"),
+    _l("The quiz and its slots are deleted. This cannot be undone."),
+    _l("Delete the quiz"),
+    guard=lambda slug, quiz_id: _quiz_or_404(managed_course_or_abort(slug), quiz_id),
+)
 def quiz_delete(slug: str, quiz_id: int):  # noqa: ANN201
     """Delete a quiz nobody has attempted."""
     course = managed_course_or_abort(slug)
@@ -257,6 +265,13 @@ def _flash_added(quiz: Quiz, slot: object, questions: list) -> None:
 
 @bp.post("/teach/<slug>/quizzes/<int:quiz_id>/slots/<int:slot_id>")
 @login_required
+@confirm_first(
+    _l("Remove this slot from the quiz?"),
+    _l("Learners who start the quiz from now on no longer get its questions; the questions stay in the bank."),
+    _l("Remove the slot"),
+    when=lambda: request.form.get("action") == "remove",
+    guard=lambda slug, quiz_id, slot_id: _quiz_or_404(managed_course_or_abort(slug), quiz_id),
+)
 def quiz_slot_change(slug: str, quiz_id: int, slot_id: int):  # noqa: ANN201
     """Move a slot up or down, or remove it."""
     course = managed_course_or_abort(slug)
