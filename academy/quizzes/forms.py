@@ -29,7 +29,11 @@ from academy.inputs import FiniteDecimalField
 from academy.quizzes.models import GradingMethod, QuestionType, SlotKind, TextFormat
 from academy.quizzes.qtypes import TYPE_LABELS
 
-ANSWER_ROWS = 8
+# Rows a new question starts with; "Add another answer" adds one at a time (up to MAX_ANSWER_ROWS),
+# and an edited question shows its answers plus SPARE_ROWS empty ones.
+ANSWER_ROWS = 4
+SPARE_ROWS = 1
+MAX_ANSWER_ROWS = 30
 
 FORMAT_CHOICES = [
     (TextFormat.MOODLE.value, _l("Moodle auto-format (HTML allowed, line breaks kept)")),
@@ -76,7 +80,7 @@ class QuestionForm(FlaskForm):
         description=_l("Shown to everyone after the attempt, whatever they answered."),
         render_kw={"rows": 3},
     )
-    answers = FieldList(FormField(AnswerRowForm), min_entries=ANSWER_ROWS, max_entries=30)
+    answers = FieldList(FormField(AnswerRowForm), min_entries=ANSWER_ROWS, max_entries=MAX_ANSWER_ROWS)
     correct = RadioField(
         _l("The statement is"), choices=[("true", _l("True")), ("false", _l("False"))], validators=[Optional()]
     )

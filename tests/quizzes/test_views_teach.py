@@ -125,6 +125,18 @@ def test_create_a_question_in_the_browser(client, owned):
     assert "The lead partner" in preview and "100%" in preview
 
 
+def test_answer_rows_grow_without_losing_what_was_typed(client, owned):
+    url = f"/teach/{owned.slug}/bank/new?type=single"
+    html = client.get(url).get_data(as_text=True)
+    assert html.count('name="answers-') // 3 == 4 and "Add another answer" in html  # 4 rows, not 8 blank ones
+    form = _question_form(csrf_token=csrf_token(client, url), add_row="1", **{f"answers-{i}-text": "" for i in (2, 3)})
+    response = client.post(url, data=form)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "There is a problem" not in html
+    assert 'name="answers-4-text"' in html and 'value="The lead partner"' in html and 'value="Lead partner"' in html
+    assert db.session.scalar(select(Question)) is None
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
