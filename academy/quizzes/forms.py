@@ -120,8 +120,8 @@ class QuizForm(FlaskForm):
     per_page = IntegerField(_l("Questions per page"), default=1, validators=[InputRequired(), NumberRange(1, 50)])
     shuffle_questions = BooleanField(_l("Shuffle the questions"))
     shuffle_answers = BooleanField(_l("Shuffle the answers"), default=True)
-    opens_at = DateTimeLocalField(_l("Opens (UTC)"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
-    closes_at = DateTimeLocalField(_l("Closes (UTC)"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    opens_at = DateTimeLocalField(_l("Opens"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    closes_at = DateTimeLocalField(_l("Closes"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
     review_score_after = BooleanField(
         _l("Score, and whether each chosen answer was right"),
         default=True,

@@ -102,7 +102,9 @@ def test_lessons_embed_only_allow_listed_videos_with_their_text_alternative(clie
     course = create_course(owner=trainer, modules=1, lessons=1)
     new = f"/trainer/courses/{course.slug}/modules/m1/lessons/new"
     token = csrf_token(client, new)
-    body = "![How a first-level controller checks a claim](https://youtu.be/dQw4w9WgXcQ)\n\n![x](https://evil.example/v)"
+    body = (
+        "![How a first-level controller checks a claim](https://youtu.be/dQw4w9WgXcQ)\n\n![x](https://evil.example/v)"
+    )
     response = client.post(new, data={**TYPED, "body": body, "csrf_token": token, "preview": "Preview"})
     html = response.get_data(as_text=True)
     assert '<iframe src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"' in html

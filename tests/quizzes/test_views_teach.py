@@ -396,11 +396,12 @@ def test_create_and_edit_a_quiz(client, owned):
     assert response.status_code == 302
     quiz = db.session.scalar(select(Quiz))
     assert (quiz.title, quiz.module_key, quiz.max_attempts, quiz.time_limit_minutes) == ("Final check", "m1", 3, 20)
-    assert quiz.opens_at == datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
+    # Typed in the trainer's time zone (Europe/Brussels by default, UTC+1 in March), stored in UTC.
+    assert quiz.opens_at == datetime(2025, 3, 1, 7, 0, tzinfo=UTC)
     assert (quiz.review_score_after, quiz.review_answers_after, quiz.review_feedback_closed) == (True, False, True)
     edit = f"/teach/{owned.slug}/quizzes/{quiz.id}/edit"
     page = client.get(edit).get_data(as_text=True)
-    assert 'value="2025-03-01T08:00"' in page
+    assert 'value="2025-03-01T08:00"' in page and "In your time zone, Europe/Brussels" in page
     response = client.post(
         edit, data=_quiz_form(csrf_token=csrf_token(client, edit), max_attempts="", grading_method="last")
     )
@@ -576,3 +577,15 @@ def test_analysis_and_grading_pages_queries_do_not_grow(client, login, count_que
             assert client.get(f"/teach/{course.slug}/quizzes").status_code == 200
         counts.append(q.count)
     assert counts[0] == counts[1]
+
+
+def test_quiz_times_follow_the_trainers_time_zone(client, owned):
+    trainer = owned.owners[0]
+    trainer.timezone = "Europe/Helsinki"  # UTC+2 in winter
+    db.session.commit()
+    url = f"/teach/{owned.slug}/quizzes/new"
+    client.post(url, data=_quiz_form(csrf_token=csrf_token(client, url)))
+    quiz = db.session.scalar(select(Quiz))
+    assert quiz.opens_at == datetime(2025, 3, 1, 6, 0, tzinfo=UTC)
+    page = client.get(f"/teach/{owned.slug}/quizzes/{quiz.id}/edit").get_data(as_text=True)
+    assert 'value="2025-03-01T08:00"' in page and "Europe/Helsinki" in page
