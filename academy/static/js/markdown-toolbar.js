@@ -63,8 +63,15 @@
       var button = document.createElement("button");
       button.type = "button";
       button.className = "button button--small button--ghost";
-      button.textContent = item.text;
-      button.setAttribute("aria-label", item.label);
+      // The short sign is shown, the full name is read out (and shown as a tooltip).
+      var sign = document.createElement("span");
+      sign.setAttribute("aria-hidden", "true");
+      sign.textContent = item.text;
+      var name = document.createElement("span");
+      name.className = "visually-hidden";
+      name.textContent = item.label;
+      button.appendChild(sign);
+      button.appendChild(name);
       button.title = item.label;
       button.addEventListener("click", function () { ACTIONS[item.action](textarea); });
       bar.appendChild(button);
