@@ -347,10 +347,10 @@ def test_co_owners(client, trainer, login, db):
     client.post(path, data={"csrf_token": csrf_token(client, path)})
     assert {o.email for o in _versions(db, slug)[0].owners} == {trainer.email, "colleague@example.org"}
     login(trainer)
-    _post(client, f"{page}/owners/{colleague.id}/remove", {}, form_page=page)
+    _post(client, f"{page}/owners/{colleague.id}/remove", {"confirmed": "yes"}, form_page=page)
     assert [o.email for o in _versions(db, slug)[0].owners] == [trainer.email]
     # The last owner stays.
-    _post(client, f"{page}/owners/{trainer.id}/remove", {}, form_page=page)
+    _post(client, f"{page}/owners/{trainer.id}/remove", {"confirmed": "yes"}, form_page=page)
     assert [o.email for o in _versions(db, slug)[0].owners] == [trainer.email]
 
 

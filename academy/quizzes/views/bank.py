@@ -16,6 +16,7 @@ from academy.extensions import db
 from academy.quizzes import access, gift, grading, qtypes
 from academy.quizzes.forms import (
     ANSWER_ROWS,
+    FORMAT_CHOICES,
     MAX_ANSWER_ROWS,
     SPARE_ROWS,
     ConfirmImportForm,
@@ -280,6 +281,7 @@ def question_preview(slug: str, question_id: int):  # noqa: ANN201
         inline=lambda text: render(text, version.text_format, inline=True),
         options=grading.matching_options(version.data) if version.type == QuestionType.MATCHING else [],
         codes={o.key: f"{o.code} — {o.text}" for o in outcomes},
+        format_labels=dict(FORMAT_CHOICES),
         in_use=bank.version_in_use(version),
         form=EmptyForm(),
     )

@@ -223,6 +223,11 @@ def accept_ownership(slug: str, token: str):  # noqa: ANN201
 
 @bp.post("/trainer/courses/<slug>/owners/<int:user_id>/remove")
 @editable
+@confirm_first(
+    _l("Remove this co-owner?"),
+    _l("They can no longer edit the course, its quizzes or its certificates."),
+    _l("Remove the co-owner"),
+)
 def remove_owner(course: Course, user_id: int):  # noqa: ANN201
     """Remove a co-owner."""
     if not EmptyForm().validate_on_submit():
