@@ -130,3 +130,17 @@ def test_removing_a_file_asks_first(client, trainer, db):
     done = client.post(url, data={"csrf_token": token, "next": new, "confirmed": "yes"})
     assert done.status_code == 302 and done.headers["Location"].endswith(new)
     assert db.session.scalar(select(CourseFile)) is None
+
+
+def test_the_live_preview_shows_the_courses_images_to_its_owners_only(client, trainer, db, login):
+    course = create_course(owner=trainer, modules=1, lessons=1)
+    new = f"/trainer/courses/{course.slug}/modules/m1/lessons/new"
+    _upload(client, new)
+    stored = db.session.scalar(select(CourseFile))
+    token = csrf_token(client, new)
+    data = {"csrf_token": token, "body": f"![A map](upload:{stored.id})", "course": course.slug}
+    html = client.post("/trainer/markdown-preview", data=data).get_data(as_text=True)
+    assert f'<img src="/courses/{course.slug}/files/{stored.id}/map.png" alt="A map"' in html
+    login(create_user(trainer=True, name="Other trainer"))
+    token = csrf_token(client, "/trainer/courses/new")
+    assert client.post("/trainer/markdown-preview", data={**data, "csrf_token": token}).status_code == 404
