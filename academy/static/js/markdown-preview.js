@@ -41,6 +41,8 @@
     var split = section.closest(".editor-split");
     if (split) split.classList.add("editor-split--live");
     section.hidden = false;
+    // Following the typing, the preview is not read out at every pause; "Preview" reads it out.
+    section.setAttribute("aria-live", "off");
     refresh(false);
     textarea.addEventListener("input", function () {
       clearTimeout(timer);
@@ -48,6 +50,7 @@
     });
     button.addEventListener("click", function (event) {
       event.preventDefault();
+      section.setAttribute("aria-live", "polite");
       refresh(true);
       section.scrollIntoView({ block: "nearest" });
     });
