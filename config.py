@@ -51,6 +51,8 @@ class Config:
         self.MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
         self.COMMUNITY_STORAGE_DIR = _env("COMMUNITY_STORAGE_DIR")  # unset: <instance>/uploads
         self.COMMUNITY_UPLOAD_MAX_BYTES = _env_int("COMMUNITY_UPLOAD_MAX_MB", 20) * 1024 * 1024
+        # Lesson images and files share the uploads folder (academy/core/files.py).
+        self.COURSE_UPLOAD_MAX_BYTES = _env_int("COURSE_UPLOAD_MAX_MB", 10) * 1024 * 1024
         self.PASSWORD_RESET_MAX_AGE = _env_int("PASSWORD_RESET_MAX_AGE", 3600)
         self.REGISTRATION_MAX_AGE = _env_int("REGISTRATION_MAX_AGE", 48 * 3600)
         self.REMEMBER_COOKIE_DURATION_DAYS = _env_int("REMEMBER_COOKIE_DAYS", 30)

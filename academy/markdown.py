@@ -161,7 +161,7 @@ def sanitise(html: str, *, images: bool = False) -> str:
 _TABLE_OPEN = '<div class="table-scroll" role="region" tabindex="0" aria-label="{label}"><table>'
 
 
-def _wrap_tables(html: str, label: str) -> str:
+def wrap_tables(html: str, label: str) -> str:
     """Put every (sanitised, attribute-free) table in a focusable box that scrolls sideways."""
     if "<table>" not in html:
         return html
@@ -184,4 +184,4 @@ def render(
     if files is not None:
         env["files"] = files
     html = (_MD_FILES if files is not None else _MD).render(text or "", env)
-    return Markup(_wrap_tables(sanitise(html, images=files is not None), table_label))  # noqa: S704  (nh3 cleaned it)
+    return Markup(wrap_tables(sanitise(html, images=files is not None), table_label))  # noqa: S704  (nh3 cleaned it)

@@ -17,6 +17,8 @@ F = TypeVar("F", bound=Callable)
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    # Lessons may embed videos from these players only (academy.lesson_markdown.VIDEO_ORIGINS).
+    "frame-src https://www.youtube-nocookie.com https://player.vimeo.com; "
     "form-action 'self'; frame-ancestors 'none'"
 )
 

@@ -147,6 +147,16 @@ def _datetime(value: datetime | None, fmt: str = "d MMMM y, HH:mm") -> str:
     return format_datetime(value, _DATETIME_FORMATS.get(fmt, fmt)) if value else ""
 
 
+def _in_zone(value: datetime | None, user: object | None = None) -> str:
+    """A stored UTC moment as wall-clock time in the person's zone, named: "1 March 2025, 10:00 (Europe/Brussels)"."""
+    from academy.core.timezones import to_local, user_zone
+
+    if value is None:
+        return ""
+    tz = user_zone(user)
+    return f"{format_datetime(to_local(value, tz), 'd MMMM y, HH:mm')} ({tz.key.replace('_', ' ')})"
+
+
 ROLE_LABELS = {"learner": _l("Learner"), "trainer": _l("Trainer"), "admin": _l("Admin")}
 
 
@@ -154,6 +164,7 @@ def init_app(app: Flask) -> None:
     """Register filters (date, datetime, country) and globals."""
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["datetime"] = _datetime
+    app.jinja_env.filters["in_zone"] = _in_zone
     app.jinja_env.filters["role_label"] = lambda role: str(ROLE_LABELS.get(role, role))
     app.jinja_env.filters["country"] = lambda code: COUNTRIES.get(code or "", code or "")
     app.jinja_env.globals["app_name"] = "Interreg Academy"

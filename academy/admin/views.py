@@ -15,6 +15,7 @@ from academy.auth import services
 from academy.auth.models import User
 from academy.certificates import keys as seal_keys
 from academy.core.actions import request_action
+from academy.core.confirm import confirm_first
 from academy.credentials import keys
 from academy.credentials.models import KeyStatus
 from academy.extensions import db
@@ -53,6 +54,12 @@ def users():  # noqa: ANN201
 
 @bp.post("/users/<int:user_id>/roles")
 @admin_required
+@confirm_first(
+    _l("Make this person an administrator?"),
+    _l("Administrators can change every account, course and community, and give roles to others."),
+    _l("Make administrator"),
+    when=lambda: request.form.get("action") == "grant" and request.form.get("role") == "admin",
+)
 def set_role(user_id: int):  # noqa: ANN201
     """Grant or remove trainer or admin."""
     user = db.session.get(User, user_id) or abort(404)

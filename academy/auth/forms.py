@@ -8,6 +8,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from academy.auth import passwords
+from academy.core.timezones import DEFAULT_ZONE, TIMEZONES
 from academy.core.ui import EmptyForm as EmptyForm  # re-exported for the features not moved yet
 from academy.templating import country_choices
 from academy.textcheck import SafeName
@@ -118,6 +119,12 @@ class ProfileForm(FlaskForm):
         _l("Organisation"), validators=[Optional(), Length(max=200)], render_kw={"autocomplete": "organization"}
     )
     country = SelectField(_l("Country"), choices=[], validators=[Optional()])
+    timezone = SelectField(
+        _l("Time zone"),
+        choices=[(z, z.replace("_", " ")) for z in TIMEZONES],
+        default=DEFAULT_ZONE,
+        description=_l("Dates and times you enter and read (such as when a quiz opens) are in this zone."),
+    )
 
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)

@@ -31,6 +31,8 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(120))
     organisation: Mapped[str] = mapped_column(String(200), default="")
     country: Mapped[str] = mapped_column(String(2), default="")
+    # IANA name; dates a person types or reads (quiz opening times) are in this zone, stored in UTC.
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Brussels", server_default="Europe/Brussels")
     password_hash: Mapped[str] = mapped_column(String(255))
     is_trainer: Mapped[bool] = mapped_column(Boolean, default=False)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)

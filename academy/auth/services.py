@@ -16,6 +16,7 @@ from sqlalchemy import func, or_, select
 
 from academy.auth import passwords
 from academy.auth.models import Role, User, UserSession
+from academy.core.timezones import zone
 from academy.db import utcnow
 from academy.exceptions import Conflict, ServiceError
 from academy.extensions import db
@@ -172,11 +173,15 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
     return notices
 
 
-def update_profile(user: User, *, name: str, organisation: str, country: str) -> None:
-    """Change the name, organisation and country shown on the profile."""
+def update_profile(user: User, *, name: str, organisation: str, country: str, timezone: str | None = None) -> None:
+    """Change the name, organisation and country shown on the profile, and the time zone (when given)."""
     user.name = clean_name(name)
     user.organisation = (organisation or "").strip()
     user.country = (country or "").upper()
+    if timezone:
+        if timezone != zone(timezone).key:
+            raise ServiceError(_("Choose a time zone from the list."), field="timezone")
+        user.timezone = timezone
     db.session.flush()
 
 

@@ -179,7 +179,11 @@ def profile():  # noqa: ANN201
     if form.validate_on_submit():
         with request_action(form) as done:
             services.update_profile(
-                user, name=form.name.data, organisation=form.organisation.data, country=form.country.data
+                user,
+                name=form.name.data,
+                organisation=form.organisation.data,
+                country=form.country.data,
+                timezone=form.timezone.data,
             )
         if done:
             flash(_("Your profile has been saved."), "success")

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DecimalField,
@@ -33,6 +34,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from academy.courses.models import Level
 from academy.inputs import FiniteDecimalField
+from academy.lesson_markdown import media_problems
 
 LEVEL_LABELS = {
     Level.INTRODUCTORY: _l("Introductory"),
@@ -224,16 +226,34 @@ class LessonForm(FlaskForm):
     body = TextAreaField(
         _l("Lesson text"),
         validators=[DataRequired(), Length(max=100000)],
-        description=_l("Markdown: # headings, **bold**, *italic*, - lists, [links](https://…), tables."),
-        render_kw={"rows": 18, "data-markdown-preview": "lesson-preview"},
+        description=_l(
+            "Markdown: # headings, **bold**, *italic*, - lists, [links](https://…), tables. "
+            "A video: ![what the video shows](https://www.youtube.com/watch?v=…) (YouTube or Vimeo)."
+        ),
+        render_kw={"rows": 18, "data-markdown-preview": "lesson-preview", "data-markdown-toolbar": "1"},
     )
     minutes = IntegerField(
         _l("Estimated minutes"), validators=[InputRequired(), NumberRange(min=1, max=600)], default=10
     )
     required = BooleanField(_l("Required to complete the course"), default=True)
     outcomes = MultiCheckboxField(_l("Learning outcomes this lesson teaches"), choices=[])
+    upload = FileField(
+        _l("Image or file"),
+        description=_l("PNG, JPG, GIF or WebP images; PDF, office documents, CSV or text files to download."),
+    )
+    upload_alt = StringField(
+        _l("Text alternative (required for an image)"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("What the image shows, for people who cannot see it."),
+    )
+    insert = SubmitField(_l("Upload and insert"))
     preview = SubmitField(_l("Preview"))
     submit = SubmitField(_l("Save lesson"))
+
+    def validate_body(self, field) -> None:  # noqa: ANN001
+        """Every image and video needs its text alternative, the part between ![ and ]."""
+        if media_problems(field.data or ""):
+            raise ValidationError(_l("Give every image and video a text alternative: ![what it shows](…)."))
 
 
 class OwnerForm(FlaskForm):

@@ -249,3 +249,22 @@ class LessonProgress(db.Model):
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     enrolment: Mapped[Enrolment] = relationship(back_populates="progress")
+
+
+class CourseFile(db.Model):
+    """An image or file uploaded for a course's lessons, stored by content (academy.core.files).
+
+    Files belong to the course, not to one version, so a lesson keeps its images in every version.
+    """
+
+    __tablename__ = "course_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(150))
+    file_type: Mapped[str] = mapped_column(String(10))  # an extension of academy.core.files
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    alt_text: Mapped[str] = mapped_column(String(500), default="")  # required for images
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -29,7 +29,11 @@ from academy.inputs import FiniteDecimalField
 from academy.quizzes.models import GradingMethod, QuestionType, SlotKind, TextFormat
 from academy.quizzes.qtypes import TYPE_LABELS
 
-ANSWER_ROWS = 8
+# Rows a new question starts with; "Add another answer" adds one at a time (up to MAX_ANSWER_ROWS),
+# and an edited question shows its answers plus SPARE_ROWS empty ones.
+ANSWER_ROWS = 4
+SPARE_ROWS = 1
+MAX_ANSWER_ROWS = 30
 
 FORMAT_CHOICES = [
     (TextFormat.MOODLE.value, _l("Moodle auto-format (HTML allowed, line breaks kept)")),
@@ -76,7 +80,7 @@ class QuestionForm(FlaskForm):
         description=_l("Shown to everyone after the attempt, whatever they answered."),
         render_kw={"rows": 3},
     )
-    answers = FieldList(FormField(AnswerRowForm), min_entries=ANSWER_ROWS, max_entries=30)
+    answers = FieldList(FormField(AnswerRowForm), min_entries=ANSWER_ROWS, max_entries=MAX_ANSWER_ROWS)
     correct = RadioField(
         _l("The statement is"), choices=[("true", _l("True")), ("false", _l("False"))], validators=[Optional()]
     )
@@ -116,8 +120,8 @@ class QuizForm(FlaskForm):
     per_page = IntegerField(_l("Questions per page"), default=1, validators=[InputRequired(), NumberRange(1, 50)])
     shuffle_questions = BooleanField(_l("Shuffle the questions"))
     shuffle_answers = BooleanField(_l("Shuffle the answers"), default=True)
-    opens_at = DateTimeLocalField(_l("Opens (UTC)"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
-    closes_at = DateTimeLocalField(_l("Closes (UTC)"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    opens_at = DateTimeLocalField(_l("Opens"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    closes_at = DateTimeLocalField(_l("Closes"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
     review_score_after = BooleanField(
         _l("Score, and whether each chosen answer was right"),
         default=True,

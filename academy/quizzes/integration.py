@@ -56,14 +56,18 @@ def _validate_package(package: Package) -> list[PackageError]:
             problems.append(PackageError(path, None, "not UTF-8 text"))
             continue
         problems.extend(PackageError(path, e.line, f"{e.title}: {e.reason}") for e in result.errors)
-    if package.quizzes is not None and not problems:
-        from academy.quizzes.package import check_quizzes_section
+    if problems:
+        return problems
+    from academy.quizzes.package_check import check_quizzes_section, untagged_problems
 
-        outcomes = {name.casefold() for o in package.outcomes for name in (o.key, o.code)}
+    outcomes = {name.casefold() for o in package.outcomes for name in (o.key, o.code)}
+    if package.quizzes is not None:
         found = check_quizzes_section(
             package.root, package.quizzes, outcomes=outcomes, modules={m.key for m in package.modules}
         )
         problems.extend(PackageError(package.root / "course.yaml", line, message) for line, message in found)
+    untagged = untagged_problems(package.root, package.quizzes, outcomes=outcomes)
+    problems.extend(PackageError(path, line, message) for path, line, message in untagged)
     return problems
 
 

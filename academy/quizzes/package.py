@@ -6,6 +6,7 @@ course.yaml (either a list of quizzes, or a mapping with `questions` and `quizze
 
     quizzes:
       questions: [questions/*.gift]     # optional; default: every questions/*.gift
+      default_outcome: LO1              # optional: the outcome of questions without // [tag:...]
       quizzes:
         - key: final                    # required, stable: reloading updates this quiz
           title: Final assessment       # required
@@ -32,7 +33,8 @@ course.yaml (either a list of quizzes, or a mapping with `questions` and `quizze
             - category: Finance/SCO     # N random questions of a category (and subcategories)
               count: 1
 
-Questions without `// [id:...]` get the key "<file stem>-<title slug>", so a reload matches them.
+Questions without `// [id:...]` get the key "<file stem>-<title slug>" (-2, -3... for a repeated title),
+so a reload matches them.
 Every problem raises ServiceError naming the file and line; nothing is half-loaded (the caller
 rolls back).
 """
@@ -74,6 +76,17 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:50] or "question"
 
 
+def generated_key(path: Path, title: str, taken: set[str]) -> str:
+    """The key of a question without // [id:...]: "<file stem>-<title slug>", then -2, -3... when
+    Moodle repeats a title (in file order, so loading the same file again finds the same keys)."""
+    base = f"{_slug(path.stem)}-{_slug(title)}"[:96]
+    key, n = base, 1
+    while key in taken:
+        n += 1
+        key = f"{base}-{n}"
+    return key
+
+
 def _question_files(package_dir: Path, patterns: list[str] | None) -> list[Path]:
     if not patterns:
         return sorted((package_dir / "questions").glob("*.gift"))
@@ -99,16 +112,19 @@ def load_package_quizzes(
         raise ServiceError("course.yaml: `quizzes` must be a list or a mapping")
     report = PackageReport()
     keys_seen: set[str] = set()
+    assign = _default_assignment(course, quizzes_yaml.get("default_outcome"))
     for path in _question_files(package_dir, quizzes_yaml.get("questions")):
         name = path.relative_to(package_dir).as_posix()
         parsed = gift.parse(path.read_text(encoding="utf-8"))
         for spec in parsed.questions:
             if not spec.key:
-                spec.key = f"{_slug(path.stem)}-{_slug(spec.title)}"[:100]
+                spec.key = generated_key(path, spec.title, keys_seen)
             if spec.key in keys_seen:
                 raise ServiceError(f"{name}:{spec.line}: the question key {spec.key} is used twice in the package")
             keys_seen.add(spec.key)
-        checked = bank.check_specs(course, parsed, mode=bank.IMPORT_ALL_OR_NOTHING)
+            if not spec.tags and not assign:
+                raise ServiceError(f"{name}:{spec.line}: {spec.title}: {UNTAGGED}")
+        checked = bank.check_specs(course, parsed, mode=bank.IMPORT_ALL_OR_NOTHING, assign=assign)
         if checked.errors:
             problems = "; ".join(f"{name}:{e.line}: {e.title}: {e.reason}" for e in checked.errors)
             raise ServiceError(problems)
@@ -119,6 +135,23 @@ def load_package_quizzes(
         _load_quiz(course, spec, position, report)
     db.session.flush()
     return report
+
+
+UNTAGGED = (
+    "the question has no // [tag:...] naming a learning outcome: add one, "
+    "or set `default_outcome:` under `quizzes:` in course.yaml"
+)
+
+
+def _default_assignment(course: Course, default: Any) -> dict[str, str]:
+    """{"*": outcome key} for `default_outcome:` (untagged questions get it), or {} when not set."""
+    if default is None:
+        return {}
+    _to_code, lookup = bank.outcome_code_map(course)
+    key = lookup.get(str(default).casefold())
+    if key is None:
+        raise ServiceError(f"course.yaml: default_outcome {default}: the course has no such learning outcome")
+    return {"*": key}
 
 
 def _datetime(value: Any, where: str) -> datetime | None:
@@ -348,50 +381,3 @@ def dump_package_quizzes(course: Course, target: Path, data: dict[str, Any]) -> 
 
 
 # --- validate (no database) ------------------------------------------------------------------------
-
-
-def _line(container: Any, index: Any) -> int | None:
-    line_of = getattr(container, "line_of", None)
-    return line_of(index) if line_of else None
-
-
-def check_quizzes_section(
-    package_dir: Path, quizzes_yaml: Any, *, outcomes: set[str], modules: set[str]
-) -> list[tuple[int | None, str]]:
-    """Problems of course.yaml's `quizzes:` section as (line, message), checked against the package's files."""
-    if isinstance(quizzes_yaml, list):
-        quizzes_yaml = {"quizzes": quizzes_yaml}
-    if not isinstance(quizzes_yaml, dict):
-        return [(None, "`quizzes` must be a list or a mapping")]
-    problems: list[tuple[int | None, str]] = []
-    keys: set[str] = set()
-    try:
-        for path in _question_files(package_dir, quizzes_yaml.get("questions")):
-            for spec in gift.parse(path.read_text(encoding="utf-8")).questions:
-                keys.add(spec.key or f"{_slug(path.stem)}-{_slug(spec.title)}"[:100])
-    except (ServiceError, UnicodeDecodeError) as err:
-        problems.append((_line(quizzes_yaml, "questions"), getattr(err, "message", str(err))))
-    items = quizzes_yaml.get("quizzes") or []
-    if not isinstance(items, list):
-        return [*problems, (_line(quizzes_yaml, "quizzes"), "`quizzes` lists the quizzes")]
-    seen: set[str] = set()
-    for position, spec in enumerate(items, start=1):
-        line = _line(items, position - 1)
-        try:
-            key, settings = quiz_settings(spec, position)
-        except ServiceError as err:
-            problems.append((line, err.message))
-            continue
-        if key in seen:
-            problems.append((line, f"quiz {key}: the key is used twice"))
-        seen.add(key)
-        if settings["module_key"] is not None and settings["module_key"] not in modules:
-            problems.append((line, f"quiz {key}: the course has no module {settings['module_key']}"))
-        for n, slot in enumerate(spec.get("slots") or [], start=1):
-            kind, name, _count = slot_shape(slot, f"quiz {key} slot {n}")
-            slot_line = _line(spec.get("slots"), n - 1) or line
-            if kind == SlotKind.QUESTION and name not in keys:
-                problems.append((slot_line, f"quiz {key} slot {n}: no question file has the id {name}"))
-            elif kind == SlotKind.OUTCOME and name.casefold() not in outcomes:
-                problems.append((slot_line, f"quiz {key} slot {n}: the course has no learning outcome {name}"))
-    return problems

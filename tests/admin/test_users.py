@@ -88,3 +88,18 @@ def test_learner_cannot_grant_roles(client, learner, db):
     assert response.status_code == 403
     db.session.refresh(learner)
     assert not learner.is_admin
+
+
+def test_making_someone_admin_asks_first(client, admin, db):
+    user = create_user()
+    token = csrf_token(client, "/admin/users")
+    data = {"role": "admin", "action": "grant", "csrf_token": token}
+    asked = client.post(f"/admin/users/{user.id}/roles", data=data)
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Make this person an administrator?" in html
+    assert 'name="confirmed" value="yes"' in html and 'name="role" value="admin"' in html
+    db.session.refresh(user)
+    assert not user.is_admin
+    client.post(f"/admin/users/{user.id}/roles", data={**data, "confirmed": "yes"})
+    db.session.refresh(user)
+    assert user.is_admin

@@ -51,6 +51,7 @@ NOT_CLICKED = {
     "certificates.verify_json": "machine-readable twin of the verification page",
     "community.download": "file download",
     "community.download_version": "file download",
+    "courses.course_file": "lesson image or file download (the lesson page embeds or links it)",
     "programmes.roster_csv": "CSV download",
     "programmes.certificates_csv": "CSV download",
     "quizzes.bank_export": "GIFT download",

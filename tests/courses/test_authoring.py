@@ -154,7 +154,10 @@ def test_discarding_a_draft_keeps_the_published_version(client, trainer, db):
     slug = course.slug
     page = f"/trainer/courses/{slug}/edit"
     _post(client, page, {**COURSE_FORM, "title": "Changed"}, form_page=page)
-    _post(client, f"/trainer/courses/{slug}/discard", {}, form_page=f"/trainer/courses/{slug}")
+    asked = _post(client, f"/trainer/courses/{slug}/discard", {}, form_page=f"/trainer/courses/{slug}")
+    assert "Discard the draft?" in asked.get_data(as_text=True)  # nothing happens before confirming
+    assert [v.status for v in _versions(db, slug)[0].versions] == [VersionStatus.PUBLISHED, VersionStatus.DRAFT]
+    _post(client, f"/trainer/courses/{slug}/discard", {"confirmed": "yes"}, form_page=f"/trainer/courses/{slug}")
     course, versions = _versions(db, slug)
     assert versions == [(1, VersionStatus.PUBLISHED)]
 
@@ -162,9 +165,10 @@ def test_discarding_a_draft_keeps_the_published_version(client, trainer, db):
 def test_archiving_takes_a_course_out_of_the_catalogue(client, trainer, db):
     course = create_course(owner=trainer, title="To archive")
     slug = course.slug
-    _post(client, f"/trainer/courses/{slug}/archive", {}, form_page=f"/trainer/courses/{slug}")
+    yes = {"confirmed": "yes"}
+    _post(client, f"/trainer/courses/{slug}/archive", yes, form_page=f"/trainer/courses/{slug}")
     assert "To archive" not in client.get("/courses").get_data(as_text=True)
-    _post(client, f"/trainer/courses/{slug}/archive", {}, form_page=f"/trainer/courses/{slug}")
+    _post(client, f"/trainer/courses/{slug}/archive", yes, form_page=f"/trainer/courses/{slug}")
     assert "To archive" in client.get("/courses").get_data(as_text=True)
 
 
@@ -300,9 +304,10 @@ def test_delete_items_from_the_draft_only(client, trainer, db):
     course = create_course(owner=trainer, modules=2, lessons=2)
     slug = course.slug
     page = f"/trainer/courses/{slug}"
-    _post(client, f"{page}/lessons/m1-l1/delete", {}, form_page=page)
-    _post(client, f"{page}/modules/m2/delete", {}, form_page=page)
-    _post(client, f"{page}/outcomes/lo1/delete", {}, form_page=page)
+    yes = {"confirmed": "yes"}
+    _post(client, f"{page}/lessons/m1-l1/delete", yes, form_page=page)
+    _post(client, f"{page}/modules/m2/delete", yes, form_page=page)
+    _post(client, f"{page}/outcomes/lo1/delete", yes, form_page=page)
     course, _versions_list = _versions(db, slug)
     published, draft = course.versions
     assert [m.key for m in published.modules] == ["m1", "m2"] and len(published.outcomes) == 3
@@ -342,10 +347,10 @@ def test_co_owners(client, trainer, login, db):
     client.post(path, data={"csrf_token": csrf_token(client, path)})
     assert {o.email for o in _versions(db, slug)[0].owners} == {trainer.email, "colleague@example.org"}
     login(trainer)
-    _post(client, f"{page}/owners/{colleague.id}/remove", {}, form_page=page)
+    _post(client, f"{page}/owners/{colleague.id}/remove", {"confirmed": "yes"}, form_page=page)
     assert [o.email for o in _versions(db, slug)[0].owners] == [trainer.email]
     # The last owner stays.
-    _post(client, f"{page}/owners/{trainer.id}/remove", {}, form_page=page)
+    _post(client, f"{page}/owners/{trainer.id}/remove", {"confirmed": "yes"}, form_page=page)
     assert [o.email for o in _versions(db, slug)[0].owners] == [trainer.email]
 
 

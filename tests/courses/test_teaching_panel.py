@@ -34,6 +34,12 @@ def test_learners_and_admins_who_own_nothing_get_no_teaching_panel(db, client, l
         assert "Your teaching" not in client.get("/").get_data(as_text=True)
 
 
+def test_a_new_trainer_is_shown_where_to_create_a_first_course(db, client, login):
+    login(create_user(trainer=True))
+    page = client.get("/").get_data(as_text=True)
+    assert "You teach no course yet." in page and 'href="/trainer/courses/new"' in page
+
+
 def test_the_panel_shows_five_courses_and_says_how_many_more(db, client, login, count_queries):
     trainer = create_user(trainer=True)
     for n in range(2):

@@ -37,6 +37,7 @@ ROUTES = [
     ("POST", "/trainer/courses/{slug}/lessons/m1-l1/edit"),
     ("POST", "/trainer/courses/{slug}/lessons/m1-l1/delete"),
     ("POST", "/trainer/courses/{slug}/lessons/m1-l1/move"),
+    ("POST", "/trainer/courses/{slug}/files/1/delete"),
 ]
 
 

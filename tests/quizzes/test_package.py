@@ -261,3 +261,46 @@ def test_validate_reports_quiz_problems_with_their_line(app, package, old, new, 
     assert result.exit_code != 0
     assert message in result.output, result.output
     assert "course.yaml:" in result.output  # located by line
+
+
+MOODLE_UNTAGGED = """$CATEGORY: $course$/top/Reporting
+
+::Q1:: Who signs the partner report? {=The partner ~The programme}
+
+::Q1:: Who checks it first? {=The controller ~Nobody}
+"""
+
+
+def test_untagged_moodle_questions_need_a_default_outcome_named_by_file_and_line(db, package):
+    (package / "questions" / "moodle.gift").write_text(MOODLE_UNTAGGED)
+    expected = r"moodle\.gift:3: Q1: the question has no // \[tag:\.\.\.\].*default_outcome"
+    with pytest.raises(ServiceError, match=expected):
+        load_package_quizzes(create_course(), package, [])
+
+
+def test_a_package_default_outcome_tags_untagged_questions(db, package):
+    (package / "questions" / "moodle.gift").write_text(MOODLE_UNTAGGED)
+    course = create_course()
+    load_package_quizzes(course, package, {"default_outcome": "LO2", "quizzes": []})
+    untagged = sa.session.scalars(select(Question).where(Question.key.like("moodle-%"))).all()
+    assert len(untagged) == 2 and len({q.key for q in untagged}) == 2  # repeated titles do not collide
+    assert all(q.current_version.outcome_keys == [outcome_key("LO2")] for q in untagged)
+    with pytest.raises(ServiceError, match="default_outcome LO9: the course has no such learning outcome"):
+        load_package_quizzes(course, package, {"default_outcome": "LO9"})
+
+
+def test_validate_names_untagged_questions_and_a_wrong_default_outcome(app, package):
+    (package / "questions" / "moodle.gift").write_text(MOODLE_UNTAGGED)
+    (package / "course.yaml").write_text(PACKAGE_HEAD)
+    (package / "lessons").mkdir()
+    (package / "lessons" / "01-intro.md").write_text("# Reporting\n\nWho reports what, and when.\n")
+    result = _cli(app, "validate", package)
+    assert result.exit_code != 0
+    assert "moodle.gift:3: Q1: the question has no // [tag:...]" in result.output, result.output
+    assert "moodle.gift:5:" in result.output
+    (package / "course.yaml").write_text(PACKAGE_HEAD + "quizzes:\n  default_outcome: LO9\n")
+    result = _cli(app, "validate", package)
+    assert "course.yaml:" in result.output and "default_outcome LO9" in result.output, result.output
+    (package / "course.yaml").write_text(PACKAGE_HEAD + "quizzes:\n  default_outcome: LO1\n")
+    result = _cli(app, "validate", package)
+    assert result.exit_code == 0, result.output

@@ -125,6 +125,18 @@ def test_create_a_question_in_the_browser(client, owned):
     assert "The lead partner" in preview and "100%" in preview
 
 
+def test_answer_rows_grow_without_losing_what_was_typed(client, owned):
+    url = f"/teach/{owned.slug}/bank/new?type=single"
+    html = client.get(url).get_data(as_text=True)
+    assert html.count('name="answers-') // 3 == 4 and "Add another answer" in html  # 4 rows, not 8 blank ones
+    form = _question_form(csrf_token=csrf_token(client, url), add_row="1", **{f"answers-{i}-text": "" for i in (2, 3)})
+    response = client.post(url, data=form)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "There is a problem" not in html
+    assert 'name="answers-4-text"' in html and 'value="The lead partner"' in html and 'value="Lead partner"' in html
+    assert db.session.scalar(select(Question)) is None
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
@@ -384,11 +396,12 @@ def test_create_and_edit_a_quiz(client, owned):
     assert response.status_code == 302
     quiz = db.session.scalar(select(Quiz))
     assert (quiz.title, quiz.module_key, quiz.max_attempts, quiz.time_limit_minutes) == ("Final check", "m1", 3, 20)
-    assert quiz.opens_at == datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
+    # Typed in the trainer's time zone (Europe/Brussels by default, UTC+1 in March), stored in UTC.
+    assert quiz.opens_at == datetime(2025, 3, 1, 7, 0, tzinfo=UTC)
     assert (quiz.review_score_after, quiz.review_answers_after, quiz.review_feedback_closed) == (True, False, True)
     edit = f"/teach/{owned.slug}/quizzes/{quiz.id}/edit"
     page = client.get(edit).get_data(as_text=True)
-    assert 'value="2025-03-01T08:00"' in page
+    assert 'value="2025-03-01T08:00"' in page and "In your time zone, Europe/Brussels" in page
     response = client.post(
         edit, data=_quiz_form(csrf_token=csrf_token(client, edit), max_attempts="", grading_method="last")
     )
@@ -456,7 +469,11 @@ def test_slots_add_move_remove(client, owned):
     client.post(f"{url}/{last.id}", data={"csrf_token": token, "action": "up"})
     db.session.expire_all()
     assert [s.id for s in quiz.slots][1] == last.id
-    client.post(f"{url}/{last.id}", data={"csrf_token": token, "action": "remove"})
+    asked = client.post(f"{url}/{last.id}", data={"csrf_token": token, "action": "remove"})
+    assert "Remove this slot from the quiz?" in asked.get_data(as_text=True)
+    db.session.expire_all()
+    assert len(quiz.slots) == 3  # nothing removed before the confirmation
+    client.post(f"{url}/{last.id}", data={"csrf_token": token, "action": "remove", "confirmed": "yes"})
     db.session.expire_all()
     assert len(quiz.slots) == 2
     response = client.post(
@@ -533,8 +550,10 @@ def test_deleting_a_quiz(client, owned):
     used = create_quiz(owned, questions=[create_question(owned)])
     take_attempt(used, create_learner(owned), {1: 0}, now=T0)
     token = csrf_token(client, f"/teach/{owned.slug}/quizzes/{quiz.id}/edit")
-    client.post(f"/teach/{owned.slug}/quizzes/{quiz.id}/delete", data={"csrf_token": token})
-    response = client.post(f"/teach/{owned.slug}/quizzes/{used.id}/delete", data={"csrf_token": token})
+    client.post(f"/teach/{owned.slug}/quizzes/{quiz.id}/delete", data={"csrf_token": token, "confirmed": "yes"})
+    response = client.post(
+        f"/teach/{owned.slug}/quizzes/{used.id}/delete", data={"csrf_token": token, "confirmed": "yes"}
+    )
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "unpublish it instead" in page
     assert db.session.scalar(select(func.count()).select_from(Quiz)) == 1
@@ -558,3 +577,15 @@ def test_analysis_and_grading_pages_queries_do_not_grow(client, login, count_que
             assert client.get(f"/teach/{course.slug}/quizzes").status_code == 200
         counts.append(q.count)
     assert counts[0] == counts[1]
+
+
+def test_quiz_times_follow_the_trainers_time_zone(client, owned):
+    trainer = owned.owners[0]
+    trainer.timezone = "Europe/Helsinki"  # UTC+2 in winter
+    db.session.commit()
+    url = f"/teach/{owned.slug}/quizzes/new"
+    client.post(url, data=_quiz_form(csrf_token=csrf_token(client, url)))
+    quiz = db.session.scalar(select(Quiz))
+    assert quiz.opens_at == datetime(2025, 3, 1, 6, 0, tzinfo=UTC)
+    page = client.get(f"/teach/{owned.slug}/quizzes/{quiz.id}/edit").get_data(as_text=True)
+    assert 'value="2025-03-01T08:00"' in page and "Europe/Helsinki" in page

@@ -16,6 +16,8 @@ from academy.certificates.models import CertificateExport, ExportStatus
 from academy.community.models import Flag, MemberRole, MemberStatus, Policy
 from academy.community.services import files
 from academy.community.services import membership as membership_services
+from academy.core.files import Upload
+from academy.courses.services import files as course_files
 from academy.extensions import db
 from academy.jobs import JobFailure
 from academy.notifications import services as notification_services
@@ -24,7 +26,7 @@ from academy.quizzes.models import QuestionType
 from academy.quizzes.services import bank
 from academy.quizzes.spec import QuestionSpec
 from tests.certificates.factories import complete_lessons, create_course, create_enrolment
-from tests.community.factories import add_member, create_community, create_reply, create_thread, pdf_bytes
+from tests.community.factories import add_member, create_community, create_reply, create_thread, pdf_bytes, png_bytes
 from tests.factories import create_user
 from tests.notifications.factories import record_event
 from tests.programmes.factories import create_programme, create_registration, create_session
@@ -93,6 +95,9 @@ def build_world() -> SecurityWorld:
     certificate = certificate_services.issue_for_enrolment(enrolment, force=True)
     export = CertificateExport(course=course, requested_by=owner, status=ExportStatus.PENDING)
     db.session.add(export)
+    lesson_file = course_files.upload_file(
+        course, uploader=owner, upload=Upload("map.png", png_bytes()), alt_text="A map of the area"
+    )
     db.session.commit()
     code = certificate_services.stored_code(certificate)
 
@@ -209,6 +214,8 @@ def build_world() -> SecurityWorld:
         "thread_id": thread.id,
         "post_id": reply.id,
         "attachment_id": thread.posts[0].attachments[0].id,
+        "file_id": lesson_file.id,
+        "name": lesson_file.filename,
         "document_id": document.id,
         "file_id": document_file.id,
         "fmt": "pdf",

@@ -236,6 +236,10 @@ ACCESS: dict[str, dict[str, int | str]] = {
     "courses.catalogue": PUBLIC,
     "courses.complete": ENROLLED,
     "courses.course": PUBLIC,
+    "courses.course_file": rule(
+        dict.fromkeys(PERSONAS, 403), anonymous=LOGIN_REDIRECT, enrolled=200, owner=200, admin=200
+    ),
+    "courses.delete_file": OWNER,
     "courses.delete_lesson": OWNER,
     "courses.delete_module": OWNER,
     "courses.delete_outcome": OWNER,

@@ -2,16 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import io
-import os
-import re
-import tempfile
-import unicodedata
-import zipfile
-from dataclasses import dataclass
-from pathlib import Path
-
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -20,117 +10,29 @@ from sqlalchemy.orm import joinedload, selectinload
 from academy.auth.models import User
 from academy.community.access import access_for
 from academy.community.models import Attachment, AttachmentVersion, Community, Post, StoredFile, Thread
+from academy.core.files import (  # noqa: F401  (re-exported: community code and tests use them from here)
+    EXTENSION_ALIASES,
+    FILE_TYPES,
+    MAX_FILENAME,
+    OOXML_PARTS,
+    Upload,
+    blob_path,
+    detect_type,
+    safe_filename,
+    storage_dir,
+    write_blob,
+)
+from academy.core.files import extension as _extension
 from academy.db import utcnow
 from academy.exceptions import NotFound, PermissionDenied, ServiceError
 from academy.extensions import db
 
-# Extension -> the MIME type we serve it with.
-FILE_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "odt": "application/vnd.oasis.opendocument.text",
-    "ods": "application/vnd.oasis.opendocument.spreadsheet",
-    "odp": "application/vnd.oasis.opendocument.presentation",
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "csv": "text/csv",
-    "txt": "text/plain",
-}
-EXTENSION_ALIASES = {"jpeg": "jpg"}
-OOXML_PARTS = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml", "pptx": "ppt/presentation.xml"}
 MAX_FILES_PER_POST = 5
-MAX_FILENAME = 150
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-
-
-@dataclass(frozen=True)
-class Upload:
-    """A file as received: the name the sender gave it and its bytes."""
-
-    filename: str
-    data: bytes
 
 
 def max_upload_bytes() -> int:
     """The configured size limit for one file (COMMUNITY_UPLOAD_MAX_BYTES, default 20 MB)."""
     return int(current_app.config.get("COMMUNITY_UPLOAD_MAX_BYTES") or 20 * 1024 * 1024)
-
-
-def storage_dir() -> Path:
-    """Where file contents live (COMMUNITY_STORAGE_DIR, default instance/uploads)."""
-    configured = current_app.config.get("COMMUNITY_STORAGE_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "uploads"
-
-
-def safe_filename(name: str) -> str:
-    """A display name without folders, control characters or leading dots; keeps accents."""
-    name = unicodedata.normalize("NFC", name or "")
-    name = re.split(r"[\\/]", name)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
-    name = re.sub(r"\s+", " ", name).strip().lstrip(".").strip()
-    if len(name) > MAX_FILENAME:
-        stem, dot, ext = name.rpartition(".")
-        name = (stem[: MAX_FILENAME - len(ext) - 1] + dot + ext) if dot and len(ext) <= 5 else name[:MAX_FILENAME]
-    return name
-
-
-def _extension(name: str) -> str:
-    ext = name.rpartition(".")[2].lower() if "." in name else ""
-    return EXTENSION_ALIASES.get(ext, ext)
-
-
-def _zip_type(data: bytes) -> str | None:
-    """docx/xlsx/pptx by their main part, odt/ods/odp by the mimetype entry; macros are refused."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        names = set(archive.namelist())
-        if any(n.lower().endswith("vbaproject.bin") for n in names):
-            return None
-        if "mimetype" in names:
-            info = archive.getinfo("mimetype")
-            if info.file_size > 100:
-                return None
-            mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
-            for ext in ("odt", "ods", "odp"):
-                if mimetype == FILE_TYPES[ext]:
-                    return ext
-            return None
-        if "[Content_Types].xml" in names:
-            for ext, part in OOXML_PARTS.items():
-                if part in names:
-                    return ext
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError, RuntimeError):
-        return None
-    return None
-
-
-def _is_text(data: bytes) -> bool:
-    if b"\x00" in data:
-        return False
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    # Markup disguised as text could run in a browser that sniffs; refuse it outright.
-    head = data[:1024].lstrip().lower()
-    return not head.startswith((b"<!doctype", b"<html", b"<script", b"<svg", b"<?xml"))
-
-
-def detect_type(data: bytes) -> str | None:
-    """The file type its content shows (an extension from FILE_TYPES), or None if not allowed."""
-    if data.startswith(b"%PDF-"):
-        return "pdf"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "jpg"
-    if data.startswith(b"PK\x03\x04"):
-        return _zip_type(data)
-    if data and _is_text(data):
-        return "text"
-    return None
 
 
 def check_upload(upload: Upload) -> tuple[str, str]:
@@ -157,27 +59,8 @@ def check_upload(upload: Upload) -> tuple[str, str]:
     return name, ext
 
 
-def blob_path(sha256: str) -> Path:
-    """The file holding content `sha256`; the name is only ever a hex digest, never user input."""
-    if not _SHA256.match(sha256 or ""):
-        raise NotFound(_("That file does not exist."))
-    return storage_dir() / sha256[:2] / sha256[2:4] / sha256
-
-
 def _store(data: bytes) -> StoredFile:
-    sha = hashlib.sha256(data).hexdigest()
-    path = blob_path(sha)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Write to a temporary file and rename, so a reader never sees half a file.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+    sha = write_blob(data)
     stored = db.session.get(StoredFile, sha)
     if stored is None:
         stored = StoredFile(sha256=sha, size=len(data))

@@ -22,13 +22,13 @@ from academy.courses.models import (
     VersionStatus,
 )
 from academy.courses.packages import extensions
+from academy.courses.packages.lessons import lesson_key_from_filename
 from academy.courses.packages.reader import (
     COURSE_FILE,
     Package,
     PackageError,
     PackageInvalid,
     find_packages,
-    lesson_key_from_filename,
     read_package,
 )
 from academy.courses.packages.yamlines import dump as yaml_dump

@@ -225,7 +225,7 @@ HOME_TEACHING = 5
 
 
 def teaching_panel():  # noqa: ANN201
-    """Start page, for trainers: the courses they own with their active learners (None without any)."""
+    """Start page, for trainers: the courses they own with their active learners, or how to create one."""
     from academy.home import HomePanel
 
     # Learners own no course: no query for them.
@@ -234,7 +234,8 @@ def teaching_panel():  # noqa: ANN201
     user = current_user._get_current_object()
     # Admins may edit every course; the start page lists only the ones they own themselves.
     rows = authoring.courses_of(user, owned_only=True)
-    if not rows:
+    # A new trainer sees where to start (the first course is one click away); an admin owning nothing sees nothing.
+    if not rows and not user.is_trainer:
         return None
     rows.sort(key=lambda row: (-row[2], row[1].title.lower()))
     return HomePanel(

@@ -162,7 +162,11 @@ def _editor(
         form.outcomes.data = _outcomes_text(programme)
     course_form = course_form or AddCourseForm(formdata=None)
     course_form.course.choices = _course_choices(programme)
-    session_form = session_form or SessionForm(formdata=None)
+    if session_form is None:
+        # A new session starts in the trainer's own time zone (from the profile); it can be changed.
+        session_form = SessionForm(formdata=None)
+        if current_user.timezone in dict(session_form.timezone.choices):
+            session_form.timezone.data = current_user.timezone
     return (
         render_template(
             "programmes/trainer/manage.html",

@@ -14,7 +14,16 @@ from academy.courses.models import Course
 from academy.exceptions import ServiceError
 from academy.extensions import db
 from academy.quizzes import access, gift, grading, qtypes
-from academy.quizzes.forms import ANSWER_ROWS, ConfirmImportForm, ImportForm, QuestionForm, type_choices
+from academy.quizzes.forms import (
+    ANSWER_ROWS,
+    FORMAT_CHOICES,
+    MAX_ANSWER_ROWS,
+    SPARE_ROWS,
+    ConfirmImportForm,
+    ImportForm,
+    QuestionForm,
+    type_choices,
+)
 from academy.quizzes.models import Question, QuestionType, QuestionVersion, TextFormat
 from academy.quizzes.rendering import render
 from academy.quizzes.services import bank
@@ -178,6 +187,7 @@ def _render_form(course: Course, form: QuestionForm, qtype: QuestionType, questi
             type_label=qtypes.TYPE_LABELS[qtype],
             question=question,
             in_use=question is not None and bank.version_in_use(question.current_version),
+            max_rows=MAX_ANSWER_ROWS,
         ),
         status,
     )
@@ -185,6 +195,13 @@ def _render_form(course: Course, form: QuestionForm, qtype: QuestionType, questi
 
 def _save(course: Course, form: QuestionForm, qtype: QuestionType, question: Question | None):
     form.outcomes.choices = _outcome_choices(course)
+    if request.form.get("add_row"):
+        # "Add another answer" without JavaScript: the same form again, one row longer, nothing saved.
+        if not EmptyForm().validate_on_submit():
+            abort(400)
+        if len(form.answers.entries) < MAX_ANSWER_ROWS:
+            form.answers.append_entry()
+        return _render_form(course, form, qtype, question)
     if not form.validate_on_submit():
         return _render_form(course, form, qtype, question, 400)
     try:
@@ -239,7 +256,8 @@ def question_edit(slug: str, question_id: int):  # noqa: ANN201
     if request.method == "POST":
         return _save(course, form, qtype, question)
     _fill_form(form, question.current_version)
-    while len(form.answers.entries) < ANSWER_ROWS:
+    filled = len([e for e in form.answers.entries if e.form.text.data or e.form.match.data])
+    while len(form.answers.entries) < max(ANSWER_ROWS, filled + SPARE_ROWS):
         form.answers.append_entry()
     return _render_form(course, form, qtype, question)
 
@@ -263,6 +281,7 @@ def question_preview(slug: str, question_id: int):  # noqa: ANN201
         inline=lambda text: render(text, version.text_format, inline=True),
         options=grading.matching_options(version.data) if version.type == QuestionType.MATCHING else [],
         codes={o.key: f"{o.code} — {o.text}" for o in outcomes},
+        format_labels=dict(FORMAT_CHOICES),
         in_use=bank.version_in_use(version),
         form=EmptyForm(),
     )

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from flask import Response as HttpResponse
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from academy.auth.forms import EmptyForm
+from academy.core.confirm import confirm_first
+from academy.core.timezones import to_local, to_utc, user_zone
 from academy.courses.models import Course, Module
 from academy.exceptions import NotFound, ServiceError
 from academy.extensions import db
@@ -77,8 +78,10 @@ def teach_quizzes(slug: str):  # noqa: ANN201
 
 
 def _settings(form: QuizForm) -> dict:
+    tz = user_zone(current_user)
+
     def utc(value):  # noqa: ANN001
-        return value.replace(tzinfo=UTC) if value else None
+        return to_utc(value, tz)  # typed in the trainer's time zone, stored in UTC
 
     values = {
         "title": form.title.data.strip(),
@@ -101,6 +104,9 @@ def _settings(form: QuizForm) -> dict:
 
 
 def _quiz_form_page(course: Course, form: QuizForm, quiz: Quiz | None, status: int = 200):
+    zone_name = user_zone(current_user).key.replace("_", " ")
+    for name in ("opens_at", "closes_at"):
+        getattr(form, name).description = _("In your time zone, %(zone)s (change it on your profile).", zone=zone_name)
     return render_template("quizzes/teach/quiz_form.html", course=course, form=form, quiz=quiz), status
 
 
@@ -145,8 +151,9 @@ def quiz_edit(slug: str, quiz_id: int):  # noqa: ANN201
     if request.method == "GET":
         form.module_key.data = quiz.module_key or ""
         form.grading_method.data = str(quiz.grading_method)
-        form.opens_at.data = quiz.opens_at.replace(tzinfo=None) if quiz.opens_at else None
-        form.closes_at.data = quiz.closes_at.replace(tzinfo=None) if quiz.closes_at else None
+        tz = user_zone(current_user)
+        form.opens_at.data = to_local(quiz.opens_at, tz)
+        form.closes_at.data = to_local(quiz.closes_at, tz)
         return _quiz_form_page(course, form, quiz)
     if not form.validate_on_submit():
         return _quiz_form_page(course, form, quiz, 400)
@@ -163,6 +170,12 @@ def quiz_edit(slug: str, quiz_id: int):  # noqa: ANN201
 
 @bp.post("/teach/<slug>/quizzes/<int:quiz_id>/delete")
 @login_required
+@confirm_first(
+    _l("Delete this quiz?"),
+    _l("The quiz and its slots are deleted. This cannot be undone."),
+    _l("Delete the quiz"),
+    guard=lambda slug, quiz_id: _quiz_or_404(managed_course_or_abort(slug), quiz_id),
+)
 def quiz_delete(slug: str, quiz_id: int):  # noqa: ANN201
     """Delete a quiz nobody has attempted."""
     course = managed_course_or_abort(slug)
@@ -257,6 +270,13 @@ def _flash_added(quiz: Quiz, slot: object, questions: list) -> None:
 
 @bp.post("/teach/<slug>/quizzes/<int:quiz_id>/slots/<int:slot_id>")
 @login_required
+@confirm_first(
+    _l("Remove this slot from the quiz?"),
+    _l("Learners who start the quiz from now on no longer get its questions; the questions stay in the bank."),
+    _l("Remove the slot"),
+    when=lambda: request.form.get("action") == "remove",
+    guard=lambda slug, quiz_id, slot_id: _quiz_or_404(managed_course_or_abort(slug), quiz_id),
+)
 def quiz_slot_change(slug: str, quiz_id: int, slot_id: int):  # noqa: ANN201
     """Move a slot up or down, or remove it."""
     course = managed_course_or_abort(slug)

@@ -6,14 +6,17 @@ from collections.abc import Callable
 
 from flask import abort, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from academy.auth.forms import EmptyForm
+from academy.core.confirm import confirm_first
 from academy.courses.forms import LessonForm, ModuleForm, MoveForm, OutcomeForm
 from academy.courses.models import Course
 from academy.courses.services import authoring, versioning
 from academy.courses.views import bp
 from academy.courses.views.trainer.common import action, done, editable, form_page, found, refused
+from academy.courses.views.trainer.uploads import lesson_page
 from academy.exceptions import ServiceError
 
 OUTCOME_TEMPLATE = "courses/trainer/outcome_form.html"
@@ -99,6 +102,11 @@ def edit_outcome(course: Course, key: str):  # noqa: ANN201
 
 @bp.post("/trainer/courses/<slug>/outcomes/<key>/delete")
 @editable
+@confirm_first(
+    _l("Remove this learning outcome?"),
+    _l("It leaves the draft, and lessons and questions no longer count for it."),
+    _l("Remove the outcome"),
+)
 def delete_outcome(course: Course, key: str):  # noqa: ANN201
     """Remove a learning outcome from the draft."""
     return _delete(course, authoring.delete_outcome, key, _("Learning outcome removed."), "outcomes")
@@ -155,6 +163,11 @@ def edit_module(course: Course, key: str):  # noqa: ANN201
 
 @bp.post("/trainer/courses/<slug>/modules/<key>/delete")
 @editable
+@confirm_first(
+    _l("Remove this module and its lessons?"),
+    _l("The module and every lesson in it leave the draft. Published versions keep them until you publish."),
+    _l("Remove the module"),
+)
 def delete_module(course: Course, key: str):  # noqa: ANN201
     """Remove a module and its lessons from the draft."""
     return _delete(course, authoring.delete_module, key, _("Module removed."), "modules")
@@ -198,7 +211,7 @@ def new_lesson(course: Course, module_key: str):  # noqa: ANN201
         return done(course, _("Lesson “%(title)s” added.", title=lesson.title), f"module-{form.module.data}")
 
     context = {"form": form, "course": course, "lesson": None, "module": module, "preview_html": None}
-    return form_page(LESSON_TEMPLATE, context, save)
+    return lesson_page(LESSON_TEMPLATE, context, save)
 
 
 @bp.route("/trainer/courses/<slug>/lessons/<key>/edit", methods=["GET", "POST"])
@@ -220,11 +233,16 @@ def edit_lesson(course: Course, key: str):  # noqa: ANN201
         "preview_html": None,
         "delete_form": EmptyForm(),
     }
-    return form_page(LESSON_TEMPLATE, context, save)
+    return lesson_page(LESSON_TEMPLATE, context, save)
 
 
 @bp.post("/trainer/courses/<slug>/lessons/<key>/delete")
 @editable
+@confirm_first(
+    _l("Delete this lesson?"),
+    _l("The lesson leaves the draft. Published versions keep it until you publish."),
+    _l("Delete the lesson"),
+)
 def delete_lesson(course: Course, key: str):  # noqa: ANN201
     """Remove a lesson from the draft."""
     return _delete(course, authoring.delete_lesson, key, _("Lesson removed."), "modules")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from academy.auth import throttle
 from academy.auth.forms import EmptyForm
+from academy.core.confirm import confirm_first
 from academy.courses import jobs as course_jobs
 from academy.courses.forms import CourseForm, MoveForm, OwnerForm
 from academy.courses.models import Course, CourseStatus, VersionStatus
@@ -24,7 +26,8 @@ from academy.courses.views.trainer.common import (
     manage_url,
     refused,
 )
-from academy.exceptions import ServiceError
+from academy.courses.views.trainer.uploads import lesson_markdown
+from academy.exceptions import NotFound, PermissionDenied, ServiceError
 from academy.extensions import db
 from academy.jobs import enqueue_after_commit
 from academy.markdown import render as render_markdown
@@ -135,6 +138,11 @@ def publish(course: Course):  # noqa: ANN201
 
 @bp.post("/trainer/courses/<slug>/discard")
 @editable
+@confirm_first(
+    _l("Discard the draft?"),
+    _l("Every change since the last published version is lost. This cannot be undone."),
+    _l("Discard the draft"),
+)
 def discard_draft(course: Course):  # noqa: ANN201
     """Throw away the unpublished changes."""
 
@@ -147,6 +155,11 @@ def discard_draft(course: Course):  # noqa: ANN201
 
 @bp.post("/trainer/courses/<slug>/archive")
 @editable
+@confirm_first(
+    _l("Archive or restore the course?"),
+    _l("An archived course leaves the catalogue: nobody new can enrol; enrolled learners keep access."),
+    _l("Yes, go ahead"),
+)
 def archive(course: Course):  # noqa: ANN201
     """Take the course out of the catalogue, or bring it back."""
 
@@ -210,6 +223,11 @@ def accept_ownership(slug: str, token: str):  # noqa: ANN201
 
 @bp.post("/trainer/courses/<slug>/owners/<int:user_id>/remove")
 @editable
+@confirm_first(
+    _l("Remove this co-owner?"),
+    _l("They can no longer edit the course, its quizzes or its certificates."),
+    _l("Remove the co-owner"),
+)
 def remove_owner(course: Course, user_id: int):  # noqa: ANN201
     """Remove a co-owner."""
     if not EmptyForm().validate_on_submit():
@@ -282,4 +300,13 @@ def markdown_preview():  # noqa: ANN201
     text = request.form.get("body", "")
     if len(text) > 100000:
         abort(413)
-    return str(render_markdown(text)), 200, {"Content-Type": "text/html; charset=utf-8"}
+    html = render_markdown(text)
+    slug = request.form.get("course")
+    if slug:
+        # A lesson's preview shows the course's uploaded images, for a course the trainer edits.
+        try:
+            course = authoring.course_for_editing(slug, current_user._get_current_object())
+        except (NotFound, PermissionDenied):
+            abort(404)
+        html = lesson_markdown(text, course)
+    return str(html), 200, {"Content-Type": "text/html; charset=utf-8"}
