@@ -51,7 +51,7 @@ def build_url(app: Flask, endpoint: str, world, slug: str | None = None) -> str:
         "flag_id": world.flag.id,
         "token": "not-an-invitation",
         "document_id": world.document.id,
-        "file_id": world.document_file.id,
+        "document_file_id": world.document_file.id,
         "fmt": "pdf",
     }
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)

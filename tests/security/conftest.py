@@ -165,8 +165,6 @@ def build_world() -> SecurityWorld:
         community=community, author=people["member"], title="Audit checklist", body="Check the invoices."
     )
     from academy.community.documents import files as document_files
-    from academy.community.services.files import Upload
-    from tests.community.factories import png_bytes
 
     document_file = document_files.add_file(
         document=document, uploader=people["member"], upload=Upload("map.png", png_bytes()), alt="A map"
@@ -217,7 +215,7 @@ def build_world() -> SecurityWorld:
         "file_id": lesson_file.id,
         "name": lesson_file.filename,
         "document_id": document.id,
-        "file_id": document_file.id,
+        "document_file_id": document_file.id,
         "fmt": "pdf",
         "number": 1,
         "membership_id": pending.id,

@@ -81,14 +81,14 @@ def upload_document_file(slug: str, document_id: int):  # noqa: ANN201
     ), (200 if done else 400)
 
 
-@bp.get("/<slug>/documents/<int:document_id>/files/<int:file_id>")
+@bp.get("/<slug>/documents/<int:document_id>/files/<int:document_file_id>")
 @login_required
-def document_file(slug: str, document_id: int, file_id: int):  # noqa: ANN201
+def document_file(slug: str, document_id: int, document_file_id: int):  # noqa: ANN201
     """An image (shown inline) or file (downloaded) of a document; members only, 404 for anyone else."""
     community, _access = member_area(slug)
     document = document_or_404(community, document_id)
     try:
-        file = doc_files.get_file(document, file_id)
+        file = doc_files.get_file(document, document_file_id)
         path = blob_path(file.sha256)
     except NotFound:
         abort(404)

@@ -128,7 +128,9 @@ def referenced(document: Document, text: str) -> dict[int, DocumentFile]:
 
 def file_url(document: Document, file: DocumentFile) -> str:
     """Where the file is served (members only)."""
-    return url_for("community.document_file", slug=document.community.slug, document_id=document.id, file_id=file.id)
+    return url_for(
+        "community.document_file", slug=document.community.slug, document_id=document.id, document_file_id=file.id
+    )
 
 
 def resolver(document: Document, text: str) -> FileResolver:
