@@ -1,7 +1,7 @@
 """course files (lesson images and downloads) and each person's time zone
 
 Revision ID: c0f1e5a7b219
-Revises: a7c3e9d21f50
+Revises: d0c5f11e5a22
 Create Date: 2026-12-07 05:20:00.000000
 
 """
@@ -13,7 +13,7 @@ import academy.db
 
 # revision identifiers, used by Alembic.
 revision = 'c0f1e5a7b219'
-down_revision = 'a7c3e9d21f50'
+down_revision = 'd0c5f11e5a22'
 branch_labels = None
 depends_on = None
 
