@@ -39,6 +39,13 @@ def markdown_filter(text: str):  # noqa: ANN201
     return render_markdown(text, table_label=_("Table (scrolls sideways)"))
 
 
+def lesson_body(outline, lesson) -> object:  # noqa: ANN001
+    """A lesson's body as HTML (rendered once per process for a published lesson)."""
+    from academy.courses.services import outlines
+
+    return outlines.lesson_html(outline.version, lesson, markdown_filter)
+
+
 def unlock_message(module_state) -> str:  # noqa: ANN001
     """What unlocks a locked module: "Complete “A” and “B” to unlock this module."."""
     titles = _(" and ").join(f"“{m.title}”" for m in module_state.unlocked_by)
@@ -74,7 +81,7 @@ def _endpoints(names: set[str]) -> frozenset[str]:
 bp.add_app_template_filter(markdown_filter, "markdown")
 bp.add_app_template_global(workspace.tabs, "workspace_tabs")
 bp.add_app_template_global(workspace.current_tab, "current_workspace_tab")
-for _helper in (level_label, language_label, hours_label, credits_label, unlock_message):
+for _helper in (level_label, language_label, hours_label, credits_label, unlock_message, lesson_body):
     bp.add_app_template_global(_helper, _helper.__name__)
 
 
