@@ -110,7 +110,7 @@ def enrol(
     return enrolment
 
 
-def assert_same_queries(client, count_queries, small_url: str, large_url: str) -> None:  # noqa: ANN001
+def assert_same_queries(client, count_queries, small_url: str, large_url: str) -> None:
     """Both pages run as many statements: with the outlines kept (warm) and on a fresh worker (cold)."""
     from academy.courses.services import outlines
 

@@ -1,5 +1,5 @@
-from academy.courses.services import outlines
 from academy.courses.models import EnrolmentStatus
+from academy.courses.services import outlines
 from academy.extensions import db
 from tests.courses.factories import create_course, enrol
 
