@@ -29,7 +29,7 @@ def _page(client, url: str) -> str:
 def _course_with_prerequisites():
     course = create_course(modules=3, lessons=2, outcomes=3)
     version = course.published_version
-    first, second, third = version.modules
+    first, _second, third = version.modules
     third.prerequisites.append(first)  # module 3 opens after module 1
     version.modules[0].lessons[1].required = False
     version.modules[1].lessons[0].outcomes.append(version.outcomes[2])
