@@ -7,6 +7,7 @@ import math
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm.attributes import set_committed_value
 
 from academy.auth.forms import EmptyForm
 from academy.courses import hooks
@@ -31,6 +32,8 @@ def _quiz_for_learner(slug: str, quiz_id: int) -> tuple[Quiz, object]:
     quiz = db.session.get(Quiz, quiz_id)
     if quiz is None or quiz.course_id != course.id or not quiz.published:
         abort(404)
+    # The course just loaded is the quiz's: keep it on the quiz so `quiz.course` is no second query.
+    set_committed_value(quiz, "course", course)
     if enrolment is None:
         abort(403)
     return quiz, enrolment
