@@ -172,3 +172,34 @@ def test_a_membership_removal_takes_effect_on_the_next_request(client, login):
     membership.status = MemberStatus.REMOVED
     db.session.commit()
     assert client.get(url).status_code in (403, 404)
+
+
+def test_a_fresh_worker_takes_the_outline_from_redis(app, client, learner, count_queries):
+    import redis
+
+    from tests import services as test_services
+
+    url = test_services.redis_url(default="redis://127.0.0.1:6379/8")
+    if url is None:
+        test_services.skip_or_fail("Redis is not reachable (ACADEMY_TEST_REDIS_URL or database 8 on 127.0.0.1)")
+    redis.Redis.from_url(url).flushdb()
+    course = create_course(modules=3, lessons=2)
+    enrol(learner, course, done=["m1-l1"])
+    page_url = f"/courses/{course.slug}"
+    client.get(page_url)  # the session's first request
+    outlines.clear()
+    with count_queries() as cold:
+        reference = _page(client, page_url)  # from the database, into this process and Redis
+    app.config["REDIS_URL"] = url
+    try:
+        outlines.clear()
+        with count_queries() as database:
+            assert _page(client, page_url) == reference  # written to Redis on the way
+        outlines.clear()  # another worker: nothing in its memory, the outline in Redis
+        with count_queries() as shared:
+            assert _page(client, page_url) == reference
+    finally:
+        app.config["REDIS_URL"] = None
+        redis.Redis.from_url(url).flushdb()
+    assert database.count == cold.count
+    assert shared.count < cold.count
