@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import pickle
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -109,20 +110,21 @@ class _Cache:
     def __init__(self) -> None:
         self.versions: OrderedDict[str, VersionData] = OrderedDict()
         self.lessons: OrderedDict[tuple[str, int, str], Markup] = OrderedDict()
+        self.lock = threading.Lock()
 
-    @staticmethod
-    def get(store: OrderedDict, key: Any) -> Any:
-        value = store.get(key)
-        if value is not None:
+    def get(self, store: OrderedDict, key: Any) -> Any:
+        with self.lock:  # threaded workers (gunicorn --threads) share the maps
+            value = store.get(key)
+            if value is not None:
+                store.move_to_end(key)
+            return value
+
+    def put(self, store: OrderedDict, key: Any, value: Any, limit: int) -> None:
+        with self.lock:
+            store[key] = value
             store.move_to_end(key)
-        return value
-
-    @staticmethod
-    def put(store: OrderedDict, key: Any, value: Any, limit: int) -> None:
-        store[key] = value
-        store.move_to_end(key)
-        while len(store) > limit:
-            store.popitem(last=False)
+            while len(store) > limit:
+                store.popitem(last=False)
 
 
 def _cache() -> _Cache:
