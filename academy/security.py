@@ -59,7 +59,9 @@ def _security_headers(response: Response) -> Response:
     hsts = current_app.config.get("HSTS")
     if hsts and (request.is_secure or current_app.config.get("HSTS_ALWAYS")):
         headers.setdefault("Strict-Transport-Security", hsts)
-    if current_user.is_authenticated:
+    # `is_anonymous` is a constant of the user class: unlike `is_authenticated` (the account's
+    # active flag) it does not read the user again after a view committed.
+    if not current_user.is_anonymous:
         # Pages for a logged-in user must not be kept by shared caches or the back button.
         headers.setdefault("Cache-Control", "no-store")
     return response

@@ -12,6 +12,7 @@ step and checks in the database that every learner has exactly one new, graded a
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -32,6 +33,20 @@ def _ms(values: list[float]) -> str:
         return "-"
     cuts = statistics.quantiles(values, n=100) if len(values) > 1 else [values[0]] * 99
     return f"p50 {cuts[49] * 1000:7.0f} ms  p95 {cuts[94] * 1000:7.0f} ms  max {max(values) * 1000:7.0f} ms"
+
+
+def _worker_cpu(master: int) -> float:
+    """User + system CPU seconds of the gunicorn master's children (the workers), from /proc."""
+    total = 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
 
 
 def main() -> int:
@@ -143,11 +158,13 @@ def main() -> int:
         threads = [threading.Thread(target=learner, args=(uid,)) for uid in user_ids]
         for t in threads:
             t.start()
+        cpu_before = _worker_cpu(server.process.pid)
         barrier.wait()
         began = time.perf_counter()
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - began
+        worker_cpu = _worker_cpu(server.process.pid) - cpu_before
 
     with app.app_context():
         rows = db.session.execute(
@@ -165,6 +182,12 @@ def main() -> int:
     print(f"all done in {elapsed:.1f} s ({len(user_ids) / elapsed:.1f} learners/s)")
     for step in ("start", "save", "submit", "whole"):
         print(f"  {step:<7} {_ms(timings[step])}")
+    requests = len(timings["start"]) + len(timings["save"]) + len(timings["submit"])
+    if requests:
+        per_request = 1000 * worker_cpu / requests
+        print(f"worker CPU: {worker_cpu:.1f} s for {requests} requests, {per_request:.1f} ms a request "
+              f"(start, saves and submit together; bench/quiz_steps.py gives each step's); "
+              f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
     print(f"errors: {len(errors)}; attempts lost: {lost}; doubled: {doubled}; duplicate numbers: {duplicates}; "
           f"not graded: {ungraded}")  # fmt: skip
     for line in errors[:10]:

@@ -26,22 +26,21 @@ def certificates_of(user: User) -> list[Certificate]:
 
 
 def valid_certificates_summary(user: User) -> tuple[int, Certificate | None]:
-    """How many valid (not revoked, superseded or expired) certificates the user holds, and the latest (2 queries)."""
+    """How many valid (not revoked, superseded or expired) certificates the user holds, and the latest (1 query)."""
     now = utcnow()
     valid = (
         Certificate.user_id == user.id,
         Certificate.status == CertificateStatus.VALID,
         or_(Certificate.expires_at.is_(None), Certificate.expires_at > now),
     )
-    count = db.session.scalar(select(func.count()).select_from(Certificate).where(*valid)) or 0
-    latest = (
-        db.session.scalar(
-            select(Certificate).where(*valid).order_by(Certificate.issued_at.desc(), Certificate.id.desc()).limit(1)
-        )
-        if count
-        else None
-    )
-    return count, latest
+    # The newest row with the count of all of them beside it (a window over the whole result).
+    row = db.session.execute(
+        select(Certificate, func.count().over())
+        .where(*valid)
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+        .limit(1)
+    ).first()
+    return (row[1], row[0]) if row else (0, None)
 
 
 def course_certificates(course: Course, *, page: int = 1, per_page: int = 50):  # noqa: ANN201

@@ -28,13 +28,11 @@ def enrolment_for(user: User | None, course: Course) -> Enrolment | None:
     if known:
         # The course page looked it up already (any status): no second query.
         return enrolment if progress.is_active(enrolment) else None
-    return db.session.scalar(
-        select(Enrolment).where(
-            Enrolment.user_id == user.id,
-            Enrolment.course_id == course.id,
-            Enrolment.status == EnrolmentStatus.ACTIVE,
-        )
+    query = select(Enrolment).where(
+        Enrolment.user_id == user.id, Enrolment.course_id == course.id, Enrolment.status == EnrolmentStatus.ACTIVE
     )
+    # Asked again by the service the view calls (start an attempt): once per request, forgotten on writes.
+    return request_memo.remember("quizzes.enrolment", (user.id, course.id), lambda: db.session.scalar(query))
 
 
 def is_live(course: Course) -> bool:

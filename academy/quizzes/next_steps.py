@@ -16,7 +16,8 @@ from sqlalchemy import select
 
 from academy.auth.models import User
 from academy.courses.hooks import CoursePageExtras, LearningExtras, NextStep
-from academy.courses.models import Course, Enrolment, LearningOutcome
+from academy.courses.models import Course, Enrolment
+from academy.courses.services import outlines
 from academy.extensions import db
 from academy.quizzes.completion import (
     OutcomeMastery,
@@ -120,12 +121,10 @@ def learning_extras(user: User, enrolments: list[Enrolment]) -> dict[int, Learni
         by_course[quiz.course_id].append(quiz)
     with_quizzes = [cid for cid in course_ids if by_course.get(cid)]
     mastery = mastery_by_course(user.id, with_quizzes)
-    version_ids = [e.course.published_version_id for e in enrolments if e.course_id in with_quizzes]
-    outcomes_of: dict[int, list[LearningOutcome]] = defaultdict(list)
-    for outcome in db.session.scalars(
-        select(LearningOutcome).where(LearningOutcome.version_id.in_([v for v in version_ids if v]))
-    ):
-        outcomes_of[outcome.version_id].append(outcome)
+    # Published versions' outcomes come from the outline cache (no query once a worker knows them).
+    versions = [e.course.published_version for e in enrolments if e.course_id in with_quizzes]
+    known = outlines.versions_data([v for v in versions if v is not None and outlines.is_frozen(v)])
+    outcomes_of = {version_id: list(data.outcomes) for version_id, data in known.items()}
     out: dict[int, LearningExtras] = {}
     for enrolment in enrolments:
         course_quizzes = by_course.get(enrolment.course_id)

@@ -108,3 +108,25 @@ def enrol(
     db.session.add(enrolment)
     db.session.commit()
     return enrolment
+
+
+def assert_same_queries(client, count_queries, small_url: str, large_url: str) -> None:
+    """Both pages run as many statements: with the outlines kept (warm) and on a fresh worker (cold)."""
+    from academy.courses.services import outlines
+
+    client.get(small_url)  # first request of the session (its one-off writes)
+    counts = {}
+    for name, url in (("small", small_url), ("large", large_url)):
+        outlines.clear()
+        with count_queries() as q:
+            assert client.get(url).status_code == 200
+        counts["cold", name] = q.count
+    client.get(small_url)  # both outlines kept now
+    for name, url in (("small", small_url), ("large", large_url)):
+        with count_queries() as q:
+            assert client.get(url).status_code == 200
+        counts["warm", name] = q.count
+    assert counts["cold", "small"] == counts["cold", "large"], counts
+    assert counts["warm", "small"] == counts["warm", "large"], counts
+    # A kept outline costs nothing: the cold page reads the version's rows, the warm one does not.
+    assert counts["warm", "small"] < counts["cold", "small"], counts

@@ -2,7 +2,7 @@ import pytest
 
 from academy.courses.models import Enrolment, EnrolmentStatus
 from tests.conftest import csrf_token
-from tests.courses.factories import create_course, enrol
+from tests.courses.factories import assert_same_queries, create_course, enrol
 from tests.factories import create_user
 
 
@@ -122,21 +122,11 @@ def test_course_page_queries_do_not_grow(client, learner, count_queries):
     enrol(learner, small, done=["m1-l1", "m2-l2"])
     enrol(learner, large, done=[f"m{i}-l1" for i in range(1, 40)])
     small_url, large_url = f"/courses/{small.slug}", f"/courses/{large.slug}"
-    client.get(small_url)
-    with count_queries() as q_small:
-        assert client.get(small_url).status_code == 200
-    with count_queries() as q_large:
-        assert client.get(large_url).status_code == 200
-    assert q_small.count == q_large.count
+    assert_same_queries(client, count_queries, small_url, large_url)
 
 
 def test_course_page_queries_do_not_grow_for_anonymous(client, count_queries):
     small = create_course(modules=5)
     large = create_course(modules=50, lessons=3, outcomes=20)
     small_url, large_url = f"/courses/{small.slug}", f"/courses/{large.slug}"
-    client.get(small_url)
-    with count_queries() as q_small:
-        client.get(small_url)
-    with count_queries() as q_large:
-        client.get(large_url)
-    assert q_small.count == q_large.count
+    assert_same_queries(client, count_queries, small_url, large_url)

@@ -13,7 +13,7 @@ from typing import Any
 from flask import url_for
 from marshmallow import fields, validate
 from sqlalchemy import Select, select
-from sqlalchemy.orm import defer, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from academy.api.core import api_route, api_user
 from academy.api.fields import Text
@@ -22,9 +22,9 @@ from academy.api.problems import ApiProblem
 from academy.api.schemas import ApiSchema, PageQuery, page_of
 from academy.api.spec import describe_tag
 from academy.core.actions import api_action
-from academy.courses.models import Course, CourseVersion, EnrolmentStatus, Lesson, Module
+from academy.courses.models import Course, EnrolmentStatus
 from academy.courses.models import Enrolment as EnrolmentRow
-from academy.courses.services import catalogue, progress
+from academy.courses.services import catalogue, outlines, progress
 from academy.db import utcnow
 from academy.exceptions import NotFound
 from academy.extensions import db
@@ -127,19 +127,12 @@ EnrolmentPage = page_of(Enrolment, "EnrolmentPage")
 
 
 def _mine() -> Select:
-    """My enrolments with the published outline, its outcomes and my progress (a fixed number of queries)."""
+    """My enrolments with the published version and my progress (the outline comes from the version cache)."""
     version = joinedload(EnrolmentRow.course).joinedload(Course.published_version)
     return (
         select(EnrolmentRow)
         .where(EnrolmentRow.user_id == api_user().id)
-        .options(
-            version.selectinload(CourseVersion.outcomes),
-            version.selectinload(CourseVersion.modules).options(
-                selectinload(Module.lessons).options(defer(Lesson.body), selectinload(Lesson.outcomes)),
-                selectinload(Module.prerequisites),
-            ),
-            selectinload(EnrolmentRow.progress),
-        )
+        .options(version, selectinload(EnrolmentRow.progress))
     )
 
 
@@ -175,7 +168,7 @@ def _describe(enrolment: EnrolmentRow, outline: progress.Outline | None, mastery
                     "requires": [r.key for r in m.requires],
                 }
             )
-        for outcome in version.outcomes:
+        for outcome in outline.outcomes:
             teaching = [s for s in outline.lessons if s.lesson.required and outcome in s.lesson.outcomes]
             pct = mastery.get(outcome.key)
             outcomes.append(
@@ -226,7 +219,16 @@ def list_enrolments(query: dict[str, Any]) -> Page:
 
     Most recently active first, as on *My learning*; filter by `state` like its three groups.
     """
-    entries = [(e, _outline(e)) for e in db.session.scalars(_mine()).unique()]
+    rows = list(db.session.scalars(_mine()).unique())
+    # Every course's outline at once: the versions this process lacks are read in one batch.
+    outlines.versions_data(
+        [
+            e.course.published_version
+            for e in rows
+            if e.course.published_version and outlines.is_frozen(e.course.published_version)
+        ]
+    )
+    entries = [(e, _outline(e)) for e in rows]
     if query.get("state"):
         entries = [(e, o) for e, o in entries if _state(e, o) == query["state"]]
     epoch = utcnow().replace(year=1970)

@@ -11,7 +11,8 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from academy.auth.models import User
 from academy.courses.models import Course, CourseStatus, CourseVersion, Enrolment, Level
-from academy.courses.services.progress import outline_options, remember_outline
+from academy.courses.services import outlines
+from academy.courses.services.progress import remember_outline
 from academy.exceptions import NotFound
 from academy.extensions import db
 
@@ -95,12 +96,10 @@ def get_course_page(slug: str) -> Course:
     course = db.session.scalar(
         select(Course)
         .where(Course.slug == slug, Course.published_version_id.is_not(None))
-        .options(
-            outline_options(joinedload(Course.published_version)),
-            selectinload(Course.owners),
-        )
+        .options(joinedload(Course.published_version), selectinload(Course.owners))
     )
     if course is None or course.published_version is None:
         raise NotFound(_("No such course."))
-    remember_outline(course.published_version)
+    # The outline of a published version is kept per process (outlines.py): no query once known.
+    remember_outline(outlines.version_data(course.published_version))
     return course

@@ -25,11 +25,10 @@ from academy.courses.models import (
     CourseVersion,
     Enrolment,
     EnrolmentStatus,
-    LearningOutcome,
-    Lesson,
     LessonProgress,
-    Module,
 )
+from academy.courses.services import outlines
+from academy.courses.services.outlines import LessonData, ModuleData, OutcomeData, VersionData
 from academy.db import utcnow
 from academy.exceptions import Conflict, NotFound
 from academy.extensions import db
@@ -44,7 +43,7 @@ def percent(done: int, total: int) -> int:
 class LessonState:
     """A lesson as one learner sees it."""
 
-    lesson: Lesson
+    lesson: LessonData
     module: ModuleState
     index: int  # position in the whole course, from 0
     done: bool = False
@@ -62,12 +61,12 @@ class LessonState:
 class ModuleState:
     """A module with the learner's progress through it and whether it is open."""
 
-    module: Module
+    module: ModuleData
     number: int  # 1-based, for display
     lessons: list[LessonState] = field(default_factory=list)
     locked: bool = False
-    requires: list[Module] = field(default_factory=list)  # modules to finish first (prerequisites, order)
-    unlocked_by: list[Module] = field(default_factory=list)  # those of them not finished yet
+    requires: list[ModuleData] = field(default_factory=list)  # modules to finish first (prerequisites, order)
+    unlocked_by: list[ModuleData] = field(default_factory=list)  # those of them not finished yet
 
     @property
     def required_count(self) -> int:
@@ -97,6 +96,7 @@ class Outline:
     version: CourseVersion
     modules: list[ModuleState]
     lessons: list[LessonState]
+    outcomes: tuple[OutcomeData, ...] = ()
 
     @property
     def required_count(self) -> int:
@@ -144,55 +144,34 @@ class Outline:
 
 
 def build_outline(version: CourseVersion, completed_keys: Iterable[str] = ()) -> Outline:
-    """Modules, lessons, progress and locks for a learner who completed `completed_keys`."""
+    """Modules, lessons, progress and locks for a learner who completed `completed_keys`.
+
+    A published version's content comes from the per-process cache (see `outlines`): no query.
+    """
+    return outline_of(version, outlines.version_data(version), completed_keys)
+
+
+def outline_of(version: CourseVersion, data: VersionData, completed_keys: Iterable[str] = ()) -> Outline:
+    """The outline of `version` from its plain data, with the learner's progress and locks."""
     done = set(completed_keys)
     modules: list[ModuleState] = []
     lessons: list[LessonState] = []
-    for number, module in enumerate(version.modules, start=1):
+    for number, module in enumerate(data.modules, start=1):
         mstate = ModuleState(module=module, number=number)
         for lesson in module.lessons:
             state = LessonState(lesson=lesson, module=mstate, index=len(lessons), done=lesson.key in done)
             mstate.lessons.append(state)
             lessons.append(state)
         modules.append(mstate)
-    by_key = {m.module.key: m for m in modules}
+    by_id = {m.module.id: m for m in modules}
     for i, mstate in enumerate(modules):
-        needed = list(mstate.module.prerequisites)
+        needed = [by_id[p].module for p in mstate.module.prerequisite_ids if p in by_id]
         if version.sequential and i > 0 and modules[i - 1].module not in needed:
             needed.insert(0, modules[i - 1].module)
         mstate.requires = needed
-        mstate.unlocked_by = [m for m in needed if m.key in by_key and not by_key[m.key].complete]
+        mstate.unlocked_by = [m for m in needed if not by_id[m.id].complete]
         mstate.locked = bool(mstate.unlocked_by)
-    return Outline(version=version, modules=modules, lessons=lessons)
-
-
-def outline_options(path):  # noqa: ANN001, ANN201
-    """Loader options that fetch a version's outline in a fixed number of queries.
-
-    `path` is the relationship leading to the CourseVersion, e.g. `joinedload(Course.published_version)`.
-    Lesson bodies are deferred: only the lesson page needs one.
-    """
-    return path.options(
-        selectinload(CourseVersion.outcomes),
-        selectinload(CourseVersion.modules).options(
-            selectinload(Module.lessons).options(
-                selectinload(Lesson.outcomes),
-            ),
-            selectinload(Module.prerequisites),
-        ),
-    )
-
-
-def lesson_body_options(path):  # noqa: ANN001, ANN201
-    """Like outline_options, without lesson bodies (for dashboards listing many courses)."""
-    from sqlalchemy.orm import defer
-
-    return path.options(
-        selectinload(CourseVersion.modules).options(
-            selectinload(Module.lessons).options(defer(Lesson.body)),
-            selectinload(Module.prerequisites),
-        ),
-    )
+    return Outline(version=version, modules=modules, lessons=lessons, outcomes=data.outcomes)
 
 
 def get_enrolment(user: User | None, course: Course) -> Enrolment | None:
@@ -229,14 +208,13 @@ _OUTCOMES = "courses.version-outcomes"
 _REQUIRED = "courses.required-lesson-keys"
 
 
-def remember_outline(version: CourseVersion) -> None:
-    """Note a version's outcomes and required lesson keys, just loaded with `outline_options`, for this request."""
-    request_memo.put(_OUTCOMES, version.id, tuple(version.outcomes))
-    keys = tuple(lesson.key for module in version.modules for lesson in module.lessons if lesson.required)
-    request_memo.put(_REQUIRED, version.id, keys)
+def remember_outline(data: VersionData) -> None:
+    """Note a version's outcomes and required lesson keys, known from its outline data, for this request."""
+    request_memo.put(_OUTCOMES, data.id, data.outcomes)
+    request_memo.put(_REQUIRED, data.id, data.required_keys)
 
 
-def remembered_outcomes(version_id: int) -> list[LearningOutcome] | None:
+def remembered_outcomes(version_id: int) -> list[OutcomeData] | None:
     """The version's outcomes in order when `remember_outline` noted them in this request, else None."""
     known, outcomes = request_memo.peek(_OUTCOMES, version_id)
     return list(outcomes) if known else None
@@ -372,17 +350,31 @@ def dashboard(user: User, *, active_only: bool = False) -> list[DashboardEntry]:
     stmt = select(Enrolment).where(Enrolment.user_id == user.id)
     if active_only:
         stmt = stmt.where(Enrolment.status == EnrolmentStatus.ACTIVE)
+    # Enrolments with their course and published version rows; the outlines come from the
+    # per-process cache of frozen versions, and the completed lesson keys as plain rows.
     enrolments = db.session.scalars(
-        stmt.options(
-            lesson_body_options(joinedload(Enrolment.course).joinedload(Course.published_version)),
-            selectinload(Enrolment.progress),
-        )
+        stmt.options(joinedload(Enrolment.course).joinedload(Course.published_version))
     ).all()
+    done: dict[int, set[str]] = {e.id: set() for e in enrolments}
+    if enrolments:
+        rows = db.session.execute(
+            select(LessonProgress.enrolment_id, LessonProgress.lesson_key).where(
+                LessonProgress.enrolment_id.in_(list(done))
+            )
+        )
+        for enrolment_id, key in rows:
+            done[enrolment_id].add(key)
     extras = hooks.learning_extras(user, list(enrolments))
+    versions = [e.course.published_version for e in enrolments if e.course.published_version is not None]
+    # Outlines of every course at once: what this process lacks is read in one batch.
+    data = outlines.versions_data([v for v in versions if outlines.is_frozen(v)])
     entries = []
     for enrolment in enrolments:
         version = enrolment.course.published_version
-        outline = build_outline(version, completed_keys(enrolment)) if version else None
+        outline = None
+        if version is not None:
+            known = data.get(version.id) or outlines.version_data(version)
+            outline = outline_of(version, known, done[enrolment.id])
         entry = DashboardEntry(enrolment=enrolment, course=enrolment.course, outline=outline)
         entry.extra = extras.get(enrolment.id, entry.extra)
         entries.append(entry)

@@ -39,6 +39,15 @@ def markdown_filter(text: str):  # noqa: ANN201
     return render_markdown(text, table_label=_("Table (scrolls sideways)"))
 
 
+def lesson_body(outline, lesson, course=None) -> object:  # noqa: ANN001
+    """A lesson's body as HTML with the course's files and videos (rendered once per process when published)."""
+    from academy.courses.services import outlines
+    from academy.courses.views.trainer.uploads import lesson_markdown
+
+    render = markdown_filter if course is None else (lambda text: lesson_markdown(text, course))
+    return outlines.lesson_html(outline.version, lesson, render)
+
+
 def unlock_message(module_state) -> str:  # noqa: ANN001
     """What unlocks a locked module: "Complete “A” and “B” to unlock this module."."""
     titles = _(" and ").join(f"“{m.title}”" for m in module_state.unlocked_by)
@@ -74,7 +83,7 @@ def _endpoints(names: set[str]) -> frozenset[str]:
 bp.add_app_template_filter(markdown_filter, "markdown")
 bp.add_app_template_global(workspace.tabs, "workspace_tabs")
 bp.add_app_template_global(workspace.current_tab, "current_workspace_tab")
-for _helper in (level_label, language_label, hours_label, credits_label, unlock_message):
+for _helper in (level_label, language_label, hours_label, credits_label, unlock_message, lesson_body):
     bp.add_app_template_global(_helper, _helper.__name__)
 
 

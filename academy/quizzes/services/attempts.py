@@ -10,19 +10,19 @@ requests grade an attempt exactly once.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from academy.auth.models import User
 from academy.core import events
-from academy.courses.models import Course, Enrolment
-from academy.courses.policy import can_manage_course, managed_courses
+from academy.courses.models import Enrolment
+from academy.courses.policy import can_manage_course
 from academy.exceptions import Conflict, PermissionDenied, ServiceError
 from academy.extensions import db
 from academy.quizzes import access, clock, grading
@@ -38,11 +38,13 @@ from academy.quizzes.models import (
     SlotKind,
 )
 from academy.quizzes.services import bank
+
+# Answers from forms and their stored form, and the trainer's marking queue, live in their own
+# modules; they are part of this service's interface as before.
+from academy.quizzes.services.answers import MAX_ESSAY, MAX_SHORT, answer_from_form, clean_answer  # noqa: F401
+from academy.quizzes.services.marking import waiting_counts, waiting_responses  # noqa: F401
 from academy.quizzes.services.quizzes import matches_slot
 from academy.quizzes.services.results import Standing, standing
-
-MAX_SHORT = 500
-MAX_ESSAY = 20_000
 
 
 class DeadlinePassed(Conflict):
@@ -159,9 +161,10 @@ def start_attempt(quiz: Quiz, user: User, *, now: datetime | None = None, rng: r
     rng = rng or random.SystemRandom()
     if access.enrolment_for(user, quiz.course) is None:
         raise PermissionDenied(_("Enrol in the course to take its quizzes."))
-    for attempt in attempts_of(quiz, user):
-        close_if_overdue(attempt, now=now)
-    current = standing(quiz, attempts_of(quiz, user))
+    attempts = attempts_of(quiz, user)
+    if any([close_if_overdue(attempt, now=now) for attempt in attempts]):  # a list: close every one
+        attempts = attempts_of(quiz, user)
+    current = standing(quiz, attempts)
     if current.in_progress is not None:
         return current.in_progress
     reason = availability(quiz, current, now)
@@ -236,74 +239,6 @@ def save_answers(attempt: Attempt, answers: dict[int, Any], *, now: datetime | N
     db.session.flush()
 
 
-def clean_answer(version: QuestionVersion, answer: Any) -> Any:
-    """The canonical stored form of an answer (see grading.py), or None for no answer."""
-    qtype = QuestionType(version.type)
-    data = version.data or {}
-    if answer is None:
-        return None
-    if qtype == QuestionType.SINGLE:
-        ok = isinstance(answer, int) and not isinstance(answer, bool) and 0 <= answer < len(data["choices"])
-        return answer if ok else None
-    if qtype == QuestionType.MULTIPLE:
-        chosen = grading._indexes(answer, len(data["choices"]))
-        return chosen or None
-    if qtype == QuestionType.TRUEFALSE:
-        return answer if isinstance(answer, bool) else None
-    if qtype in (QuestionType.SHORT, QuestionType.NUMERICAL):
-        text = str(answer).strip()[:MAX_SHORT]
-        return text or None
-    if qtype == QuestionType.ESSAY:
-        text = str(answer).strip()[:MAX_ESSAY]
-        return text or None
-    if qtype == QuestionType.MATCHING:
-        if not isinstance(answer, dict):
-            return None
-        items = set(grading.matching_items(data))
-        size = len(grading.matching_options(data))
-        chosen = {
-            str(k): v
-            for k, v in answer.items()
-            if str(k).isdigit() and int(k) in items and isinstance(v, int) and 0 <= v < size
-        }
-        return chosen or None
-    return None
-
-
-def answer_from_form(response: Response, values: Callable[[str], list[str]]) -> Any:
-    """Turn the posted fields of one question into its answer; displayed positions map back via `order`."""
-    version = response.version
-    qtype = QuestionType(version.type)
-    name = f"q{response.position}"
-    order = list(response.order or [])
-
-    def original(raw: str) -> int | None:
-        if not raw.isdigit() or int(raw) >= len(order):
-            return None
-        return order[int(raw)]
-
-    posted = values(name)
-    first = posted[0] if posted else ""
-    if qtype == QuestionType.SINGLE:
-        return original(first)
-    if qtype == QuestionType.MULTIPLE:
-        picked = [original(v) for v in posted]
-        return sorted({p for p in picked if p is not None}) or None
-    if qtype == QuestionType.TRUEFALSE:
-        return {"true": True, "false": False}.get(first)
-    if qtype in (QuestionType.SHORT, QuestionType.NUMERICAL, QuestionType.ESSAY):
-        return first
-    if qtype == QuestionType.MATCHING:
-        out = {}
-        for item in grading.matching_items(version.data):
-            field_values = values(f"{name}-{item}")
-            picked = original(field_values[0]) if field_values else None
-            if picked is not None:
-                out[str(item)] = picked
-        return out or None
-    return None
-
-
 # --- submitting and grading -------------------------------------------------------------------
 
 
@@ -319,9 +254,12 @@ def submit_attempt(attempt: Attempt, *, now: datetime | None = None, by: str = "
         .values(state=AttemptState.SUBMITTED, submitted_at=submitted_at, submitted_by=by)
         .execution_options(synchronize_session=False)
     )
-    db.session.refresh(attempt, ["state", "submitted_at", "submitted_by"])
     if result.rowcount != 1:
+        db.session.refresh(attempt, ["state", "submitted_at", "submitted_by"])  # show what happened instead
         return False
+    # We wrote these values ourselves: no SELECT to read them back.
+    for name, value in (("state", AttemptState.SUBMITTED), ("submitted_at", submitted_at), ("submitted_by", by)):
+        set_committed_value(attempt, name, value)
     # Reload the answers now that we hold the row: a save committed a moment ago must count.
     responses = db.session.scalars(
         select(Response)
@@ -401,41 +339,3 @@ def grade_manually(
     response.graded_at = now
     _finalise(attempt, now)
     db.session.flush()
-
-
-def waiting_counts(user: User) -> list[tuple[Course, int]]:
-    """Courses the user owns with essay responses waiting for a grade, and how many (one query)."""
-    waiting = (
-        select(Quiz.course_id, func.count(Response.id).label("essays"))
-        .join(Attempt, Attempt.quiz_id == Quiz.id)
-        .join(Response, Response.attempt_id == Attempt.id)
-        .where(Attempt.state == AttemptState.SUBMITTED, Response.fraction.is_(None))
-        .group_by(Quiz.course_id)
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(Course, waiting.c.essays)
-        .join(waiting, waiting.c.course_id == Course.id)
-        .where(managed_courses(user, owned_only=True))
-        .order_by(waiting.c.essays.desc(), Course.slug)
-        .options(joinedload(Course.published_version))
-    ).all()
-    return [(course, essays) for course, essays in rows]
-
-
-def waiting_responses(course: Course) -> list[Response]:
-    """Essay responses of submitted attempts that wait for a trainer, oldest first."""
-    return list(
-        db.session.scalars(
-            select(Response)
-            .join(Attempt, Attempt.id == Response.attempt_id)
-            .join(Quiz, Quiz.id == Attempt.quiz_id)
-            .where(Quiz.course_id == course.id, Attempt.state == AttemptState.SUBMITTED, Response.fraction.is_(None))
-            .options(
-                selectinload(Response.attempt).joinedload(Attempt.user),
-                selectinload(Response.attempt).joinedload(Attempt.quiz),
-                selectinload(Response.version),
-            )
-            .order_by(Attempt.submitted_at, Response.position)
-        )
-    )

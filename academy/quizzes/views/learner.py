@@ -7,6 +7,7 @@ import math
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm.attributes import set_committed_value
 
 from academy.auth.forms import EmptyForm
 from academy.courses import hooks
@@ -31,6 +32,8 @@ def _quiz_for_learner(slug: str, quiz_id: int) -> tuple[Quiz, object]:
     quiz = db.session.get(Quiz, quiz_id)
     if quiz is None or quiz.course_id != course.id or not quiz.published:
         abort(404)
+    # The course just loaded is the quiz's: keep it on the quiz so `quiz.course` is no second query.
+    set_committed_value(quiz, "course", course)
     if enrolment is None:
         abort(403)
     return quiz, enrolment
@@ -92,9 +95,10 @@ def start(slug: str, quiz_id: int):  # noqa: ANN201
     except ServiceError as err:
         db.session.rollback()
         flash(err.message, "error")
-        return redirect(url_for(".quiz", slug=slug, quiz_id=quiz.id))
+        return redirect(url_for(".quiz", slug=slug, quiz_id=quiz_id))
+    attempt_id = attempt.id  # read before the commit expires it: the redirect then costs no reload
     db.session.commit()
-    return redirect(url_for(".attempt", slug=slug, quiz_id=quiz.id, attempt_id=attempt.id))
+    return redirect(url_for(".attempt", slug=slug, quiz_id=quiz_id, attempt_id=attempt_id))
 
 
 def _pages(quiz: Quiz, attempt: Attempt) -> int:
@@ -141,7 +145,7 @@ def attempt(slug: str, quiz_id: int, attempt_id: int):  # noqa: ANN201
         db.session.commit()
         go = request.form.get("go", "save")
         if go == "finish":
-            return redirect(url_for(".confirm_submit", slug=slug, quiz_id=quiz.id, attempt_id=attempt.id))
+            return redirect(url_for(".confirm_submit", slug=slug, quiz_id=quiz_id, attempt_id=attempt_id))
         target = page
         if go == "next":
             target = page + 1
@@ -152,7 +156,8 @@ def attempt(slug: str, quiz_id: int, attempt_id: int):  # noqa: ANN201
         else:
             flash(_("Your answers are saved."), "success")
         target = min(max(target, 1), pages)
-        return redirect(url_for(".attempt", slug=slug, quiz_id=quiz.id, attempt_id=attempt.id, page=target))
+        # The route's own ids: the committed (expired) objects would be read again for them.
+        return redirect(url_for(".attempt", slug=slug, quiz_id=quiz_id, attempt_id=attempt_id, page=target))
     per_page = max(1, quiz.per_page)
     return render_template(
         "quizzes/attempt.html",
@@ -203,7 +208,7 @@ def submit(slug: str, quiz_id: int, attempt_id: int):  # noqa: ANN201
     elif services.submit_attempt(attempt, now=now):
         flash(_("Your attempt is submitted."), "success")
     db.session.commit()
-    return redirect(url_for(".result", slug=slug, quiz_id=quiz.id, attempt_id=attempt.id))
+    return redirect(url_for(".result", slug=slug, quiz_id=quiz_id, attempt_id=attempt_id))
 
 
 @bp.get("/courses/<slug>/quiz/<int:quiz_id>/attempts/<int:attempt_id>/result")

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""CPU and statements of each exam step (start, save a page, submit), one learner after another.
+
+    .venv/bin/python bench/quiz_steps.py --database-url URL [--learners 30] [--show-statements]
+
+The exam rush (bench/quiz_rush.py) measures latency with 200 learners at once, where the steps
+interleave; this measures each step alone through the test client in this process, on the same
+quiz (the timed final exam of the course with the most learners) of a database that
+`flask academy bench generate` filled: median and 90th percentile CPU per step, and how many
+statements it runs. Attempts are really made (each learner gets a new one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> int:
+    """Start, save every page and submit as --learners learners; print CPU and statements per step."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--learners", type=int, default=30)
+    parser.add_argument("--show-statements", action="store_true")
+    args = parser.parse_args()
+
+    from sqlalchemy import event, func, select
+
+    from academy import create_app
+    from academy.auth import services as auth_services
+    from academy.auth.models import User
+    from academy.bench.targets import answers_for
+    from academy.courses.models import Enrolment
+    from academy.extensions import db
+    from academy.quizzes.models import Attempt, AttemptState, Quiz
+
+    tmp = Path(tempfile.mkdtemp(prefix="academy-quiz-steps-"))
+    config = {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": args.database_url, "INSTANCE_PATH": tmp}
+    app = create_app({**config, "MAIL_DIR": tmp / "mail", "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        course_id = db.session.scalar(
+            select(Enrolment.course_id).group_by(Enrolment.course_id).order_by(func.count().desc()).limit(1)
+        )
+        quiz = db.session.scalar(
+            select(Quiz).where(Quiz.course_id == course_id, Quiz.time_limit_minutes.is_not(None)).limit(1)
+        )
+        quiz_url = f"/courses/{quiz.course.slug}/quiz/{quiz.id}"
+        questions, per_page = len(quiz.slots), quiz.per_page
+        busy = select(Attempt.user_id).where(Attempt.quiz_id == quiz.id, Attempt.state == AttemptState.IN_PROGRESS)
+        users = db.session.scalars(
+            select(User)
+            .join(Enrolment, Enrolment.user_id == User.id)
+            .where(Enrolment.course_id == course_id, User.id.not_in(busy))
+            .order_by(User.id.desc())  # the other end from bench/quiz_rush.py
+            .limit(args.learners)
+        ).all()
+        tokens = [auth_services.start_session(user).token for user in users]
+        db.session.commit()
+        pages = [
+            answers_for(quiz.id, first, min(first + per_page - 1, questions))
+            for first in range(1, questions + 1, per_page)
+        ]
+        engine = db.engine
+
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(" ".join(a[2].split())[:100]))
+    cpu: dict[str, list[float]] = defaultdict(list)
+    counts: dict[str, list[int]] = defaultdict(list)
+    last: dict[str, list[str]] = {}
+
+    def timed(step: str, client, url: str, form: dict):  # noqa: ANN001
+        statements.clear()
+        began = time.process_time()
+        response = client.post(url, data=form)
+        cpu[step].append(time.process_time() - began)
+        counts[step].append(len(statements))
+        last[step] = list(statements)
+        return response
+
+    for token in tokens:
+        client = app.test_client()
+        with client.session_transaction() as sess:
+            sess["_user_id"], sess["_fresh"] = token, True
+        html = client.get(quiz_url).get_data(as_text=True)
+        csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+        response = timed("start", client, f"{quiz_url}/start", {"csrf_token": csrf})
+        attempt_url = response.headers["Location"]
+        assert response.status_code == 302 and "/attempts/" in attempt_url, response.status_code
+        for number, fields in enumerate(pages, start=1):
+            form = {"csrf_token": csrf, "go": "next", **fields}
+            response = timed("save", client, f"{attempt_url}?page={number}", form)
+            assert response.status_code == 302, response.status_code
+        response = timed("submit", client, f"{attempt_url}/submit", {"csrf_token": csrf})
+        assert response.status_code == 302, response.status_code
+
+    print(f"{len(tokens)} learners, quiz of {questions} questions on {len(pages)} pages ({quiz_url})")
+    for step in ("start", "save", "submit"):
+        values = sorted(cpu[step][1:] or cpu[step])  # the first is a cold process
+        p90 = values[int(len(values) * 0.9)]
+        print(
+            f"  {step:<7} CPU median {1000 * statistics.median(values):5.1f} ms  p90 {1000 * p90:5.1f} ms  "
+            f"statements {statistics.median(counts[step]):.0f}"
+        )
+        if args.show_statements:
+            for text in last[step]:
+                print(f"      {text}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
