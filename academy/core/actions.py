@@ -14,6 +14,13 @@ On success the transaction commits (and jobs queued with enqueue_after_commit ru
 names none (or there is no form); the block's remaining lines are skipped and `done` is false. Any
 other exception rolls back and propagates (the error pages answer it).
 
+Options: `abort_on=(403,)` answers refusals of those statuses with the error page instead;
+`fields={"attachment": "attachments"}` maps a service's field name onto the form's (the key None
+places refusals that name no field); `on_form=True` shows a refusal that names no field at the top
+of the form (`form.form_errors`) instead of flashing it.
+
+Work already done outside a block (a GET that records a read) commits with `commit()`.
+
 API endpoints wrap theirs in `api_action()` (a context manager or a decorator): it commits on
 success and rolls back on any error, which the API blueprint's handlers turn into problem+json
 (academy.api.problems: a ServiceError with a field becomes a 422 naming it). CLI commands and jobs
@@ -22,10 +29,10 @@ own their commits and use neither.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 
-from flask import flash
+from flask import abort, flash
 from flask_wtf import FlaskForm
 
 from academy.exceptions import ServiceError
@@ -43,30 +50,43 @@ class Outcome:
         return self.committed
 
 
-def show_error(form: FlaskForm | None, err: ServiceError) -> None:
-    """Put a service's refusal on the form field it names, or flash it."""
-    field = getattr(form, err.field, None) if form is not None and err.field else None
-    if field is not None:
+def show_error(
+    form: FlaskForm | None, err: ServiceError, *, fields: Mapping[str, str] | None = None, on_form: bool = False
+) -> None:
+    """Put a service's refusal on the form field it names, else at the top of the form (`on_form`) or flash it."""
+    name = (fields or {}).get(err.field, err.field)  # a key None places the refusals that name no field
+    field = getattr(form, name, None) if form is not None and name else None
+    if field is not None and hasattr(field, "errors"):
         field.errors = [*field.errors, err.message]
+    elif on_form and form is not None:
+        form.form_errors.append(err.message)
     else:
         flash(err.message, "error")
 
 
 @contextmanager
-def request_action(form: FlaskForm | None = None) -> Iterator[Outcome]:
+def request_action(
+    form: FlaskForm | None = None,
+    *,
+    abort_on: Collection[int] = (),
+    fields: Mapping[str, str] | None = None,
+    on_form: bool = False,
+) -> Iterator[Outcome]:
     """Commit what the block did; on a ServiceError roll back and show it on `form` (see the module doc)."""
     outcome = Outcome()
     try:
         yield outcome
     except ServiceError as err:
         db.session.rollback()
+        if err.status in abort_on:
+            abort(err.status)
         outcome.error = err
-        show_error(form, err)
+        show_error(form, err, fields=fields, on_form=on_form)
         return
     except BaseException:
         db.session.rollback()
         raise
-    _commit()
+    commit()
     outcome.committed = True
 
 
@@ -78,10 +98,11 @@ def api_action() -> Iterator[None]:
     except BaseException:
         db.session.rollback()
         raise
-    _commit()
+    commit()
 
 
-def _commit() -> None:
+def commit() -> None:
+    """Commit the request's work (jobs queued after commit then run); roll back if the commit fails."""
     try:
         db.session.commit()
     except BaseException:

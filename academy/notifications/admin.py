@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 
 from academy import jobs as app_jobs
 from academy.auth.models import User
+from academy.core.actions import request_action
 from academy.db import utcnow
 from academy.extensions import db
 from academy.notifications import jobs
@@ -143,8 +144,8 @@ def admin_retry_delivery(delivery_id: int):  # noqa: ANN201
     if delivery.status in (Status.SENT, Status.SKIPPED):
         flash(_("That delivery is finished; nothing to retry."), "warning")
     else:
-        jobs.retry_delivery(delivery)
-        db.session.commit()
+        with request_action():
+            jobs.retry_delivery(delivery)
         flash(_("Delivery %(id)d queued again.", id=delivery_id), "success")
     return redirect(url_for(".admin_jobs"))
 
@@ -156,8 +157,8 @@ def admin_retry_failure(failure_id: int):  # noqa: ANN201
     failure = db.session.get(app_jobs.JobFailure, failure_id) or abort(404)
     _checked_form()
     if failure.retried_at is None:
-        app_jobs.retry_failure(failure)
-        db.session.commit()
+        with request_action():
+            app_jobs.retry_failure(failure)
         flash(_("Job queued again."), "success")
     return redirect(url_for(".admin_jobs"))
 

@@ -6,7 +6,7 @@ the community, so a non-member cannot even learn which threads or files exist.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, request
+from flask import Blueprint, abort, request
 from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,7 +14,6 @@ from sqlalchemy import select
 from academy.community.access import Access, access_for
 from academy.community.models import Community
 from academy.community.services import files as file_services
-from academy.exceptions import ServiceError
 from academy.extensions import db
 
 bp = Blueprint("community", __name__, url_prefix="/c")
@@ -43,15 +42,6 @@ def moderator_area(slug: str) -> tuple[Community, Access]:
     if not access.can_moderate:
         abort(403)
     return community, access
-
-
-def form_error(form, err: ServiceError) -> None:  # noqa: ANN001
-    """Show a service error beside its field, or as a flash message."""
-    field = getattr(form, err.field, None) if err.field else None
-    if field is not None:
-        field.errors = [*field.errors, err.message]
-    else:
-        flash(err.message, "error")
 
 
 def uploads_from(field) -> list[file_services.Upload]:  # noqa: ANN001

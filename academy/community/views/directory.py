@@ -16,8 +16,8 @@ from academy.community.services import moderation as moderation_services
 from academy.community.services import reading, watching
 from academy.community.services import search as search_services
 from academy.community.services import threads as thread_services
-from academy.community.views import bp, community_or_404, form_error, member_area
-from academy.exceptions import ServiceError
+from academy.community.views import bp, community_or_404, member_area
+from academy.core.actions import request_action
 from academy.extensions import db
 from academy.inputs import page_arg
 
@@ -100,15 +100,11 @@ def join(slug: str):  # noqa: ANN201
     community = community_or_404(slug)
     form = forms.JoinForm()
     if form.validate_on_submit():
-        try:
+        with request_action(form) as done:
             membership = membership_services.request_membership(
                 community=community, user=current_user, message=form.message.data or ""
             )
-        except ServiceError as err:
-            db.session.rollback()
-            form_error(form, err)
-        else:
-            db.session.commit()
+        if done:
             if membership.status == MemberStatus.ACTIVE:
                 flash(_("Welcome to %(name)s.", name=community.name), "success")
             else:
@@ -132,13 +128,10 @@ def leave(slug: str):  # noqa: ANN201
     if not form.validate_on_submit():
         abort(400)
     was_pending = access_for(current_user, community).status == MemberStatus.PENDING
-    try:
+    with request_action() as done:
         membership_services.leave(community=community, user=current_user)
-    except ServiceError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    if not done:
         return redirect(url_for(".show", slug=slug))
-    db.session.commit()
     if was_pending:
         flash(_("Your request has been withdrawn."), "success")
     else:
@@ -154,13 +147,9 @@ def watch_community(slug: str):  # noqa: ANN201
     form = forms.WatchForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with request_action() as done:
         watching.watch_community(user=current_user, community=community, level=form.level.data)
-    except ServiceError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-    else:
-        db.session.commit()
+    if done:
         flash(_("Your notification setting for this community is saved."), "success")
     return redirect(url_for(".show", slug=slug))
 

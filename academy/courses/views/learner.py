@@ -7,13 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from academy.auth.forms import EmptyForm
+from academy.core.actions import request_action
 from academy.courses import hooks, policy
 from academy.courses.forms import CatalogueFilterForm
 from academy.courses.models import Course, CourseStatus
 from academy.courses.services import authoring, catalogue, progress
 from academy.courses.views import bp
 from academy.exceptions import ServiceError
-from academy.extensions import db
 from academy.inputs import page_arg
 
 
@@ -92,13 +92,10 @@ def enrol(slug: str):  # noqa: ANN201
     course = _course_or_404(slug)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with request_action() as done:
         progress.enrol(current_user._get_current_object(), course)
-    except ServiceError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    if not done:
         return redirect(url_for(".course", slug=slug))
-    db.session.commit()
     flash(_("You are enrolled. Start with the first lesson whenever you are ready."), "success")
     return redirect(url_for(".course", slug=slug))
 
@@ -110,13 +107,10 @@ def unenrol(slug: str):  # noqa: ANN201
     course = _course_or_404(slug)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with request_action() as done:
         progress.unenrol(current_user._get_current_object(), course)
-    except ServiceError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    if not done:
         return redirect(url_for(".course", slug=slug))
-    db.session.commit()
     flash(_("You left the course. Your progress is kept if you enrol again."), "success")
     return redirect(url_for(".course", slug=slug))
 
@@ -163,13 +157,10 @@ def complete(slug: str, key: str):  # noqa: ANN201
     course, enrolment, outline, _state = _study(slug, key)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with request_action() as done:
         progress.complete_lesson(enrolment, outline, key)
-    except ServiceError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    if not done:
         return redirect(url_for(".course", slug=slug))
-    db.session.commit()
     if outline.complete:
         flash(_("You have completed every lesson of this course."), "success")
         return redirect(url_for(".course", slug=slug))
