@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -12,15 +12,18 @@ from academy.core.actions import request_action
 from academy.extensions import csrf
 from academy.inputs import page_arg
 from academy.jobs import QUEUE_NOTIFICATIONS
-from academy.notifications import events, services
+from academy.notifications import (
+    admin,  # noqa: F401  (admin routes on this blueprint)
+    events,
+    services,
+)
 from academy.notifications import jobs as notification_jobs
 from academy.notifications.access import can_see, parse_scope, scope_label
+from academy.notifications.blueprint import bp
 from academy.notifications.emails import describe_unsubscribe
 from academy.notifications.forms import INHERIT, EmptyForm, field_name, preferences_form
 from academy.notifications.models import Mode
 from academy.templating import Bell, register_bell
-
-bp = Blueprint("notifications", __name__)
 
 SWEEP_EVERY = 60  # with NOTIFICATIONS_STUCK_AFTER: a row stuck in sending is back within ~6 minutes
 DIGEST_CHECK_EVERY = 900
@@ -175,6 +178,3 @@ def unsubscribe(token: str):  # noqa: ANN201
         services.unsubscribe(target, everything=everything)
     what = describe_unsubscribe(events.ALL_EVENTS if everything else target.event, target.scope)
     return render_template("notifications/unsubscribed.html", what=what, email=mask_email(target.user.email))
-
-
-from academy.notifications import admin  # noqa: E402, F401  (admin routes on this blueprint)

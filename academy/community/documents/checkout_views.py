@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from academy.community.documents import checkouts
 from academy.community.documents.forms import ButtonForm
 from academy.community.services import files as file_services
-from academy.community.views import bp, member_area
+from academy.community.views.common import bp, member_area
 from academy.core.actions import request_action
 from academy.exceptions import NotFound
 

@@ -14,7 +14,7 @@ from academy.community.documents.access import document_access
 from academy.community.documents.diff import changed, word_diff
 from academy.community.documents.forms import ButtonForm
 from academy.community.documents.views import document_or_404
-from academy.community.views import bp, member_area
+from academy.community.views.common import bp, member_area
 from academy.core.actions import request_action
 from academy.exceptions import NotFound
 from academy.extensions import db

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from academy.auth.models import User
 from academy.community.access import Access, access_for
-from academy.community.documents import notify
+from academy.community.documents import integration
 from academy.community.documents.access import DocumentAccess, document_access
 from academy.community.documents.merge import MergeResult, merge, normalise
 from academy.community.documents.models import (
@@ -125,7 +125,7 @@ def _add_revision(
 
     presence.leave(document, author)
     db.session.flush()
-    notify.document_changed(document, revision, author)
+    integration.document_changed(document, revision, author)
     return revision
 
 

@@ -15,7 +15,7 @@ from academy.community.documents.merge import has_markers
 from academy.community.documents.models import Document, DocumentStatus
 from academy.community.models import Community
 from academy.community.services.threads import render_body
-from academy.community.views import bp, member_area
+from academy.community.views.common import bp, member_area
 from academy.core.actions import request_action, show_error
 from academy.exceptions import NotFound, ServiceError
 from academy.extensions import db
@@ -252,6 +252,3 @@ def watch_document(slug: str, document_id: int):  # noqa: ANN201
                 "success",
             )
     return redirect(url_for(".document", slug=slug, document_id=document_id))
-
-
-from academy.community.documents import checkout_views, history_views  # noqa: E402, F401

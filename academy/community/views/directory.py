@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from academy.community import forms
+from academy.community import forms, people
 from academy.community.access import access_for
 from academy.community.models import Community, MemberRole, Membership, MemberStatus
 from academy.community.services import membership as membership_services
@@ -16,7 +16,7 @@ from academy.community.services import moderation as moderation_services
 from academy.community.services import reading, watching
 from academy.community.services import search as search_services
 from academy.community.services import threads as thread_services
-from academy.community.views import bp, community_or_404, member_area
+from academy.community.views.common import bp, community_or_404, member_area
 from academy.core.actions import request_action
 from academy.extensions import db
 from academy.inputs import page_arg
@@ -68,7 +68,7 @@ def show(slug: str):  # noqa: ANN201
     """A community's home: its threads for members, its description and a join form for others."""
     community = community_or_404(slug)
     access = access_for(current_user, community)
-    contacts = membership_services.contacts(community)
+    contacts = people.contacts(community)
     if not access.can_view:
         return render_template(
             "community/about.html", community=community, access=access, contacts=contacts, form=forms.JoinForm()
@@ -113,7 +113,7 @@ def join(slug: str):  # noqa: ANN201
     access = access_for(current_user, community)
     if access.can_view:
         abort(400)
-    contacts = membership_services.contacts(community)
+    contacts = people.contacts(community)
     return render_template(
         "community/about.html", community=community, access=access, contacts=contacts, form=form
     ), 400

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from academy.community import forms
 from academy.community.services import files as file_services
 from academy.community.services import sharing
-from academy.community.views import bp, member_area, uploads_from
+from academy.community.views.common import bp, member_area, uploads_from
 from academy.core.actions import request_action
 from academy.exceptions import NotFound, ServiceError
 from academy.inputs import page_arg

@@ -11,7 +11,7 @@ from academy.auth.forms import EmptyForm
 from academy.community import forms, jobs
 from academy.community.services import invitations
 from academy.community.services import membership as membership_services
-from academy.community.views import bp, community_or_404, member_area, moderator_area
+from academy.community.views.common import bp, community_or_404, member_area, moderator_area
 from academy.core.actions import request_action
 from academy.exceptions import ServiceError
 from academy.jobs import enqueue_after_commit

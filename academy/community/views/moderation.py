@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from academy.community import forms
 from academy.community.services import moderation as moderation_services
-from academy.community.views import bp, moderator_area
+from academy.community.views.common import bp, moderator_area
 from academy.core.actions import request_action
 
 

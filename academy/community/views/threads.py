@@ -14,7 +14,7 @@ from academy.community.services import files as file_services
 from academy.community.services import helpful, reading, watching
 from academy.community.services import moderation as moderation_services
 from academy.community.services import threads as thread_services
-from academy.community.views import bp, member_area, moderator_area, uploads_from
+from academy.community.views.common import bp, member_area, moderator_area, uploads_from
 from academy.core.actions import commit, request_action
 from academy.exceptions import NotFound
 from academy.inputs import page_arg

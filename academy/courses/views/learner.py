@@ -12,7 +12,7 @@ from academy.courses import hooks, policy
 from academy.courses.forms import CatalogueFilterForm
 from academy.courses.models import Course, CourseStatus
 from academy.courses.services import authoring, catalogue, progress
-from academy.courses.views import bp
+from academy.courses.views.common import bp
 from academy.exceptions import ServiceError
 from academy.inputs import page_arg
 

@@ -19,7 +19,7 @@ from academy.quizzes.models import Question, QuestionType, QuestionVersion, Text
 from academy.quizzes.rendering import render
 from academy.quizzes.services import bank
 from academy.quizzes.spec import QuestionSpec
-from academy.quizzes.views import bp, managed_course_or_abort
+from academy.quizzes.views.common import bp, managed_course_or_abort
 
 
 def _outcome_choices(course: Course) -> list[tuple[str, str]]:

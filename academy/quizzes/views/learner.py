@@ -22,7 +22,7 @@ from academy.quizzes.services import attempts as services
 from academy.quizzes.services import quizzes as quiz_services
 from academy.quizzes.services import results
 from academy.quizzes.services.attempts import DeadlinePassed
-from academy.quizzes.views import bp, course_or_404
+from academy.quizzes.views.common import bp, course_or_404
 from academy.quizzes.views.present import for_answering, for_review
 
 

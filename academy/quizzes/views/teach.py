@@ -23,7 +23,7 @@ from academy.quizzes.rendering import render
 from academy.quizzes.services import attempts as attempt_services
 from academy.quizzes.services import bank
 from academy.quizzes.services import quizzes as services
-from academy.quizzes.views import bp, managed_course_or_abort
+from academy.quizzes.views.common import bp, managed_course_or_abort
 
 REVIEW_FIELDS = (
     "review_score_after",

@@ -13,7 +13,7 @@ from academy.core.actions import request_action
 from academy.courses.forms import LessonForm, ModuleForm, MoveForm, OutcomeForm
 from academy.courses.models import Course
 from academy.courses.services import authoring, versioning
-from academy.courses.views import bp
+from academy.courses.views.common import bp
 from academy.courses.views.trainer.common import action, done, editable, form_page, found, manage_url
 
 OUTCOME_TEMPLATE = "courses/trainer/outcome_form.html"

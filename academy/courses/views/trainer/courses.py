@@ -15,7 +15,7 @@ from academy.courses import jobs as course_jobs
 from academy.courses.forms import CourseForm, MoveForm, OwnerForm
 from academy.courses.models import Course, CourseStatus, VersionStatus
 from academy.courses.services import authoring, owner_invitations, progress, versioning
-from academy.courses.views import bp
+from academy.courses.views.common import bp
 from academy.courses.views.trainer.common import (
     action,
     done,
