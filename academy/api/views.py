@@ -13,8 +13,7 @@ from academy.api import services
 from academy.api.forms import CreateTokenForm
 from academy.api.reference import reference
 from academy.auth.forms import EmptyForm
-from academy.exceptions import ServiceError
-from academy.extensions import db
+from academy.core.actions import request_action
 
 bp = Blueprint("api_pages", __name__)
 
@@ -55,19 +54,13 @@ def create_token():  # noqa: ANN201
         return _tokens_page(form, status=400)
     days = int(form.expires.data)
     scopes = ["read", "write"] if form.scope.data == "write" else ["read"]
-    try:
+    with request_action(form) as done:
         token = services.create_token(
             current_user._get_current_object(), name=form.name.data, scopes=scopes, expires_in_days=days or None
         )
-    except ServiceError as err:
-        db.session.rollback()
-        field = getattr(form, err.field, None) if err.field else None
-        if field is not None:
-            field.errors = [*field.errors, err.message]
-        else:
-            flash(err.message, "error")
-        return _tokens_page(form, status=400 if field is not None else err.status)
-    db.session.commit()
+    if not done:  # shown on its field (400), or flashed with the refusal's own status
+        on_field = done.error.field is not None and getattr(form, done.error.field, None) is not None
+        return _tokens_page(form, status=400 if on_field else done.error.status)
     # Rendered, not redirected: the clear token must exist in this one response only.
     return _tokens_page(CreateTokenForm(formdata=None), new_token=token.token, status=201)
 
@@ -78,11 +71,8 @@ def revoke_token(token_id: int):  # noqa: ANN201
     """Revoke a token; it stops working at once."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with request_action(abort_on=(404,)):  # the service's only refusal
         token = services.revoke_token(current_user._get_current_object(), token_id)
-    except ServiceError:
-        abort(404)
-    db.session.commit()
     flash(
         _("The token “%(name)s” is revoked. Programs using it can no longer reach your account.", name=token.name),
         "success",

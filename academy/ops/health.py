@@ -9,7 +9,9 @@ from flask import Blueprint, Flask, current_app, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
+from academy.certificates import signing
 from academy.extensions import db, limiter
+from academy.jobs import redis_connection
 
 log = logging.getLogger(__name__)
 bp = Blueprint("ops", __name__)
@@ -73,15 +75,12 @@ def _script_heads(app: Flask) -> set[str]:
 def _redis() -> str | None:
     if not current_app.config.get("REDIS_URL"):
         return None
-    from academy.jobs import redis_connection
 
     redis_connection().ping()
     return None
 
 
 def _signing_key() -> str | None:
-    from academy.certificates import signing
-
     signing.seal_key()
     return None
 

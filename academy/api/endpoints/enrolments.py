@@ -21,6 +21,7 @@ from academy.api.pagination import Page, page_from_list
 from academy.api.problems import ApiProblem
 from academy.api.schemas import ApiSchema, PageQuery, page_of
 from academy.api.spec import describe_tag
+from academy.core.actions import api_action
 from academy.courses.models import Course, CourseVersion, EnrolmentStatus, Lesson, Module
 from academy.courses.models import Enrolment as EnrolmentRow
 from academy.courses.services import catalogue, progress
@@ -269,8 +270,8 @@ def create_enrolment(body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[st
             kind="validation-error",
             errors=[{"location": "body", "field": "course", "message": "There is no published course with this slug."}],
         ) from None
-    progress.enrol(api_user(), course)
-    db.session.commit()
+    with api_action():
+        progress.enrol(api_user(), course)
     enrolment = _one(course.slug)
     return (
         _describe_all([(enrolment, _outline(enrolment))])[0],
@@ -289,8 +290,8 @@ def delete_enrolment(slug: str) -> dict[str, Any]:
         course = catalogue.get_course_page(slug)
     except NotFound:
         raise NotFound("There is no course with this address.") from None
-    progress.unenrol(api_user(), course)
-    db.session.commit()
+    with api_action():
+        progress.unenrol(api_user(), course)
     enrolment = _one(slug)
     return _describe_all([(enrolment, _outline(enrolment))])[0]
 
@@ -320,7 +321,7 @@ def complete_lesson(slug: str, key: str) -> dict[str, Any]:
     outline = progress.build_outline(course.published_version, progress.completed_keys(enrolment))
     if outline.find(key) is None:
         raise NotFound("This course has no lesson with this key.")
-    progress.complete_lesson(enrolment, outline, key)  # announces LessonsCompleted: certificates check
-    db.session.commit()
+    with api_action():
+        progress.complete_lesson(enrolment, outline, key)  # announces LessonsCompleted: certificates check
     enrolment = _one(slug)
     return _describe_all([(enrolment, _outline(enrolment))])[0]

@@ -15,6 +15,7 @@ from academy.api.problems import ApiProblem
 from academy.api.schemas import ApiSchema, PageQuery, PageSchema
 from academy.api.spec import describe_tag
 from academy.community.models import Community, Membership, MemberStatus
+from academy.core.actions import api_action
 from academy.exceptions import NotFound
 from academy.extensions import db
 from academy.notifications import events, services
@@ -192,16 +193,16 @@ def list_notifications(query: dict[str, Any]) -> dict[str, Any]:
 def mark_notification_read(notification_id: int) -> dict[str, Any]:
     """Mark one of my notifications read (again is harmless)."""
     notification = _mine(notification_id)
-    services.mark_read(notification)
-    db.session.commit()
+    with api_action():
+        services.mark_read(notification)
     return _out(notification)
 
 
 @api_route("/notifications/read-all", method="POST", response=ReadAll, scope="write", tags=["Notifications"])
 def mark_all_notifications_read() -> dict[str, Any]:
     """Mark all my notifications read."""
-    marked = services.mark_all_read(api_user())
-    db.session.commit()
+    with api_action():
+        marked = services.mark_all_read(api_user())
     return {"marked": marked, "unread": 0}
 
 
@@ -310,13 +311,13 @@ def update_notification_preferences(body: dict[str, Any]) -> dict[str, Any]:
             raise _invalid(f"communities.{i}.community", "This community is listed twice.")
         chosen = _choices(entry["preferences"], {k.name for k in scoped_kinds}, f"communities.{i}.preferences")
         per_community.append((community, chosen))
-    for kind in events.configurable_kinds():
-        mode = general.get(kind.name, kind.default)
-        services.set_preference(user, kind.name, None if mode == kind.default else mode)
-    services.set_preference(user, events.ALL_EVENTS, None)
-    for community, chosen in per_community:
-        scope = make_scope(events.COMMUNITY, community.id)
-        for kind in scoped_kinds:
-            services.set_preference(user, kind.name, chosen.get(kind.name), scope)
-    db.session.commit()
+    with api_action():
+        for kind in events.configurable_kinds():
+            mode = general.get(kind.name, kind.default)
+            services.set_preference(user, kind.name, None if mode == kind.default else mode)
+        services.set_preference(user, events.ALL_EVENTS, None)
+        for community, chosen in per_community:
+            scope = make_scope(events.COMMUNITY, community.id)
+            for kind in scoped_kinds:
+                services.set_preference(user, kind.name, chosen.get(kind.name), scope)
     return _preferences()

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from academy.auth.models import User
+from academy.auth.services import get_user_by_email
 from academy.community import integration
 from academy.community.access import Access, access_for, is_active_member, membership_of
 from academy.community.models import Community, MemberRole, Membership, MemberStatus, Policy
@@ -237,8 +238,6 @@ def make_contact(*, community: Community, user_id: int, actor: User) -> Membersh
 
 def add_member(*, community: Community, email: str, actor: User, as_contact: bool = False) -> Membership:
     """Add an existing account directly (a contact's or admin's shortcut past the request)."""
-    from academy.auth.services import get_user_by_email
-
     _require_moderator(actor, community)
     user = get_user_by_email(email or "")
     if user is None:

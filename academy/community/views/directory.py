@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from academy.community import forms, people
 from academy.community.access import access_for
+from academy.community.documents import search as document_search
 from academy.community.models import Community, MemberRole, Membership, MemberStatus
 from academy.community.services import membership as membership_services
 from academy.community.services import moderation as moderation_services
@@ -158,7 +159,6 @@ def _search_page(community: Community | None, access=None):  # noqa: ANN001
     query = request.args.get("q", "").strip()[:200]
     page = page_arg()
     results = search_services.search(user=current_user, query=query, community=community, page=page)
-    from academy.community.documents import search as document_search
 
     document_hits = document_search.search(user=current_user, query=query, community=community) if page == 1 else []
     return render_template(

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from academy.community import forms
+from academy.community.documents import checkouts
 from academy.community.services import files as file_services
 from academy.community.services import sharing
 from academy.community.views.common import bp, member_area, uploads_from
@@ -71,8 +72,6 @@ def share_file(slug: str):  # noqa: ANN201
 
 
 def _render_file(community, access, attachment, *, form=None, status: int = 200):  # noqa: ANN001
-    from academy.community.documents import checkouts
-
     may_update = access.can_post and (
         attachment.uploader_id == current_user.id or access.can_moderate or checkouts.holds(attachment, current_user)
     )

@@ -10,10 +10,11 @@ from academy.auth.forms import EmptyForm
 from academy.core.actions import request_action
 from academy.courses import hooks, policy
 from academy.courses.forms import CatalogueFilterForm
-from academy.courses.models import Course, CourseStatus
+from academy.courses.models import Course, CourseStatus, EnrolmentStatus
 from academy.courses.services import authoring, catalogue, progress
 from academy.courses.views.common import bp
 from academy.exceptions import ServiceError
+from academy.home import HomePanel
 from academy.inputs import page_arg
 
 
@@ -177,7 +178,6 @@ def complete(slug: str, key: str):  # noqa: ANN201
 def my_learning():  # noqa: ANN201
     """The learner's courses with progress and where to continue."""
     entries = progress.dashboard(current_user._get_current_object())
-    from academy.courses.models import EnrolmentStatus
 
     return render_template(
         "courses/my_learning.html",
@@ -193,8 +193,6 @@ HOME_COURSES = 3
 
 def home_panel():  # noqa: ANN201
     """Start page: "Continue learning", the courses in progress most recently active first (None if none)."""
-    from academy.home import HomePanel
-
     if not current_user.is_authenticated:
         return None
     entries = [e for e in progress.dashboard(current_user._get_current_object(), active_only=True) if e.in_progress]
@@ -217,8 +215,6 @@ HOME_TEACHING = 5
 
 def teaching_panel():  # noqa: ANN201
     """Start page, for trainers: the courses they own with their active learners (None without any)."""
-    from academy.home import HomePanel
-
     # Learners own no course: no query for them.
     if not current_user.is_authenticated or not current_user.has_role("trainer"):
         return None

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from academy.auth import throttle
 from academy.auth.forms import EmptyForm
 from academy.core.actions import request_action
+from academy.courses import hooks
 from academy.courses import jobs as course_jobs
 from academy.courses.forms import CourseForm, MoveForm, OwnerForm
 from academy.courses.models import Course, CourseStatus, VersionStatus
@@ -223,8 +224,6 @@ def remove_owner(course: Course, user_id: int):  # noqa: ANN201
 @editable
 def preview_course(course: Course):  # noqa: ANN201
     """The course page as learners will see the working version."""
-    from academy.courses import hooks
-
     version = versioning.working_version(course)
     outline = progress.build_outline(version)
     return render_template(
