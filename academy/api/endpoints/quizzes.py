@@ -18,7 +18,7 @@ from academy.api.fields import Text
 from academy.api.pagination import Page, page_from_list
 from academy.api.schemas import ApiSchema, PageQuery, page_of
 from academy.api.spec import describe_tag
-from academy.core.actions import api_action
+from academy.core.actions import commit
 from academy.courses.models import Course
 from academy.exceptions import NotFound
 from academy.extensions import db
@@ -159,10 +159,11 @@ def _standing(standing: results.Standing, now: Any) -> dict[str, Any]:
 def _close_overdue(attempts: list[Attempt], now: Any) -> bool:
     """Submit my attempts whose time is up, as the HTML pages do when they are looked at."""
     closed = False
-    with api_action():
-        for attempt in attempts:
-            if attempt_services.is_overdue(attempt, now):
-                closed |= attempt_services.close_if_overdue(attempt, now=now)
+    for attempt in attempts:
+        if attempt_services.is_overdue(attempt, now):
+            closed |= attempt_services.close_if_overdue(attempt, now=now)
+    if closed:
+        commit()  # only then: a commit expires what the answer has loaded
     return closed
 
 

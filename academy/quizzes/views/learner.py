@@ -45,9 +45,8 @@ def _attempt_or_404(quiz: Quiz, attempt_id: int) -> Attempt:
 
 
 def _close_if_overdue(attempt: Attempt) -> bool:
-    with request_action():
-        closed = services.close_if_overdue(attempt, now=clock.now())
-    if closed:
+    if services.close_if_overdue(attempt, now=clock.now()):
+        commit()  # only then: a commit expires what the page has loaded
         flash(_("Time was up: your attempt was submitted with the answers you had saved."), "warning")
         return True
     return False
