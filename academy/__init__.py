@@ -61,9 +61,9 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
-    from academy import database, models  # noqa: F401  (models: every table on the metadata)
+    from academy import engine, models  # noqa: F401  (models: every table on the metadata)
 
-    database.configure_engines(app)
+    engine.configure_engines(app)
 
 
 def register_security(app: Flask) -> None:
@@ -138,7 +138,7 @@ def register_jobs(app: Flask) -> None:
 def register_feature_hooks(app: Flask) -> None:
     """Let features extend each other's pages and listen to each other's events (academy.core.events)."""
     from academy.certificates import integration as certificates_integration
-    from academy.community import notify as community_notify
+    from academy.community import integration as community_integration
     from academy.credentials import integration as credentials_integration
     from academy.notifications import events as notification_events
     from academy.programmes import integration as programme_integration
@@ -147,7 +147,7 @@ def register_feature_hooks(app: Flask) -> None:
     notification_events.init_app(app)
     certificates_integration.init_app(app)
     quiz_integration.init_app(app)
-    community_notify.init_app(app)
+    community_integration.init_app(app)
     credentials_integration.init_app(app)
     programme_integration.init_app(app)
 

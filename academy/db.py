@@ -1,4 +1,7 @@
-"""Declarative base with a naming convention so Alembic names constraints the same on every database."""
+"""Declarative base with a naming convention so Alembic names constraints the same on every database; UTC column types.
+
+Engine settings per backend (SQLite pragmas) live in academy.engine.
+"""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from academy.extensions import db
+from academy.ops.logs import current_request_id
 
 MESSAGES = {
     400: (_l("Bad request"), _l("We could not understand the request. Check the form and try again.")),
@@ -61,8 +62,6 @@ def wants_json() -> bool:
 
 def render_error(code: int, detail: str | None = None):  # noqa: ANN201
     """Render the page (or problem+json) for an HTTP status."""
-    from academy.ops.logs import current_request_id
-
     title, message = MESSAGES.get(code, (_l("Error"), _l("Something went wrong.")))
     request_id = current_request_id() if code >= 500 else ""
     if wants_json():

@@ -10,6 +10,7 @@ from typing import TypeVar
 from flask import Flask, Response, abort, current_app, request
 from flask_login import current_user, login_required
 
+from academy.auth import services
 from academy.extensions import login_manager
 
 F = TypeVar("F", bound=Callable)
@@ -43,8 +44,6 @@ def init_app(app: Flask) -> None:
 
 
 def _load_user(token: str):
-    from academy.auth import services
-
     return services.load_session_user(token)
 
 

@@ -8,8 +8,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from academy.admin.blueprint import bp
 from academy.admin.forms import ConfirmForm, RoleForm
-from academy.admin.views import bp
 from academy.auth import jobs as auth_jobs
 from academy.auth import services
 from academy.auth.models import User

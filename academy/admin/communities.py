@@ -6,8 +6,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from academy.admin.blueprint import bp
 from academy.admin.forms import CommunityForm, ConfirmForm, ContactForm
-from academy.admin.views import bp
+from academy.community import people
 from academy.community.models import Community
 from academy.community.services import membership as membership_services
 from academy.community.services import spaces
@@ -116,7 +117,7 @@ def _edit_page(
         "admin/community_form.html",
         form=form,
         community=community,
-        contacts=membership_services.contacts(community),
+        contacts=people.contacts(community),
         pending=membership_services.pending_count(community),
         contact_form=contact_form or ContactForm(),
         confirm=ConfirmForm(),

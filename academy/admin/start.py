@@ -7,10 +7,11 @@ from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from academy.admin.views import bp
+from academy.admin.blueprint import bp
 from academy.community.services import spaces
 from academy.credentials import keys
 from academy.credentials.models import KeyStatus
+from academy.home import HomePanel, register_home_panel
 
 
 def keys_to_fix() -> list[str]:
@@ -32,8 +33,6 @@ def attention() -> dict:
 
 def admin_panel():  # noqa: ANN201
     """Start page, for admins: requests nobody can decide and key problems (None if none)."""
-    from academy.home import HomePanel
-
     if not current_user.is_authenticated or not current_user.is_admin:
         return None
     context = attention()
@@ -50,6 +49,4 @@ def admin_panel():  # noqa: ANN201
 
 @bp.record_once
 def _register_panel(state: BlueprintSetupState) -> None:
-    from academy.home import register_home_panel
-
     register_home_panel(state.app, "admin", admin_panel, order=2)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
+from academy.admin import accounts, communities  # noqa: F401  (their routes join this blueprint)
+from academy.admin.blueprint import bp
 from academy.admin.forms import CreateKeyForm, RetireKeyForm, RoleForm, UserFilterForm
+from academy.admin.start import attention
 from academy.auth import services
 from academy.auth.models import User
 from academy.certificates import keys as seal_keys
@@ -24,8 +27,6 @@ from academy.security import admin_required
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
 ROLE_LABELS = {"trainer": _l("a trainer"), "admin": _l("an admin")}
 
 
@@ -33,8 +34,6 @@ ROLE_LABELS = {"trainer": _l("a trainer"), "admin": _l("an admin")}
 @admin_required
 def index():  # noqa: ANN201
     """The admin start page: what needs an admin, and where everything is."""
-    from academy.admin.start import attention
-
     return render_template("admin/index.html", **attention())
 
 
@@ -167,6 +166,3 @@ def retire_key():  # noqa: ANN201
         "success",
     )
     return redirect(url_for(".signing_keys"))
-
-
-from academy.admin import accounts, communities, start  # noqa: E402, F401  (their routes join this blueprint)

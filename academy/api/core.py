@@ -36,8 +36,9 @@ from academy.api.fields import INT32_MAX, SAFE_INPUT_FIELDS
 from academy.api.models import ApiToken, Scope
 from academy.api.problems import ApiProblem, InvalidInput
 from academy.auth.models import User
+from academy.core.actions import commit
 from academy.db import utcnow
-from academy.extensions import csrf, db, limiter, login_manager
+from academy.extensions import csrf, limiter, login_manager
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # authenticated by bearer tokens only, which a foreign page cannot send
@@ -129,7 +130,7 @@ def _identify() -> None:
             headers={"WWW-Authenticate": _challenge("invalid_token", "The token is unknown, revoked or expired")},
         )
     if token.last_used_at == now:  # noted just now: keep it even if the request fails later
-        db.session.commit()
+        commit()
     g.api_token = token
 
 

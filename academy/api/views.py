@@ -11,11 +11,9 @@ from markupsafe import Markup, escape
 
 from academy.api import services
 from academy.api.forms import CreateTokenForm
-from academy.api.models import ApiToken
 from academy.api.reference import reference
 from academy.auth.forms import EmptyForm
 from academy.core.actions import request_action
-from academy.extensions import db
 
 bp = Blueprint("api_pages", __name__)
 
@@ -60,9 +58,9 @@ def create_token():  # noqa: ANN201
         token = services.create_token(
             current_user._get_current_object(), name=form.name.data, scopes=scopes, expires_in_days=days or None
         )
-    if not done:
-        on_form = done.error.field is not None and getattr(form, done.error.field, None) is not None
-        return _tokens_page(form, status=400 if on_form else done.error.status)
+    if not done:  # shown on its field (400), or flashed with the refusal's own status
+        on_field = done.error.field is not None and getattr(form, done.error.field, None) is not None
+        return _tokens_page(form, status=400 if on_field else done.error.status)
     # Rendered, not redirected: the clear token must exist in this one response only.
     return _tokens_page(CreateTokenForm(formdata=None), new_token=token.token, status=201)
 
@@ -73,13 +71,8 @@ def revoke_token(token_id: int):  # noqa: ANN201
     """Revoke a token; it stops working at once."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    token = db.session.get(ApiToken, token_id)
-    if token is None or token.user_id != current_user.id:
-        abort(404)  # someone else's token: as if there were none
-    with request_action() as done:
-        services.revoke_token(current_user._get_current_object(), token_id)
-    if not done:
-        return redirect(url_for(".tokens"))
+    with request_action(abort_on=(404,)):  # the service's only refusal
+        token = services.revoke_token(current_user._get_current_object(), token_id)
     flash(
         _("The token “%(name)s” is revoked. Programs using it can no longer reach your account.", name=token.name),
         "success",

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from academy.auth.models import User
 from academy.community.models import Community, MemberRole, Membership, MemberStatus, Policy, Thread, ThreadKind
+from academy.community.services import threads as thread_services
 from academy.db import utcnow
 from academy.extensions import db
 
@@ -122,8 +123,6 @@ def seed(*, contacts: Sequence[User] = (), keep_changes: bool = False) -> Iterat
     gets a welcome thread from the first contact. Safe to run twice. With keep_changes (the demo),
     a contact who already has a membership keeps it as changed in the browser (left, removed, member).
     """
-    from academy.community.services import threads as thread_services
-
     by_slug = {c.slug: c for c in db.session.scalars(select(Community))}
     for position, spec in enumerate(COMMUNITIES):
         community = by_slug.get(spec.slug)

@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, render_template, send_from_directory, url_for
 from flask_login import current_user
 
+from academy.core.actions import request_action
 from academy.credentials import keys, services, statuslist
 from academy.credentials.models import StatusList
 from academy.extensions import db
@@ -76,8 +77,8 @@ def status_list(list_id: int):  # noqa: ANN201
     found = db.session.get(StatusList, list_id) if list_id < 2**31 else None
     if found is None:
         abort(404)
-    document = statuslist.signed_list(found, services.issuer_name())
-    db.session.commit()  # the first request may have created the signing key
+    with request_action():  # the first request may have created the signing key
+        document = statuslist.signed_list(found, services.issuer_name())
     return _json(document, "application/vc+ld+json", SHORT_CACHE)
 
 

@@ -6,16 +6,19 @@ from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import ColumnElement, func, or_, select
 
 from academy import jobs as app_jobs
 from academy.auth.models import User
+from academy.core.actions import request_action
 from academy.db import utcnow
 from academy.extensions import db
+from academy.home import HomePanel, register_home_panel
 from academy.notifications import jobs
+from academy.notifications.blueprint import bp
 from academy.notifications.forms import EmptyForm
 from academy.notifications.models import Delivery, DigestRun, Mode, Notification, Status
-from academy.notifications.views import bp
 from academy.ops import queues
 from academy.security import admin_required
 
@@ -48,10 +51,6 @@ def stuck_deliveries(limit: int = LIST_LIMIT) -> list[tuple[Delivery, Notificati
 
 def attention_panel():  # noqa: ANN201
     """Start page, for admins: failed background jobs and stuck deliveries waiting for them (None if none)."""
-    from flask_login import current_user
-
-    from academy.home import HomePanel
-
     if not current_user.is_authenticated or not current_user.is_admin:
         return None
     failed_jobs, stuck = db.session.execute(
@@ -75,8 +74,6 @@ def attention_panel():  # noqa: ANN201
 
 @bp.record_once
 def _register_panel(state) -> None:  # noqa: ANN001
-    from academy.home import register_home_panel
-
     register_home_panel(state.app, "attention", attention_panel, order=1)
 
 
@@ -144,8 +141,8 @@ def admin_retry_delivery(delivery_id: int):  # noqa: ANN201
     if delivery.status in (Status.SENT, Status.SKIPPED):
         flash(_("That delivery is finished; nothing to retry."), "warning")
     else:
-        jobs.retry_delivery(delivery)
-        db.session.commit()
+        with request_action():
+            jobs.retry_delivery(delivery)
         flash(_("Delivery %(id)d queued again.", id=delivery_id), "success")
     return redirect(url_for(".admin_jobs"))
 
@@ -157,8 +154,8 @@ def admin_retry_failure(failure_id: int):  # noqa: ANN201
     failure = db.session.get(app_jobs.JobFailure, failure_id) or abort(404)
     _checked_form()
     if failure.retried_at is None:
-        app_jobs.retry_failure(failure)
-        db.session.commit()
+        with request_action():
+            app_jobs.retry_failure(failure)
         flash(_("Job queued again."), "success")
     return redirect(url_for(".admin_jobs"))
 

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from academy import jobs as app_jobs
-from academy.extensions import csrf, db
+from academy.core.actions import request_action
+from academy.extensions import csrf
 from academy.inputs import page_arg
 from academy.jobs import QUEUE_NOTIFICATIONS
-from academy.notifications import events, services
+from academy.notifications import (
+    admin,  # noqa: F401  (admin routes on this blueprint)
+    events,
+    services,
+)
 from academy.notifications import jobs as notification_jobs
 from academy.notifications.access import can_see, parse_scope, scope_label
+from academy.notifications.blueprint import bp
 from academy.notifications.emails import describe_unsubscribe
 from academy.notifications.forms import INHERIT, EmptyForm, field_name, preferences_form
 from academy.notifications.models import Mode
 from academy.templating import Bell, register_bell
-
-bp = Blueprint("notifications", __name__)
 
 SWEEP_EVERY = 60  # with NOTIFICATIONS_STUCK_AFTER: a row stuck in sending is back within ~6 minutes
 DIGEST_CHECK_EVERY = 900
@@ -90,8 +94,8 @@ def mark_read(notification_id: int):  # noqa: ANN201
     notification = services.get_for(current_user, notification_id) or abort(404)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    services.mark_read(notification)
-    db.session.commit()
+    with request_action():
+        services.mark_read(notification)
     return redirect(_back())
 
 
@@ -101,8 +105,8 @@ def mark_all_read():  # noqa: ANN201
     """Mark all my notifications read."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    count = services.mark_all_read(current_user)
-    db.session.commit()
+    with request_action():
+        count = services.mark_all_read(current_user)
     if count:
         message = ngettext("%(num)d notification marked as read.", "%(num)d notifications marked as read.", count)
         flash(message, "success")
@@ -129,18 +133,19 @@ def preferences():  # noqa: ANN201
     initial = stored if scope else _effective_general(stored)
     form = preferences_form(kinds, scoped=bool(scope), data=initial)
     if form.validate_on_submit():
-        for kind in kinds:
-            value = form[field_name(kind.name)].data
-            if scope:
-                services.set_preference(current_user, kind.name, None if value == INHERIT else value, scope)
-            else:
-                services.set_preference(current_user, kind.name, None if value == kind.default else value)
-        if not scope:
-            # Explicit choices replace an earlier "unsubscribe from everything".
-            services.set_preference(current_user, events.ALL_EVENTS, None)
-        db.session.commit()
-        flash(_("Your notification settings are saved."), "success")
-        return redirect(url_for(".preferences", scope=scope or None))
+        with request_action(form) as done:
+            for kind in kinds:
+                value = form[field_name(kind.name)].data
+                if scope:
+                    services.set_preference(current_user, kind.name, None if value == INHERIT else value, scope)
+                else:
+                    services.set_preference(current_user, kind.name, None if value == kind.default else value)
+            if not scope:
+                # Explicit choices replace an earlier "unsubscribe from everything".
+                services.set_preference(current_user, events.ALL_EVENTS, None)
+        if done:
+            flash(_("Your notification settings are saved."), "success")
+            return redirect(url_for(".preferences", scope=scope or None))
     status = 400 if form.is_submitted() else 200
     return render_template(
         "notifications/preferences.html",
@@ -169,10 +174,7 @@ def unsubscribe(token: str):  # noqa: ANN201
             email=mask_email(target.user.email),
         )
     everything = request.form.get("everything") == "1"
-    services.unsubscribe(target, everything=everything)
-    db.session.commit()
+    with request_action():
+        services.unsubscribe(target, everything=everything)
     what = describe_unsubscribe(events.ALL_EVENTS if everything else target.event, target.scope)
     return render_template("notifications/unsubscribed.html", what=what, email=mask_email(target.user.email))
-
-
-from academy.notifications import admin  # noqa: E402, F401  (admin routes on this blueprint)

@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from academy.certificates import keys as seal_keys
 from academy.extensions import db, limiter
+from academy.jobs import redis_connection
 
 log = logging.getLogger(__name__)
 bp = Blueprint("ops", __name__)
@@ -74,7 +75,6 @@ def _script_heads(app: Flask) -> set[str]:
 def _redis() -> str | None:
     if not current_app.config.get("REDIS_URL"):
         return None
-    from academy.jobs import redis_connection
 
     redis_connection().ping()
     return None

@@ -19,7 +19,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from sqlalchemy import func, select
 
+from academy import jobs
+from academy.certificates.models import Certificate
 from academy.extensions import db, limiter
+from academy.notifications.models import Delivery
 
 log = logging.getLogger(__name__)
 bp = Blueprint("metrics", __name__)
@@ -38,9 +41,6 @@ class StateCollector:
 
     def collect(self) -> Iterator[Metric]:
         """Yield one family per kind of state (read in the scraping request's app context)."""
-        from academy.certificates.models import Certificate
-        from academy.notifications.models import Delivery
-
         deliveries = GaugeMetricFamily(
             "academy_notification_deliveries", "Notification deliveries in the outbox, by status.", labels=["status"]
         )
@@ -65,7 +65,6 @@ class StateCollector:
     def _queues(self) -> Iterator[Metric]:
         if not current_app.config.get("REDIS_URL"):
             return
-        from academy import jobs
 
         waiting = GaugeMetricFamily("academy_jobs_waiting", "Jobs waiting in each RQ queue.", labels=["queue"])
         try:

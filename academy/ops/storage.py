@@ -7,6 +7,10 @@ from pathlib import Path
 
 from flask import current_app
 
+from academy.certificates import storage
+from academy.community.services import files
+from academy.credentials import keys
+
 
 @dataclass(frozen=True)
 class Folder:
@@ -19,10 +23,6 @@ class Folder:
 
 def folders() -> list[Folder]:
     """Certificate PDFs, community uploads, sent mail; signing keys and credential keys (secret)."""
-    from academy.certificates import storage
-    from academy.community.services import files
-    from academy.credentials import keys
-
     cfg = current_app.config
     instance = Path(current_app.instance_path)
     signing = Path(cfg.get("CERTIFICATE_KEYS_DIR") or instance / "signing")

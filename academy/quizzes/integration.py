@@ -10,12 +10,15 @@ from academy.courses import hooks
 from academy.courses.models import CourseVersion, Enrolment
 from academy.courses.packages import extensions
 from academy.courses.packages.reader import Package, PackageError, PackageInvalid
+from academy.exceptions import ServiceError
+from academy.quizzes import gift, readiness
+from academy.quizzes.completion import mastery_for
+from academy.quizzes.next_steps import course_page_steps, learning_extras
+from academy.quizzes.package import dump_package_quizzes, load_package_quizzes
+from academy.quizzes.package_check import check_quizzes_section, untagged_problems
 
 
 def _course_page(version: CourseVersion, enrolment: Enrolment | None) -> hooks.CoursePageExtras:
-    from academy.quizzes.completion import mastery_for
-    from academy.quizzes.next_steps import course_page_steps
-
     mastery = {key: round(pct) for key, pct in mastery_for(enrolment).items()} if enrolment else {}
     extras = course_page_steps(version.course, enrolment) if enrolment else hooks.CoursePageExtras()
     extras.panels.append(hooks.Panel("quizzes/_course_panel.html", {"course": version.course}))
@@ -24,8 +27,6 @@ def _course_page(version: CourseVersion, enrolment: Enrolment | None) -> hooks.C
 
 
 def _learning(user, enrolments):  # noqa: ANN001  (registered with the courses' hooks)
-    from academy.quizzes.next_steps import learning_extras
-
     return learning_extras(user, enrolments)
 
 
@@ -33,7 +34,6 @@ def init_app(app: Flask) -> None:
     """Register the course page extension and the course package extension."""
     hooks.register_course_page_extension(app, _course_page)
     hooks.register_learning_extension(app, _learning)
-    from academy.quizzes import readiness
 
     hooks.register_publish_check(app, readiness.publish_problems)
     hooks.register_publish_warning(app, readiness.publish_warnings)
@@ -46,8 +46,6 @@ def _question_paths(package: Package) -> list[Path]:
 
 def _validate_package(package: Package) -> list[PackageError]:
     """GIFT files of a package that a quiz import would refuse, named by file and line."""
-    from academy.quizzes import gift
-
     problems = []
     for path in _question_paths(package):
         try:
@@ -58,8 +56,6 @@ def _validate_package(package: Package) -> list[PackageError]:
         problems.extend(PackageError(path, e.line, f"{e.title}: {e.reason}") for e in result.errors)
     if problems:
         return problems
-    from academy.quizzes.package_check import check_quizzes_section, untagged_problems
-
     outcomes = {name.casefold() for o in package.outcomes for name in (o.key, o.code)}
     if package.quizzes is not None:
         found = check_quizzes_section(
@@ -73,9 +69,6 @@ def _validate_package(package: Package) -> list[PackageError]:
 
 def _load_package(package: Package, version: CourseVersion) -> None:
     """Load the package's question files and `quizzes:` section (idempotent: unchanged files change nothing)."""
-    from academy.exceptions import ServiceError
-    from academy.quizzes.package import load_package_quizzes
-
     if package.quizzes is None and not _question_paths(package):
         return
     try:
@@ -85,8 +78,6 @@ def _load_package(package: Package, version: CourseVersion) -> None:
 
 
 def _dump_package(version: CourseVersion, target: Path, data: dict) -> None:
-    from academy.quizzes.package import dump_package_quizzes
-
     dump_package_quizzes(version.course, target, data)
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from academy.quizzes.grading import parse_number
 from academy.quizzes.models import QuestionType
 
 TYPE_LABELS = {
@@ -194,8 +195,6 @@ def correct_answer_summary(qtype: QuestionType | str, data: dict[str, Any]) -> l
 
 def parse_numeric_answer(text: str) -> dict[str, float] | None:
     """Read "3", "3:0.5" (value and tolerance) or "1..5" (range) as typed in the editor; None if not."""
-    from academy.quizzes.grading import parse_number
-
     text = text.strip()
     if text.find("..") > 0:
         low, high = (parse_number(part) for part in text.split("..", 1))

@@ -256,7 +256,7 @@ def test_search_finds_documents_for_members_only(client, login, space):
 
 
 def test_watchers_hear_at_most_once_an_hour(client, login, space):
-    from academy.community.documents.notify import EVENT
+    from academy.community.documents.integration import EVENT
     from tests.notifications.factories import notifications_of
 
     _community, anna, jonas, document = space

@@ -26,6 +26,7 @@ from academy.community.documents import services as docs
 from academy.community.documents.access import document_access
 from academy.community.documents.models import Document, DocumentRevision, DocumentStatus
 from academy.community.models import Community
+from academy.core.actions import api_action
 from academy.exceptions import PermissionDenied
 from academy.extensions import db
 
@@ -188,10 +189,10 @@ def create_document(slug: str, body: dict[str, Any]) -> tuple[dict[str, Any], in
     community, access = _area(slug)
     if not access.can_post:
         raise PermissionDenied("Only members of this community can write its documents.")
-    document = docs.create_document(
-        community=community, author=api_user(), title=body["title"], body=body["body"], summary=body["summary"]
-    )
-    db.session.commit()
+    with api_action():
+        document = docs.create_document(
+            community=community, author=api_user(), title=body["title"], body=body["body"], summary=body["summary"]
+        )
     location = url_for("api.get_document", slug=community.slug, document_id=document.id)
     return _out(document, access), 201, {"Location": location}
 

@@ -11,7 +11,7 @@ from academy.api.fields import Text
 from academy.api.schemas import ApiSchema
 from academy.api.spec import describe_tag
 from academy.auth import services as auth_services
-from academy.extensions import db
+from academy.core.actions import api_action
 from academy.templating import COUNTRIES
 from academy.textcheck import schema_name
 
@@ -86,11 +86,11 @@ def update_me(body: dict[str, Any]) -> dict[str, Any]:
     Needs a token with the `write` scope. The name is the one printed on certificates you earn from now on.
     """
     user = api_user()
-    auth_services.update_profile(
-        user,
-        name=body.get("name", user.name),
-        organisation=body.get("organisation", user.organisation),
-        country=body.get("country", user.country),
-    )
-    db.session.commit()
+    with api_action():
+        auth_services.update_profile(
+            user,
+            name=body.get("name", user.name),
+            organisation=body.get("organisation", user.organisation),
+            country=body.get("country", user.country),
+        )
     return _me()

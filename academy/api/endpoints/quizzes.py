@@ -18,6 +18,7 @@ from academy.api.fields import Text
 from academy.api.pagination import Page, page_from_list
 from academy.api.schemas import ApiSchema, PageQuery, page_of
 from academy.api.spec import describe_tag
+from academy.core.actions import commit
 from academy.courses.models import Course
 from academy.exceptions import NotFound
 from academy.extensions import db
@@ -162,7 +163,7 @@ def _close_overdue(attempts: list[Attempt], now: Any) -> bool:
         if attempt_services.is_overdue(attempt, now):
             closed |= attempt_services.close_if_overdue(attempt, now=now)
     if closed:
-        db.session.commit()
+        commit()  # only then: a commit expires what the answer has loaded
     return closed
 
 

@@ -9,9 +9,9 @@ from flask_login import current_user, login_required
 from academy.community.documents import checkouts
 from academy.community.documents.forms import ButtonForm
 from academy.community.services import files as file_services
-from academy.community.views import bp, member_area
-from academy.exceptions import NotFound, ServiceError
-from academy.extensions import db
+from academy.community.views.common import bp, member_area
+from academy.core.actions import request_action
+from academy.exceptions import NotFound
 
 
 @bp.app_context_processor
@@ -39,18 +39,14 @@ def check_out_file(slug: str, attachment_id: int):  # noqa: ANN201
     """Tell the others "I am editing this" until an expiry or my next version."""
     attachment, _access = _attachment(slug, attachment_id)
     if ButtonForm().validate_on_submit():
-        try:
+        with request_action() as done:
             checkout = checkouts.check_out(
                 attachment=attachment,
                 user=current_user,
                 hours=request.form.get("hours", type=int) or 0,
                 note=request.form.get("note", ""),
             )
-        except ServiceError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            db.session.commit()
+        if done:
             flash(
                 _(
                     "You are editing %(name)s until %(when)s. Upload your version to release it.",
@@ -68,12 +64,8 @@ def release_file(slug: str, attachment_id: int):  # noqa: ANN201
     """Release a check-out without a new version (its holder or a contact person)."""
     attachment, _access = _attachment(slug, attachment_id)
     if ButtonForm().validate_on_submit():
-        try:
+        with request_action() as done:
             checkouts.release(attachment=attachment, user=current_user)
-        except ServiceError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            db.session.commit()
+        if done:
             flash(_("The file is free for others to edit."), "success")
     return redirect(url_for(".file_detail", slug=slug, attachment_id=attachment_id))

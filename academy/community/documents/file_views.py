@@ -12,7 +12,7 @@ from academy.community.documents.access import document_access
 from academy.community.documents.forms import DocumentFileForm, DocumentForm
 from academy.community.documents.views import document_or_404
 from academy.community.services.files import FILE_TYPES, Upload, blob_path
-from academy.community.views import bp, member_area, uploads_from
+from academy.community.views.common import bp, member_area, uploads_from
 from academy.core.actions import request_action
 from academy.exceptions import NotFound
 

@@ -14,8 +14,9 @@ from academy.community.documents.access import document_access
 from academy.community.documents.diff import changed, word_diff
 from academy.community.documents.forms import ButtonForm
 from academy.community.documents.views import document_or_404
-from academy.community.views import bp, member_area
-from academy.exceptions import NotFound, ServiceError
+from academy.community.views.common import bp, member_area
+from academy.core.actions import request_action
+from academy.exceptions import NotFound
 from academy.extensions import db
 from academy.inputs import page_arg
 
@@ -61,15 +62,10 @@ def restore_revision(slug: str, document_id: int, number: int):  # noqa: ANN201
     if not ButtonForm().validate_on_submit():
         flash(_("The form expired. Please send it again."), "error")
         return redirect(url_for(".document_history", slug=slug, document_id=document_id))
-    try:
+    with request_action(abort_on=(404,)) as done:
         revision = docs.restore(document=document, actor=current_user, number=number)
-    except NotFound:
-        abort(404)
-    except ServiceError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    if not done:
         return redirect(url_for(".document_history", slug=slug, document_id=document_id))
-    db.session.commit()
     flash(_("Revision %(old)d is restored as revision %(new)d.", old=number, new=revision.number), "success")
     return redirect(url_for(".document", slug=slug, document_id=document_id))
 
@@ -81,8 +77,8 @@ def document_presence(slug: str, document_id: int):  # noqa: ANN201
     community, access = member_area(slug)
     document = document_or_404(community, document_id)
     if request.method == "POST" and ButtonForm().validate_on_submit() and access.can_post:
-        presence.beat(document, current_user)
-        db.session.commit()
+        with request_action():
+            presence.beat(document, current_user)
     names = [u.name for u in presence.editing_now(document, besides=current_user)]
     response = jsonify({"editing": names, "revision": document.revision})
     response.headers["Cache-Control"] = "private, no-store"

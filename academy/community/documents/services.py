@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from academy.auth.models import User
 from academy.community.access import Access, access_for
-from academy.community.documents import notify
+from academy.community.documents import integration, presence
 from academy.community.documents.access import DocumentAccess, document_access
 from academy.community.documents.merge import MergeResult, merge, normalise
 from academy.community.documents.models import (
@@ -24,6 +24,7 @@ from academy.community.documents.models import (
     DocumentWatch,
 )
 from academy.community.models import Community, Membership, MemberStatus, Thread, ThreadKind
+from academy.community.services import threads
 from academy.db import utcnow
 from academy.exceptions import Conflict, NotFound, PermissionDenied, ServiceError
 from academy.extensions import db
@@ -121,11 +122,10 @@ def _add_revision(
     )
     db.session.add(revision)
     _watch(document, author)
-    from academy.community.documents import presence
 
     presence.leave(document, author)
     db.session.flush()
-    notify.document_changed(document, revision, author)
+    integration.document_changed(document, revision, author)
     return revision
 
 
@@ -318,8 +318,6 @@ def member_choices(community: Community) -> list[tuple[int, str]]:
 
 def start_discussion(*, document: Document, author: User, body: str) -> Thread:
     """Open the document's discussion thread with a first comment (once; later comments are replies)."""
-    from academy.community.services import threads
-
     if document.thread is not None and document.thread.deleted_at is None:
         threads.reply(thread=document.thread, author=author, body=body)
         return document.thread

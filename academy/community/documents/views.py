@@ -24,7 +24,8 @@ from academy.community.documents.merge import has_markers
 from academy.community.documents.models import Document, DocumentStatus
 from academy.community.models import Community
 from academy.community.services.threads import render_body
-from academy.community.views import bp, form_error, member_area
+from academy.community.views.common import bp, member_area
+from academy.core.actions import request_action, show_error
 from academy.exceptions import NotFound, ServiceError
 from academy.extensions import db
 from academy.inputs import page_arg
@@ -62,7 +63,7 @@ def new_document(slug: str):  # noqa: ANN201
         abort(403)
     form = NewDocumentForm()
     if form.validate_on_submit():
-        try:
+        with request_action(form) as done:
             document = docs.create_document(
                 community=community,
                 author=current_user,
@@ -70,11 +71,7 @@ def new_document(slug: str):  # noqa: ANN201
                 body=form.body.data or "",
                 summary=form.summary.data or "",
             )
-        except ServiceError as err:
-            db.session.rollback()
-            form_error(form, err)
-        else:
-            db.session.commit()
+        if done:
             flash(_("The document “%(title)s” is saved.", title=document.title), "success")
             return redirect(url_for(".document", slug=slug, document_id=document.id))
     status = 400 if form.errors else 200
@@ -160,6 +157,8 @@ def edit_document(slug: str, document_id: int):  # noqa: ANN201
     chosen = request.files.get("upload")
     if chosen is not None and chosen.filename:
         # Save pressed with a file chosen but not uploaded yet: upload and insert it, save nothing yet.
+        from academy.community.documents import file_views  # it imports this module: a circle at the top
+
         return file_views.upload_document_file(slug, document_id)
     form = DocumentForm()
     if form.validate_on_submit():
@@ -183,7 +182,7 @@ def edit_document(slug: str, document_id: int):  # noqa: ANN201
             return _render_conflict(community, access, document_or_404(community, document_id), form, conflict)
         except ServiceError as err:
             db.session.rollback()
-            form_error(form, err)
+            show_error(form, err)
             return _render_edit(community, access, document_or_404(community, document_id), form, err.status)
         if result.revision is None:
             flash(_("Nothing changed, so no new revision was made."), "info")
@@ -206,8 +205,8 @@ def start_editing(slug: str, document_id: int):  # noqa: ANN201
         flash(rights.reason, "error")
         return redirect(url_for(".document", slug=slug, document_id=document.id))
     if ButtonForm().validate_on_submit():
-        presence.beat(document, current_user)
-        db.session.commit()
+        with request_action():
+            presence.beat(document, current_user)
     return redirect(url_for(".edit_document", slug=slug, document_id=document.id))
 
 
@@ -222,7 +221,7 @@ def document_controls(slug: str, document_id: int):  # noqa: ANN201
     form = ControlsForm()
     form.editors.choices = docs.member_choices(community)
     if form.validate_on_submit():
-        try:
+        with request_action() as done:
             docs.set_controls(
                 document=document,
                 actor=current_user,
@@ -231,11 +230,7 @@ def document_controls(slug: str, document_id: int):  # noqa: ANN201
                 restricted=form.restricted.data,
                 editor_ids=form.editors.data or [],
             )
-        except ServiceError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            db.session.commit()
+        if done:
             flash(_("The document's settings are saved."), "success")
     return redirect(url_for(".document", slug=slug, document_id=document_id, _anchor="controls"))
 
@@ -248,13 +243,9 @@ def discuss_document(slug: str, document_id: int):  # noqa: ANN201
     document = document_or_404(community, document_id)
     form = DiscussForm()
     if form.validate_on_submit():
-        try:
+        with request_action() as done:
             thread = docs.start_discussion(document=document, author=current_user, body=form.body.data)
-        except ServiceError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            db.session.commit()
+        if done:
             flash(_("Your comment is posted."), "success")
             return redirect(url_for(".thread", slug=slug, thread_id=thread.id))
     else:
@@ -270,13 +261,9 @@ def watch_document(slug: str, document_id: int):  # noqa: ANN201
     document = document_or_404(community, document_id)
     if ButtonForm().validate_on_submit():
         watching = request.form.get("watch") == "1"
-        try:
+        with request_action() as done:
             docs.set_watch(document=document, user=current_user, watching=watching)
-        except ServiceError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            db.session.commit()
+        if done:
             flash(
                 _("You will hear about changes, once an hour at most.")
                 if watching
@@ -284,6 +271,3 @@ def watch_document(slug: str, document_id: int):  # noqa: ANN201
                 "success",
             )
     return redirect(url_for(".document", slug=slug, document_id=document_id))
-
-
-from academy.community.documents import checkout_views, file_views, history_views  # noqa: E402, F401

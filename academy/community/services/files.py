@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from academy.auth.models import User
 from academy.community.access import access_for
+from academy.community.documents import checkouts
 from academy.community.models import Attachment, AttachmentVersion, Community, Post, StoredFile, Thread
 from academy.core.files import (  # noqa: F401  (re-exported: community code and tests use them from here)
     EXTENSION_ALIASES,
@@ -125,7 +126,6 @@ def add_version(*, attachment: Attachment, uploader: User, upload: Upload) -> At
     access = access_for(uploader, community)
     if not access.can_post:
         raise PermissionDenied()
-    from academy.community.documents import checkouts
 
     holder = checkouts.holds(attachment, uploader)
     if attachment.uploader_id != uploader.id and not access.can_moderate and not holder:

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from academy.auth.models import User
-from academy.community import notify
+from academy.auth.services import get_user_by_email
+from academy.community import integration
 from academy.community.access import Access, access_for, is_active_member, membership_of
 from academy.community.models import Community, MemberRole, Membership, MemberStatus, Policy
 from academy.db import utcnow
@@ -115,7 +116,7 @@ def request_membership(*, community: Community, user: User, message: str) -> Mem
     _set_status(membership, MemberStatus.ACTIVE if open_to_you else MemberStatus.PENDING)
     db.session.flush()
     if membership.status == MemberStatus.PENDING:
-        notify.membership_requested(membership)
+        integration.membership_requested(membership)
     return membership
 
 
@@ -138,7 +139,7 @@ def approve_request(*, community: Community, membership_id: int, actor: User) ->
     membership.decided_at = utcnow()
     membership.decision_reason = ""
     db.session.flush()
-    notify.membership_decided(membership, approved=True, actor=actor)
+    integration.membership_decided(membership, approved=True, actor=actor)
     return membership
 
 
@@ -156,7 +157,7 @@ def reject_request(*, community: Community, membership_id: int, actor: User, rea
     membership.decided_at = utcnow()
     membership.decision_reason = reason
     db.session.flush()
-    notify.membership_decided(membership, approved=False, actor=actor)
+    integration.membership_decided(membership, approved=False, actor=actor)
     return membership
 
 
@@ -231,14 +232,12 @@ def make_contact(*, community: Community, user_id: int, actor: User) -> Membersh
     membership.via_parent = False  # chosen by a contact person: no longer only inherited
     db.session.flush()
     if not was_contact:
-        notify.made_contact(membership, actor=actor)
+        integration.made_contact(membership, actor=actor)
     return membership
 
 
 def add_member(*, community: Community, email: str, actor: User, as_contact: bool = False) -> Membership:
     """Add an existing account directly (a contact's or admin's shortcut past the request)."""
-    from academy.auth.services import get_user_by_email
-
     _require_moderator(actor, community)
     user = get_user_by_email(email or "")
     if user is None:
@@ -257,7 +256,7 @@ def add_member(*, community: Community, email: str, actor: User, as_contact: boo
     _set_status(membership, MemberStatus.ACTIVE)
     db.session.flush()
     if as_contact:
-        notify.made_contact(membership, actor=actor)
+        integration.made_contact(membership, actor=actor)
     return membership
 
 
@@ -304,22 +303,6 @@ def members(community: Community, *, include_suspended: bool = False) -> list[Me
             .options(joinedload(Membership.user))
             .where(Membership.community_id == community.id, Membership.status.in_(statuses))
             .order_by(Membership.role != MemberRole.CONTACT, func.lower(User.name), Membership.id)
-        )
-    )
-
-
-def contacts(community: Community) -> list[User]:
-    """The community's active contact persons, by name."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(
-                Membership.community_id == community.id,
-                Membership.status == MemberStatus.ACTIVE,
-                Membership.role == MemberRole.CONTACT,
-            )
-            .order_by(func.lower(User.name), User.id)
         )
     )
 

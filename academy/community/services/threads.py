@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from flask import current_app, has_request_context, url_for
@@ -14,7 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from academy import markdown
 from academy.auth.models import User
-from academy.community import notify
+from academy.community import integration
 from academy.community.access import Access, access_for
 from academy.community.models import (
     Attachment,
@@ -26,6 +25,7 @@ from academy.community.models import (
     Thread,
     ThreadKind,
 )
+from academy.community.people import mentioned_members
 from academy.community.services import files, search
 from academy.db import utcnow
 from academy.exceptions import Conflict, NotFound, PermissionDenied, ServiceError
@@ -33,7 +33,6 @@ from academy.extensions import db
 
 MAX_TITLE = 200
 MAX_BODY = 20_000
-MENTION = re.compile(r"@\[([^\]\n]{1,120})\]")
 THREAD_FILTERS = ("all", "unanswered", "questions", "discussions")
 
 
@@ -43,25 +42,6 @@ def _member_url(community: Community, user_id: int) -> str:
         return url_for("community.members", slug=community.slug, _anchor=anchor)
     adapter = current_app.url_map.bind("localhost")
     return f"{adapter.build('community.members', {'slug': community.slug})}#{anchor}"
-
-
-def mentioned_members(community: Community, body: str) -> dict[str, int]:
-    """Lower-cased names mentioned as `@[Name]` in `body` that are active members here, with their user ids."""
-    names = {m.strip().lower() for m in MENTION.findall(body or "")}
-    people: dict[str, int] = {}
-    if names:
-        rows = db.session.execute(
-            select(func.lower(User.name), User.id)
-            .join(Membership, Membership.user_id == User.id)
-            .where(
-                Membership.community_id == community.id,
-                Membership.status == MemberStatus.ACTIVE,
-                func.lower(User.name).in_(names),
-            )
-        )
-        for name, user_id in rows:
-            people.setdefault(name, user_id)
-    return people
 
 
 def render_body(community: Community, body: str, *, files: markdown.FileResolver | None = None) -> Markup:
@@ -125,7 +105,7 @@ def create_thread(
     db.session.flush()
     files.attach(post=post, uploader=author, uploads=uploads or [])
     search.index_post(post)
-    notify.thread_created(thread)
+    integration.thread_created(thread)
     return thread
 
 
@@ -172,7 +152,7 @@ def reply(*, thread: Thread, author: User, body: str, uploads: list[files.Upload
     db.session.flush()
     files.attach(post=post, uploader=author, uploads=uploads or [])
     search.index_post(post)
-    notify.replied(post)
+    integration.replied(post)
     return post
 
 
@@ -243,7 +223,7 @@ def accept_answer(*, post: Post, actor: User) -> Thread:
         raise Conflict(_("Choose a reply as the answer."))
     thread.accepted_post_id = post.id
     db.session.flush()
-    notify.answer_accepted(thread, post, actor)
+    integration.answer_accepted(thread, post, actor)
     return thread
 
 

@@ -8,16 +8,17 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from academy.community import forms
+from academy.community import forms, people
 from academy.community.access import access_for
+from academy.community.documents import search as document_search
 from academy.community.models import Community, MemberRole, Membership, MemberStatus
 from academy.community.services import membership as membership_services
 from academy.community.services import moderation as moderation_services
 from academy.community.services import reading, watching
 from academy.community.services import search as search_services
 from academy.community.services import threads as thread_services
-from academy.community.views import bp, community_or_404, form_error, member_area
-from academy.exceptions import ServiceError
+from academy.community.views.common import bp, community_or_404, member_area
+from academy.core.actions import request_action
 from academy.extensions import db
 from academy.inputs import page_arg
 
@@ -68,7 +69,7 @@ def show(slug: str):  # noqa: ANN201
     """A community's home: its threads for members, its description and a join form for others."""
     community = community_or_404(slug)
     access = access_for(current_user, community)
-    contacts = membership_services.contacts(community)
+    contacts = people.contacts(community)
     if not access.can_view:
         return render_template(
             "community/about.html", community=community, access=access, contacts=contacts, form=forms.JoinForm()
@@ -100,15 +101,11 @@ def join(slug: str):  # noqa: ANN201
     community = community_or_404(slug)
     form = forms.JoinForm()
     if form.validate_on_submit():
-        try:
+        with request_action(form) as done:
             membership = membership_services.request_membership(
                 community=community, user=current_user, message=form.message.data or ""
             )
-        except ServiceError as err:
-            db.session.rollback()
-            form_error(form, err)
-        else:
-            db.session.commit()
+        if done:
             if membership.status == MemberStatus.ACTIVE:
                 flash(_("Welcome to %(name)s.", name=community.name), "success")
             else:
@@ -117,7 +114,7 @@ def join(slug: str):  # noqa: ANN201
     access = access_for(current_user, community)
     if access.can_view:
         abort(400)
-    contacts = membership_services.contacts(community)
+    contacts = people.contacts(community)
     return render_template(
         "community/about.html", community=community, access=access, contacts=contacts, form=form
     ), 400
@@ -132,13 +129,10 @@ def leave(slug: str):  # noqa: ANN201
     if not form.validate_on_submit():
         abort(400)
     was_pending = access_for(current_user, community).status == MemberStatus.PENDING
-    try:
+    with request_action() as done:
         membership_services.leave(community=community, user=current_user)
-    except ServiceError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    if not done:
         return redirect(url_for(".show", slug=slug))
-    db.session.commit()
     if was_pending:
         flash(_("Your request has been withdrawn."), "success")
     else:
@@ -154,13 +148,9 @@ def watch_community(slug: str):  # noqa: ANN201
     form = forms.WatchForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with request_action() as done:
         watching.watch_community(user=current_user, community=community, level=form.level.data)
-    except ServiceError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-    else:
-        db.session.commit()
+    if done:
         flash(_("Your notification setting for this community is saved."), "success")
     return redirect(url_for(".show", slug=slug))
 
@@ -169,7 +159,6 @@ def _search_page(community: Community | None, access=None):  # noqa: ANN001
     query = request.args.get("q", "").strip()[:200]
     page = page_arg()
     results = search_services.search(user=current_user, query=query, community=community, page=page)
-    from academy.community.documents import search as document_search
 
     document_hits = document_search.search(user=current_user, query=query, community=community) if page == 1 else []
     return render_template(

@@ -7,11 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from academy.community import forms
+from academy.community.documents import checkouts
 from academy.community.services import files as file_services
 from academy.community.services import sharing
-from academy.community.views import bp, form_error, member_area, uploads_from
+from academy.community.views.common import bp, member_area, uploads_from
+from academy.core.actions import request_action
 from academy.exceptions import NotFound, ServiceError
-from academy.extensions import db
 from academy.inputs import page_arg
 
 
@@ -56,7 +57,7 @@ def share_file(slug: str):  # noqa: ANN201
     form = forms.ShareFileForm()
     if form.validate_on_submit():
         uploads = uploads_from(form.attachment)
-        try:
+        with request_action(form, abort_on=(403,), fields={"body": "note"}) as done:
             thread = sharing.share_file(
                 community=community,
                 author=current_user,
@@ -64,21 +65,13 @@ def share_file(slug: str):  # noqa: ANN201
                 title=form.title.data or "",
                 note=form.note.data or "",
             )
-        except ServiceError as err:
-            db.session.rollback()
-            if err.status == 403:
-                abort(403)
-            form_error(form, ServiceError(err.message, field="note") if err.field == "body" else err)
-        else:
-            db.session.commit()
+        if done:
             flash(_("%(name)s is shared.", name=thread.title), "success")
             return redirect(url_for(".files", slug=slug))
     return _render_files(community, access, form=form, status=400)
 
 
 def _render_file(community, access, attachment, *, form=None, status: int = 200):  # noqa: ANN001
-    from academy.community.documents import checkouts
-
     may_update = access.can_post and (
         attachment.uploader_id == current_user.id or access.can_moderate or checkouts.holds(attachment, current_user)
     )
@@ -110,17 +103,11 @@ def upload_version(slug: str, attachment_id: int):  # noqa: ANN201
     form = forms.VersionForm()
     if form.validate_on_submit():
         uploads = uploads_from(form.attachment)
-        try:
+        with request_action(form, abort_on=(403,)) as done:
             if not uploads:
                 raise ServiceError(_("Choose a file."), field="attachment")
             version = file_services.add_version(attachment=attachment, uploader=current_user, upload=uploads[0])
-        except ServiceError as err:
-            db.session.rollback()
-            if err.status == 403:
-                abort(403)
-            form_error(form, err)
-        else:
-            db.session.commit()
+        if done:
             flash(_("Version %(n)d of %(name)s is uploaded.", n=version.number, name=version.filename), "success")
             return redirect(url_for(".file_detail", slug=slug, attachment_id=attachment.id))
     return _render_file(community, access, attachment, form=form, status=400)

@@ -11,9 +11,9 @@ from academy.auth.forms import EmptyForm
 from academy.community import forms, jobs
 from academy.community.services import invitations
 from academy.community.services import membership as membership_services
-from academy.community.views import bp, community_or_404, form_error, member_area, moderator_area
+from academy.community.views.common import bp, community_or_404, member_area, moderator_area
+from academy.core.actions import request_action
 from academy.exceptions import ServiceError
-from academy.extensions import db
 from academy.jobs import enqueue_after_commit
 
 
@@ -64,15 +64,11 @@ def approve(slug: str, membership_id: int):  # noqa: ANN201
     community, _access = moderator_area(slug)
     if not forms.DecisionForm().validate_on_submit():
         abort(400)
-    try:
+    with request_action() as done:
         membership = membership_services.approve_request(
             community=community, membership_id=membership_id, actor=current_user
         )
-    except ServiceError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-    else:
-        db.session.commit()
+    if done:
         flash(_("%(name)s is now a member.", name=membership.user.name), "success")
     return redirect(url_for(".requests", slug=slug))
 
@@ -84,19 +80,14 @@ def reject(slug: str, membership_id: int):  # noqa: ANN201
     community, access = moderator_area(slug)
     form = forms.DecisionForm()
     if form.validate_on_submit():
-        try:
+        # A refusal about the reason stays on the form; any other is flashed on the list of requests.
+        with request_action(form) as done:
             membership = membership_services.reject_request(
                 community=community, membership_id=membership_id, actor=current_user, reason=form.reason.data or ""
             )
-        except ServiceError as err:
-            db.session.rollback()
-            if err.field != "reason":
-                flash(err.message, "error")
-                return redirect(url_for(".requests", slug=slug))
-            form_error(form, err)
-        else:
-            db.session.commit()
+        if done:
             flash(_("The request from %(name)s was declined.", name=membership.user.name), "success")
+        if done or done.error.field != "reason":
             return redirect(url_for(".requests", slug=slug))
     return _render_requests(community, access, failed=membership_id, form=form, status=400)
 
@@ -107,7 +98,7 @@ def _member_action(slug: str, user_id: int, action: str):
     if not form.validate_on_submit():
         abort(400)
     reason = form.reason.data or ""
-    try:
+    with request_action(form) as done:
         if action == "remove":
             membership = membership_services.remove_member(
                 community=community, user_id=user_id, actor=current_user, reason=reason
@@ -124,15 +115,10 @@ def _member_action(slug: str, user_id: int, action: str):
         else:
             membership = membership_services.make_contact(community=community, user_id=user_id, actor=current_user)
             message = _("%(name)s is now a contact person.", name=membership.user.name)
-    except ServiceError as err:
-        db.session.rollback()
-        if err.field == "reason":
-            form_error(form, err)
-            return _render_members(community, access, decision_form=form, status=400)
-        flash(err.message, "error")
-    else:
-        db.session.commit()
+    if done:
         flash(message, "success")
+    elif done.error.field == "reason":  # shown on the form; any other refusal was flashed
+        return _render_members(community, access, decision_form=form, status=400)
     return redirect(url_for(".members", slug=slug))
 
 
@@ -171,14 +157,10 @@ def add_member(slug: str):  # noqa: ANN201
     community, access = moderator_area(slug)
     form = forms.AddMemberForm()
     if form.validate_on_submit():
-        try:
+        with request_action(form) as done:
             invitation = invitations.invite(
                 community=community, email=form.email.data, actor=current_user, as_contact=form.as_contact.data
             )
-        except ServiceError as err:
-            db.session.rollback()
-            form_error(form, err)
-        else:
             if invitation is not None and throttle.allow_mail_to(form.email.data):
                 enqueue_after_commit(
                     jobs.send_invitation,
@@ -187,7 +169,7 @@ def add_member(slug: str):  # noqa: ANN201
                     invitation.as_contact,
                     invitation.inviter_id,
                 )
-            db.session.commit()
+        if done:
             flash(
                 _(
                     "If an account uses %(email)s and is not a member yet, we have e-mailed an invitation; "
@@ -212,13 +194,9 @@ def invitation(slug: str, token: str):  # noqa: ANN201
         abort(404)
     form = EmptyForm()
     if form.validate_on_submit():
-        try:
+        with request_action() as done:
             invitations.accept(token=token, user=user, community=community)
-        except ServiceError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            db.session.commit()
+        if done:
             flash(_("Welcome to %(community)s.", community=community.name), "success")
         return redirect(url_for(".show", slug=slug))
     return render_template("community/invitation.html", community=community, invitation=invited, form=form)

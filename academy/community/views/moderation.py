@@ -8,9 +8,8 @@ from flask_login import current_user, login_required
 
 from academy.community import forms
 from academy.community.services import moderation as moderation_services
-from academy.community.views import bp, moderator_area
-from academy.exceptions import ServiceError
-from academy.extensions import db
+from academy.community.views.common import bp, moderator_area
+from academy.core.actions import request_action
 
 
 @bp.get("/<slug>/moderation")
@@ -35,16 +34,10 @@ def resolve_flag(slug: str, flag_id: int):  # noqa: ANN201
     form = forms.ModerateForm()
     if not form.validate_on_submit() or form.action.data not in ("hide", "dismiss"):
         abort(400)
-    try:
+    with request_action(abort_on=(404,)) as done:
         moderation_services.resolve_flag(
             community=community, flag_id=flag_id, actor=current_user, action=form.action.data
         )
-    except ServiceError as err:
-        db.session.rollback()
-        if err.status == 404:
-            abort(404)
-        flash(err.message, "error")
-    else:
-        db.session.commit()
+    if done:
         flash(_("The post is hidden.") if form.action.data == "hide" else _("The flag is dismissed."), "success")
     return redirect(url_for(".moderation", slug=slug))

@@ -14,10 +14,13 @@ from academy.community.services import files as file_services
 from academy.community.services import helpful, reading, watching
 from academy.community.services import moderation as moderation_services
 from academy.community.services import threads as thread_services
-from academy.community.views import bp, form_error, member_area, moderator_area, uploads_from
-from academy.exceptions import NotFound, ServiceError
-from academy.extensions import db
+from academy.community.views.common import bp, member_area, moderator_area, uploads_from
+from academy.core.actions import commit, request_action
+from academy.exceptions import NotFound
 from academy.inputs import page_arg
+
+# The file services name their field "attachment"; the thread forms call it "attachments".
+_ATTACHMENTS = {"attachment": "attachments"}
 
 
 def _thread_or_404(community, thread_id: int, access):  # noqa: ANN001
@@ -36,15 +39,9 @@ def _post_or_404(community, post_id: int, access):  # noqa: ANN001
 
 def _run(do: Callable[[], object], success: str) -> None:
     """Run a service call and commit with a success message; a 403 refusal aborts, others are flashed."""
-    try:
+    with request_action(abort_on=(403,)) as done:
         do()
-    except ServiceError as err:
-        db.session.rollback()
-        if err.status == 403:
-            abort(403)
-        flash(err.message, "error")
-    else:
-        db.session.commit()
+    if done:
         flash(success, "success")
 
 
@@ -66,7 +63,7 @@ def new_thread(slug: str):  # noqa: ANN201
         abort(403)
     form = _with_file_hint(forms.ThreadForm())
     if form.validate_on_submit():
-        try:
+        with request_action(form, fields=_ATTACHMENTS) as done:
             thread = thread_services.create_thread(
                 community=community,
                 author=current_user,
@@ -75,11 +72,7 @@ def new_thread(slug: str):  # noqa: ANN201
                 body=form.body.data,
                 uploads=uploads_from(form.attachments),
             )
-        except ServiceError as err:
-            db.session.rollback()
-            form_error(form, err if err.field != "attachment" else ServiceError(err.message, field="attachments"))
-        else:
-            db.session.commit()
+        if done:
             flash(_("Your thread is published."), "success")
             return redirect(url_for(".thread", slug=slug, thread_id=thread.id))
     status = 400 if form.is_submitted() else 200
@@ -120,7 +113,7 @@ def thread(slug: str, thread_id: int):  # noqa: ANN201
     response = _render_thread(community, access, thread)
     if access.is_member:
         reading.mark_read(user=current_user, thread=thread)
-        db.session.commit()
+        commit()
     return response
 
 
@@ -134,15 +127,11 @@ def reply(slug: str, thread_id: int):  # noqa: ANN201
         abort(403)
     form = _with_file_hint(forms.ReplyForm())
     if form.validate_on_submit():
-        try:
+        with request_action(form, fields=_ATTACHMENTS) as done:
             post = thread_services.reply(
                 thread=thread, author=current_user, body=form.body.data, uploads=uploads_from(form.attachments)
             )
-        except ServiceError as err:
-            db.session.rollback()
-            form_error(form, err if err.field != "attachment" else ServiceError(err.message, field="attachments"))
-        else:
-            db.session.commit()
+        if done:
             flash(_("Your reply is posted."), "success")
             return redirect(
                 url_for(
@@ -168,7 +157,7 @@ def edit_post(slug: str, post_id: int):  # noqa: ANN201
     if request.method == "GET" and post.is_opening:
         form.title.data = post.thread.title
     if form.validate_on_submit():
-        try:
+        with request_action(form, fields=_ATTACHMENTS) as done:
             thread_services.edit_post(
                 post=post,
                 editor=current_user,
@@ -176,11 +165,7 @@ def edit_post(slug: str, post_id: int):  # noqa: ANN201
                 title=form.title.data if post.is_opening else None,
                 uploads=uploads_from(form.attachments),
             )
-        except ServiceError as err:
-            db.session.rollback()
-            form_error(form, err if err.field != "attachment" else ServiceError(err.message, field="attachments"))
-        else:
-            db.session.commit()
+        if done:
             flash(_("Your changes are saved."), "success")
             return redirect(url_for(".thread", slug=slug, thread_id=post.thread_id, _anchor=f"post-{post.id}"))
     status = 400 if form.is_submitted() else 200
@@ -208,12 +193,8 @@ def delete_post(slug: str, post_id: int):  # noqa: ANN201
     """Delete a post (the author or a contact person); the opening post takes the thread with it."""
     community, access = member_area(slug)
     post = _post_or_404(community, post_id, access)
-    try:
+    with request_action(abort_on=(400, 403, 404, 409)):  # every refusal is an error page
         thread_services.delete_post(post=post, actor=current_user)
-    except ServiceError as err:
-        db.session.rollback()
-        abort(err.status if err.status in (403, 404) else 400)
-    db.session.commit()
     if post.is_opening:
         flash(_("The thread was deleted."), "success")
         return redirect(url_for(".show", slug=slug))
@@ -237,12 +218,8 @@ def clear_answer(slug: str, thread_id: int):  # noqa: ANN201
     """Take back the accepted answer."""
     community, access = member_area(slug)
     thread = _thread_or_404(community, thread_id, access)
-    try:
+    with request_action(abort_on=(403,)):  # the service's only refusal
         thread_services.clear_answer(thread=thread, actor=current_user)
-    except ServiceError:
-        db.session.rollback()
-        abort(403)
-    db.session.commit()
     flash(_("The thread has no accepted answer now."), "success")
     return redirect(url_for(".thread", slug=slug, thread_id=thread.id))
 
@@ -253,15 +230,9 @@ def mark_helpful(slug: str, post_id: int):  # noqa: ANN201
     """Say an answer helped you, or take that back (one mark per member and answer)."""
     community, access = member_area(slug)
     post = _post_or_404(community, post_id, access)
-    try:
+    with request_action(abort_on=(403,)) as done:
         marked = helpful.toggle(post=post, user=current_user)
-    except ServiceError as err:
-        db.session.rollback()
-        if err.status == 403:
-            abort(403)
-        flash(err.message, "error")
-    else:
-        db.session.commit()
+    if done:
         flash(_("Marked as helpful. Thank you.") if marked else _("Your helpful mark is taken back."), "success")
     return redirect(url_for(".thread", slug=slug, thread_id=post.thread_id, _anchor=f"post-{post.id}"))
 
@@ -293,13 +264,13 @@ def moderate_thread(slug: str, thread_id: int):  # noqa: ANN201
     if not form.validate_on_submit() or form.action.data not in ("pin", "unpin", "lock", "unlock"):
         abort(400)
     action = form.action.data
-    thread_services.set_flags(
-        thread=thread,
-        actor=current_user,
-        pinned={"pin": True, "unpin": False}.get(action),
-        locked={"lock": True, "unlock": False}.get(action),
-    )
-    db.session.commit()
+    with request_action(abort_on=(403,)):
+        thread_services.set_flags(
+            thread=thread,
+            actor=current_user,
+            pinned={"pin": True, "unpin": False}.get(action),
+            locked={"lock": True, "unlock": False}.get(action),
+        )
     messages = {
         "pin": _("The thread is pinned."),
         "unpin": _("The thread is no longer pinned."),
@@ -319,8 +290,8 @@ def moderate_post(slug: str, post_id: int):  # noqa: ANN201
     form = forms.ModerateForm()
     if not form.validate_on_submit() or form.action.data not in ("hide", "unhide"):
         abort(400)
-    moderation_services.set_hidden(post=post, actor=current_user, hidden=form.action.data == "hide")
-    db.session.commit()
+    with request_action(abort_on=(403,)):
+        moderation_services.set_hidden(post=post, actor=current_user, hidden=form.action.data == "hide")
     flash(_("The post is hidden.") if form.action.data == "hide" else _("The post is visible again."), "success")
     return redirect(url_for(".thread", slug=slug, thread_id=post.thread_id, _anchor=f"post-{post.id}"))
 

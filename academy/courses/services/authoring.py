@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from academy.auth.models import User
+from academy.auth.services import get_user_by_email
 from academy.courses.models import (
     Course,
     CourseStatus,
@@ -181,8 +182,6 @@ def set_archived(course: Course, archived: bool) -> None:
 
 def add_owner(course: Course, email: str) -> User:
     """Make the trainer with this e-mail address a co-owner."""
-    from academy.auth.services import get_user_by_email
-
     user = get_user_by_email(email)
     if user is None:
         raise ServiceError(_("No account uses this e-mail address."), field="email")

@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from academy.auth.models import User
-from academy.courses.models import Course, CourseStatus, CourseVersion, Enrolment, Level
+from academy.courses.models import Course, CourseStatus, CourseVersion, Enrolment, EnrolmentStatus, Level
 from academy.courses.services import outlines
 from academy.courses.services.progress import remember_outline
 from academy.exceptions import NotFound
@@ -78,7 +78,6 @@ def enrolled_course_ids(user: User | None, course_ids: list[int]) -> set[int]:
     """Which of these courses the user is actively enrolled in (one query)."""
     if user is None or not user.is_authenticated or not course_ids:
         return set()
-    from academy.courses.models import EnrolmentStatus
 
     return set(
         db.session.scalars(

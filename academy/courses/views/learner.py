@@ -7,13 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from academy.auth.forms import EmptyForm
+from academy.core.actions import request_action
 from academy.courses import hooks, policy
 from academy.courses.forms import CatalogueFilterForm
-from academy.courses.models import Course, CourseStatus
+from academy.courses.models import Course, CourseStatus, EnrolmentStatus
 from academy.courses.services import authoring, catalogue, progress
-from academy.courses.views import bp
+from academy.courses.views.common import bp
 from academy.exceptions import ServiceError
-from academy.extensions import db
+from academy.home import HomePanel
 from academy.inputs import page_arg
 
 
@@ -92,13 +93,10 @@ def enrol(slug: str):  # noqa: ANN201
     course = _course_or_404(slug)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with request_action() as done:
         progress.enrol(current_user._get_current_object(), course)
-    except ServiceError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    if not done:
         return redirect(url_for(".course", slug=slug))
-    db.session.commit()
     flash(_("You are enrolled. Start with the first lesson whenever you are ready."), "success")
     return redirect(url_for(".course", slug=slug))
 
@@ -110,13 +108,10 @@ def unenrol(slug: str):  # noqa: ANN201
     course = _course_or_404(slug)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with request_action() as done:
         progress.unenrol(current_user._get_current_object(), course)
-    except ServiceError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    if not done:
         return redirect(url_for(".course", slug=slug))
-    db.session.commit()
     flash(_("You left the course. Your progress is kept if you enrol again."), "success")
     return redirect(url_for(".course", slug=slug))
 
@@ -163,13 +158,10 @@ def complete(slug: str, key: str):  # noqa: ANN201
     course, enrolment, outline, _state = _study(slug, key)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with request_action() as done:
         progress.complete_lesson(enrolment, outline, key)
-    except ServiceError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    if not done:
         return redirect(url_for(".course", slug=slug))
-    db.session.commit()
     if outline.complete:
         flash(_("You have completed every lesson of this course."), "success")
         return redirect(url_for(".course", slug=slug))
@@ -186,7 +178,6 @@ def complete(slug: str, key: str):  # noqa: ANN201
 def my_learning():  # noqa: ANN201
     """The learner's courses with progress and where to continue."""
     entries = progress.dashboard(current_user._get_current_object())
-    from academy.courses.models import EnrolmentStatus
 
     return render_template(
         "courses/my_learning.html",
@@ -202,8 +193,6 @@ HOME_COURSES = 3
 
 def home_panel():  # noqa: ANN201
     """Start page: "Continue learning", the courses in progress most recently active first (None if none)."""
-    from academy.home import HomePanel
-
     if not current_user.is_authenticated:
         return None
     entries = [e for e in progress.dashboard(current_user._get_current_object(), active_only=True) if e.in_progress]
@@ -226,8 +215,6 @@ HOME_TEACHING = 5
 
 def teaching_panel():  # noqa: ANN201
     """Start page, for trainers: the courses they own with their active learners, or how to create one."""
-    from academy.home import HomePanel
-
     # Learners own no course: no query for them.
     if not current_user.is_authenticated or not current_user.has_role("trainer"):
         return None

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from academy.courses.models import Course
 from academy.exceptions import NotFound, ServiceError
 from academy.extensions import db
-from academy.quizzes.models import GradingMethod, Question, Quiz, QuizSlot, SlotKind
+from academy.quizzes.models import Attempt, GradingMethod, Question, Quiz, QuizSlot, SlotKind
 from academy.quizzes.services import bank
 
 SETTINGS = (
@@ -263,8 +263,6 @@ def question_count(quiz: Quiz) -> int:
 
 def delete_quiz(quiz: Quiz) -> None:
     """Delete a quiz that nobody has attempted; otherwise unpublish it instead."""
-    from academy.quizzes.models import Attempt
-
     if db.session.scalar(select(func.count()).where(Attempt.quiz_id == quiz.id)):
         raise ServiceError(_("Learners have attempted this quiz: unpublish it instead of deleting it."))
     db.session.delete(quiz)

@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from academy.auth.forms import EmptyForm
+from academy.core.actions import request_action
 from academy.courses.models import Course
 from academy.exceptions import ServiceError
-from academy.extensions import db
 from academy.quizzes import access, gift, grading, qtypes
 from academy.quizzes.forms import (
     ANSWER_ROWS,
@@ -28,7 +28,7 @@ from academy.quizzes.models import Question, QuestionType, QuestionVersion, Text
 from academy.quizzes.rendering import render
 from academy.quizzes.services import bank
 from academy.quizzes.spec import QuestionSpec
-from academy.quizzes.views import bp, managed_course_or_abort
+from academy.quizzes.views.common import bp, managed_course_or_abort
 
 
 def _outcome_choices(course: Course) -> list[tuple[str, str]]:
@@ -204,17 +204,14 @@ def _save(course: Course, form: QuestionForm, qtype: QuestionType, question: Que
         return _render_form(course, form, qtype, question)
     if not form.validate_on_submit():
         return _render_form(course, form, qtype, question, 400)
-    try:
+    with request_action(form, on_form=True) as done:
         spec = _spec_from_form(qtype, form, question.key if question else None)
         if question is None:
             question = bank.create_question(course, spec, form.outcomes.data, actor=current_user)
         else:
             bank.update_question(question, spec, form.outcomes.data, actor=current_user)
-    except ServiceError as err:
-        db.session.rollback()
-        form.form_errors.append(err.message)
+    if not done:
         return _render_form(course, form, qtype, question if question and question.id else None, 400)
-    db.session.commit()
     flash(_("The question is saved."), "success")
     return redirect(url_for(".question_preview", slug=course.slug, question_id=question.id))
 
@@ -296,8 +293,8 @@ def question_archive(slug: str, question_id: int):  # noqa: ANN201
     if not EmptyForm().validate_on_submit():
         abort(400)
     restore = request.form.get("restore") == "1"
-    bank.archive_question(question, archived=not restore)
-    db.session.commit()
+    with request_action():
+        bank.archive_question(question, archived=not restore)
     flash(_("The question is back in the bank.") if restore else _("The question is removed from the bank."), "success")
     return redirect(url_for(".bank_index", slug=slug))
 
@@ -357,12 +354,14 @@ def bank_import_confirm(slug: str):  # noqa: ANN201
     form = ConfirmImportForm()
     if not form.validate_on_submit() or form.mode.data not in (bank.IMPORT_VALID_ONLY, bank.IMPORT_ALL_OR_NOTHING):
         abort(400)
-    report = bank.import_gift(course, form.gift.data, mode=form.mode.data, actor=current_user, assign=_assignments())
-    if not report.saved:
-        db.session.rollback()
-        flash(_("Nothing was imported: %(count)d questions cannot be read.", count=len(report.errors)), "error")
+    with request_action() as done:
+        report = bank.import_gift(
+            course, form.gift.data, mode=form.mode.data, actor=current_user, assign=_assignments()
+        )
+        if not report.saved:  # rolled back and flashed
+            raise ServiceError(_("Nothing was imported: %(count)d questions cannot be read.", count=len(report.errors)))
+    if not done:
         return redirect(url_for(".bank_import", slug=slug))
-    db.session.commit()
     counts = report.count
     flash(
         _(

@@ -7,7 +7,7 @@ from flask import render_template, request
 from flask_login import login_required
 
 from academy.quizzes import gradebook
-from academy.quizzes.views import bp, managed_course_or_abort
+from academy.quizzes.views.common import bp, managed_course_or_abort
 
 
 def _book(slug: str):

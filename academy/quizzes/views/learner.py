@@ -10,8 +10,9 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm.attributes import set_committed_value
 
 from academy.auth.forms import EmptyForm
+from academy.core.actions import commit, request_action
 from academy.courses import hooks
-from academy.exceptions import Conflict, ServiceError
+from academy.exceptions import Conflict
 from academy.extensions import db
 from academy.inputs import page_arg
 from academy.quizzes import access, clock
@@ -22,7 +23,7 @@ from academy.quizzes.services import attempts as services
 from academy.quizzes.services import quizzes as quiz_services
 from academy.quizzes.services import results
 from academy.quizzes.services.attempts import DeadlinePassed
-from academy.quizzes.views import bp, course_or_404
+from academy.quizzes.views.common import bp, course_or_404
 from academy.quizzes.views.present import for_answering, for_review
 
 
@@ -48,7 +49,7 @@ def _attempt_or_404(quiz: Quiz, attempt_id: int) -> Attempt:
 
 def _close_if_overdue(attempt: Attempt) -> bool:
     if services.close_if_overdue(attempt, now=clock.now()):
-        db.session.commit()
+        commit()  # only then: a commit expires what the page has loaded
         flash(_("Time was up: your attempt was submitted with the answers you had saved."), "warning")
         return True
     return False
@@ -65,7 +66,7 @@ def quiz(slug: str, quiz_id: int):  # noqa: ANN201
     for attempt in attempts:
         closed_any |= services.close_if_overdue(attempt, now=now)
     if closed_any:
-        db.session.commit()
+        commit()
         attempts = services.attempts_of(quiz, current_user)
     current = results.standing(quiz, attempts)
     return render_template(
@@ -90,14 +91,11 @@ def start(slug: str, quiz_id: int):  # noqa: ANN201
     quiz, _enrolment = _quiz_for_learner(slug, quiz_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with request_action() as done:
         attempt = services.start_attempt(quiz, current_user)
-    except ServiceError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+        attempt_id = attempt.id  # read before the commit expires it: the redirect then costs no reload
+    if not done:
         return redirect(url_for(".quiz", slug=slug, quiz_id=quiz_id))
-    attempt_id = attempt.id  # read before the commit expires it: the redirect then costs no reload
-    db.session.commit()
     return redirect(url_for(".attempt", slug=slug, quiz_id=quiz_id, attempt_id=attempt_id))
 
 
@@ -202,12 +200,12 @@ def submit(slug: str, quiz_id: int, attempt_id: int):  # noqa: ANN201
     if not EmptyForm().validate_on_submit():
         abort(400)
     now = clock.now()
-    if services.is_overdue(attempt, now):
-        services.close_if_overdue(attempt, now=now)
-        flash(_("Time was up: your attempt was submitted with the answers you had saved."), "warning")
-    elif services.submit_attempt(attempt, now=now):
-        flash(_("Your attempt is submitted."), "success")
-    db.session.commit()
+    with request_action():
+        if services.is_overdue(attempt, now):
+            services.close_if_overdue(attempt, now=now)
+            flash(_("Time was up: your attempt was submitted with the answers you had saved."), "warning")
+        elif services.submit_attempt(attempt, now=now):
+            flash(_("Your attempt is submitted."), "success")
     return redirect(url_for(".result", slug=slug, quiz_id=quiz_id, attempt_id=attempt_id))
 
 

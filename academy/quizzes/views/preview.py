@@ -10,7 +10,7 @@ from academy.quizzes import preview, readiness
 from academy.quizzes.models import Quiz
 from academy.quizzes.services import bank
 from academy.quizzes.services.results import Review
-from academy.quizzes.views import bp, managed_course_or_abort
+from academy.quizzes.views.common import bp, managed_course_or_abort
 from academy.quizzes.views.present import for_answering, for_review
 from academy.quizzes.views.teach import _quiz_or_404
 

@@ -10,10 +10,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from academy.auth.forms import EmptyForm
+from academy.core.actions import request_action
 from academy.core.confirm import confirm_first
 from academy.core.timezones import to_local, to_utc, user_zone
 from academy.courses.models import Course, Module
-from academy.exceptions import NotFound, ServiceError
+from academy.exceptions import NotFound
 from academy.extensions import db
 from academy.quizzes import access, analysis, clock, qtypes
 from academy.quizzes.completion import mastery_table
@@ -23,7 +24,7 @@ from academy.quizzes.rendering import render
 from academy.quizzes.services import attempts as attempt_services
 from academy.quizzes.services import bank
 from academy.quizzes.services import quizzes as services
-from academy.quizzes.views import bp, managed_course_or_abort
+from academy.quizzes.views.common import bp, managed_course_or_abort
 
 REVIEW_FIELDS = (
     "review_score_after",
@@ -110,14 +111,6 @@ def _quiz_form_page(course: Course, form: QuizForm, quiz: Quiz | None, status: i
     return render_template("quizzes/teach/quiz_form.html", course=course, form=form, quiz=quiz), status
 
 
-def _apply_error(form: QuizForm, err: ServiceError) -> None:
-    target = getattr(form, err.field, None) if err.field else None
-    if target is not None and hasattr(target, "errors"):
-        target.errors = [*target.errors, err.message]
-    else:
-        form.form_errors.append(err.message)
-
-
 @bp.route("/teach/<slug>/quizzes/new", methods=["GET", "POST"])
 @login_required
 def quiz_new(slug: str):  # noqa: ANN201
@@ -129,13 +122,10 @@ def quiz_new(slug: str):  # noqa: ANN201
         return _quiz_form_page(course, form, None)
     if not form.validate_on_submit():
         return _quiz_form_page(course, form, None, 400)
-    try:
+    with request_action(form, on_form=True) as done:
         quiz = services.create_quiz(course, **_settings(form))
-    except ServiceError as err:
-        db.session.rollback()
-        _apply_error(form, err)
+    if not done:
         return _quiz_form_page(course, form, None, 400)
-    db.session.commit()
     flash(_("The quiz is created. Now add its questions."), "success")
     return redirect(url_for(".quiz_slots", slug=slug, quiz_id=quiz.id))
 
@@ -157,13 +147,10 @@ def quiz_edit(slug: str, quiz_id: int):  # noqa: ANN201
         return _quiz_form_page(course, form, quiz)
     if not form.validate_on_submit():
         return _quiz_form_page(course, form, quiz, 400)
-    try:
+    with request_action(form, on_form=True) as done:
         services.update_quiz(quiz, **_settings(form))
-    except ServiceError as err:
-        db.session.rollback()
-        _apply_error(form, err)
+    if not done:
         return _quiz_form_page(course, form, quiz, 400)
-    db.session.commit()
     flash(_("The quiz settings are saved."), "success")
     return redirect(url_for(".teach_quizzes", slug=slug))
 
@@ -182,13 +169,9 @@ def quiz_delete(slug: str, quiz_id: int):  # noqa: ANN201
     quiz = _quiz_or_404(course, quiz_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with request_action() as done:
         services.delete_quiz(quiz)
-    except ServiceError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-    else:
-        db.session.commit()
+    if done:
         flash(_("The quiz is deleted."), "success")
     return redirect(url_for(".teach_quizzes", slug=slug))
 
@@ -214,7 +197,7 @@ def quiz_slots(slug: str, quiz_id: int):  # noqa: ANN201
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
+            with request_action(form, on_form=True) as done:
                 question = None
                 if form.kind.data == SlotKind.QUESTION and form.question_id.data:
                     question = bank.get_question(course, int(form.question_id.data))
@@ -226,12 +209,9 @@ def quiz_slots(slug: str, quiz_id: int):  # noqa: ANN201
                     category=form.category.data or None,
                     count=form.count.data,
                 )
-            except ServiceError as err:
-                db.session.rollback()
-                _apply_error(form, err)
+            if not done:
                 status = 400
             else:
-                db.session.commit()
                 _flash_added(quiz, slot, bank.list_questions(course))
                 return redirect(url_for(".quiz_slots", slug=slug, quiz_id=quiz.id))
         else:
@@ -284,16 +264,13 @@ def quiz_slot_change(slug: str, quiz_id: int, slot_id: int):  # noqa: ANN201
     if not EmptyForm().validate_on_submit():
         abort(400)
     action = request.form.get("action")
-    try:
+    if action not in ("remove", "up", "down"):
+        abort(400)
+    with request_action(abort_on=(404,)):
         if action == "remove":
             services.remove_slot(quiz, slot_id)
-        elif action in ("up", "down"):
-            services.move_slot(quiz, slot_id, -1 if action == "up" else 1)
         else:
-            abort(400)
-    except NotFound:
-        abort(404)
-    db.session.commit()
+            services.move_slot(quiz, slot_id, -1 if action == "up" else 1)
     return redirect(url_for(".quiz_slots", slug=slug, quiz_id=quiz.id))
 
 
@@ -358,15 +335,12 @@ def grade_response(slug: str, response_id: int):  # noqa: ANN201
     form = GradeForm()
     if not form.validate_on_submit():
         return _grading_again(course, form, response.id)
-    try:
+    with request_action(form, fields={None: "points"}) as done:  # every refusal is shown beside the points
         attempt_services.grade_manually(
             response, points=form.points.data, comment=form.comment.data or "", grader=current_user, now=clock.now()
         )
-    except ServiceError as err:
-        db.session.rollback()
-        form.points.errors = [*form.points.errors, err.message]
+    if not done:
         return _grading_again(course, form, response.id)
-    db.session.commit()
     flash(_("The grade is saved."), "success")
     return redirect(url_for(".grading_queue", slug=slug))
 

@@ -11,9 +11,10 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from academy.auth.forms import EmptyForm
+from academy.core.actions import commit, request_action
 from academy.courses.models import Course
 from academy.courses.services import authoring
-from academy.exceptions import NotFound, PermissionDenied, ServiceError
+from academy.exceptions import NotFound, PermissionDenied
 from academy.extensions import db
 from academy.markdown import render as render_markdown
 from academy.security import trainer_required
@@ -49,15 +50,6 @@ def manage_url(course: Course, anchor: str | None = None, *, endpoint: str = "co
     return url_for(endpoint, slug=course.slug, _anchor=anchor)
 
 
-def apply_error(form, err: ServiceError) -> None:  # noqa: ANN001
-    """Show a service's refusal on the field it names, or at the top of the form."""
-    field = getattr(form, err.field, None) if err.field else None
-    if field is not None:
-        field.errors = [*field.errors, err.message]
-    else:
-        form.form_errors.append(err.message)
-
-
 def invalid(template: str, status: int = 400, **context: Any) -> tuple[str, int]:
     """Roll back and show the form again with its errors."""
     db.session.rollback()
@@ -65,18 +57,9 @@ def invalid(template: str, status: int = 400, **context: Any) -> tuple[str, int]
 
 
 def done(course: Course, message: str, anchor: str | None = None, *, endpoint: str = "courses.manage") -> Response:
-    """Commit, say so, and go back to the course's editing hub (or the workspace page named)."""
-    db.session.commit()
+    """Commit (through core.actions), say so, and go back to the course's editing hub (or the workspace page named)."""
+    commit()
     flash(message, "success")
-    return redirect(manage_url(course, anchor, endpoint=endpoint))
-
-
-def refused(
-    course: Course, err: ServiceError, anchor: str | None = None, *, endpoint: str = "courses.manage"
-) -> Response:
-    """Roll back and show the service's refusal on the editing hub (or the workspace page named)."""
-    db.session.rollback()
-    flash(err.message, "error")
     return redirect(manage_url(course, anchor, endpoint=endpoint))
 
 
@@ -91,11 +74,9 @@ def form_page(template: str, context: dict[str, Any], save: Callable[[], Respons
     if preview is not None and preview.data:
         context["preview_html"] = render_markdown(form.body.data)
         return render_template(template, **context)
-    try:
-        return save()
-    except ServiceError as err:
-        apply_error(form, err)
-        return invalid(template, **context)
+    with request_action(form, on_form=True) as outcome:
+        response = save()
+    return response if outcome else invalid(template, **context)
 
 
 def action(
@@ -104,10 +85,8 @@ def action(
     """A one-button POST: check the CSRF token, run `do` (which returns the message), report back."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with request_action(abort_on=(404,)) as outcome:  # a refusal is flashed on the page we go back to
         message = do()
-    except NotFound:
-        abort(404)
-    except ServiceError as err:
-        return refused(course, err, anchor, endpoint=endpoint)
-    return done(course, message, anchor, endpoint=endpoint)
+    if outcome:
+        flash(message, "success")
+    return redirect(manage_url(course, anchor, endpoint=endpoint))

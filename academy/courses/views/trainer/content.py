@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, request
+from flask import abort, flash, redirect, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from academy.auth.forms import EmptyForm
+from academy.core.actions import request_action
 from academy.core.confirm import confirm_first
 from academy.courses.forms import LessonForm, ModuleForm, MoveForm, OutcomeForm
 from academy.courses.models import Course
 from academy.courses.services import authoring, versioning
-from academy.courses.views import bp
-from academy.courses.views.trainer.common import action, done, editable, form_page, found, refused
+from academy.courses.views.common import bp
+from academy.courses.views.trainer.common import action, done, editable, form_page, found, manage_url
 from academy.courses.views.trainer.uploads import lesson_page
-from academy.exceptions import ServiceError
 
 OUTCOME_TEMPLATE = "courses/trainer/outcome_form.html"
 MODULE_TEMPLATE = "courses/trainer/module_form.html"
@@ -39,11 +39,11 @@ def _move(course: Course, mover: Callable, key: str, anchor: str):
     form = MoveForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with request_action() as outcome:
         mover(course, key, form.direction.data)
-    except ServiceError as err:
-        return refused(course, err, anchor)
-    return done(course, _("Order saved."), anchor)
+    if outcome:
+        flash(_("Order saved."), "success")
+    return redirect(manage_url(course, anchor))
 
 
 @bp.post("/trainer/courses/<slug>/outcomes/<key>/move")

@@ -11,20 +11,20 @@ from werkzeug.wrappers import Response
 
 from academy.auth import throttle
 from academy.auth.forms import EmptyForm
+from academy.core.actions import request_action
 from academy.core.confirm import confirm_first
+from academy.courses import hooks
 from academy.courses import jobs as course_jobs
 from academy.courses.forms import CourseForm, MoveForm, OwnerForm
 from academy.courses.models import Course, CourseStatus, VersionStatus
 from academy.courses.services import authoring, owner_invitations, progress, versioning
-from academy.courses.views import bp
+from academy.courses.views.common import bp
 from academy.courses.views.trainer.common import (
     action,
-    apply_error,
     done,
     editable,
     form_page,
     manage_url,
-    refused,
 )
 from academy.courses.views.trainer.uploads import lesson_markdown
 from academy.exceptions import NotFound, PermissionDenied, ServiceError
@@ -54,9 +54,7 @@ def new_course():  # noqa: ANN201
     def save() -> Response:
         slug = form.slug.data or authoring.slugify(form.title.data)
         course = authoring.create_course(slug=slug, owner=current_user._get_current_object(), **form.values())
-        db.session.commit()
-        flash(_("Course created as a draft. Add outcomes, modules and lessons, then publish it."), "success")
-        return redirect(manage_url(course))
+        return done(course, _("Course created as a draft. Add outcomes, modules and lessons, then publish it."))
 
     return form_page(COURSE_TEMPLATE, {"form": form, "course": None}, save)
 
@@ -179,16 +177,14 @@ def add_owner(course: Course):  # noqa: ANN201
     if not form.validate_on_submit():
         db.session.rollback()
         return _render_settings(course, owner_form=form, status=400)
-    try:
+    with request_action(form, on_form=True) as outcome:
         invitation = owner_invitations.invite(course, form.email.data, actor=current_user)
-    except ServiceError as err:
-        db.session.rollback()
-        apply_error(form, err)
+        if invitation is not None and throttle.allow_mail_to(form.email.data):
+            enqueue_after_commit(
+                course_jobs.send_owner_invitation, invitation.course_id, invitation.user_id, invitation.inviter_id
+            )
+    if not outcome:
         return _render_settings(course, owner_form=form, status=400)
-    if invitation is not None and throttle.allow_mail_to(form.email.data):
-        enqueue_after_commit(
-            course_jobs.send_owner_invitation, invitation.course_id, invitation.user_id, invitation.inviter_id
-        )
     message = _(
         "If a trainer account uses %(email)s, we have e-mailed an invitation; "
         "they become a co-owner when they accept it.",
@@ -211,11 +207,8 @@ def accept_ownership(slug: str, token: str):  # noqa: ANN201
         abort(404)
     form = EmptyForm()
     if form.validate_on_submit():
-        try:
+        with request_action(abort_on=(404,)):  # the service's only refusal
             owner_invitations.accept(token, user=user, course=course)
-        except ServiceError:
-            db.session.rollback()
-            abort(404)
         return done(course, _("You now co-own this course."), "owners", endpoint=SETTINGS)
     title = versioning.working_version(course).title
     return render_template("courses/trainer/owner_invitation.html", course=course, title=title, form=form)
@@ -232,12 +225,11 @@ def remove_owner(course: Course, user_id: int):  # noqa: ANN201
     """Remove a co-owner."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with request_action() as outcome:
         user = authoring.remove_owner(course, user_id)
-    except ServiceError as err:
-        return refused(course, err, "owners", endpoint=SETTINGS)
+    if not outcome:
+        return redirect(manage_url(course, "owners", endpoint=SETTINGS))
     if user.id == current_user.id and not current_user.has_role("admin"):
-        db.session.commit()
         flash(_("You no longer own this course."), "success")
         return redirect(url_for(".trainer_courses"))
     return done(course, _("%(name)s no longer owns this course.", name=user.name), "owners", endpoint=SETTINGS)
@@ -250,8 +242,6 @@ def remove_owner(course: Course, user_id: int):  # noqa: ANN201
 @editable
 def preview_course(course: Course):  # noqa: ANN201
     """The course page as learners will see the working version."""
-    from academy.courses import hooks
-
     version = versioning.working_version(course)
     outline = progress.build_outline(version)
     return render_template(

@@ -20,7 +20,7 @@ from academy.courses import policy
 from academy.courses.models import Course
 from academy.courses.services import files as course_files
 from academy.courses.services import progress
-from academy.courses.views import bp
+from academy.courses.views.common import bp
 from academy.courses.views.trainer.common import editable, form_page
 from academy.exceptions import NotFound
 from academy.extensions import db

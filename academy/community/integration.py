@@ -9,8 +9,11 @@ from sqlalchemy import select
 
 from academy import request_memo
 from academy.auth.models import User
-from academy.community.documents import notify as document_notify
+from academy.community.access import access_for
+from academy.community.documents import integration as document_notify
 from academy.community.models import Community, Membership, Post, Thread
+from academy.community.people import contacts, mentioned_members
+from academy.community.services.watching import recipients_for_post
 from academy.extensions import db
 from academy.notifications import access as notification_access
 from academy.notifications import events as notification_events
@@ -58,8 +61,6 @@ def mentioned(post: Post) -> set[int]:
     The author is never told about their own mention; the "Mentions of me" preference decides how
     (in the app, by e-mail at once or in a digest).
     """
-    from academy.community.services.threads import mentioned_members
-
     thread = post.thread
     people = set(mentioned_members(thread.community, post.body).values()) - {post.author_id}
     if people:
@@ -78,8 +79,6 @@ def mentioned(post: Post) -> set[int]:
 
 def thread_created(thread: Thread) -> None:
     """Members mentioned in a new thread hear of it as a mention; members watching the community as a new thread."""
-    from academy.community.services.watching import recipients_for_post
-
     opening = thread.posts[0]
     told = mentioned(opening)
     _record(
@@ -96,8 +95,6 @@ def thread_created(thread: Thread) -> None:
 
 def replied(post: Post) -> None:
     """Watchers and participants hear about a reply; the asker hears about an answer to a question."""
-    from academy.community.services.watching import recipients_for_post
-
     thread = post.thread
     told = mentioned(post)  # a mention is the one notice its person gets about this post
     recipients = [u for u in recipients_for_post(post) if u.id not in told]
@@ -141,8 +138,6 @@ def answer_accepted(thread: Thread, post: Post, actor: User) -> None:
 
 def membership_requested(membership: Membership) -> None:
     """The community's contact persons hear about a request to join."""
-    from academy.community.services.membership import contacts
-
     community = membership.community
     _record(
         "membership.requested",
@@ -186,8 +181,6 @@ def membership_decided(membership: Membership, *, approved: bool, actor: User) -
 
 
 def _can_see_community(user: User, community_id: int) -> bool:
-    from academy.community.access import access_for
-
     # Every community in one query per request (there are dozens): the unread count checks each scope,
     # and a page's queries must not depend on how many communities a learner's notifications name.
     by_id = request_memo.remember(

@@ -1,10 +1,9 @@
-"""Engine-level settings that depend on the backend."""
+"""Engine-level settings that depend on the backend (academy.db holds the declarative base and column types)."""
 
 from __future__ import annotations
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from academy.extensions import db
 
@@ -23,8 +22,3 @@ def _sqlite_on_connect(dbapi_connection, connection_record) -> None:  # noqa: AN
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
-
-
-def is_sqlite(engine: Engine) -> bool:
-    """True when the engine talks to SQLite."""
-    return engine.dialect.name == "sqlite"
