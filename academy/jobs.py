@@ -151,7 +151,10 @@ def _retry():
 def _enqueue_rq(job: QueuedJob) -> bool:
     target, args, extra = job.func_path, job.args, {}
     if job.outbox_id:  # run through the outbox row, under an id that makes a second enqueue harmless
-        target, args, extra = "academy.outbox.run", (job.outbox_id,), {"job_id": f"academy-outbox-{job.outbox_id}"}
+        from academy import outbox  # it imports this module's constants: a circle at the top
+
+        target, args = _path_of(outbox.run), (job.outbox_id,)
+        extra = {"job_id": f"academy-outbox-{job.outbox_id}"}
     try:
         rq_queue(job.queue).enqueue(
             execute,
