@@ -1,28 +1,28 @@
 """Attempts: start (drawing and freezing questions), save answers, submit once, grade, review.
 
-Timing is the server's: `deadline` is fixed at the start (time limit, capped by the quiz's close
-date). Answers that arrive after it are refused, and an overdue attempt is submitted with the
-answers saved so far, either when anyone next touches it or by the `close-overdue` sweep.
-Submitting is a conditional UPDATE on the attempt's state, so double clicks and concurrent
-requests grade an attempt exactly once.
+Timing is the server's: `deadline` is fixed at the start (time limit with the learner's
+accommodation, capped by the quiz's close date: services/accommodations.py). Answers that arrive
+after it are refused, and an overdue attempt is submitted with the answers saved so far, either
+when anyone next touches it or by the `close-overdue` sweep. Submitting is a conditional UPDATE
+on the attempt's state, so double clicks and concurrent requests grade an attempt exactly once.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from academy.auth.models import User
 from academy.core import events
-from academy.courses.models import Course, Enrolment
-from academy.courses.policy import can_manage_course, managed_courses
+from academy.courses.models import Enrolment
+from academy.courses.policy import can_manage_course
 from academy.exceptions import Conflict, PermissionDenied, ServiceError
 from academy.extensions import db
 from academy.quizzes import access, clock, grading
@@ -37,7 +37,7 @@ from academy.quizzes.models import (
     Response,
     SlotKind,
 )
-from academy.quizzes.services import bank
+from academy.quizzes.services import accommodations, bank
 from academy.quizzes.services.quizzes import matches_slot
 from academy.quizzes.services.results import Standing, standing
 
@@ -82,14 +82,6 @@ def availability(quiz: Quiz, current: Standing, now: datetime) -> str | None:
     if current.left == 0:
         return _("You have used all your attempts.")
     return None
-
-
-def planned_deadline(quiz: Quiz, now: datetime) -> datetime | None:
-    """When an attempt started at `now` must be submitted: the time limit, capped by the close date."""
-    deadline = now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
-    if quiz.closes_at and (deadline is None or quiz.closes_at < deadline):
-        deadline = quiz.closes_at
-    return deadline
 
 
 # --- starting: draw and freeze the questions --------------------------------------------------
@@ -174,7 +166,7 @@ def start_attempt(quiz: Quiz, user: User, *, now: datetime | None = None, rng: r
         number=max((a.number for a in current.attempts), default=0) + 1,
         state=AttemptState.IN_PROGRESS,
         started_at=now,
-        deadline=planned_deadline(quiz, now),
+        deadline=accommodations.deadline_for(quiz, user, now),
     )
     for position, question in enumerate(questions, start=1):
         version = question.current_version
@@ -401,41 +393,3 @@ def grade_manually(
     response.graded_at = now
     _finalise(attempt, now)
     db.session.flush()
-
-
-def waiting_counts(user: User) -> list[tuple[Course, int]]:
-    """Courses the user owns with essay responses waiting for a grade, and how many (one query)."""
-    waiting = (
-        select(Quiz.course_id, func.count(Response.id).label("essays"))
-        .join(Attempt, Attempt.quiz_id == Quiz.id)
-        .join(Response, Response.attempt_id == Attempt.id)
-        .where(Attempt.state == AttemptState.SUBMITTED, Response.fraction.is_(None))
-        .group_by(Quiz.course_id)
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(Course, waiting.c.essays)
-        .join(waiting, waiting.c.course_id == Course.id)
-        .where(managed_courses(user, owned_only=True))
-        .order_by(waiting.c.essays.desc(), Course.slug)
-        .options(joinedload(Course.published_version))
-    ).all()
-    return [(course, essays) for course, essays in rows]
-
-
-def waiting_responses(course: Course) -> list[Response]:
-    """Essay responses of submitted attempts that wait for a trainer, oldest first."""
-    return list(
-        db.session.scalars(
-            select(Response)
-            .join(Attempt, Attempt.id == Response.attempt_id)
-            .join(Quiz, Quiz.id == Attempt.quiz_id)
-            .where(Quiz.course_id == course.id, Attempt.state == AttemptState.SUBMITTED, Response.fraction.is_(None))
-            .options(
-                selectinload(Response.attempt).joinedload(Attempt.user),
-                selectinload(Response.attempt).joinedload(Attempt.quiz),
-                selectinload(Response.version),
-            )
-            .order_by(Attempt.submitted_at, Response.position)
-        )
-    )

@@ -46,13 +46,13 @@ def home_panel():  # noqa: ANN201
 
     from academy.home import HomePanel
     from academy.quizzes import readiness
-    from academy.quizzes.services import attempts
+    from academy.quizzes.services import grading_queue
 
     # Learners never own a course: no query for them.
     if not current_user.is_authenticated or not current_user.has_role("trainer"):
         return None
     user = current_user._get_current_object()
-    waiting = attempts.waiting_counts(user)
+    waiting = grading_queue.waiting_counts(user)
     not_ready = readiness.not_ready_counts(user)
     if not waiting and not not_ready:
         return None
