@@ -87,7 +87,8 @@ def _register_tabs(app) -> None:  # noqa: ANN001
 
     assessment = endpoints(
         "question_preview", "question_edit", "question_new", "bank_import", "bank_import_confirm",
-        "teach_quizzes", "quiz_new", "quiz_edit", "quiz_slots", "quiz_preview",
+        "teach_quizzes", "quiz_new", "quiz_edit", "quiz_slots", "quiz_preview", "accommodations",
+        "accommodation_grant",
     )  # fmt: skip
     register_tab(app, Tab("assessment", lazy_gettext("Assessment"), "quizzes.bank_index", 20, assessment))
     register_tab(app, Tab("grading", lazy_gettext("Grading"), "quizzes.grading_queue", 30, endpoints("grade_response")))
@@ -95,4 +96,11 @@ def _register_tabs(app) -> None:  # noqa: ANN001
     register_tab(app, Tab("analytics", lazy_gettext("Analytics"), "quizzes.mastery", 50, endpoints("quiz_analysis")))
 
 
-from academy.quizzes.views import bank, gradebook, learner, preview, teach  # noqa: E402,F401  (routes register on bp)
+from academy.quizzes.views import (  # noqa: E402,F401  (routes register on bp)
+    accommodations,
+    bank,
+    gradebook,
+    learner,
+    preview,
+    teach,
+)
