@@ -228,15 +228,20 @@ def list_quiz_results(query: dict[str, Any]) -> Page:
     if "passed" in query:
         items = [s for s in items if s.passed == query["passed"]]
     page = page_from_list(items, limit=query["limit"], offset=query["offset"])
-    mine = {
-        a.quiz_id: a
-        for a in db.session.scalars(
-            select(QuizAccommodation).where(
-                QuizAccommodation.user_id == user.id,
-                QuizAccommodation.quiz_id.in_([s.quiz.id for s in page.items]),
+    # My accommodations on the page's timed quizzes, in one query (none when no quiz has a time limit).
+    timed = [s.quiz.id for s in page.items if s.quiz.time_limit_minutes]
+    mine = (
+        {
+            a.quiz_id: a
+            for a in db.session.scalars(
+                select(QuizAccommodation).where(
+                    QuizAccommodation.user_id == user.id, QuizAccommodation.quiz_id.in_(timed)
+                )
             )
-        )
-    }
+        }
+        if timed
+        else {}
+    )
     page.items = [_standing(s, now, mine) for s in page.items]
     return page
 
