@@ -18,6 +18,7 @@ from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from academy import formats
 from academy.auth.models import User
 from academy.courses.models import Enrolment, EnrolmentStatus
 from academy.courses.policy import can_manage_course
@@ -110,13 +111,11 @@ def learners(quiz: Quiz) -> list[User]:
 
 def describe(kind: AccommodationKind | str, amount: int) -> str:
     """The accommodation in words: "50 % extra time", "15 minutes extra time", "No time limit"."""
-    from academy.formats import percent
-
     kind = AccommodationKind(kind)
     if kind == AccommodationKind.NO_LIMIT:
         return _("No time limit")
     if kind == AccommodationKind.PERCENT:
-        return _("%(percent)s extra time", percent=percent(amount))
+        return _("%(percent)s extra time", percent=formats.percent(amount))
     return ngettext("%(num)d minute extra time", "%(num)d minutes extra time", amount)
 
 
