@@ -216,7 +216,10 @@ def draw_outcomes(
         if places is not None:
             break
     else:
-        # Even the smallest size overflows: show what fits and say where the rest is.
+        # Even the smallest size overflows: show what fits at a readable size and say where the rest is.
+        size, leading = 8, 8 * 1.28
+        blocks = [simpleSplit(text, font("Sans"), size, col_w - code_w) for _, text in outcomes]
+        heights = [len(lines) * leading + size * 0.45 for lines in blocks]
         note_h = leading + 2
         count = len(outcomes)
         while count > 0 and _flow(heights[:count], columns, height - note_h) is None:
