@@ -99,6 +99,9 @@ class Config:
         self.NOTIFICATIONS_DIGEST_WEEKDAY = _env_int("NOTIFICATIONS_DIGEST_WEEKDAY", 0)
         # Certificates. Unset paths fall back to folders under the instance path at run time.
         self.CERTIFICATE_ISSUER = _env("CERTIFICATE_ISSUER", "Interreg Academy")
+        # The signatory line of certificate PDFs: a person's name and their role (empty role: "For <issuer>").
+        self.CERTIFICATE_SIGNATORY_NAME = _env("CERTIFICATE_SIGNATORY_NAME", "")
+        self.CERTIFICATE_SIGNATORY_ROLE = _env("CERTIFICATE_SIGNATORY_ROLE", "")
         self.CERTIFICATE_STORAGE_DIR = _env("CERTIFICATE_STORAGE_DIR")
         self.CERTIFICATE_KEYS_DIR = _env("CERTIFICATE_KEYS_DIR")
         self.CERTIFICATE_SIGNING_KEY = _env("CERTIFICATE_SIGNING_KEY")

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+
+from academy import formats
 
 # Main navigation; an item shows once its feature's endpoint is registered.
 NAV_ITEMS = (
@@ -133,20 +135,6 @@ def page_url(page: int) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
-# European order for a European audience: 21 November 2026, 14:05. Babel's named formats follow the
-# locale, and in English that is the American 11/21/26, 2:05 PM, so the names map to patterns here.
-_DATE_FORMATS = {"short": "d MMM y", "medium": "d MMM y", "long": "d MMMM y"}
-_DATETIME_FORMATS = {"short": "d MMM y, HH:mm", "medium": "d MMM y, HH:mm", "long": "d MMMM y, HH:mm"}
-
-
-def _date(value: datetime | None, fmt: str = "d MMMM y") -> str:
-    return format_date(value, _DATE_FORMATS.get(fmt, fmt)) if value else ""
-
-
-def _datetime(value: datetime | None, fmt: str = "d MMMM y, HH:mm") -> str:
-    return format_datetime(value, _DATETIME_FORMATS.get(fmt, fmt)) if value else ""
-
-
 def _in_zone(value: datetime | None, user: object | None = None) -> str:
     """A stored UTC moment as wall-clock time in the person's zone, named: "1 March 2025, 10:00 (Europe/Brussels)"."""
     from academy.core.timezones import to_local, user_zone
@@ -154,17 +142,19 @@ def _in_zone(value: datetime | None, user: object | None = None) -> str:
     if value is None:
         return ""
     tz = user_zone(user)
-    return f"{format_datetime(to_local(value, tz), 'd MMMM y, HH:mm')} ({tz.key.replace('_', ' ')})"
+    return f"{formats.datetime(to_local(value, tz), rebase=False)} ({tz.key.replace('_', ' ')})"
 
 
 ROLE_LABELS = {"learner": _l("Learner"), "trainer": _l("Trainer"), "admin": _l("Admin")}
 
 
 def init_app(app: Flask) -> None:
-    """Register filters (date, datetime, country) and globals."""
-    app.jinja_env.filters["date"] = _date
-    app.jinja_env.filters["datetime"] = _datetime
+    """Register filters (date, datetime, in_zone, percent, country) and globals."""
+    # One format each for dates, moments and percentages everywhere (academy/formats.py).
+    app.jinja_env.filters["date"] = formats.date
+    app.jinja_env.filters["datetime"] = formats.datetime
     app.jinja_env.filters["in_zone"] = _in_zone
+    app.jinja_env.filters["percent"] = formats.percent
     app.jinja_env.filters["role_label"] = lambda role: str(ROLE_LABELS.get(role, role))
     app.jinja_env.filters["country"] = lambda code: COUNTRIES.get(code or "", code or "")
     app.jinja_env.globals["app_name"] = "Interreg Academy"

@@ -190,3 +190,24 @@ class GradeForm(FlaskForm):
 def type_choices() -> list[tuple[str, Any]]:
     """(value, label) for every question type."""
     return [(t.value, TYPE_LABELS[t]) for t in QuestionType]
+
+
+class AccommodationForm(FlaskForm):
+    """A trainer's time accommodation for one learner on one quiz."""
+
+    learner = SelectField(_l("Learner"), validators=[DataRequired()])
+    kind = RadioField(
+        _l("Accommodation"),
+        choices=[
+            ("percent", _l("Extra time as a percentage of the time limit")),
+            ("minutes", _l("Extra time in minutes")),
+            ("no_limit", _l("No time limit")),
+        ],
+        default="percent",
+        validators=[DataRequired()],
+    )
+    amount = IntegerField(
+        _l("Extra time (per cent or minutes)"),
+        description=_l("For example 25 (per cent) or 15 (minutes). Leave empty for no time limit."),
+        validators=[Optional(), NumberRange(1, 1440)],
+    )

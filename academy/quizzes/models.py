@@ -262,3 +262,49 @@ class Response(db.Model):
     def answered(self) -> bool:
         """True once the learner has saved a non-empty answer."""
         return self.answer not in (None, "", [], {})
+
+
+class AccommodationKind(enum.StrEnum):
+    """How a learner's time limit on one quiz is changed (as Moodle's user overrides)."""
+
+    PERCENT = "percent"  # the limit plus `amount` per cent
+    MINUTES = "minutes"  # the limit plus `amount` minutes
+    NO_LIMIT = "no_limit"  # no time limit (the quiz's close date still ends an attempt)
+
+
+class QuizAccommodation(db.Model):
+    """A trainer's time accommodation for one learner on one quiz (WCAG 2.2.1 Timing Adjustable)."""
+
+    __tablename__ = "quiz_accommodations"
+    __table_args__ = (UniqueConstraint("quiz_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[AccommodationKind] = mapped_column(string_enum(AccommodationKind, "accommodation_kind"))
+    amount: Mapped[int] = mapped_column(Integer, default=0)  # per cent or minutes; 0 for no limit
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    quiz: Mapped[Quiz] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    granted_by: Mapped[User | None] = relationship(foreign_keys=[granted_by_id])
+
+
+class AccommodationChange(db.Model):
+    """The audit trail of accommodations: who granted, changed or removed which, and when (never edited)."""
+
+    __tablename__ = "quiz_accommodation_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    action: Mapped[str] = mapped_column(String(20))  # "granted", "changed" or "removed"
+    # The accommodation after the change (before it, for a removal).
+    kind: Mapped[AccommodationKind] = mapped_column(string_enum(AccommodationKind, "accommodation_change_kind"))
+    amount: Mapped[int] = mapped_column(Integer, default=0)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    changed_by: Mapped[User | None] = relationship(foreign_keys=[changed_by_id])

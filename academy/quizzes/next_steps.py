@@ -14,6 +14,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from academy import formats
 from academy.auth.models import User
 from academy.courses.hooks import CoursePageExtras, LearningExtras, NextStep
 from academy.courses.models import Course, Enrolment
@@ -61,16 +62,21 @@ def _quiz_step(course: Course, quiz: Quiz, standing: results.Standing) -> NextSt
     if standing.left == 0:
         return NextStep(_("“%(quiz)s”: no attempts left, see what you can do", quiz=quiz.title), url)
     return NextStep(
-        _("Retake “%(quiz)s” to reach the pass mark of %(mark)d %%", quiz=quiz.title, mark=quiz.pass_mark), url
+        _(
+            "Retake “%(quiz)s” to reach the pass mark of %(mark)s",
+            quiz=quiz.title,
+            mark=formats.percent(quiz.pass_mark),
+        ),
+        url,
     )
 
 
 def _outcome_step(course: Course, row: OutcomeMastery, quiz: Quiz, standing: results.Standing) -> NextStep:
     url = url_for("quizzes.quiz", slug=course.slug, quiz_id=quiz.id)
-    values = {"threshold": row.outcome.threshold, "code": row.outcome.code, "quiz": quiz.title}
+    values = {"threshold": formats.percent(row.outcome.threshold), "code": row.outcome.code, "quiz": quiz.title}
     if standing.attempts:
-        return NextStep(_("Reach %(threshold)d %% on %(code)s: retake “%(quiz)s”", **values), url)
-    return NextStep(_("Reach %(threshold)d %% on %(code)s: take “%(quiz)s”", **values), url)
+        return NextStep(_("Reach %(threshold)s on %(code)s: retake “%(quiz)s”", **values), url)
+    return NextStep(_("Reach %(threshold)s on %(code)s: take “%(quiz)s”", **values), url)
 
 
 def course_page_steps(course: Course, enrolment: Enrolment) -> CoursePageExtras:

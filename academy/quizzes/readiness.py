@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from academy import formats
 from academy.auth.models import User
 from academy.courses.models import Course, CourseVersion
 from academy.extensions import db
@@ -80,9 +81,9 @@ def course_review(version: CourseVersion) -> tuple[list[str], list[str]]:
             warnings.append(
                 _(
                     "Learning outcome %(code)s: no published quiz asks a question about it, so no learner can reach "
-                    "its mastery threshold of %(threshold)d %%.",
+                    "its mastery threshold of %(threshold)s.",
                     code=outcome.code,
-                    threshold=outcome.threshold,
+                    threshold=formats.percent(outcome.threshold),
                 )
             )
     return problems, warnings

@@ -26,8 +26,9 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 # Published course versions are kept as plain data per process (courses/services/outlines.py): once
 # a worker knows the version, its outcomes, modules, lessons and links cost nothing (course 20 -> 15,
 # lesson 14 -> 9; a fresh worker reads them in five statements, see tests/courses). The quiz page
-# keeps the course it found on the quiz instead of loading it again (12 -> 11).
-EXPECTED = {"course": 15, "lesson": 9, "quiz": 11}
+# keeps the course it found on the quiz instead of loading it again (12 -> 11), and the page of a
+# timed quiz asks once for the learner's time accommodation (quizzes/services/accommodations.py: +1).
+EXPECTED = {"course": 15, "lesson": 9, "quiz": 12}
 
 
 def test_course_lesson_and_quiz_pages_run_each_statement_once(client, login, count_queries):

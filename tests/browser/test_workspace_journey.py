@@ -93,7 +93,7 @@ def test_trainer_publishes_safely_and_follows_learners_from_the_start_page(site:
     site.follow(page.get_by_role("link", name="Preview as a learner"))
     page.get_by_label("The lead partner").check()
     site.follow(page.get_by_role("button", name="Grade my answers"))
-    expect(page.get_by_role("heading", name="Score: 1 of 1 points (100 %)")).to_be_visible()
+    expect(page.get_by_role("heading", name="Score: 1 of 1 points (100%)")).to_be_visible()
 
     _tab(site, "Settings")
     site.follow(page.get_by_role("button", name="Publish version 1"))

@@ -166,3 +166,99 @@ def test_months_are_added_by_the_calendar():
 
     assert services.add_months(datetime(2026, 1, 31, tzinfo=UTC), 1) == datetime(2026, 2, 28, tzinfo=UTC)
     assert services.add_months(datetime(2026, 11, 15, tzinfo=UTC), 36) == datetime(2029, 11, 15, tzinfo=UTC)
+
+
+def _words(data: bytes) -> list[tuple[str, float, float, float, float]]:
+    """Every word on the page with its box in PDF points, origin bottom left: (text, x1, y1, x2, y2)."""
+    out = subprocess.run([_poppler("pdftotext"), "-bbox", "-", "-"], input=data, capture_output=True, check=True)
+    words = []
+    for m in re.finditer(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', out.stdout.decode()
+    ):
+        x1, top, x2, bottom, text = float(m[1]), float(m[2]), float(m[3]), float(m[4]), m[5]
+        words.append((text, x1, pdf.PAGE_H - bottom, x2, pdf.PAGE_H - top))
+    return words
+
+
+def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+SIX = [
+    ("LO1", "Explain simplified cost options and when a programme may use them."),
+    ("LO2", "Calculate a flat rate for staff costs from the eligible direct costs."),
+    ("LO3", "Check the audit trail of a lump sum."),
+    ("LO4", "Report costs in Jems."),
+    ("LO5", "Plan a first-level control visit."),
+    ("LO6", "Explain the roles of the joint secretariat and the managing authority."),
+]
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"issuer": "Interreg Europe Joint Secretariat Academy for Programme Bodies", "expires_on": date(2029, 9, 30)},
+        {"verify_url": "https://academy.interreg-programmes.example.eu/certificates/verify/WHX2-K9TJ-W91N-YMZB-RP7S"},
+    ],
+)
+def test_the_footer_keeps_dates_seal_code_and_qr_apart(overrides):
+    words = _words(pdf.render(_content(outcomes=SIX, signatory_name="Maria Schmidt", **overrides)))
+    seal = (pdf.SEAL_BOX.x1, pdf.SEAL_BOX.y1, pdf.SEAL_BOX.x2, pdf.SEAL_BOX.y2)
+    qr = (pdf.QR_X, pdf.QR_Y, pdf.QR_X + pdf.QR_SIZE, pdf.QR_Y + pdf.QR_SIZE)
+    footer = [w for w in words if w[2] < pdf.FOOTER_RULE_Y]
+    assert {"WHX2-K9TJ-W91N-YMZB-RP7S", "DATE", "VALID", "ISSUED"} <= {w[0] for w in footer}
+    for text, *box in footer:
+        assert not _overlaps(tuple(box), seal), f"{text} is in the seal box"
+        assert not _overlaps(tuple(box), qr), f"{text} is on the QR code"
+        # Each word stays in its own column, with blank paper between the columns.
+        assert box[2] <= pdf.SEAL_BOX.x1 - 12 or box[0] >= pdf.SEAL_BOX.x2 + 12, text
+        assert box[2] <= pdf.QR_X - 12, text
+    code = next(w for w in footer if w[0] == "WHX2-K9TJ-W91N-YMZB-RP7S")
+    assert code[1] > pdf.SEAL_BOX.x2  # right of the seal, left of the QR code
+
+
+def test_the_seal_box_is_blank_paper_until_the_seal_is_applied():
+    png = subprocess.run(
+        [_poppler("pdftoppm"), "-png", "-r", "72", "-gray", "-"],
+        input=pdf.render(_content(outcomes=SIX)),
+        capture_output=True,
+        check=True,
+    ).stdout
+    image = Image.open(BytesIO(png)).convert("L")
+    box = pdf.SEAL_BOX
+    crop = image.crop((int(box.x1), int(pdf.PAGE_H - box.y2), int(box.x2), int(pdf.PAGE_H - box.y1)))
+    assert crop.getextrema()[0] > 200  # nothing dark drawn where the visible seal goes
+
+
+def test_the_signatory_line_names_who_signs_and_their_role():
+    data = pdf.render(_content(signatory_name="Dr. Maria Schmidt", signatory_role="Head of Training"))
+    text = _text(data)
+    assert "Dr. Maria Schmidt" in text and "Head of Training" in text
+    words = _words(data)
+    name = next(w for w in words if w[0] == "Schmidt")
+    # Under the signature line, above the footer, centred on the page.
+    assert pdf.FOOTER_RULE_Y < name[2] < name[4] < pdf.SIGNATURE_Y
+    assert abs((name[1] + name[3]) / 2 - pdf.PAGE_W / 2) < 60
+
+
+def test_the_signatory_comes_from_the_configuration(app):
+    app.config.update(CERTIFICATE_SIGNATORY_NAME="Anna Kovács", CERTIFICATE_SIGNATORY_ROLE="Academy Director")
+    with app.app_context():
+        text = _text(pdf.render(_content()))
+    assert "Anna Kovács" in text and "Academy Director" in text
+    app.config.update(CERTIFICATE_SIGNATORY_NAME="", CERTIFICATE_SIGNATORY_ROLE="")
+    with app.app_context():
+        assert "For Interreg Academy" in _text(pdf.render(_content()))
+
+
+def test_outcomes_are_laid_across_the_page_above_the_signature():
+    words = _words(pdf.render(_content(outcomes=SIX, signatory_name="Maria Schmidt")))
+    codes = [w for w in words if re.fullmatch(r"LO\d", w[0])]
+    assert len(codes) == 6
+    columns = sorted({round(w[1]) for w in codes})
+    assert len(columns) == 3  # three columns, two outcomes each
+    assert columns[0] < pdf.PAGE_W / 3 and columns[-1] > pdf.PAGE_W / 2 + 100
+    assert all(sum(1 for w in codes if round(w[1]) == x) == 2 for x in columns)
+    body = [w for w in words if pdf.SIGNATURE_Y < w[2] < 300]
+    assert min(w[2] for w in body) > pdf.SIGNATURE_Y  # nothing of the outcomes reaches the signature line

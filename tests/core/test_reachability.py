@@ -147,6 +147,7 @@ MAY_USE: dict[str, frozenset[str]] = {
             "quizzes.teach_quizzes",
             "quizzes.quiz_new",
             "quizzes.quiz_edit",
+            "quizzes.accommodations",
             "quizzes.quiz_slots",
             "quizzes.quiz_preview",
             "quizzes.grading_queue",

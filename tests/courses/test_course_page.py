@@ -16,7 +16,7 @@ def test_course_page_shows_outcomes_modules_hours_credits_and_requirements(clien
     assert "2 hours" in html and "0.5 ECTS" in html
     # The certificate rule comes from the certificates feature.
     assert "Complete every required lesson of the current version." in html
-    assert "mastery threshold 70 %" in html
+    assert "mastery threshold 70%" in html
 
 
 def test_anonymous_visitor_is_invited_to_log_in(client):

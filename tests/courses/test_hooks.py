@@ -28,7 +28,7 @@ def test_course_page_shows_what_extensions_add(app, client, learner, tmp_path):
     app.jinja_env.loader = app.jinja_loader
     html = client.get(f"/courses/{course.slug}").get_data(as_text=True)
     assert "Pass the final quiz with 80 %." in html
-    assert "your mastery: 85 % (needed: 70 %)" in html
+    assert "your mastery: 85% (needed: 70%)" in html
     assert '<section class="test-panel">Quiz &lt;ready&gt;</section>' in html
     assert seen == [(course.published_version_id, learner.id)]
 

@@ -11,8 +11,8 @@ import pytest
 from academy.exceptions import Conflict, PermissionDenied, ServiceError
 from academy.quizzes import jobs
 from academy.quizzes.models import AttemptState
+from academy.quizzes.services import accommodations, marking, results
 from academy.quizzes.services import attempts as services
-from academy.quizzes.services import results
 from academy.quizzes.services.attempts import DeadlinePassed
 from tests.factories import create_user
 from tests.quizzes.factories import (
@@ -158,7 +158,7 @@ def test_deadline_from_time_limit_capped_by_close_date(db):
     attempt = services.start_attempt(timed, create_learner(course), now=T0)
     assert attempt.deadline == T0 + timedelta(minutes=20)
     closing = create_quiz(course, questions=[question], time_limit_minutes=60, closes_at=T0 + timedelta(minutes=30))
-    assert services.planned_deadline(closing, T0) == T0 + timedelta(minutes=30)
+    assert accommodations.planned_deadline(closing, T0) == T0 + timedelta(minutes=30)
 
 
 def test_answers_after_the_deadline_are_refused(db):
@@ -284,7 +284,7 @@ def test_essay_attempt_waits_for_a_trainer_then_is_graded(db):
     assert attempt.state == AttemptState.SUBMITTED
     assert attempt.score is None and attempt.passed is None
     assert results.standing(quiz, [attempt]).grade is None
-    assert [r.id for r in services.waiting_responses(course)] == [attempt.responses[1].id]
+    assert [r.id for r in marking.waiting_responses(course)] == [attempt.responses[1].id]
 
     with pytest.raises(ServiceError, match="between 0 and 4"):
         services.grade_manually(attempt.responses[1], points=5, grader=trainer, now=T0)
@@ -293,7 +293,7 @@ def test_essay_attempt_waits_for_a_trainer_then_is_graded(db):
     assert attempt.state == AttemptState.GRADED
     assert attempt.score == 4.0 and attempt.percent == 80.0 and attempt.passed
     assert attempt.responses[1].fraction == 0.75
-    assert services.waiting_responses(course) == []
+    assert marking.waiting_responses(course) == []
 
 
 def test_empty_essay_scores_zero_without_waiting(db):

@@ -12,4 +12,4 @@ def test_course_page_lists_quizzes_and_shows_my_mastery(client, login):
     login(learner)
     html = client.get(f"/courses/{course.slug}").get_data(as_text=True)
     assert "Check your SCO basics" in html
-    assert "your mastery: 100 %" in html
+    assert "your mastery: 100%" in html

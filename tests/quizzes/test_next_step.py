@@ -30,7 +30,7 @@ def test_a_failed_quiz_is_to_be_retaken_up_to_its_pass_mark(client, login):
     take_attempt(quiz, learner, {1: 1})  # a wrong choice
     login(learner)
     html = client.get(f"/courses/{course.slug}").get_data(as_text=True)
-    assert _primary(html).startswith("Retake “Final assessment” to reach the pass mark of 70 %")
+    assert _primary(html).startswith("Retake “Final assessment” to reach the pass mark of 70%")
 
 
 def test_an_outcome_below_its_threshold_names_the_quiz_that_assesses_it(client, login):
@@ -44,7 +44,7 @@ def test_an_outcome_below_its_threshold_names_the_quiz_that_assesses_it(client, 
     take_attempt(budget, learner, {1: 1})  # wrong: LO2 at 0 %
     login(learner)
     html = client.get(f"/courses/{course.slug}").get_data(as_text=True)
-    assert _primary(html) == f"Reach 70 % on LO2: retake “Budget check” -> /courses/{course.slug}/quiz/{budget.id}"
+    assert _primary(html) == f"Reach 70% on LO2: retake “Budget check” -> /courses/{course.slug}/quiz/{budget.id}"
 
 
 def test_progress_counts_quizzes_and_outcomes_not_only_lessons(client, login):

@@ -220,7 +220,7 @@ def test_a_threshold_no_published_quiz_can_reach_warns(owner):
     _problems, warnings = readiness.course_review(course.versions[0])
     assert warnings == [
         "Learning outcome LO1: no published quiz asks a question about it, so no learner can reach its mastery "
-        "threshold of 70 %."
+        "threshold of 70%."
     ]
 
 
@@ -267,7 +267,7 @@ def test_preview_takes_a_quiz_without_recording_anything(client, owner):
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Score: 1 of 2 points (50 %)" in html and "1 essay would wait for a trainer" in html
+    assert "Score: 1 of 2 points (50%)" in html and "1 essay would wait for a trainer" in html
     assert db.session.scalar(select(func.count()).select_from(Attempt)) == 0
     assert db.session.scalar(select(func.count()).select_from(Response)) == 0
 

@@ -309,6 +309,9 @@ ACCESS: dict[str, dict[str, int | str]] = {
     "programmes.roster_csv": OWNER,
     "programmes.set_required": OWNER,
     "programmes.trainer_index": TRAINER,
+    "quizzes.accommodation_grant": OWNER,
+    "quizzes.accommodation_remove": OWNER,
+    "quizzes.accommodations": OWNER,
     "quizzes.attempt": rule(OWN_ATTEMPT, enrolled=302),  # submitted: on to the result
     "quizzes.bank_export": OWNER,
     "quizzes.bank_import": OWNER,

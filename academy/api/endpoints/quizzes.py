@@ -1,5 +1,8 @@
 """My quiz results: my standing on each quiz I attempted, and each attempt's result.
 
+Each quiz says its time limit and my time accommodation, if a trainer granted me one; the
+deadline of each attempt already counts it.
+
 What is shown follows the quiz's review options exactly as the HTML result page does: an
 attempt's score and its scores per learning outcome appear only when the quiz lets learners see
 scores now (after the attempt, or after the quiz closes).
@@ -23,9 +26,9 @@ from academy.courses.models import Course
 from academy.exceptions import NotFound
 from academy.extensions import db
 from academy.quizzes import access, clock
-from academy.quizzes.models import Attempt, AttemptState, GradingMethod, Quiz
+from academy.quizzes.models import AccommodationKind, Attempt, AttemptState, GradingMethod, Quiz, QuizAccommodation
+from academy.quizzes.services import accommodations, results
 from academy.quizzes.services import attempts as attempt_services
-from academy.quizzes.services import results
 
 describe_tag("Quizzes", "Your quiz results: grades, attempts and scores per learning outcome.")
 
@@ -52,6 +55,22 @@ class QuizRef(ApiSchema):
     pass_mark = fields.Integer(required=True, metadata={"description": "In %."})
     max_attempts = fields.Integer(required=True, allow_none=True, metadata={"description": "Null: unlimited."})
     grading_method = fields.Enum(GradingMethod, by_value=True, required=True)
+    time_limit_minutes = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "The quiz's time limit; null: none."}
+    )
+
+
+class Accommodation(ApiSchema):
+    """A time accommodation your trainer granted you on a quiz."""
+
+    kind = fields.Enum(
+        AccommodationKind,
+        by_value=True,
+        required=True,
+        metadata={"description": "`percent` or `minutes` of extra time, or `no_limit`."},
+    )
+    amount = fields.Integer(required=True, metadata={"description": "Per cent or minutes; 0 for `no_limit`."})
+    description = fields.String(required=True, metadata={"description": "In words, as the quiz page says it."})
 
 
 class AttemptSummary(ApiSchema):
@@ -87,6 +106,14 @@ class QuizResult(ApiSchema):
     )
     waiting = fields.Integer(required=True, metadata={"description": "Attempts waiting for a trainer to grade."})
     attempts = fields.List(fields.Nested(AttemptSummary), required=True)
+    accommodation = fields.Nested(
+        Accommodation, required=True, allow_none=True, metadata={"description": "Yours on this quiz, if any."}
+    )
+    my_time_limit_minutes = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Your time limit with your accommodation (what new attempts get); null: none."},
+    )
 
 
 class OutcomeScore(ApiSchema):
@@ -120,6 +147,7 @@ def _quiz(quiz: Quiz) -> dict[str, Any]:
         "pass_mark": quiz.pass_mark,
         "max_attempts": quiz.max_attempts,
         "grading_method": GradingMethod(quiz.grading_method),
+        "time_limit_minutes": quiz.time_limit_minutes,
     }
 
 
@@ -141,8 +169,9 @@ def _attempt(attempt: Attempt, review: results.Review) -> dict[str, Any]:
     }
 
 
-def _standing(standing: results.Standing, now: Any) -> dict[str, Any]:
+def _standing(standing: results.Standing, now: Any, mine: dict[int, QuizAccommodation]) -> dict[str, Any]:
     review = results.review_options(standing.quiz, now)
+    accommodation = mine.get(standing.quiz.id) if standing.quiz.time_limit_minutes else None
     return {
         "quiz": _quiz(standing.quiz),
         "grade": standing.grade,
@@ -153,6 +182,14 @@ def _standing(standing: results.Standing, now: Any) -> dict[str, Any]:
         "in_progress": standing.in_progress.id if standing.in_progress else None,
         "waiting": standing.waiting,
         "attempts": [_attempt(a, review) for a in standing.attempts],
+        "accommodation": {
+            "kind": AccommodationKind(accommodation.kind),
+            "amount": accommodation.amount,
+            "description": accommodations.describe(accommodation.kind, accommodation.amount),
+        }
+        if accommodation
+        else None,
+        "my_time_limit_minutes": accommodations.time_limit(standing.quiz, accommodation),
     }
 
 
@@ -192,7 +229,21 @@ def list_quiz_results(query: dict[str, Any]) -> Page:
     if "passed" in query:
         items = [s for s in items if s.passed == query["passed"]]
     page = page_from_list(items, limit=query["limit"], offset=query["offset"])
-    page.items = [_standing(s, now) for s in page.items]
+    # My accommodations on the page's timed quizzes, in one query (none when no quiz has a time limit).
+    timed = [s.quiz.id for s in page.items if s.quiz.time_limit_minutes]
+    mine = (
+        {
+            a.quiz_id: a
+            for a in db.session.scalars(
+                select(QuizAccommodation).where(
+                    QuizAccommodation.user_id == user.id, QuizAccommodation.quiz_id.in_(timed)
+                )
+            )
+        }
+        if timed
+        else {}
+    )
+    page.items = [_standing(s, now, mine) for s in page.items]
     return page
 
 

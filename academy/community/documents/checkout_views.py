@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from academy import formats
 from academy.community.documents import checkouts
 from academy.community.documents.forms import ButtonForm
 from academy.community.services import files as file_services
@@ -51,7 +52,7 @@ def check_out_file(slug: str, attachment_id: int):  # noqa: ANN201
                 _(
                     "You are editing %(name)s until %(when)s. Upload your version to release it.",
                     name=attachment.filename,
-                    when=checkout.expires_at.strftime("%d %b %H:%M UTC"),
+                    when=formats.datetime(checkout.expires_at) + " UTC",
                 ),
                 "success",
             )

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask_babel import gettext as _
 
+from academy import formats
 from academy.auth.models import User
 from academy.community.access import access_for
 from academy.community.documents.models import FileCheckout
@@ -80,7 +81,7 @@ def before_new_version(attachment: Attachment, uploader: User) -> None:
             _(
                 "%(name)s is editing this file until %(when)s; wait for their version or ask them.",
                 name=held.user.name,
-                when=held.expires_at.strftime("%d %b %H:%M UTC"),
+                when=formats.datetime(held.expires_at) + " UTC",
             )
         )
 

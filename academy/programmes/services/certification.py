@@ -8,9 +8,9 @@ import dataclasses
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from sqlalchemy import func, select
 
+from academy import formats
 from academy.auth.models import User
 from academy.certificates import achievements
 from academy.certificates import services as certificates
@@ -33,7 +33,7 @@ def _session_detail(registration: SessionRegistration) -> str:
     session = registration.session
     where = session.place if session.mode == SessionMode.IN_PERSON else "live online"
     # English, like the rest of the certificate; the day is the session's local day.
-    day = format_date(session.starts_at.astimezone(ZoneInfo(session.timezone)), "d MMMM y", locale="en")
+    day = formats.english_date(session.starts_at.astimezone(ZoneInfo(session.timezone)))
     return f"Session attended on {day}, {where}" if where else f"Session attended on {day}"
 
 

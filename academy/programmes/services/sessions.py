@@ -15,11 +15,11 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import joinedload
 
+from academy import formats
 from academy.auth.models import User
 from academy.db import utcnow
 from academy.exceptions import Conflict, NotFound, ServiceError
@@ -209,11 +209,11 @@ def local_time(session: TrainingSession) -> str:
     """ "12 March 2027, 09:30–12:30 (Europe/Vienna)": the session's own local time."""
     zone = ZoneInfo(session.timezone)
     start, end = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
-    text = format_datetime(start, "d MMMM y, HH:mm", rebase=False)
+    text = formats.datetime(start, rebase=False)
     if start.date() == end.date():
-        text += "–" + format_datetime(end, "HH:mm", rebase=False)
+        text += "–" + formats.time(end, rebase=False)
     else:
-        text += " – " + format_datetime(end, "d MMMM y, HH:mm", rebase=False)
+        text += " – " + formats.datetime(end, rebase=False)
     return f"{text} ({session.timezone})"
 
 

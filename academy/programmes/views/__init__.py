@@ -5,8 +5,8 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app
-from flask_babel import format_datetime
 
+from academy import formats
 from academy.programmes.models import TrainingSession
 
 bp = Blueprint("programmes", __name__)
@@ -26,7 +26,7 @@ def session_deadline(session: TrainingSession) -> str:
     from academy.programmes.services.seats import registration_closes
 
     closes = registration_closes(session).astimezone(ZoneInfo(session.timezone))
-    return format_datetime(closes, "d MMMM y, HH:mm", rebase=False)
+    return formats.datetime(closes, rebase=False)
 
 
 @bp.app_template_global()

@@ -1,16 +1,16 @@
 """Attempts: start (drawing and freezing questions), save answers, submit once, grade, review.
 
-Timing is the server's: `deadline` is fixed at the start (time limit, capped by the quiz's close
-date). Answers that arrive after it are refused, and an overdue attempt is submitted with the
-answers saved so far, either when anyone next touches it or by the `close-overdue` sweep.
-Submitting is a conditional UPDATE on the attempt's state, so double clicks and concurrent
-requests grade an attempt exactly once.
+Timing is the server's: `deadline` is fixed at the start (time limit with the learner's
+accommodation, capped by the quiz's close date: services/accommodations.py). Answers that arrive
+after it are refused, and an overdue attempt is submitted with the answers saved so far, either
+when anyone next touches it or by the `close-overdue` sweep. Submitting is a conditional UPDATE
+on the attempt's state, so double clicks and concurrent requests grade an attempt exactly once.
 """
 
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -37,7 +37,7 @@ from academy.quizzes.models import (
     Response,
     SlotKind,
 )
-from academy.quizzes.services import bank
+from academy.quizzes.services import accommodations, bank
 
 # Answers from forms and their stored form, and the trainer's marking queue, live in their own
 # modules; they are part of this service's interface as before.
@@ -84,14 +84,6 @@ def availability(quiz: Quiz, current: Standing, now: datetime) -> str | None:
     if current.left == 0:
         return _("You have used all your attempts.")
     return None
-
-
-def planned_deadline(quiz: Quiz, now: datetime) -> datetime | None:
-    """When an attempt started at `now` must be submitted: the time limit, capped by the close date."""
-    deadline = now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
-    if quiz.closes_at and (deadline is None or quiz.closes_at < deadline):
-        deadline = quiz.closes_at
-    return deadline
 
 
 # --- starting: draw and freeze the questions --------------------------------------------------
@@ -177,7 +169,7 @@ def start_attempt(quiz: Quiz, user: User, *, now: datetime | None = None, rng: r
         number=max((a.number for a in current.attempts), default=0) + 1,
         state=AttemptState.IN_PROGRESS,
         started_at=now,
-        deadline=planned_deadline(quiz, now),
+        deadline=accommodations.deadline_for(quiz, user, now),
     )
     for position, question in enumerate(questions, start=1):
         version = question.current_version

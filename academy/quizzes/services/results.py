@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from academy import formats
 from academy.auth.models import User
 from academy.extensions import db
 from academy.quizzes import grading
@@ -137,7 +137,7 @@ def review_summary(quiz: Quiz) -> list[str]:
         else _("Right after an attempt you see only that it is submitted.")
     ]
     if quiz.closes_at is not None and closed != after:
-        when = format_datetime(quiz.closes_at, "d MMMM yyyy, HH:mm")
+        when = formats.datetime(quiz.closes_at)
         lines.append(
             _("Once the quiz closes (%(when)s UTC) you see %(what)s.", when=when, what=closed)
             if closed

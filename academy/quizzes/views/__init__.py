@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from academy.quizzes.views import bank, gradebook, learner, preview, teach  # noqa: F401  (routes register on bp)
+from academy.quizzes.views import (  # noqa: F401  (routes register on bp)
+    accommodations,
+    bank,
+    gradebook,
+    learner,
+    preview,
+    teach,
+)
 from academy.quizzes.views.common import bp
 
 __all__ = ["bp"]

@@ -80,7 +80,8 @@ def _register_tabs(app) -> None:  # noqa: ANN001
 
     assessment = endpoints(
         "question_preview", "question_edit", "question_new", "bank_import", "bank_import_confirm",
-        "teach_quizzes", "quiz_new", "quiz_edit", "quiz_slots", "quiz_preview",
+        "teach_quizzes", "quiz_new", "quiz_edit", "quiz_slots", "quiz_preview", "accommodations",
+        "accommodation_grant",
     )  # fmt: skip
     register_tab(app, Tab("assessment", lazy_gettext("Assessment"), "quizzes.bank_index", 20, assessment))
     register_tab(app, Tab("grading", lazy_gettext("Grading"), "quizzes.grading_queue", 30, endpoints("grade_response")))

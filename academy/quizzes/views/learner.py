@@ -19,9 +19,9 @@ from academy.quizzes import access, clock
 from academy.quizzes.completion import learner_standings, outcome_report, published_quizzes
 from academy.quizzes.models import Attempt, AttemptState, Quiz
 from academy.quizzes.rendering import render
+from academy.quizzes.services import accommodations, results
 from academy.quizzes.services import attempts as services
 from academy.quizzes.services import quizzes as quiz_services
-from academy.quizzes.services import results
 from academy.quizzes.services.attempts import DeadlinePassed
 from academy.quizzes.views.common import bp, course_or_404
 from academy.quizzes.views.present import for_answering, for_review
@@ -69,13 +69,17 @@ def quiz(slug: str, quiz_id: int):  # noqa: ANN201
         commit()
         attempts = services.attempts_of(quiz, current_user)
     current = results.standing(quiz, attempts)
+    # A trainer's time accommodation for me (extra time or no limit), shown and used for the deadline.
+    accommodation = accommodations.accommodation_for(quiz, current_user) if quiz.time_limit_minutes else None
     return render_template(
         "quizzes/quiz.html",
         course=quiz.course,
         quiz=quiz,
         standing=current,
         blocked=None if current.in_progress else services.availability(quiz, current, now),
-        deadline=services.planned_deadline(quiz, now),
+        deadline=accommodations.planned_deadline(quiz, now, accommodation),
+        accommodation=accommodations.describe(accommodation.kind, accommodation.amount) if accommodation else None,
+        my_limit=accommodations.time_limit(quiz, accommodation),
         question_count=quiz_services.question_count(quiz),
         description_html=render(quiz.description, "markdown"),
         review=results.review_options(quiz, now),

@@ -23,6 +23,7 @@ from academy.quizzes.models import Attempt, AttemptState, Quiz, Response, SlotKi
 from academy.quizzes.rendering import render
 from academy.quizzes.services import attempts as attempt_services
 from academy.quizzes.services import bank
+from academy.quizzes.services import marking as queue
 from academy.quizzes.services import quizzes as services
 from academy.quizzes.views.common import bp, managed_course_or_abort
 
@@ -314,7 +315,7 @@ def quiz_analysis_csv(slug: str, quiz_id: int):  # noqa: ANN201
 def grading_queue(slug: str):  # noqa: ANN201
     """Essays waiting for a grade, oldest submission first."""
     course = managed_course_or_abort(slug)
-    waiting = attempt_services.waiting_responses(course)
+    waiting = queue.waiting_responses(course)
     return render_template(
         "quizzes/teach/grading.html",
         course=course,
@@ -347,7 +348,7 @@ def grade_response(slug: str, response_id: int):  # noqa: ANN201
 
 def _grading_again(course: Course, form: GradeForm, response_id: int) -> tuple[str, int]:
     """The grading queue again with this essay's form as the trainer filled it, and its errors (400)."""
-    waiting = attempt_services.waiting_responses(course)
+    waiting = queue.waiting_responses(course)
     return (
         render_template(
             "quizzes/teach/grading.html", course=course, waiting=waiting, render=render, form=form, failed=response_id
