@@ -71,9 +71,12 @@ class CertificateContent:
     expires_on: date | None = None
     replaces_on: date | None = None  # a corrected re-issue names the date of the one it replaces
     qr_url: str = ""  # what the QR code carries, when it is more than verify_url (a signature)
-    # Programme certificates: the courses and sessions that made it up, as (title, detail).
+    # An achievement made of parts (courses and sessions), as (title, detail), under `parts_heading`.
     parts: list[tuple[str, str]] = field(default_factory=list)
-    programme: bool = False
+    # What the achievement's kind says of itself (its registered pdf_options may change these).
+    completed_phrase: str = "has successfully completed the course"
+    parts_heading: str = "Components completed"
+    show_version: bool = True
     # Who signs for the issuer; None: the configured CERTIFICATE_SIGNATORY_NAME / _ROLE.
     signatory_name: str | None = None
     signatory_role: str | None = None
@@ -205,7 +208,7 @@ def render(content: CertificateContent) -> bytes:
 
     outcomes_top = y - 26
     if content.parts:
-        outcomes_top -= layout.draw_parts(c, content.parts, outcomes_top, text_w - 60)
+        outcomes_top -= layout.draw_parts(c, content.parts, content.parts_heading, outcomes_top, text_w - 60)
     if content.outcomes and outcomes_top - 8 - OUTCOMES_BOTTOM >= 12:
         layout.centre(c, layout.spaced("Learning outcomes achieved"), outcomes_top, _font("Sans-Bold"), 8, GOLD)
         height = outcomes_top - 8 - OUTCOMES_BOTTOM
@@ -231,10 +234,7 @@ def _draw_heading(c: Canvas, content: CertificateContent, text_w: float) -> floa
     c.setLineWidth(0.8)
     c.line(PAGE_W / 2 - 170, PAGE_H - 229, PAGE_W / 2 + 170, PAGE_H - 229)
 
-    completed = "has successfully completed the training programme" if content.programme else None
-    layout.centre(
-        c, completed or "has successfully completed the course", PAGE_H - 250, _font("Serif-Italic"), 12, MUTED
-    )
+    layout.centre(c, content.completed_phrase, PAGE_H - 250, _font("Serif-Italic"), 12, MUTED)
     title_font = _font("Sans-Bold")
     title_lines = simpleSplit(content.course_title, title_font, 18, text_w)
     title_size = 18
@@ -247,8 +247,8 @@ def _draw_heading(c: Canvas, content: CertificateContent, text_w: float) -> floa
         y -= title_size * 1.2
     hours = _number(content.hours)
     facts = [f"Version {content.version_number}", f"{hours} hour{'' if hours == '1' else 's'} of study"]
-    if content.programme:
-        facts = facts[1:]  # programmes have no versions
+    if not content.show_version:
+        facts = facts[1:]  # an achievement without versions
     if content.credits:
         credits = _number(content.credits)
         facts.append(f"{credits} ECTS credit{'' if credits == '1' else 's'}")

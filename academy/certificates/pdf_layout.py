@@ -245,9 +245,9 @@ def draw_outcomes(
             y -= leading
 
 
-def draw_parts(c: Canvas, parts: list[tuple[str, str]], top: float, width: float) -> float:
-    """The programme's completed parts, one centred line each (at most eight); returns the height used."""
-    centre(c, spaced("Programme components completed"), top, font("Sans-Bold"), 8, GOLD)
+def draw_parts(c: Canvas, parts: list[tuple[str, str]], heading: str, top: float, width: float) -> float:
+    """The achievement's parts done under `heading`, one centred line each (at most eight); returns the height."""
+    centre(c, spaced(heading), top, font("Sans-Bold"), 8, GOLD)
     y = top - 13
     shown = parts[:8]
     for title, detail in shown:

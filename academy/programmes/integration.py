@@ -50,7 +50,11 @@ CERTIFICATES = AchievementKind(
     list_url=_list_url,
     page_path=_page_path,
     # The PDF says "has successfully completed the training programme" and leaves out the version.
-    pdf_options={"programme": True},
+    pdf_options={
+        "completed_phrase": "has successfully completed the training programme",
+        "parts_heading": "Programme components completed",
+        "show_version": False,  # programmes have no versions
+    },
 )
 
 
