@@ -1,0 +1,102 @@
+"""CPU per request of a page in the benchmark process (test client), statements it runs, and worker CPU from /proc.
+
+Two figures for one page, and why they differ (docs/performance.md, "Two CPU figures"):
+
+- test client: `time.process_time()` around one request of the production app in this process, no
+  HTTP, no socket, nothing else competing for the caches; the median of 20 after a warm-up.
+- workers: the user + system CPU the gunicorn workers accumulated in /proc/<pid>/stat while wrk drove
+  the page, divided by the requests served. It includes what the test client leaves out (HTTP
+  parsing and the sync worker's accept/close of one connection per request, logging, the response
+  write) and what a loaded machine adds (cold caches after every switch between two workers, 16
+  connections and the neighbours). The hello app measured the same way gives the server's own share.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from bench import explain
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def worker_pids(master: int) -> list[int]:
+    """The gunicorn workers: children of the master process."""
+    children = Path(f"/proc/{master}/task/{master}/children")
+    if children.exists():
+        return [int(pid) for pid in children.read_text().split()]
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far, in seconds."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / CLOCK_TICKS
+
+
+def production_app(url: str, instance: Path, secret: str):  # noqa: ANN201
+    """The app as gunicorn runs it (ACADEMY_ENV=production, same key), for the test-client figures."""
+    from academy import create_app
+
+    os.environ.setdefault("SECRET_KEY", secret)  # ProductionConfig insists on one
+    os.environ["LOG_LEVEL"] = "WARNING"  # as the servers run: no line per request
+    return create_app(
+        {
+            "ENV_NAME": "production",
+            "SECRET_KEY": secret,
+            "SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://", 1),
+            "INSTANCE_PATH": instance,
+            "SESSION_COOKIE_SECURE": False,
+            "REMEMBER_COOKIE_SECURE": False,
+            "SESSION_COOKIE_NAME": "session",
+            "REMEMBER_COOKIE_NAME": "remember_token",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+
+
+def client_figures(app, item: tuple[str, str, str, str], *, runs: int = 20, show_explain: bool = False):  # noqa: ANN001, ANN201
+    """(median CPU ms, statements) of one GET through the test client; EXPLAIN findings printed if asked."""
+    method, path, cookie, _body = item
+    if method != "GET":
+        return None, None
+    client = app.test_client(use_cookies=False)
+    headers = {"Cookie": cookie} if cookie else {}
+
+    def request() -> None:
+        response = client.get(path, headers=headers)
+        if response.status_code >= 400:
+            raise RuntimeError(f"{path} answered {response.status_code} through the test client")
+
+    with app.app_context():
+        from academy.extensions import db
+
+        engine = db.engine
+        request()  # warm-up, outside the numbers
+        cpu = []
+        for _ in range(runs):
+            began = time.process_time()
+            request()
+            cpu.append(time.process_time() - began)
+        statements = explain.capture(engine, request)
+        if show_explain and engine.dialect.name == "postgresql":
+            findings = explain.explain(engine, statements, explain.table_rows(engine))
+            for table, rows, statement in findings.seq_scans:
+                print(f"      {path}: seq scan on {table} (~{rows:,} rows): {statement}")
+    return sorted(cpu)[len(cpu) // 2] * 1000, len(statements)
