@@ -83,6 +83,11 @@ class Config:
         self.ARGON2_TIME_COST = _env_int("ARGON2_TIME_COST", 1)
         self.ARGON2_MEMORY_KIB = _env_int("ARGON2_MEMORY_KIB", 47104)
         self.ARGON2_PARALLELISM = _env_int("ARGON2_PARALLELISM", 1)
+        # Anonymous public pages cached per data version (academy/core/public_cache.py, docs/performance.md):
+        # seconds an entry lives at most (0: off), proxy max-age, and the per-process budget in bytes.
+        self.PUBLIC_CACHE_SECONDS = _env_int("PUBLIC_CACHE_SECONDS", 60)
+        self.PUBLIC_CACHE_MAX_AGE = _env_int("PUBLIC_CACHE_MAX_AGE", 30)
+        self.PUBLIC_CACHE_BYTES = _env_int("PUBLIC_CACHE_MB", 64) * 1024 * 1024
         self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
         self.LOG_FORMAT = _env("LOG_FORMAT", "text")  # "json": one JSON object per line
         # /metrics answers loopback and these networks (comma-separated CIDRs), or a bearer METRICS_TOKEN.
@@ -161,6 +166,9 @@ class TestingConfig(Config):
         self.RATELIMIT_ENABLED = False
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.BASE_URL = "http://localhost"
+        # Off unless a test turns it on (tests/core/test_public_cache.py): most tests change rows
+        # without committing, which the cache (rightly) does not see.
+        self.PUBLIC_CACHE_SECONDS = 0
 
 
 class ProductionConfig(Config):

@@ -23,6 +23,7 @@ from academy.api.schemas import ApiSchema, PageQuery, page_of
 from academy.api.spec import describe_tag
 from academy.certificates import services as certificate_services
 from academy.certificates.models import Certificate
+from academy.core import public_cache
 from academy.courses.models import Course
 from academy.exceptions import NotFound
 from academy.extensions import db
@@ -420,6 +421,7 @@ def _registration_result(registration: SessionRegistration, session: TrainingSes
 
 
 @api_route("/programmes", query=ProgrammeQuery, response=ProgrammePage, tags=["Programmes"])
+@public_cache.cacheable()
 def list_programmes(query: dict[str, Any]) -> Page:
     """List published programmes.
 

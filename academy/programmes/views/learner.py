@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from academy.auth.forms import EmptyForm
 from academy.certificates import services as certificates
+from academy.core import public_cache
 from academy.exceptions import ServiceError
 from academy.extensions import db
 from academy.inputs import page_arg
@@ -42,6 +43,7 @@ def _session_or_404(session_id: int) -> TrainingSession:
 
 
 @bp.get("/programmes", endpoint="catalogue")
+@public_cache.cacheable()
 def catalogue():  # noqa: ANN201
     """Published programmes, searchable by words."""
     form = ProgrammeFilterForm(request.args)
@@ -51,6 +53,7 @@ def catalogue():  # noqa: ANN201
 
 
 @bp.get("/programmes/<slug>", endpoint="programme")
+@public_cache.cacheable()
 def programme_page(slug: str):  # noqa: ANN201
     """A programme's parts, my state in each, what is left, and my certificate once earned."""
     programme = _programme_or_404(slug)
@@ -74,7 +77,8 @@ def programme_page(slug: str):  # noqa: ANN201
         can_edit=policy.can_manage_programme(user, programme),
         registration_open=sessions.registration_open,
         any_date_open=sessions.any_date_open,
-        form=EmptyForm(),
+        # Only signed-in visitors get forms: an anonymous page sets no CSRF cookie, so it can be cached.
+        form=EmptyForm() if user is not None else None,
     )
 
 

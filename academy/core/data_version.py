@@ -1,0 +1,135 @@
+"""One version for everything an anonymous page may show: it changes after every commit that wrote such data.
+
+Every INSERT, UPDATE or DELETE on a table outside IGNORED_TABLES marks the thread's transaction; when
+the session commits, the version changes. Anonymous pages are cached under the version they were
+rendered with (academy.core.public_cache), so the next request after any such commit renders afresh:
+a new course version, a lesson edit, a revoked certificate, a role change or a removed membership
+shows at once. The version is read before rendering, so a page rendered while a commit lands is
+stored under the old version and never served after it.
+
+Where it lives: in Redis when REDIS_URL is set (shared by every process on every host), else in a
+small file in the instance folder (shared by the gunicorn workers of one host). Writes are noticed
+on the SQLAlchemy engine (any statement, ORM or Core or text), committed through the session.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import uuid
+from pathlib import Path
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+# High-churn tables no anonymous page shows: writing them must not empty the cache. Everything else
+# (including tables added later) changes the version, so forgetting a table here costs speed, never truth.
+IGNORED_TABLES = frozenset(
+    {
+        "user_sessions",
+        "lesson_progress",
+        "quiz_attempts",
+        "quiz_responses",
+        "notifications",
+        "deliveries",
+        "digest_runs",
+        "notification_preferences",
+        "community_thread_reads",
+        "community_document_presence",
+        "community_watches",
+        "community_document_watches",
+        "api_tokens",
+        "job_failures",
+    }
+)
+REDIS_KEY = "academy:public-data-version"
+FILE_NAME = "public-data-version"
+_WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+_state = threading.local()  # the current thread's transaction wrote something anonymous pages show
+
+
+class DataVersion:
+    """Reads and changes the version, in Redis or in the instance folder (both read from the config each time)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._redis: dict[str, object] = {}
+
+    def _client(self, url: str):
+        if url not in self._redis:
+            from redis import Redis
+
+            self._redis[url] = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+        return self._redis[url]
+
+    @property
+    def path(self) -> Path:
+        """The version file of this app's instance folder."""
+        return Path(self.app.instance_path) / FILE_NAME
+
+    def current(self) -> str:
+        """The version now: any string; a different one means the data changed."""
+        url = self.app.config.get("REDIS_URL")
+        if url:
+            value = self._client(url).get(REDIS_KEY)
+            if value is None:
+                self.bump()
+                value = self._client(url).get(REDIS_KEY)
+            return value.decode()
+        try:
+            return self.path.read_text()
+        except FileNotFoundError:
+            self.bump()  # a random first value: a new instance folder never meets old entries
+            return self.path.read_text()
+
+    def bump(self) -> None:
+        """Make the version new (after a commit)."""
+        url = self.app.config.get("REDIS_URL")
+        if url:
+            # A random start, then increments: a flushed Redis never brings back an old number.
+            client = self._client(url)
+            if not client.set(REDIS_KEY, uuid.uuid4().int % 10**12, nx=True):
+                client.incr(REDIS_KEY)
+            return
+        # A fresh random value written atomically: workers never read half a version.
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_name(f"{FILE_NAME}.{os.getpid()}.{threading.get_ident()}")
+        temporary.write_text(uuid.uuid4().hex)
+        os.replace(temporary, self.path)
+
+
+def of(app: Flask) -> DataVersion:
+    """The app's data version."""
+    return app.extensions["academy_data_version"]
+
+
+def init_app(app: Flask) -> None:
+    """Track writes on the app's engine; change the version after every commit that made one."""
+    from academy.extensions import db
+
+    app.extensions["academy_data_version"] = DataVersion(app)
+    with app.app_context():
+        engine = db.engine
+    if not event.contains(engine, "after_cursor_execute", _note_write):
+        event.listen(engine, "after_cursor_execute", _note_write)
+
+
+def _note_write(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+    match = _WRITE.match(statement)
+    if match and match.group(1).lower() not in IGNORED_TABLES:
+        _state.wrote = True
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    if getattr(_state, "wrote", False):
+        _state.wrote = False
+        if has_app_context() and "academy_data_version" in current_app.extensions:
+            of(current_app).bump()
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    _state.wrote = False
