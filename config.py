@@ -88,6 +88,8 @@ class Config:
         self.PUBLIC_CACHE_SECONDS = _env_int("PUBLIC_CACHE_SECONDS", 60)
         self.PUBLIC_CACHE_MAX_AGE = _env_int("PUBLIC_CACHE_MAX_AGE", 30)
         self.PUBLIC_CACHE_BYTES = _env_int("PUBLIC_CACHE_MB", 64) * 1024 * 1024
+        # Signed-in users kept per process between requests until a logout or account change (auth version).
+        self.LOGIN_CACHE = _env_bool("LOGIN_CACHE", True)
         self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
         self.LOG_FORMAT = _env("LOG_FORMAT", "text")  # "json": one JSON object per line
         # /metrics answers loopback and these networks (comma-separated CIDRs), or a bearer METRICS_TOKEN.
@@ -169,6 +171,7 @@ class TestingConfig(Config):
         # Off unless a test turns it on (tests/core/test_public_cache.py): most tests change rows
         # without committing, which the cache (rightly) does not see.
         self.PUBLIC_CACHE_SECONDS = 0
+        self.LOGIN_CACHE = False  # likewise for signed-in users kept per process (academy/auth/session_cache.py)
 
 
 class ProductionConfig(Config):

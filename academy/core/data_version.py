@@ -7,6 +7,10 @@ a new course version, a lesson edit, a revoked certificate, a role change or a r
 shows at once. The version is read before rendering, so a page rendered while a commit lands is
 stored under the old version and never served after it.
 
+A second version, "auth", changes only when a login session ends (a DELETE on user_sessions) or an
+account changes (users): academy/auth/session_cache.py keeps signed-in users per process under it,
+so logout, deactivation and role changes still take effect on the next request.
+
 Where it lives: in Redis when REDIS_URL is set (shared by every process on every host), else in a
 small file in the instance folder (shared by the gunicorn workers of one host). Writes are noticed
 on the SQLAlchemy engine (any statement, ORM or Core or text), committed through the session.
@@ -44,17 +48,19 @@ IGNORED_TABLES = frozenset(
         "job_failures",
     }
 )
-REDIS_KEY = "academy:public-data-version"
-FILE_NAME = "public-data-version"
-_WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+# UPDATEs that set only these columns change nothing a page shows and no one's rights (a login).
+IGNORED_UPDATES = {"users": frozenset({"last_login_at", "reset_requested_at"})}
+_SET = re.compile(r"\bSET\s+(.*?)(?:\s+WHERE\b|$)", re.IGNORECASE | re.DOTALL)
+_WRITE = re.compile(r'\s*(INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 _state = threading.local()  # the current thread's transaction wrote something anonymous pages show
 
 
 class DataVersion:
     """Reads and changes the version, in Redis or in the instance folder (both read from the config each time)."""
 
-    def __init__(self, app: Flask) -> None:
-        self.app = app
+    def __init__(self, app: Flask, name: str = "public") -> None:
+        self.app, self.name = app, name
+        self.redis_key, self.file_name = f"academy:{name}-data-version", f"{name}-data-version"
         self._redis: dict[str, object] = {}
 
     def _client(self, url: str):
@@ -67,16 +73,16 @@ class DataVersion:
     @property
     def path(self) -> Path:
         """The version file of this app's instance folder."""
-        return Path(self.app.instance_path) / FILE_NAME
+        return Path(self.app.instance_path) / self.file_name
 
     def current(self) -> str:
         """The version now: any string; a different one means the data changed."""
         url = self.app.config.get("REDIS_URL")
         if url:
-            value = self._client(url).get(REDIS_KEY)
+            value = self._client(url).get(self.redis_key)
             if value is None:
                 self.bump()
-                value = self._client(url).get(REDIS_KEY)
+                value = self._client(url).get(self.redis_key)
             return value.decode()
         try:
             return self.path.read_text()
@@ -90,26 +96,26 @@ class DataVersion:
         if url:
             # A random start, then increments: a flushed Redis never brings back an old number.
             client = self._client(url)
-            if not client.set(REDIS_KEY, uuid.uuid4().int % 10**12, nx=True):
-                client.incr(REDIS_KEY)
+            if not client.set(self.redis_key, uuid.uuid4().int % 10**12, nx=True):
+                client.incr(self.redis_key)
             return
         # A fresh random value written atomically: workers never read half a version.
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(f"{FILE_NAME}.{os.getpid()}.{threading.get_ident()}")
+        temporary = self.path.with_name(f"{self.file_name}.{os.getpid()}.{threading.get_ident()}")
         temporary.write_text(uuid.uuid4().hex)
         os.replace(temporary, self.path)
 
 
-def of(app: Flask) -> DataVersion:
-    """The app's data version."""
-    return app.extensions["academy_data_version"]
+def of(app: Flask, name: str = "public") -> DataVersion:
+    """The app's data version ("public": what anonymous pages show; "auth": sessions and accounts)."""
+    return app.extensions["academy_data_version"][name]
 
 
 def init_app(app: Flask) -> None:
     """Track writes on the app's engine; change the version after every commit that made one."""
     from academy.extensions import db
 
-    app.extensions["academy_data_version"] = DataVersion(app)
+    app.extensions["academy_data_version"] = {name: DataVersion(app, name) for name in ("public", "auth")}
     with app.app_context():
         engine = db.engine
     if not event.contains(engine, "after_cursor_execute", _note_write):
@@ -118,18 +124,34 @@ def init_app(app: Flask) -> None:
 
 def _note_write(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
     match = _WRITE.match(statement)
-    if match and match.group(1).lower() not in IGNORED_TABLES:
+    if match is None:
+        return
+    verb, table = match.group(1)[:6].upper(), match.group(2).lower()
+    if verb == "UPDATE" and table in IGNORED_UPDATES and _sets_only(statement, IGNORED_UPDATES[table]):
+        return
+    if table not in IGNORED_TABLES:
         _state.wrote = True
+    if (table == "user_sessions" and verb == "DELETE") or (table == "users" and verb != "INSERT"):
+        _state.auth = True
+
+
+def _sets_only(statement: str, columns: frozenset[str]) -> bool:
+    found = _SET.search(statement)
+    if found is None:
+        return False
+    names = {part.split("=", 1)[0].strip().strip('"').lower() for part in found.group(1).split(",")}
+    return names <= columns
 
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
-    if getattr(_state, "wrote", False):
-        _state.wrote = False
-        if has_app_context() and "academy_data_version" in current_app.extensions:
-            of(current_app).bump()
+    for name in ("wrote", "auth"):
+        if getattr(_state, name, False):
+            setattr(_state, name, False)
+            if has_app_context() and "academy_data_version" in current_app.extensions:
+                of(current_app, "public" if name == "wrote" else "auth").bump()
 
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
-    _state.wrote = False
+    _state.wrote = _state.auth = False

@@ -114,13 +114,13 @@ class Store:
             self._redis[url] = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
         return self._redis[url]
 
-    def get(self, key: str) -> Entry | None:
-        """A fresh entry, or None."""
+    def get(self, key: str, *, shared: bool = True) -> Entry | None:
+        """A fresh entry of this process (or, if `shared`, of Redis), or None."""
         with self.lock:
             entry = self.entries.get(key)
             if entry is not None:
                 self.entries.move_to_end(key)
-        if entry is None and self.redis_url:
+        if entry is None and shared and self.redis_url:
             raw = self._client().get(REDIS_PREFIX + key)
             if raw is not None:
                 entry = Entry.loads(raw)
@@ -172,11 +172,16 @@ class PublicCache:
             return self.wsgi_app(environ, start_response)
         version = data_version.of(self.app).current()
         key = self._key(environ, version)
+        entry = self.store.get(key, shared=False)
+        if entry is not None:
+            return self._serve(entry, environ, start_response)
+        policy = self._policy(environ)  # only addresses of cacheable views go on to Redis
+        if policy is None:
+            return self.wsgi_app(environ, start_response)
         entry = self.store.get(key)
         if entry is not None:
             return self._serve(entry, environ, start_response)
-        policy = self._policy(environ)
-        if policy is None:
+        if environ["REQUEST_METHOD"] == "HEAD":  # Werkzeug sends no body for HEAD: nothing to store
             return self.wsgi_app(environ, start_response)
         return self._render(environ, start_response, key, policy, storable=not cookies)
 
@@ -285,6 +290,12 @@ def init_app(app: Flask) -> None:
     data_version.init_app(app)
     proxy = app.wsgi_app
     if hasattr(proxy, "app") and type(proxy).__name__ == "ProxyFix":
-        proxy.app = PublicCache(proxy.app, app)  # type: ignore[attr-defined]
+        layer = proxy.app = PublicCache(proxy.app, app)  # type: ignore[attr-defined]
     else:
-        app.wsgi_app = PublicCache(app.wsgi_app, app)  # type: ignore[method-assign]
+        layer = app.wsgi_app = PublicCache(app.wsgi_app, app)  # type: ignore[method-assign]
+    app.extensions["academy_public_cache"] = layer
+
+
+def layer(app: Flask) -> PublicCache:
+    """The app's cache layer (its store, for tests and operators)."""
+    return app.extensions["academy_public_cache"]

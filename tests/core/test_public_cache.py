@@ -10,8 +10,10 @@ from sqlalchemy import event
 from academy.auth import services as auth_services
 from academy.certificates import services as certificate_services
 from academy.community.services import membership
+from academy.core import public_cache
 from academy.courses.services import authoring, versioning
 from academy.programmes.services import authoring as programme_authoring
+from tests import services as test_services
 from tests.certificates.factories import create_certificate
 from tests.community.factories import add_member, create_community, create_thread
 from tests.conftest import csrf_token
@@ -24,6 +26,7 @@ from tests.programmes.factories import create_programme
 def cached(app):
     """The app with the anonymous page cache on, as in production."""
     app.config["PUBLIC_CACHE_SECONDS"] = 60
+    app.config["LOGIN_CACHE"] = True
     return app
 
 
@@ -187,3 +190,68 @@ def test_role_change_and_membership_removal_take_effect_on_the_next_request(cach
     membership.remove_member(community=community, user_id=tomas.id, actor=admin, reason="Left the programme")
     db.session.commit()
     assert client.get(address).status_code in (403, 404)
+
+
+def test_head_requests_get_headers_and_never_store_an_empty_page(cached, db):
+    create_course(title="Interreg in brief")
+    head = cached.test_client(use_cookies=False).head("/courses")
+    assert head.status_code == 200
+    assert "Interreg in brief" in stored(cached, db, "/courses")
+
+
+@pytest.fixture
+def redis_cached(cached):
+    """The cache shared through Redis (ACADEMY_TEST_REDIS_URL), on a database of its own."""
+    url = test_services.redis_url()
+    if url is None:
+        test_services.skip_or_fail("Redis is not reachable (ACADEMY_TEST_REDIS_URL or database 13 on 127.0.0.1)")
+    from redis import Redis
+
+    Redis.from_url(url).flushdb()
+    cached.config["REDIS_URL"] = url
+    yield cached
+    Redis.from_url(url).flushdb()
+
+
+def test_a_page_stored_by_one_process_serves_the_others_and_changes_reach_all(redis_cached, db):
+    app = redis_cached
+    course = create_course(title="Simplified cost options")
+    path = f"/courses/{course.slug}"
+    stored(app, db, path)
+    public_cache.layer(app).store.entries.clear()  # another worker: nothing in its own memory
+    with statements(db) as seen:
+        assert "Simplified cost options" in anonymous_get(app, path).text
+    assert seen == []
+    authoring.update_course(course, title="Simplified costs in practice")
+    versioning.publish(course, warnings_confirmed=True)
+    db.session.commit()
+    assert "Simplified costs in practice" in anonymous_get(app, path).text
+
+
+def test_a_signed_in_request_checks_its_session_without_a_query_until_something_changes(cached, client, login, db):
+    create_course(title="Interreg in brief")
+    lena = login(create_user(name="Lena Learner"))
+    client.get("/courses")
+    with statements(db) as seen:
+        assert "Lena Learner" in client.get("/courses").text
+    assert not [s for s in seen if "user_sessions" in s]
+    admin = create_user(name="Ada Admin", admin=True)
+    auth_services.set_role(lena, "trainer", True, actor=admin)
+    db.session.commit()
+    with statements(db) as seen:
+        assert client.get("/trainer/courses").status_code == 200
+    assert [s for s in seen if "user_sessions" in s]  # the account changed: read again
+    lena.is_active_account = False
+    db.session.commit()
+    assert "Lena Learner" not in client.get("/courses").text
+
+
+def test_a_login_elsewhere_keeps_the_stored_pages(cached, client, db):
+    create_course(title="Interreg in brief")
+    user = create_user(email="marta@example.org")
+    stored(cached, db, "/courses")
+    user.last_login_at = user.created_at  # what a login writes
+    db.session.commit()
+    with statements(db) as seen:
+        anonymous_get(cached, "/courses")
+    assert seen == []
