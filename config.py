@@ -84,8 +84,9 @@ class Config:
         self.ARGON2_MEMORY_KIB = _env_int("ARGON2_MEMORY_KIB", 47104)
         self.ARGON2_PARALLELISM = _env_int("ARGON2_PARALLELISM", 1)
         # Anonymous public pages cached per data version (academy/core/public_cache.py, docs/performance.md):
-        # seconds an entry lives at most (0: off), proxy max-age, and the per-process budget in bytes.
-        self.PUBLIC_CACHE_SECONDS = _env_int("PUBLIC_CACHE_SECONDS", 60)
+        # seconds an entry lives at most (0: off; views name earlier moments such as an expiry), proxy
+        # max-age, and the per-process budget in bytes.
+        self.PUBLIC_CACHE_SECONDS = _env_int("PUBLIC_CACHE_SECONDS", 600)
         self.PUBLIC_CACHE_MAX_AGE = _env_int("PUBLIC_CACHE_MAX_AGE", 30)
         self.PUBLIC_CACHE_BYTES = _env_int("PUBLIC_CACHE_MB", 64) * 1024 * 1024
         # Signed-in users kept per process between requests until a logout or account change (auth version).

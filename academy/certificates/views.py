@@ -145,6 +145,7 @@ def verify(code: str, as_json: bool = False):  # noqa: ANN201
     """The verification page (HTML, or JSON by Accept header or the .json address)."""
     record = verification.lookup(code)
     status = 200 if record.found else 404
+    public_cache.valid_until(record.expires_at)  # "valid" turns "expired" by itself then
     if as_json or _wants_json():
         response = jsonify(schemas.dump(record))
         response.status_code = status

@@ -26,15 +26,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from email.utils import formatdate, parsedate_to_datetime
 from typing import Any, TypeVar
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_accept_header, parse_cookie
@@ -43,10 +45,19 @@ from academy.core import data_version
 
 F = TypeVar("F", bound=Callable)
 ENVIRON_FLAG = "academy.public_cache"
+UNTIL = "academy.public_cache.until"  # the answer turns stale at this time (a certificate's expiry)
 # Headers of the rendering request that are not the page's: never replayed to another visitor.
 _PER_REQUEST = frozenset({"set-cookie", "x-request-id", "date", "content-length", "cache-control", "vary"})
 _ANONYMOUS_SESSION_KEYS = frozenset({"csrf_token", "_fresh", "_id", "_permanent"})
 REDIS_PREFIX = "academy:page:"
+
+
+def valid_until(when: datetime | None) -> None:
+    """Tell the cache this answer changes by itself at `when` (an expiry, a registration deadline)."""
+    if when is None or not has_request_context():
+        return
+    current = request.environ.get(UNTIL)
+    request.environ[UNTIL] = when.timestamp() if current is None else min(current, when.timestamp())
 
 
 def cacheable(*, proxy: bool = True) -> Callable[[F], F]:
@@ -71,11 +82,12 @@ class Entry:
     headers: list[tuple[str, str]]
     body: bytes
     etag: str
-    stored_at: float  # wall clock, for Last-Modified and expiry
+    stored_at: float  # wall clock, for Last-Modified
+    expires: float  # wall clock: PUBLIC_CACHE_SECONDS after storing, or earlier if the view said so
 
     def dumps(self) -> bytes:
         """The entry as bytes for Redis (JSON head, newline, body): no pickle from a shared store."""
-        head = {"s": self.status, "h": self.headers, "e": self.etag, "t": self.stored_at}
+        head = {"s": self.status, "h": self.headers, "e": self.etag, "t": self.stored_at, "x": self.expires}
         return json.dumps(head).encode() + b"\n" + self.body
 
     @classmethod
@@ -83,7 +95,7 @@ class Entry:
         """The entry from `dumps`."""
         head, _, body = raw.partition(b"\n")
         data = json.loads(head)
-        return cls(data["s"], [tuple(h) for h in data["h"]], body, data["e"], data["t"])
+        return cls(data["s"], [tuple(h) for h in data["h"]], body, data["e"], data["t"], data["x"])
 
 
 class Store:
@@ -125,7 +137,7 @@ class Store:
             if raw is not None:
                 entry = Entry.loads(raw)
                 self._keep(key, entry)
-        if entry is not None and time.time() - entry.stored_at > self.seconds:
+        if entry is not None and time.time() >= entry.expires:
             return None
         return entry
 
@@ -133,7 +145,7 @@ class Store:
         """Keep an entry here (and in Redis, for the other processes)."""
         self._keep(key, entry)
         if self.redis_url:
-            self._client().set(REDIS_PREFIX + key, entry.dumps(), ex=self.seconds)
+            self._client().set(REDIS_PREFIX + key, entry.dumps(), ex=max(1, math.ceil(entry.expires - time.time())))
 
     def _keep(self, key: str, entry: Entry) -> None:
         max_bytes = int(self.app.config.get("PUBLIC_CACHE_BYTES", 64 << 20))
@@ -244,8 +256,11 @@ class PublicCache:
         kept = [(name, value) for name, value in headers if name.lower() not in _PER_REQUEST]
         if not policy["proxy"]:
             kept += [(name, value) for name, value in headers if name.lower() == "cache-control"]
-        entry = Entry(status, kept, body, '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"', time.time())
-        if storable:
+        now = time.time()
+        expires = min(now + self.store.seconds, environ.get(UNTIL, math.inf))
+        etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+        entry = Entry(status, kept, body, etag, now, expires)
+        if storable and expires > now:
             self.store.put(key, entry)
         request_id = [(name, value) for name, value in headers if name.lower() == "x-request-id"]
         return self._serve(entry, environ, start_response, request_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event
@@ -12,6 +13,7 @@ from academy.certificates import services as certificate_services
 from academy.community.services import membership
 from academy.core import public_cache
 from academy.courses.services import authoring, versioning
+from academy.db import utcnow
 from academy.programmes.services import authoring as programme_authoring
 from tests import services as test_services
 from tests.certificates.factories import create_certificate
@@ -255,3 +257,14 @@ def test_a_login_elsewhere_keeps_the_stored_pages(cached, client, db):
     with statements(db) as seen:
         anonymous_get(cached, "/courses")
     assert seen == []
+
+
+def test_a_stored_verification_lasts_no_longer_than_the_certificate(cached, db):
+    cached.config["PUBLIC_CACHE_SECONDS"] = 30 * 24 * 3600
+    certificate = create_certificate(name="Jonas Berg")
+    certificate.expires_at = utcnow() + timedelta(days=2)
+    db.session.commit()
+    path = f"/verify/{certificate_services.stored_code(certificate)}.json"
+    assert anonymous_get(cached, path).json["state"] == "valid"
+    (entry,) = [e for key, e in public_cache.layer(cached).store.entries.items() if path in key]
+    assert entry.expires == certificate.expires_at.timestamp()

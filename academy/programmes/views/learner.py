@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from academy.auth.forms import EmptyForm
 from academy.certificates import services as certificates
 from academy.core import public_cache
+from academy.db import utcnow
 from academy.exceptions import ServiceError
 from academy.extensions import db
 from academy.inputs import page_arg
@@ -42,6 +43,20 @@ def _session_or_404(session_id: int) -> TrainingSession:
     return session
 
 
+def _next_change(programme: Programme):
+    """The next moment the page changes by itself: a registration closing, a session starting or ending."""
+    now = utcnow()
+    moments = [
+        moment
+        for part in programme.parts
+        if part.session is not None
+        for date in part.dates
+        for moment in (sessions.registration_closes(date), date.starts_at, date.ends_at)
+        if moment is not None and moment > now
+    ]
+    return min(moments, default=None)
+
+
 @bp.get("/programmes", endpoint="catalogue")
 @public_cache.cacheable()
 def catalogue():  # noqa: ANN201
@@ -67,6 +82,8 @@ def programme_page(slug: str):  # noqa: ANN201
         completed_at=row.completed_at if enrolled else None,
     )
     certificate = certificates.current_programme_certificate(user.id, programme.id) if enrolled else None
+    if user is None:
+        public_cache.valid_until(_next_change(programme))
     return render_template(
         "programmes/programme.html",
         programme=programme,
