@@ -268,3 +268,18 @@ def test_a_stored_verification_lasts_no_longer_than_the_certificate(cached, db):
     assert anonymous_get(cached, path).json["state"] == "valid"
     (entry,) = [e for key, e in public_cache.layer(cached).store.entries.items() if path in key]
     assert entry.expires == certificate.expires_at.timestamp()
+
+
+def test_rows_changed_outside_the_app_show_after_the_data_changed_command(cached, db):
+    course = create_course(title="Interreg in brief")
+    stored(cached, db, "/courses")
+    db.session.execute(db.text("UPDATE course_versions SET title = 'Interreg at a glance'"))  # as psql would
+    from academy.core.data_version import _state
+
+    _state.wrote = False  # psql is another process: the app saw nothing
+    db.session.commit()
+    assert "Interreg in brief" in anonymous_get(cached, "/courses").text
+    result = cached.test_cli_runner().invoke(args=["academy", "data-changed"])
+    assert result.exit_code == 0
+    assert "Interreg at a glance" in anonymous_get(cached, "/courses").text
+    assert course.slug in anonymous_get(cached, "/courses").text
