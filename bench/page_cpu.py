@@ -50,6 +50,18 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / CLOCK_TICKS
 
 
+def wait_idle(pids: list[int], *, timeout: float = 120.0) -> None:
+    """Wait until the workers stop using CPU: wrk has gone, but gunicorn still serves what it queued."""
+    deadline = time.monotonic() + timeout
+    last = cpu_seconds(pids)
+    while time.monotonic() < deadline:
+        time.sleep(0.3)
+        now = cpu_seconds(pids)
+        if now - last < 0.02:  # two clock ticks in 0.3 s: idle
+            return
+        last = now
+
+
 def production_app(url: str, instance: Path, secret: str):  # noqa: ANN201
     """The app as gunicorn runs it (ACADEMY_ENV=production, same key), for the test-client figures."""
     from academy import create_app
@@ -71,32 +83,44 @@ def production_app(url: str, instance: Path, secret: str):  # noqa: ANN201
     )
 
 
-def client_figures(app, item: tuple[str, str, str, str], *, runs: int = 20, show_explain: bool = False):  # noqa: ANN001, ANN201
-    """(median CPU ms, statements) of one GET through the test client; EXPLAIN findings printed if asked."""
-    method, path, cookie, _body = item
-    if method != "GET":
+def client_figures(app, items: list[tuple[str, str, str, str]], *, cold: bool = False, show_explain: bool = False):  # noqa: ANN001, ANN201
+    """(median CPU ms, statements) of the rotation's GETs through the test client; EXPLAIN printed if asked.
+
+    Up to 32 requests of the rotation (each learner's own page, as wrk sends them), each once after a
+    warm-up request of its own, so the figure is not one learner's always-warm request. `cold`: the
+    first request of each of 32 addresses from the end of the rotation, which nothing asked for yet.
+    """
+    items = [item for item in items if item[0] == "GET"]
+    items = items[-32:] if cold else items[:32]
+    if not items:
         return None, None
     client = app.test_client(use_cookies=False)
-    headers = {"Cookie": cookie} if cookie else {}
 
-    def request() -> None:
-        response = client.get(path, headers=headers)
+    failed: list[str] = []
+
+    def request(item: tuple[str, str, str, str]) -> None:
+        _method, path, cookie, _body = item
+        response = client.get(path, headers={"Cookie": cookie} if cookie else {})
         if response.status_code >= 400:
-            raise RuntimeError(f"{path} answered {response.status_code} through the test client")
+            failed.append(f"{path} {response.status_code}")
 
     with app.app_context():
         from academy.extensions import db
 
         engine = db.engine
-        request()  # warm-up, outside the numbers
         cpu = []
-        for _ in range(runs):
+        for item in items * max(1, 20 // len(items)):
+            if not cold:
+                request(item)  # warm-up of this learner's page, outside the numbers
             began = time.process_time()
-            request()
+            request(item)
             cpu.append(time.process_time() - began)
-        statements = explain.capture(engine, request)
+        statements = explain.capture(engine, lambda: request(items[0]))
         if show_explain and engine.dialect.name == "postgresql":
             findings = explain.explain(engine, statements, explain.table_rows(engine))
             for table, rows, statement in findings.seq_scans:
-                print(f"      {path}: seq scan on {table} (~{rows:,} rows): {statement}")
+                print(f"      {items[0][1]}: seq scan on {table} (~{rows:,} rows): {statement}")
+    if failed:  # a figure for an error page would mislead: say so instead
+        print(f"  test client: {len(failed)} answers of {len(cpu)} failed, e.g. {failed[0]}; no client figure")
+        return None, None
     return sorted(cpu)[len(cpu) // 2] * 1000, len(statements)
