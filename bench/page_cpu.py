@@ -108,18 +108,21 @@ def client_figures(app, items: list[tuple[str, str, str, str]], *, cold: bool = 
         from academy.extensions import db
 
         engine = db.engine
-        cpu = []
-        for item in items * max(1, 20 // len(items)):
-            if not cold:
-                request(item)  # warm-up of this learner's page, outside the numbers
-            began = time.process_time()
-            request(item)
-            cpu.append(time.process_time() - began)
-        statements = explain.capture(engine, lambda: request(items[0]))
-        if show_explain and engine.dialect.name == "postgresql":
+    # No app context around the requests: each makes its own, as under gunicorn (a shared one would
+    # keep the first request's user on `g` for all the others).
+    cpu = []
+    for item in items * max(1, 20 // len(items)):
+        if not cold:
+            request(item)  # warm-up of this learner's page, outside the numbers
+        began = time.process_time()
+        request(item)
+        cpu.append(time.process_time() - began)
+    statements = explain.capture(engine, lambda: request(items[0]))
+    if show_explain and engine.dialect.name == "postgresql":
+        with app.app_context():
             findings = explain.explain(engine, statements, explain.table_rows(engine))
-            for table, rows, statement in findings.seq_scans:
-                print(f"      {items[0][1]}: seq scan on {table} (~{rows:,} rows): {statement}")
+        for table, rows, statement in findings.seq_scans:
+            print(f"      {items[0][1]}: seq scan on {table} (~{rows:,} rows): {statement}")
     if failed:  # a figure for an error page would mislead: say so instead
         print(f"  test client: {len(failed)} answers of {len(cpu)} failed, e.g. {failed[0]}; no client figure")
         return None, None
