@@ -171,8 +171,10 @@ class TestingConfig(Config):
         self.BASE_URL = "http://localhost"
         # Off unless a test turns it on (tests/core/test_public_cache.py): most tests change rows
         # without committing, which the cache (rightly) does not see.
-        self.PUBLIC_CACHE_SECONDS = 0
-        self.LOGIN_CACHE = False  # likewise for signed-in users kept per process (academy/auth/session_cache.py)
+        # ACADEMY_TEST_CACHES=1 runs a suite with both on, as in production.
+        self.PUBLIC_CACHE_SECONDS = 600 if _env_bool("ACADEMY_TEST_CACHES", False) else 0
+        # Likewise for signed-in users kept per process (academy/auth/session_cache.py).
+        self.LOGIN_CACHE = _env_bool("ACADEMY_TEST_CACHES", False)
 
 
 class ProductionConfig(Config):

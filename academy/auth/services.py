@@ -114,7 +114,9 @@ def load_session_user(token: str) -> User | None:
         return None
     token_hash = _token_hash(token)
     cache = session_cache.of_app() if session_cache.enabled() else None
-    version = session_cache.auth_version() if cache is not None else ""  # read before the query
+    version = session_cache.auth_version() if cache is not None else None  # read before the query
+    if version is None:  # off, or Redis away: the database decides
+        cache = None
     row = cache.get(token_hash, version) if cache is not None else None
     now = utcnow()
     if row is not None and now - row[0].last_seen_at > SESSION_TOUCH_INTERVAL:

@@ -86,6 +86,6 @@ def of_app() -> SessionCache:
     return current_app.extensions.setdefault("academy_session_cache", SessionCache())
 
 
-def auth_version() -> str:
-    """The version sessions are kept under."""
+def auth_version() -> str | None:
+    """The version sessions are kept under; None when unknown (Redis away)."""
     return data_version.of(current_app, "auth").current()

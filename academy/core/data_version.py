@@ -18,6 +18,7 @@ on the SQLAlchemy engine (any statement, ORM or Core or text), committed through
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
@@ -52,6 +53,7 @@ IGNORED_TABLES = frozenset(
 IGNORED_UPDATES = {"users": frozenset({"last_login_at", "reset_requested_at"})}
 _SET = re.compile(r"\bSET\s+(.*?)(?:\s+WHERE\b|$)", re.IGNORECASE | re.DOTALL)
 _WRITE = re.compile(r'\s*(INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+log = logging.getLogger(__name__)
 _state = threading.local()  # the current thread's transaction wrote something anonymous pages show
 
 
@@ -60,6 +62,7 @@ class DataVersion:
 
     def __init__(self, app: Flask, name: str = "public") -> None:
         self.app, self.name = app, name
+        self.pending = False
         self.redis_key, self.file_name = f"academy:{name}-data-version", f"{name}-data-version"
         self._redis: dict[str, object] = {}
 
@@ -75,29 +78,50 @@ class DataVersion:
         """The version file of this app's instance folder."""
         return Path(self.app.instance_path) / self.file_name
 
-    def current(self) -> str:
-        """The version now: any string; a different one means the data changed."""
+    def current(self) -> str | None:
+        """The version now: any string; a different one means the data changed. None: unknown (Redis away).
+
+        With Redis away nothing can be cached safely: callers then go to the database.
+        """
         url = self.app.config.get("REDIS_URL")
         if url:
-            value = self._client(url).get(self.redis_key)
-            if value is None:
-                self.bump()
+            from redis import RedisError
+
+            try:
+                if self.pending:
+                    self._incr(url)  # a change committed while Redis was away, announced late
                 value = self._client(url).get(self.redis_key)
-            return value.decode()
+                if value is None:
+                    self._incr(url)
+                    value = self._client(url).get(self.redis_key)
+            except RedisError:
+                return None
+            return value.decode() if value is not None else None
         try:
             return self.path.read_text()
         except FileNotFoundError:
             self.bump()  # a random first value: a new instance folder never meets old entries
             return self.path.read_text()
 
+    def _incr(self, url: str) -> None:
+        # A random start, then increments: a flushed Redis never brings back an old number.
+        client = self._client(url)
+        if not client.set(self.redis_key, uuid.uuid4().int % 10**12, nx=True):
+            client.incr(self.redis_key)
+        self.pending = False
+
     def bump(self) -> None:
         """Make the version new (after a commit)."""
         url = self.app.config.get("REDIS_URL")
         if url:
-            # A random start, then increments: a flushed Redis never brings back an old number.
-            client = self._client(url)
-            if not client.set(self.redis_key, uuid.uuid4().int % 10**12, nx=True):
-                client.incr(self.redis_key)
+            from redis import RedisError
+
+            try:
+                self._incr(url)
+            except RedisError:
+                # Until Redis answers, this process caches nothing and announces the change first.
+                self.pending = True
+                log.warning("Redis is away: the %s data version changes when it is back", self.name)
             return
         # A fresh random value written atomically: workers never read half a version.
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -24,6 +24,7 @@ serves the others.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -37,6 +38,7 @@ from email.utils import formatdate, parsedate_to_datetime
 from typing import Any, TypeVar
 
 from flask import Flask, has_request_context, request
+from redis import RedisError
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_accept_header, parse_cookie
@@ -133,7 +135,10 @@ class Store:
             if entry is not None:
                 self.entries.move_to_end(key)
         if entry is None and shared and self.redis_url:
-            raw = self._client().get(REDIS_PREFIX + key)
+            try:
+                raw = self._client().get(REDIS_PREFIX + key)
+            except RedisError:
+                raw = None
             if raw is not None:
                 entry = Entry.loads(raw)
                 self._keep(key, entry)
@@ -145,7 +150,9 @@ class Store:
         """Keep an entry here (and in Redis, for the other processes)."""
         self._keep(key, entry)
         if self.redis_url:
-            self._client().set(REDIS_PREFIX + key, entry.dumps(), ex=max(1, math.ceil(entry.expires - time.time())))
+            life = max(1, math.ceil(entry.expires - time.time()))
+            with contextlib.suppress(RedisError):  # Redis away: kept here; the others render their own
+                self._client().set(REDIS_PREFIX + key, entry.dumps(), ex=life)
 
     def _keep(self, key: str, entry: Entry) -> None:
         max_bytes = int(self.app.config.get("PUBLIC_CACHE_BYTES", 64 << 20))
@@ -183,6 +190,8 @@ class PublicCache:
         if cookies and not self._anonymous(cookies):
             return self.wsgi_app(environ, start_response)
         version = data_version.of(self.app).current()
+        if version is None:  # Redis away: nothing known to be current
+            return self.wsgi_app(environ, start_response)
         key = self._key(environ, version)
         entry = self.store.get(key, shared=False)
         if entry is not None:

@@ -283,3 +283,15 @@ def test_rows_changed_outside_the_app_show_after_the_data_changed_command(cached
     assert result.exit_code == 0
     assert "Interreg at a glance" in anonymous_get(cached, "/courses").text
     assert course.slug in anonymous_get(cached, "/courses").text
+
+
+def test_with_redis_away_pages_are_rendered_and_changes_show(cached, client, login, db):
+    course = create_course(title="Interreg in brief")
+    cached.config["REDIS_URL"] = "redis://127.0.0.1:1/13"  # nothing listens there
+    assert "Interreg in brief" in anonymous_get(cached, f"/courses/{course.slug}").text
+    authoring.update_course(course, title="Interreg at a glance")
+    versioning.publish(course, warnings_confirmed=True)
+    db.session.commit()  # the version cannot change in Redis: nothing is served from a cache meanwhile
+    assert "Interreg at a glance" in anonymous_get(cached, f"/courses/{course.slug}").text
+    login(create_user(name="Lena Learner"))
+    assert "Lena Learner" in client.get("/courses").text
