@@ -52,6 +52,7 @@ AIMS: dict[str, tuple[float, float | None]] = {
     "thread": (10 * FLASKBB_THREAD, 100.0),
     **{page: (1 / 4, None) for page in ANONYMOUS},
     "verify_json": (1 / 2, None),
+    "verify_json_cold": (1 / 2, None),
 }
 BENCH_SECRET = "bench-secret-key-not-for-production"
 FLASK = [sys.executable, "-m", "flask", "--app", "wsgi"]
