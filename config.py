@@ -85,6 +85,14 @@ class Config:
         self.ARGON2_TIME_COST = _env_int("ARGON2_TIME_COST", 1)
         self.ARGON2_MEMORY_KIB = _env_int("ARGON2_MEMORY_KIB", 47104)
         self.ARGON2_PARALLELISM = _env_int("ARGON2_PARALLELISM", 1)
+        # Anonymous public pages cached per data version (academy/core/public_cache.py, docs/performance.md):
+        # seconds an entry lives at most (0: off; views name earlier moments such as an expiry), proxy
+        # max-age, and the per-process budget in bytes.
+        self.PUBLIC_CACHE_SECONDS = _env_int("PUBLIC_CACHE_SECONDS", 600)
+        self.PUBLIC_CACHE_MAX_AGE = _env_int("PUBLIC_CACHE_MAX_AGE", 30)
+        self.PUBLIC_CACHE_BYTES = _env_int("PUBLIC_CACHE_MB", 64) * 1024 * 1024
+        # Signed-in users kept per process between requests until a logout or account change (auth version).
+        self.LOGIN_CACHE = _env_bool("LOGIN_CACHE", True)
         self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
         self.LOG_FORMAT = _env("LOG_FORMAT", "text")  # "json": one JSON object per line
         # /metrics answers loopback and these networks (comma-separated CIDRs), or a bearer METRICS_TOKEN.
@@ -166,6 +174,12 @@ class TestingConfig(Config):
         self.RATELIMIT_ENABLED = False
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.BASE_URL = "http://localhost"
+        # Off unless a test turns it on (tests/core/test_public_cache.py): most tests change rows
+        # without committing, which the cache (rightly) does not see.
+        # ACADEMY_TEST_CACHES=1 runs a suite with both on, as in production.
+        self.PUBLIC_CACHE_SECONDS = 600 if _env_bool("ACADEMY_TEST_CACHES", False) else 0
+        # Likewise for signed-in users kept per process (academy/auth/session_cache.py).
+        self.LOGIN_CACHE = _env_bool("ACADEMY_TEST_CACHES", False)
 
 
 class ProductionConfig(Config):

@@ -64,6 +64,17 @@ def seed_demo() -> None:
     db.session.commit()
 
 
+@academy_cli.command("data-changed")
+@with_appcontext
+def data_changed() -> None:
+    """After changing rows outside the app (psql, a restore): drop cached pages and kept logins everywhere."""
+    from academy.core import data_version
+
+    for name in ("public", "auth"):
+        data_version.of(current_app, name).bump()
+    click.echo("Cached anonymous pages and kept login sessions are renewed on the next request.")
+
+
 @academy_cli.command("worker")
 @click.option("--queue", "queues", multiple=True, help="Queues to listen to (default: all).")
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")

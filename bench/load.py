@@ -138,3 +138,25 @@ def run_python(base_url: str, items: list[Item], *, connections: int, seconds: i
         return Result(len(latencies), elapsed, 0, 0, 0, errors[0])
     cuts = statistics.quantiles(latencies, n=100)
     return Result(len(latencies), elapsed, cuts[49] * 1000, cuts[94] * 1000, cuts[98] * 1000, errors[0])
+
+
+def visit_all(base_url: str, items: list[Item], *, connections: int) -> None:
+    """Request every item of a rotation once (`connections` at a time), answers ignored."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    parts = urllib.parse.urlsplit(base_url)
+
+    def one(item: Item) -> None:
+        method, path, cookie, body = item
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        headers = {"Cookie": cookie} if cookie else {}
+        try:
+            conn.request(method, path, body=body or None, headers=headers)
+            conn.getresponse().read()
+        except (OSError, http.client.HTTPException):
+            pass
+        finally:
+            conn.close()
+
+    with ThreadPoolExecutor(connections) as pool:
+        list(pool.map(one, items))

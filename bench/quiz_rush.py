@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.pages import in_process_app, prepare_database  # noqa: E402
+from bench.pages import prepare_database, setup_app  # noqa: E402
 from bench.server import Browser, Gunicorn, academy_env  # noqa: E402
 
 
@@ -55,11 +55,11 @@ def main() -> int:
     parser.add_argument("--learners", type=int, default=200)
     parser.add_argument("--size", default="S", choices=["XS", "S", "M", "L"])
     parser.add_argument("--database-url", default=None)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     args.instance = Path(tempfile.mkdtemp(prefix="academy-rush-"))
     url = prepare_database(args)
-    app = in_process_app(url, args.instance)
+    app = setup_app(url, args.instance)
 
     from sqlalchemy import func, select
 

@@ -14,7 +14,7 @@ from flask_sqlalchemy.pagination import Pagination
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select
 
-from academy.auth import passwords
+from academy.auth import passwords, session_cache
 from academy.auth.models import Role, User, UserSession
 from academy.core.timezones import zone
 from academy.db import utcnow
@@ -106,23 +106,39 @@ def start_session(user: User, *, remember: bool = False, user_agent: str = "") -
 
 
 def load_session_user(token: str) -> User | None:
-    """The user behind a session token, if the session is still open and not idle too long."""
+    """The user behind a session token, if the session is still open and not idle too long.
+
+    Kept per process between requests (academy/auth/session_cache.py) until a logout or an account
+    change anywhere, or the session's next last-seen touch.
+    """
     if not token:
         return None
-    row = db.session.execute(
-        select(UserSession, User)
-        .join(User, UserSession.user_id == User.id)
-        .where(UserSession.token_hash == _token_hash(token))
-    ).first()
-    if row is None:
-        return None
-    sess, user = row
+    token_hash = _token_hash(token)
+    cache = session_cache.of_app() if session_cache.enabled() else None
+    version = session_cache.auth_version() if cache is not None else None  # read before the query
+    if version is None:  # off, or Redis away: the database decides
+        cache = None
+    row = cache.get(token_hash, version) if cache is not None else None
     now = utcnow()
+    if row is not None and now - row[0].last_seen_at > SESSION_TOUCH_INTERVAL:
+        row = None  # due for its touch: read it again
+    kept = row is not None
+    if row is None:
+        row = db.session.execute(
+            select(UserSession, User)
+            .join(User, UserSession.user_id == User.id)
+            .where(UserSession.token_hash == token_hash)
+        ).first()
+        if row is None:
+            return None
+    sess, user = row
     limit = timedelta(days=current_app.config["REMEMBER_COOKIE_DURATION_DAYS"]) if sess.remember else SESSION_IDLE_LIMIT
     if now - sess.last_seen_at > limit or not user.is_active:
         return None
     if now - sess.last_seen_at > SESSION_TOUCH_INTERVAL:
         sess.last_seen_at = now
+    if cache is not None and not kept:
+        cache.put(token_hash, version, sess, user)
     sess.token = token
     user.current_session = sess
     return user

@@ -32,6 +32,7 @@ from academy.certificates import (
     verification,
 )
 from academy.certificates.models import STATE_LABELS, Certificate, CertificateExport, ExportStatus
+from academy.core import public_cache
 from academy.core.actions import request_action
 from academy.courses.models import Course
 from academy.exceptions import ServiceError
@@ -139,10 +140,12 @@ def _verification_page(record: verification.PublicRecord, code: str) -> Response
 @bp.get("/verify/<code>")
 @bp.get("/verify/<code>.json", endpoint="verify_json", defaults={"as_json": True})
 @limiter.shared_limit(_verify_limit, scope="certificate-verify")
+@public_cache.cacheable(proxy=False)  # the answer stays no-store for proxies and browsers
 def verify(code: str, as_json: bool = False):  # noqa: ANN201
     """The verification page (HTML, or JSON by Accept header or the .json address)."""
     record = verification.lookup(code)
     status = 200 if record.found else 404
+    public_cache.valid_until(record.expires_at)  # "valid" turns "expired" by itself then
     if as_json or _wants_json():
         response = jsonify(schemas.dump(record))
         response.status_code = status

@@ -51,8 +51,7 @@ def test_certificates_source_never_names_programmes():
     naming = [
         str(path.relative_to(ROOT))
         for path in files
-        if path.is_file()
-        and re.search(r"programme", path.read_text(encoding="utf-8"), re.IGNORECASE)
+        if path.is_file() and re.search(r"programme", path.read_text(encoding="utf-8"), re.IGNORECASE)
     ]
     assert naming == []
 

@@ -13,6 +13,7 @@ from academy.api.fields import Text
 from academy.api.pagination import Page, paginate
 from academy.api.schemas import ApiSchema, PageQuery, page_of
 from academy.api.spec import describe_tag
+from academy.core import public_cache
 from academy.courses.models import Course, CourseStatus, CourseVersion, Lesson, Level, Module
 from academy.exceptions import NotFound
 from academy.extensions import db
@@ -126,6 +127,7 @@ def published_courses() -> Select:
 
 
 @api_route("/courses", query=CourseQuery, response=CoursePage, tags=["Courses"])
+@public_cache.cacheable()
 def list_courses(query: dict[str, Any]) -> Page:
     """List published courses.
 

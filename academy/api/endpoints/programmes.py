@@ -18,6 +18,7 @@ from academy.api.fields import Text
 from academy.api.pagination import Page, paginate
 from academy.api.schemas import ApiSchema, PageQuery, page_of
 from academy.api.spec import describe_tag
+from academy.core import public_cache
 from academy.courses.models import Course
 from academy.exceptions import NotFound
 from academy.programmes.models import (
@@ -220,6 +221,7 @@ def with_parts() -> Any:
 
 
 @api_route("/programmes", query=ProgrammeQuery, response=ProgrammePage, tags=["Programmes"])
+@public_cache.cacheable()
 def list_programmes(query: dict[str, Any]) -> Page:
     """List published programmes.
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from academy.auth.forms import EmptyForm
+from academy.core import public_cache
 from academy.core.actions import request_action
 from academy.courses import hooks, policy
 from academy.courses.forms import CatalogueFilterForm
@@ -30,6 +31,7 @@ def _course_or_404(slug: str) -> Course:
 
 
 @bp.get("/courses", endpoint="catalogue")
+@public_cache.cacheable()
 def catalogue_page():  # noqa: ANN201
     """Published courses, searchable and filtered by topic, language and level."""
     form = CatalogueFilterForm(request.args)
@@ -55,6 +57,7 @@ def catalogue_page():  # noqa: ANN201
 
 
 @bp.get("/courses/<slug>")
+@public_cache.cacheable()
 def course(slug: str):  # noqa: ANN201
     """A course's outcomes, modules, hours, credits and certificate requirements."""
     course = _course_or_404(slug)
@@ -81,7 +84,8 @@ def course(slug: str):  # noqa: ANN201
         notices=hooks.completion_notices(enrolment) if finished else [],
         can_edit=policy.can_manage_course(_user(), course),
         archived=course.status == CourseStatus.ARCHIVED,
-        form=EmptyForm(),
+        # Only signed-in visitors get forms: an anonymous page sets no CSRF cookie, so it can be cached.
+        form=EmptyForm() if current_user.is_authenticated else None,
         preview=False,
     )
 

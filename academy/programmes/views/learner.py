@@ -10,7 +10,9 @@ from flask_login import current_user, login_required
 
 from academy.auth.forms import EmptyForm
 from academy.certificates import achievements
+from academy.core import public_cache
 from academy.core.actions import request_action
+from academy.db import utcnow
 from academy.exceptions import ServiceError
 from academy.inputs import page_arg
 from academy.programmes import ics, policy
@@ -41,7 +43,22 @@ def _session_or_404(session_id: int) -> TrainingSession:
     return session
 
 
+def _next_change(programme: Programme):
+    """The next moment the page changes by itself: a registration closing, a session starting or ending."""
+    now = utcnow()
+    moments = [
+        moment
+        for part in programme.parts
+        if part.session is not None
+        for date in part.dates
+        for moment in (seats.registration_closes(date), date.starts_at, date.ends_at)
+        if moment is not None and moment > now
+    ]
+    return min(moments, default=None)
+
+
 @bp.get("/programmes", endpoint="catalogue")
+@public_cache.cacheable()
 def catalogue():  # noqa: ANN201
     """Published programmes, searchable by words."""
     form = ProgrammeFilterForm(request.args)
@@ -51,6 +68,7 @@ def catalogue():  # noqa: ANN201
 
 
 @bp.get("/programmes/<slug>", endpoint="programme")
+@public_cache.cacheable()
 def programme_page(slug: str):  # noqa: ANN201
     """A programme's parts, my state in each, what is left, and my certificate once earned."""
     programme = _programme_or_404(slug)
@@ -66,6 +84,8 @@ def programme_page(slug: str):  # noqa: ANN201
     certificate = (
         achievements.current_achievement_certificate(user.id, CERTIFICATE_KIND, programme.id) if enrolled else None
     )
+    if user is None:
+        public_cache.valid_until(_next_change(programme))
     return render_template(
         "programmes/programme.html",
         programme=programme,
@@ -76,7 +96,8 @@ def programme_page(slug: str):  # noqa: ANN201
         can_edit=policy.can_manage_programme(user, programme),
         registration_open=seats.registration_open,
         any_date_open=seats.any_date_open,
-        form=EmptyForm(),
+        # Only signed-in visitors get forms: an anonymous page sets no CSRF cookie, so it can be cached.
+        form=EmptyForm() if user is not None else None,
     )
 
 

@@ -1,0 +1,181 @@
+"""One version for everything an anonymous page may show: it changes after every commit that wrote such data.
+
+Every INSERT, UPDATE or DELETE on a table outside IGNORED_TABLES marks the thread's transaction; when
+the session commits, the version changes. Anonymous pages are cached under the version they were
+rendered with (academy.core.public_cache), so the next request after any such commit renders afresh:
+a new course version, a lesson edit, a revoked certificate, a role change or a removed membership
+shows at once. The version is read before rendering, so a page rendered while a commit lands is
+stored under the old version and never served after it.
+
+A second version, "auth", changes only when a login session ends (a DELETE on user_sessions) or an
+account changes (users): academy/auth/session_cache.py keeps signed-in users per process under it,
+so logout, deactivation and role changes still take effect on the next request.
+
+Where it lives: in Redis when REDIS_URL is set (shared by every process on every host), else in a
+small file in the instance folder (shared by the gunicorn workers of one host). Writes are noticed
+on the SQLAlchemy engine (any statement, ORM or Core or text), committed through the session.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+import uuid
+from pathlib import Path
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+# High-churn tables no anonymous page shows: writing them must not empty the cache. Everything else
+# (including tables added later) changes the version, so forgetting a table here costs speed, never truth.
+IGNORED_TABLES = frozenset(
+    {
+        "user_sessions",
+        "lesson_progress",
+        "quiz_attempts",
+        "quiz_responses",
+        "notifications",
+        "deliveries",
+        "digest_runs",
+        "notification_preferences",
+        "community_thread_reads",
+        "community_document_presence",
+        "community_watches",
+        "community_document_watches",
+        "api_tokens",
+        "job_failures",
+    }
+)
+# UPDATEs that set only these columns change nothing a page shows and no one's rights (a login).
+IGNORED_UPDATES = {"users": frozenset({"last_login_at", "reset_requested_at"})}
+_SET = re.compile(r"\bSET\s+(.*?)(?:\s+WHERE\b|$)", re.IGNORECASE | re.DOTALL)
+_WRITE = re.compile(r'\s*(INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+log = logging.getLogger(__name__)
+_state = threading.local()  # the current thread's transaction wrote something anonymous pages show
+
+
+class DataVersion:
+    """Reads and changes the version, in Redis or in the instance folder (both read from the config each time)."""
+
+    def __init__(self, app: Flask, name: str = "public") -> None:
+        self.app, self.name = app, name
+        self.pending = False
+        self.redis_key, self.file_name = f"academy:{name}-data-version", f"{name}-data-version"
+        self._redis: dict[str, object] = {}
+
+    def _client(self, url: str):
+        if url not in self._redis:
+            from redis import Redis
+
+            self._redis[url] = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+        return self._redis[url]
+
+    @property
+    def path(self) -> Path:
+        """The version file of this app's instance folder."""
+        return Path(self.app.instance_path) / self.file_name
+
+    def current(self) -> str | None:
+        """The version now: any string; a different one means the data changed. None: unknown (Redis away).
+
+        With Redis away nothing can be cached safely: callers then go to the database.
+        """
+        url = self.app.config.get("REDIS_URL")
+        if url:
+            from redis import RedisError
+
+            try:
+                if self.pending:
+                    self._incr(url)  # a change committed while Redis was away, announced late
+                value = self._client(url).get(self.redis_key)
+                if value is None:
+                    self._incr(url)
+                    value = self._client(url).get(self.redis_key)
+            except RedisError:
+                return None
+            return value.decode() if value is not None else None
+        try:
+            return self.path.read_text()
+        except FileNotFoundError:
+            self.bump()  # a random first value: a new instance folder never meets old entries
+            return self.path.read_text()
+
+    def _incr(self, url: str) -> None:
+        # A random start, then increments: a flushed Redis never brings back an old number.
+        client = self._client(url)
+        if not client.set(self.redis_key, uuid.uuid4().int % 10**12, nx=True):
+            client.incr(self.redis_key)
+        self.pending = False
+
+    def bump(self) -> None:
+        """Make the version new (after a commit)."""
+        url = self.app.config.get("REDIS_URL")
+        if url:
+            from redis import RedisError
+
+            try:
+                self._incr(url)
+            except RedisError:
+                # Until Redis answers, this process caches nothing and announces the change first.
+                self.pending = True
+                log.warning("Redis is away: the %s data version changes when it is back", self.name)
+            return
+        # A fresh random value written atomically: workers never read half a version.
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_name(f"{self.file_name}.{os.getpid()}.{threading.get_ident()}")
+        temporary.write_text(uuid.uuid4().hex)
+        os.replace(temporary, self.path)
+
+
+def of(app: Flask, name: str = "public") -> DataVersion:
+    """The app's data version ("public": what anonymous pages show; "auth": sessions and accounts)."""
+    return app.extensions["academy_data_version"][name]
+
+
+def init_app(app: Flask) -> None:
+    """Track writes on the app's engine; change the version after every commit that made one."""
+    from academy.extensions import db
+
+    app.extensions["academy_data_version"] = {name: DataVersion(app, name) for name in ("public", "auth")}
+    with app.app_context():
+        engine = db.engine
+    if not event.contains(engine, "after_cursor_execute", _note_write):
+        event.listen(engine, "after_cursor_execute", _note_write)
+
+
+def _note_write(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+    match = _WRITE.match(statement)
+    if match is None:
+        return
+    verb, table = match.group(1)[:6].upper(), match.group(2).lower()
+    if verb == "UPDATE" and table in IGNORED_UPDATES and _sets_only(statement, IGNORED_UPDATES[table]):
+        return
+    if table not in IGNORED_TABLES:
+        _state.wrote = True
+    if (table == "user_sessions" and verb == "DELETE") or (table == "users" and verb != "INSERT"):
+        _state.auth = True
+
+
+def _sets_only(statement: str, columns: frozenset[str]) -> bool:
+    found = _SET.search(statement)
+    if found is None:
+        return False
+    names = {part.split("=", 1)[0].strip().strip('"').lower() for part in found.group(1).split(",")}
+    return names <= columns
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    for name in ("wrote", "auth"):
+        if getattr(_state, name, False):
+            setattr(_state, name, False)
+            if has_app_context() and "academy_data_version" in current_app.extensions:
+                of(current_app, "public" if name == "wrote" else "auth").bump()
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    _state.wrote = _state.auth = False
