@@ -1,6 +1,6 @@
 """The hostile-PDF corpus against a live gunicorn server, while another client keeps reading a page.
 
-Every file must be answered within 10 s without a 5xx, the other page must keep answering, and
+Every file must be answered within 30 s without a 5xx, the other page must keep answering, and
 the workers' resident memory must stay bounded (the parsing happens in limited child processes).
 """
 
@@ -21,7 +21,8 @@ import pytest
 from bench.server import ROOT, Gunicorn, academy_env
 from tests.certificates import hostile
 
-ANSWER_SECONDS = 10
+# Generous against a loaded machine: the sandbox kills a check after 7 s; without it a hostile file never returns.
+ANSWER_SECONDS = 30
 WORKER_RSS_LIMIT_MB = 400
 
 
