@@ -46,6 +46,7 @@ def test_a_valid_certificate_shows_holder_and_achievement(client, db):
     assert "Łukasz Żółć" in html
     assert "Simplified cost options in Interreg" in html
     assert "LO2" in html
+    assert "0.5 ECTS credits" in html  # the record says it in words, as the course page and the PDF do
     assert "lukasz@example.org" not in html
 
     body = _json(client, code).get_json()

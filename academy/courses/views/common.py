@@ -28,8 +28,9 @@ def hours_label(hours: Decimal) -> str:
     return ngettext("%(hours)s hour", "%(hours)s hours", 1 if hours == 1 else 2, hours=_number(hours))
 
 
-def credits_label(credits: Decimal) -> str:
-    """ "1 ECTS credit", "0.5 ECTS credits", or "No ECTS credits"."""
+def credits_label(credits: Decimal | str) -> str:
+    """ "1 ECTS credit", "0.5 ECTS credits", or "No ECTS credits" (a certificate record keeps "1.5" as text)."""
+    credits = Decimal(str(credits or 0))
     if not credits:
         return _("No ECTS credits")
     number = _number(credits)
