@@ -108,7 +108,7 @@ def test_a_new_version_and_a_lesson_edit_show_on_the_next_request(client, learne
     db.session.commit()
     page = _page(client, course_url)
     assert "Reporting irregularities" in page and "Lesson 1.2" not in page
-    assert "Report an irregularity." in page and "mastery threshold 80 %" in page
+    assert "Report an irregularity." in page and "mastery threshold 80%" in page
     lesson = _page(client, lesson_url)
     assert "Call the <em>audit authority</em>." in lesson and "lesson 1.2" not in lesson
     assert "Reporting irregularities" in _page(client, "/my-learning")
