@@ -129,6 +129,9 @@ def test_too_large_file_is_refused(client, space, app):
     response = _upload(client, files, _headers(anna), data=b"x" * 2000, name="notes.txt")
     assert response.status_code == 422 and _fields(response.json) == {"file"}
     assert "larger than" in response.json["detail"]
+    # A body beyond the file limit and room for the other parts is refused before it is read.
+    huge = _upload(client, files, _headers(anna), data=b"x" * (2**20 + 2000), name="notes.txt")
+    assert huge.status_code == 413 and huge.content_type == "application/problem+json"
 
 
 def test_image_without_alt_and_missing_parts(client, space):
