@@ -47,6 +47,7 @@ problems.register(bp)
 REALM = "Academy API"
 DEFAULT_TOKEN_LIMIT = "120 per minute;3000 per hour"
 DEFAULT_IP_LIMIT = "300 per minute"
+MULTIPART = "multipart/form-data"
 
 
 @dataclass
@@ -66,6 +67,9 @@ class Operation:
     errors: tuple[int, ...] = ()
     summary: str = ""
     description: str = ""
+    body_media: str = "application/json"
+    response_media: tuple[str, ...] = ()
+    max_body: Callable[[], int] | None = None
 
 
 OPERATIONS: list[Operation] = []
@@ -227,6 +231,27 @@ def load_query(cls: type[Schema]) -> dict[str, Any]:
         raise InvalidInput(err, "query") from None
 
 
+def load_form(cls: type[Schema]) -> dict[str, Any]:
+    """A multipart/form-data body loaded through `cls` (its file parts too): 415 for another media type."""
+    if request.mimetype != MULTIPART:
+        raise ApiProblem(415, "Send the body as `multipart/form-data`.", kind="unsupported-media-type")
+    schema = _schema(cls)
+    data: dict[str, Any] = {}
+    for name, fld in schema.load_fields.items():
+        key = fld.data_key or name
+        if key in request.files:
+            data[key] = request.files[key]
+        elif key in request.form:
+            data[key] = request.form[key]
+    # Parts the schema does not know are an error, as unknown JSON fields are.
+    for key in (*request.form.keys(), *request.files.keys()):
+        data.setdefault(key, request.form.get(key, ""))
+    try:
+        return schema.load(data)
+    except ValidationError as err:
+        raise InvalidInput(err, "body") from None
+
+
 def load_body(cls: type[Schema]) -> dict[str, Any]:
     """The JSON body loaded through `cls`: 415 for another media type, 400 for bad JSON, 422 for bad values."""
     mimetype = request.mimetype or ""
@@ -293,6 +318,9 @@ def api_route(
     scope: str | None = None,
     tags: Iterable[str] = (),
     errors: Iterable[int] = (),
+    body_media: str = "application/json",
+    response_media: Iterable[str] = (),
+    max_body: Callable[[], int] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
     """Register an API operation on `rule` (relative to /api/v1) and describe it in the OpenAPI document.
 
@@ -300,6 +328,11 @@ def api_route(
     `errors` lists extra error statuses the view may answer with (e.g. 409); the usual ones
     (401, 403, 404, 415, 422, 429) are documented from the other arguments. `methods=["PATCH"]`
     is accepted for `method="PATCH"`; one operation has one method.
+
+    `body_media="multipart/form-data"` takes the body as form parts (files through
+    `academy.api.fields.FilePart`), with `max_body()` bytes allowed instead of the app-wide limit.
+    `response_media` lists the media types of a view that returns file content (a Response)
+    instead of JSON.
     """
     if methods is not None:
         methods = list(methods)
@@ -330,6 +363,9 @@ def api_route(
             errors=tuple(errors),
             summary=summary.strip(),
             description=textwrap.dedent(description).strip(),
+            body_media=body_media,
+            response_media=tuple(response_media),
+            max_body=max_body,
         )
 
         @wraps(func)
@@ -340,7 +376,11 @@ def api_route(
             kwargs = dict(path_args)
             if op.query is not None:
                 kwargs["query"] = load_query(op.query)
-            if op.body is not None:
+            if op.body is not None and op.body_media == MULTIPART:
+                if op.max_body is not None:
+                    request.max_content_length = op.max_body()  # before the form is parsed
+                kwargs["body"] = load_form(op.body)
+            elif op.body is not None:
                 kwargs["body"] = load_body(op.body)
             return _render(op, func(**kwargs))
 

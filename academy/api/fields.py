@@ -11,6 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate
+from werkzeug.datastructures import FileStorage
+
+from academy.core.files import Upload
 
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 
@@ -42,7 +45,19 @@ class Integer(fields.Integer):
             self.validators.insert(0, validate.Range(min=INT32_MIN, max=INT32_MAX))
 
 
+class FilePart(fields.Field):
+    """A file sent as a part of a multipart/form-data body, loaded as its name and bytes."""
+
+    default_error_messages = {"invalid": "Must be a file part.", "required": "Missing data for required field."}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Upload:
+        if not isinstance(value, FileStorage):
+            raise self.make_error("invalid")
+        return Upload(filename=value.filename or "", data=value.read())
+
+
 SAFE_INPUT_FIELDS = (
+    FilePart,
     Text,
     Integer,
     fields.Boolean,

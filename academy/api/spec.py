@@ -11,7 +11,7 @@ from flask import Flask, current_app, jsonify
 
 from academy.api import core
 from academy.api.core import OPERATIONS, Operation, bp
-from academy.api.fields import INT32_MAX
+from academy.api.fields import INT32_MAX, FilePart
 from academy.api.problems import MEDIA_TYPE
 from academy.api.schemas import Problem
 
@@ -36,7 +36,7 @@ ERROR_RESPONSES: dict[int, tuple[str, str]] = {
     404: ("NotFound", "There is no such resource, or it is not visible to you."),
     409: ("Conflict", "The request clashes with the current state."),
     413: ("ContentTooLarge", "The body is larger than the server accepts."),
-    415: ("UnsupportedMediaType", "The body is not `application/json`."),
+    415: ("UnsupportedMediaType", "The body is not of the media type the operation takes (mostly `application/json`)."),
     422: ("UnprocessableContent", "Some values are missing or invalid; `errors` names each field."),
     429: ("TooManyRequests", "Too many requests for this token or address; see `Retry-After`."),
 }
@@ -95,8 +95,11 @@ def _operation(op: Operation) -> dict[str, Any]:
     if parameters:
         out["parameters"] = parameters
     if op.body is not None:
-        out["requestBody"] = {"required": True, "content": {"application/json": {"schema": op.body}}}
-    if op.response is None:
+        out["requestBody"] = {"required": True, "content": {op.body_media: {"schema": op.body}}}
+    if op.response_media:
+        content = {media: {"schema": {"type": "string", "contentMediaType": media}} for media in op.response_media}
+        success: dict[str, Any] = {"description": "The file's content.", "content": content}
+    elif op.response is None:
         success: dict[str, Any] = {"description": "Done; no content."}
     else:
         success = {"description": "Success.", "content": {"application/json": {"schema": op.response}}}
@@ -111,16 +114,25 @@ def _operation(op: Operation) -> dict[str, Any]:
     return out
 
 
+def _file_part(_converter: Any, field: Any, **_kwargs: Any) -> dict[str, Any]:
+    if isinstance(field, FilePart):
+        return {"type": "string", "contentMediaType": "application/octet-stream"}
+    return {}
+
+
 def build_spec() -> dict[str, Any]:
     """The OpenAPI document as a dict."""
+    plugin = MarshmallowPlugin()
     spec = APISpec(
         title=TITLE,
         version=VERSION,
         openapi_version="3.1.0",
-        plugins=[MarshmallowPlugin()],
+        plugins=[plugin],
         info={"description": DESCRIPTION},
         servers=[{"url": bp.url_prefix}],
     )
+    # A file part of a multipart body: OpenAPI 3.1 spells binary content as a string of a media type.
+    plugin.converter.add_attribute_function(_file_part)
     spec.components.security_scheme(
         "bearerAuth",
         {

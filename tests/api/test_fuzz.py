@@ -29,10 +29,14 @@ from schemathesis.specs.openapi.checks import (
 from werkzeug.serving import make_server
 
 from academy.certificates import services as certificate_services
+from academy.community.documents import files as document_files
+from academy.community.documents import services as documents
+from academy.core.files import Upload
 from academy.courses.models import CourseStatus
+from academy.extensions import db
 from tests.api.factories import bearer, create_course, create_token
 from tests.certificates.factories import create_certificate
-from tests.community.factories import add_member, create_community, create_reply, create_thread
+from tests.community.factories import add_member, create_community, create_reply, create_thread, png_bytes
 from tests.factories import create_user
 from tests.notifications.factories import notifications_of
 from tests.programmes.factories import create_programme, create_registration, create_session
@@ -90,6 +94,12 @@ def _seed() -> tuple[str, dict[str, str | int]]:
     icon = create_programme(title="ICON communication network", owner=trainer, courses=[create_course()])
     session = create_session(programme=icon, title="Kick-off workshop in Vienna", capacity=5)
     create_registration(session=session, user=user)
+    # A document with an image, so the document and file operations reach real rows too.
+    document = documents.create_document(community=community, author=user, title="Staff costs", body="Flat rate.\n")
+    image = document_files.add_file(
+        document=document, uploader=user, upload=Upload(filename="rate.png", data=png_bytes()), alt="Rate table"
+    )
+    db.session.commit()
     examples: dict[str, str | int] = {
         "slug": "hit-quiz",
         "attempt_id": attempt.id,
@@ -104,6 +114,8 @@ def _seed() -> tuple[str, dict[str, str | int]]:
         "programme": track.slug,
         "open_programme": open_track.slug,
         "session_id": session.id,
+        "document_id": document.id,
+        "document_file_id": image.id,
     }
     return raw, examples
 

@@ -115,3 +115,20 @@ def test_only_the_catalogue_and_verification_are_public_and_every_change_needs_w
         ("post", "/credentials/verify"),
     }
     assert writes and all(needs_write for _method, _path, needs_write in writes)
+
+
+def test_file_upload_and_download_are_described_as_multipart_and_binary(app):
+    doc = spec_module.get_spec(app)
+    files = doc["paths"]["/communities/{slug}/documents/{document_id}/files"]
+    body = files["post"]["requestBody"]["content"]
+    assert list(body) == ["multipart/form-data"]
+    upload = doc["components"]["schemas"]["FileUpload"]
+    assert upload["properties"]["file"] == {
+        "type": "string",
+        "contentMediaType": "application/octet-stream",
+        "description": upload["properties"]["file"]["description"],
+    }
+    assert upload["required"] == ["file"]
+    content = doc["paths"]["/communities/{slug}/documents/{document_id}/files/{document_file_id}"]["get"]["responses"]
+    assert {"image/png", "application/pdf"} <= set(content["200"]["content"])
+    assert content["200"]["content"]["image/png"]["schema"] == {"type": "string", "contentMediaType": "image/png"}

@@ -12,6 +12,7 @@ from academy.api.endpoints import (  # noqa: F401
     community_actions,
     courses,
     credentials,
+    document_files,
     documents,
     enrolments,
     me,

@@ -13,7 +13,8 @@ import re
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload
 
 from academy.auth.models import User
 from academy.community.documents.access import document_access
@@ -104,6 +105,16 @@ def get_file(document: Document, file_id: int) -> DocumentFile:
     if file is None or file.document_id != document.id:
         raise NotFound(_("That file does not exist."))
     return file
+
+
+def files_query(document: Document) -> Select:
+    """The document's files, in upload order, with their uploaders, as a statement to page through."""
+    return (
+        select(DocumentFile)
+        .options(joinedload(DocumentFile.uploader))
+        .where(DocumentFile.document_id == document.id)
+        .order_by(DocumentFile.id)
+    )
 
 
 def files_of(document: Document) -> list[DocumentFile]:
