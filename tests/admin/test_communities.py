@@ -94,7 +94,9 @@ def test_admin_adds_and_removes_contact_persons_but_keeps_one(client, admin, db)
     assert response.status_code == 302
     row = db.session.scalar(select(Membership).where(Membership.user_id == second.id))
     assert row.role == MemberRole.CONTACT and row.status == MemberStatus.ACTIVE
-    client.post(f"/admin/communities/{community.id}/contacts/{first.id}/remove", data={"csrf_token": token, "confirmed": "yes"})
+    client.post(
+        f"/admin/communities/{community.id}/contacts/{first.id}/remove", data={"csrf_token": token, "confirmed": "yes"}
+    )
     db.session.expire_all()
     first_row = db.session.scalar(select(Membership).where(Membership.user_id == first.id))
     assert first_row.role == MemberRole.MEMBER and first_row.status == MemberStatus.ACTIVE
@@ -137,7 +139,9 @@ def test_archived_community_leaves_the_directory_and_refuses_requests(client, ad
     community = create_community(name="Old Topic", slug="old-topic")
     token = csrf_token(client, f"/admin/communities/{community.id}")
     client.post(
-        f"/admin/communities/{community.id}/archive", data={"archived": "1", "csrf_token": token, "confirmed": "yes"}, follow_redirects=True
+        f"/admin/communities/{community.id}/archive",
+        data={"archived": "1", "csrf_token": token, "confirmed": "yes"},
+        follow_redirects=True,
     )
     db.session.expire_all()
     assert db.session.get(Community, community.id).archived_at is not None
@@ -189,7 +193,9 @@ def test_nothing_waiting_means_no_admin_panel(client, admin):
 def test_archived_community_page_says_so_and_offers_no_join_form(client, admin, db, login):
     community = create_community(name="Old Topic", slug="old-topic")
     token = csrf_token(client, f"/admin/communities/{community.id}")
-    client.post(f"/admin/communities/{community.id}/archive", data={"archived": "1", "csrf_token": token, "confirmed": "yes"})
+    client.post(
+        f"/admin/communities/{community.id}/archive", data={"archived": "1", "csrf_token": token, "confirmed": "yes"}
+    )
     login(create_user(name="Lea"))
     html = client.get("/c/old-topic").get_data(as_text=True)
     assert "This community is archived" in html and "Ask to join" not in html

@@ -153,7 +153,8 @@ def test_removing_a_member_asks_first_and_keeps_the_reason(client, login, db):
     assert _membership(db, community, member).status == MemberStatus.ACTIVE
     login(member)
     refused = client.post(
-        f"/c/{community.slug}/members/{member.id}/remove", data={"csrf_token": csrf_token(client, f"/c/{community.slug}")}
+        f"/c/{community.slug}/members/{member.id}/remove",
+        data={"csrf_token": csrf_token(client, f"/c/{community.slug}")},
     )
     assert refused.status_code == 403  # a member who is no contact is refused, not asked
 
@@ -164,7 +165,8 @@ def test_contact_removes_a_member_who_loses_access(client, login, db):
     login(contact_of(community))
     token = csrf_token(client, f"/c/{community.slug}/members")
     client.post(
-        f"/c/{community.slug}/members/{member.id}/remove", data={"reason": "Left the programme", "csrf_token": token, "confirmed": "yes"}
+        f"/c/{community.slug}/members/{member.id}/remove",
+        data={"reason": "Left the programme", "csrf_token": token, "confirmed": "yes"},
     )
     assert _membership(db, community, member).status == MemberStatus.REMOVED
     login(member)

@@ -140,7 +140,9 @@ def test_someone_who_may_not_delete_gets_no_question(client, login, db, space):
     thread = create_thread(community=community)
     login(member)
     token = csrf_token(client, f"/c/{community.slug}/t/{thread.id}")
-    assert client.post(f"/c/{community.slug}/p/{thread.posts[0].id}/delete", data={"csrf_token": token}).status_code == 403
+    assert (
+        client.post(f"/c/{community.slug}/p/{thread.posts[0].id}/delete", data={"csrf_token": token}).status_code == 403
+    )
 
 
 def test_others_cannot_delete(db, space):

@@ -235,7 +235,9 @@ def test_a_part_taken_out_stays_on_the_certificates_it_was_earned_for(track, cli
     # The trainer takes the second course out: the holder's certificate is left as it is.
     part = next(p for p in programme.parts if p.course_id == second.id)
     login(programme.owners[0])
-    assert _post(client, f"/teach/programmes/{programme.slug}/parts/{part.id}/remove", confirmed="yes").status_code == 302
+    assert (
+        _post(client, f"/teach/programmes/{programme.slug}/parts/{part.id}/remove", confirmed="yes").status_code == 302
+    )
     run_ready()
     programme_jobs.check(programme.id, holder.id)
     assert _programme_certificates(holder, programme) == [certificate]
