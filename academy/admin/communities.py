@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from academy.admin.blueprint import bp
@@ -13,6 +14,7 @@ from academy.community.models import Community
 from academy.community.services import membership as membership_services
 from academy.community.services import spaces
 from academy.core.actions import request_action
+from academy.core.confirm import confirm_first
 from academy.extensions import db
 from academy.security import admin_required
 
@@ -148,6 +150,12 @@ def add_contact(community_id: int):  # noqa: ANN201
 
 @bp.post("/communities/<int:community_id>/contacts/<int:user_id>/remove")
 @admin_required
+@confirm_first(
+    _l("Remove this contact person?"),
+    _l("They stay a member but can no longer approve requests or moderate the community."),
+    _l("Remove as contact"),
+    guard=lambda community_id, user_id: _community(community_id),
+)
 def remove_contact(community_id: int, user_id: int):  # noqa: ANN201
     """Take the contact role from someone (they stay a member)."""
     community = _community(community_id)
@@ -165,6 +173,13 @@ def remove_contact(community_id: int, user_id: int):  # noqa: ANN201
 
 @bp.post("/communities/<int:community_id>/archive")
 @admin_required
+@confirm_first(
+    _l("Archive the community?"),
+    _l("It leaves the directory and takes no new requests; members keep read access."),
+    _l("Archive the community"),
+    when=lambda: request.form.get("archived") == "1",  # bringing it back needs no question
+    guard=lambda community_id: _community(community_id),
+)
 def archive_community(community_id: int):  # noqa: ANN201
     """Archive a community, or bring it back (form field `archived` = 1 or 0)."""
     community = _community(community_id)

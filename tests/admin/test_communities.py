@@ -94,18 +94,35 @@ def test_admin_adds_and_removes_contact_persons_but_keeps_one(client, admin, db)
     assert response.status_code == 302
     row = db.session.scalar(select(Membership).where(Membership.user_id == second.id))
     assert row.role == MemberRole.CONTACT and row.status == MemberStatus.ACTIVE
-    client.post(f"/admin/communities/{community.id}/contacts/{first.id}/remove", data={"csrf_token": token})
+    client.post(
+        f"/admin/communities/{community.id}/contacts/{first.id}/remove", data={"csrf_token": token, "confirmed": "yes"}
+    )
     db.session.expire_all()
     first_row = db.session.scalar(select(Membership).where(Membership.user_id == first.id))
     assert first_row.role == MemberRole.MEMBER and first_row.status == MemberStatus.ACTIVE
     response = client.post(
         f"/admin/communities/{community.id}/contacts/{second.id}/remove",
-        data={"csrf_token": token},
+        data={"csrf_token": token, "confirmed": "yes"},
         follow_redirects=True,
     )
     assert "at least one contact person" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.scalar(select(Membership).where(Membership.user_id == second.id)).role == MemberRole.CONTACT
+
+
+def test_removing_a_contact_and_archiving_ask_first(client, admin, db):
+    contact = create_user(name="Carla Contact")
+    community = create_community(contact=contact)
+    token = csrf_token(client, f"/admin/communities/{community.id}")
+    asked = client.post(f"/admin/communities/{community.id}/contacts/{contact.id}/remove", data={"csrf_token": token})
+    assert asked.status_code == 200 and "Remove this contact person?" in asked.get_data(as_text=True)
+    asked = client.post(f"/admin/communities/{community.id}/archive", data={"archived": "1", "csrf_token": token})
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Archive the community?" in html and 'name="archived" value="1"' in html
+    db.session.expire_all()
+    assert db.session.get(Community, community.id).archived_at is None
+    row = db.session.scalar(select(Membership).where(Membership.user_id == contact.id))
+    assert row.role == MemberRole.CONTACT
 
 
 def test_unknown_contact_email_is_shown_beside_the_field(client, admin):
@@ -122,7 +139,9 @@ def test_archived_community_leaves_the_directory_and_refuses_requests(client, ad
     community = create_community(name="Old Topic", slug="old-topic")
     token = csrf_token(client, f"/admin/communities/{community.id}")
     client.post(
-        f"/admin/communities/{community.id}/archive", data={"archived": "1", "csrf_token": token}, follow_redirects=True
+        f"/admin/communities/{community.id}/archive",
+        data={"archived": "1", "csrf_token": token, "confirmed": "yes"},
+        follow_redirects=True,
     )
     db.session.expire_all()
     assert db.session.get(Community, community.id).archived_at is not None
@@ -174,7 +193,9 @@ def test_nothing_waiting_means_no_admin_panel(client, admin):
 def test_archived_community_page_says_so_and_offers_no_join_form(client, admin, db, login):
     community = create_community(name="Old Topic", slug="old-topic")
     token = csrf_token(client, f"/admin/communities/{community.id}")
-    client.post(f"/admin/communities/{community.id}/archive", data={"archived": "1", "csrf_token": token})
+    client.post(
+        f"/admin/communities/{community.id}/archive", data={"archived": "1", "csrf_token": token, "confirmed": "yes"}
+    )
     login(create_user(name="Lea"))
     html = client.get("/c/old-topic").get_data(as_text=True)
     assert "This community is archived" in html and "Ask to join" not in html

@@ -10,7 +10,7 @@ import pytest
 from docx import Document as WordDocument
 
 from academy.community.documents import services as docs
-from academy.community.documents.models import Document, DocumentRevision
+from academy.community.documents.models import Document, DocumentRevision, DocumentStatus
 from academy.community.models import MemberStatus
 from academy.extensions import db
 from tests.community.factories import add_member, contact_of, create_community
@@ -204,6 +204,24 @@ def test_contact_controls_through_the_page(client, login, space):
     login(anna)
     token = csrf_token(client, path)
     assert client.post(f"{path}/controls", data={"csrf_token": token, "locked": "y"}).status_code == 403
+
+
+def test_archiving_a_document_asks_first(client, login, space):
+    community, anna, _jonas, document = space
+    login(contact_of(community))
+    path = f"/c/controllers/documents/{document.id}"
+    token = csrf_token(client, path)
+    data = {"csrf_token": token, "archived": "y", "editors": [str(anna.id)]}
+    asked = client.post(f"{path}/controls", data=data)
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Archive the document?" in html and 'name="archived" value="y"' in html
+    db.session.expire_all()
+    assert db.session.get(Document, document.id).status == DocumentStatus.ACTIVE
+    assert client.post(f"{path}/controls", data={**data, "confirmed": "yes"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Document, document.id).status == DocumentStatus.ARCHIVED
+    # Saving the other settings of an archived document asks nothing more.
+    assert client.post(f"{path}/controls", data={"csrf_token": token, "archived": "y"}).status_code == 302
 
 
 def test_presence_shows_who_is_editing(client, login, space):

@@ -138,13 +138,35 @@ def test_members_cannot_decide_requests(db):
         services.approve_request(community=community, membership_id=pending.id, actor=member)
 
 
+def test_removing_a_member_asks_first_and_keeps_the_reason(client, login, db):
+    community = create_community()
+    member = add_member(community=community).user
+    login(contact_of(community))
+    token = csrf_token(client, f"/c/{community.slug}/members")
+    asked = client.post(
+        f"/c/{community.slug}/members/{member.id}/remove",
+        data={"reason": "Left the programme", "do": "remove", "csrf_token": token},
+    )
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Remove this member from the community?" in html
+    assert 'name="reason" value="Left the programme"' in html and 'name="confirmed" value="yes"' in html
+    assert _membership(db, community, member).status == MemberStatus.ACTIVE
+    login(member)
+    refused = client.post(
+        f"/c/{community.slug}/members/{member.id}/remove",
+        data={"csrf_token": csrf_token(client, f"/c/{community.slug}")},
+    )
+    assert refused.status_code == 403  # a member who is no contact is refused, not asked
+
+
 def test_contact_removes_a_member_who_loses_access(client, login, db):
     community = create_community()
     member = add_member(community=community).user
     login(contact_of(community))
     token = csrf_token(client, f"/c/{community.slug}/members")
     client.post(
-        f"/c/{community.slug}/members/{member.id}/remove", data={"reason": "Left the programme", "csrf_token": token}
+        f"/c/{community.slug}/members/{member.id}/remove",
+        data={"reason": "Left the programme", "csrf_token": token, "confirmed": "yes"},
     )
     assert _membership(db, community, member).status == MemberStatus.REMOVED
     login(member)

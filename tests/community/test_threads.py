@@ -113,11 +113,36 @@ def test_author_deletes_own_reply_softly(client, login, db, space):
     reply = create_reply(thread=thread, author=member, body="Oops, wrong thread")
     login(member)
     token = csrf_token(client, f"/c/{community.slug}/t/{thread.id}")
-    client.post(f"/c/{community.slug}/p/{reply.id}/delete", data={"csrf_token": token})
+    client.post(f"/c/{community.slug}/p/{reply.id}/delete", data={"csrf_token": token, "confirmed": "yes"})
     db.session.expire_all()
     assert db.session.get(Post, reply.id).deleted_at is not None
     assert "Oops, wrong thread" not in client.get(f"/c/{community.slug}/t/{thread.id}").get_data(as_text=True)
     assert db.session.get(Thread, thread.id).reply_count == 0
+
+
+def test_deleting_a_post_asks_first_and_changes_nothing_until_confirmed(client, login, db, space):
+    community, member = space
+    thread = create_thread(community=community)
+    reply = create_reply(thread=thread, author=member, body="Maybe keep this")
+    login(member)
+    page = client.get(f"/c/{community.slug}/t/{thread.id}").get_data(as_text=True)
+    assert "Delete this post? This cannot be undone." in page  # the JavaScript dialog's question
+    token = csrf_token(client, f"/c/{community.slug}/t/{thread.id}")
+    asked = client.post(f"/c/{community.slug}/p/{reply.id}/delete", data={"csrf_token": token})
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Delete this post?" in html and 'name="confirmed" value="yes"' in html
+    db.session.expire_all()
+    assert db.session.get(Post, reply.id).deleted_at is None
+
+
+def test_someone_who_may_not_delete_gets_no_question(client, login, db, space):
+    community, member = space
+    thread = create_thread(community=community)
+    login(member)
+    token = csrf_token(client, f"/c/{community.slug}/t/{thread.id}")
+    assert (
+        client.post(f"/c/{community.slug}/p/{thread.posts[0].id}/delete", data={"csrf_token": token}).status_code == 403
+    )
 
 
 def test_others_cannot_delete(db, space):
@@ -132,7 +157,7 @@ def test_contact_deletes_a_thread(client, login, db, space):
     thread = create_thread(community=community, author=member, title="Delete me")
     login(contact_of(community))
     token = csrf_token(client, f"/c/{community.slug}/t/{thread.id}")
-    client.post(f"/c/{community.slug}/p/{thread.posts[0].id}/delete", data={"csrf_token": token})
+    client.post(f"/c/{community.slug}/p/{thread.posts[0].id}/delete", data={"csrf_token": token, "confirmed": "yes"})
     assert client.get(f"/c/{community.slug}/t/{thread.id}").status_code == 404
     assert "Delete me" not in client.get(f"/c/{community.slug}").get_data(as_text=True)
 

@@ -97,6 +97,20 @@ def test_a_course_added_later_and_completed_is_listed_on_a_new_certificate(track
     assert [p["title"] for p in new.parts][-1] == "Simplified cost options"
 
 
+def test_removing_a_part_asks_first_and_changes_nothing_until_confirmed(track, client, login):
+    programme, _first, _second, session = track
+    part = next(p for p in programme.parts if p.session_id == session.id)
+    login(programme.owners[0])
+    page = client.get(f"/teach/programmes/{programme.slug}").get_data(as_text=True)
+    assert "from the programme?" in page and 'data-confirm-label="Remove the part"' in page
+    asked = _post(client, f"/teach/programmes/{programme.slug}/parts/{part.id}/remove")
+    assert asked.status_code == 200 and "Remove this part from the programme?" in asked.get_data(as_text=True)
+    db.session.expire_all()
+    assert any(p.id == part.id for p in db.session.get(type(programme), programme.id).parts)
+    login(create_user(name="Not An Owner"))
+    assert _post(client, f"/teach/programmes/{programme.slug}/parts/{part.id}/remove").status_code in (403, 404)
+
+
 def test_removing_a_part_completes_the_programme_for_those_who_did_everything_else(track, client, login):
     programme, first, second, session = track
     owner = programme.owners[0]
@@ -108,7 +122,7 @@ def test_removing_a_part_completes_the_programme_for_those_who_did_everything_el
 
     part = next(p for p in programme.parts if p.session_id == session.id)
     login(owner)
-    response = _post(client, f"/teach/programmes/{programme.slug}/parts/{part.id}/remove")
+    response = _post(client, f"/teach/programmes/{programme.slug}/parts/{part.id}/remove", confirmed="yes")
     assert response.status_code == 302
     run_ready()
 
@@ -124,7 +138,7 @@ def test_the_last_required_part_of_a_published_programme_cannot_be_removed(app, 
     (required_part,) = [p for p in programme.parts if p.required]
     login(programme.owners[0])
 
-    response = _post(client, f"/teach/programmes/{programme.slug}/parts/{required_part.id}/remove")
+    response = _post(client, f"/teach/programmes/{programme.slug}/parts/{required_part.id}/remove", confirmed="yes")
     page = client.get(response.headers["Location"])
     assert "needs at least one required part" in page.get_data(as_text=True)
     db.session.expire_all()
@@ -132,7 +146,7 @@ def test_the_last_required_part_of_a_published_programme_cannot_be_removed(app, 
 
     # The optional session can go.
     optional_part = next(p for p in programme.parts if p.session_id == optional.id)
-    _post(client, f"/teach/programmes/{programme.slug}/parts/{optional_part.id}/remove")
+    _post(client, f"/teach/programmes/{programme.slug}/parts/{optional_part.id}/remove", confirmed="yes")
     db.session.expire_all()
     assert len(programme.parts) == 1
 
@@ -221,7 +235,9 @@ def test_a_part_taken_out_stays_on_the_certificates_it_was_earned_for(track, cli
     # The trainer takes the second course out: the holder's certificate is left as it is.
     part = next(p for p in programme.parts if p.course_id == second.id)
     login(programme.owners[0])
-    assert _post(client, f"/teach/programmes/{programme.slug}/parts/{part.id}/remove").status_code == 302
+    assert (
+        _post(client, f"/teach/programmes/{programme.slug}/parts/{part.id}/remove", confirmed="yes").status_code == 302
+    )
     run_ready()
     programme_jobs.check(programme.id, holder.id)
     assert _programme_certificates(holder, programme) == [certificate]
@@ -283,7 +299,7 @@ def test_a_session_that_took_place_is_made_optional_not_removed(track, client, l
     part = next(p for p in programme.parts if p.session_id == session.id)
     login(programme.owners[0])
 
-    response = _post(client, f"/teach/programmes/{programme.slug}/parts/{part.id}/remove")
+    response = _post(client, f"/teach/programmes/{programme.slug}/parts/{part.id}/remove", confirmed="yes")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "has taken place and its attendance counts for certificates" in page
     db.session.expire_all()

@@ -215,7 +215,7 @@ def test_the_trainer_is_told_to_cancel_before_removing(client, login, db, worksh
     part = next(p for p in programme.parts if p.session_id == workshop.id)
     manage = f"/teach/programmes/{programme.slug}"
 
-    response = _post(client, f"{manage}/parts/{part.id}/remove", {}, form_page=manage)
+    response = _post(client, f"{manage}/parts/{part.id}/remove", {"confirmed": "yes"}, form_page=manage)
 
     assert response.status_code == 200
     assert "Cancel the session first, so they are told" in response.get_data(as_text=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from academy.community.access import Access
@@ -26,6 +27,7 @@ from academy.community.models import Community
 from academy.community.services.threads import render_body
 from academy.community.views.common import bp, member_area
 from academy.core.actions import request_action, show_error
+from academy.core.confirm import confirm_first
 from academy.exceptions import NotFound, ServiceError
 from academy.extensions import db
 from academy.inputs import page_arg
@@ -210,8 +212,32 @@ def start_editing(slug: str, document_id: int):  # noqa: ANN201
     return redirect(url_for(".edit_document", slug=slug, document_id=document.id))
 
 
+def _manageable(slug: str, document_id: int) -> Document:
+    """The document for a contact person: 404 for one they cannot see, 403 for a member."""
+    community, access = member_area(slug)
+    document = document_or_404(community, document_id)
+    if not access.can_moderate:
+        abort(403)
+    return document
+
+
+def _archiving() -> bool:
+    """The controls form ticks "archived" on a document that is not archived yet."""
+    if not request.form.get("archived"):
+        return False
+    document = _manageable(**request.view_args)
+    return document.status != DocumentStatus.ARCHIVED
+
+
 @bp.post("/<slug>/documents/<int:document_id>/controls")
 @login_required
+@confirm_first(
+    _l("Archive the document?"),
+    _l("It becomes read-only and moves to the archived documents; a contact person can bring it back."),
+    _l("Archive the document"),
+    when=_archiving,
+    guard=_manageable,
+)
 def document_controls(slug: str, document_id: int):  # noqa: ANN201
     """Lock, archive or restrict a document (contact persons)."""
     community, access = member_area(slug)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from academy.auth import throttle
@@ -13,6 +14,7 @@ from academy.community.services import invitations
 from academy.community.services import membership as membership_services
 from academy.community.views.common import bp, community_or_404, member_area, moderator_area
 from academy.core.actions import request_action
+from academy.core.confirm import confirm_first
 from academy.exceptions import ServiceError
 from academy.jobs import enqueue_after_commit
 
@@ -124,6 +126,12 @@ def _member_action(slug: str, user_id: int, action: str):
 
 @bp.post("/<slug>/members/<int:user_id>/remove")
 @login_required
+@confirm_first(
+    _l("Remove this member from the community?"),
+    _l("They lose access to the community's threads and files, and are told with your reason."),
+    _l("Remove the member"),
+    guard=lambda slug, user_id: moderator_area(slug),
+)
 def remove_member(slug: str, user_id: int):  # noqa: ANN201
     """Take a member out of the community."""
     return _member_action(slug, user_id, "remove")

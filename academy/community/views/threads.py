@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from academy.community import forms
@@ -16,6 +17,7 @@ from academy.community.services import moderation as moderation_services
 from academy.community.services import threads as thread_services
 from academy.community.views.common import bp, member_area, moderator_area, uploads_from
 from academy.core.actions import commit, request_action
+from academy.core.confirm import confirm_first
 from academy.exceptions import NotFound
 from academy.inputs import page_arg
 
@@ -187,8 +189,22 @@ def post_history(slug: str, post_id: int):  # noqa: ANN201
     )
 
 
+def _may_delete(slug: str, post_id: int) -> None:
+    """404 for a post the user cannot see, 403 for one they may not delete: checked before asking."""
+    community, access = member_area(slug)
+    post = _post_or_404(community, post_id, access)
+    if not (access.can_moderate or (access.can_post and post.author_id == current_user.id)):
+        abort(403)
+
+
 @bp.post("/<slug>/p/<int:post_id>/delete")
 @login_required
+@confirm_first(
+    _l("Delete this post?"),
+    _l("The post is deleted; deleting the opening post deletes the whole thread. This cannot be undone."),
+    _l("Delete"),
+    guard=_may_delete,
+)
 def delete_post(slug: str, post_id: int):  # noqa: ANN201
     """Delete a post (the author or a contact person); the opening post takes the thread with it."""
     community, access = member_area(slug)

@@ -22,6 +22,7 @@ from academy.courses.models import (
     VersionStatus,
 )
 from academy.courses.packages import extensions
+from academy.courses.packages import files as package_files
 from academy.courses.packages.lessons import lesson_key_from_filename
 from academy.courses.packages.reader import (
     COURSE_FILE,
@@ -74,6 +75,7 @@ def _fields(values: dict[str, Any]) -> dict[str, Any]:
 
 def stored_content(version: CourseVersion) -> dict[str, Any]:
     """A version's content as plain data, equal to package_content() of a package with the same content."""
+    names = package_files.dump_names(version)
     return {
         "fields": _fields({name: getattr(version, name) for name in versioning.VERSION_FIELDS}),
         "outcomes": [(o.key, o.code, o.text.strip(), o.threshold) for o in version.outcomes],
@@ -87,7 +89,7 @@ def stored_content(version: CourseVersion) -> dict[str, Any]:
                     {
                         "key": lesson.key,
                         "title": lesson.title,
-                        "body": lesson.body.strip("\n"),
+                        "body": package_files.to_package(lesson.body, names).strip("\n"),
                         "minutes": lesson.minutes,
                         "required": lesson.required,
                         "outcomes": [o.code for o in lesson.outcomes],
@@ -97,6 +99,7 @@ def stored_content(version: CourseVersion) -> dict[str, Any]:
             }
             for m in version.modules
         ],
+        "files": {name: found.sha256 for name, found in names.values()},
         "extensions": {ext.name: ext.stored(version) for ext in extensions.registered() if ext.stored},
     }
 
@@ -128,6 +131,7 @@ def package_content(package: Package) -> dict[str, Any]:
             }
             for m in package.modules
         ],
+        "files": package_files.package_files(package),
         "extensions": {ext.name: ext.content(package) for ext in extensions.registered() if ext.content},
     }
 
@@ -148,6 +152,7 @@ def read_all(path: Path) -> list[Package]:
         errors.extend(problems)
         if package is None:
             continue
+        errors.extend(package_files.validate(package))
         for ext in extensions.registered():
             if ext.validate:
                 errors.extend(ext.validate(package))
@@ -196,6 +201,7 @@ def load_package(package: Package, *, owner: User | None = None, publish: bool =
     if course is None:
         course = Course(slug=package.slug, status=CourseStatus.DRAFT, owners=[owner] if owner else [])
         db.session.add(course)
+        db.session.flush()  # the course's id, for its files
         version = _build_version(course, 1, package)
         action = "created"
     else:
@@ -241,6 +247,7 @@ def _load_extensions(package: Package, version: CourseVersion) -> None:
 
 
 def _build_version(course: Course, number: int, package: Package) -> CourseVersion:
+    ids = package_files.store(package, course)
     version = CourseVersion(course=course, number=number, status=VersionStatus.DRAFT, **package.fields)
     db.session.add(version)
     outcomes: dict[str, LearningOutcome] = {}
@@ -261,7 +268,7 @@ def _build_version(course: Course, number: int, package: Package) -> CourseVersi
                 Lesson(
                     key=lesson.key,
                     title=lesson.title,
-                    body=lesson.body,
+                    body=package_files.to_database(lesson.body, ids),
                     minutes=lesson.minutes,
                     required=lesson.required,
                     position=lesson_position,
@@ -312,6 +319,7 @@ def dump(course: Course, directory: Path, *, draft: bool = False, force: bool = 
         item.update(text=outcome.text, threshold=outcome.threshold)
         data["outcomes"].append(item)
     data["modules"] = []
+    names = package_files.dump_names(version)
     for module in version.modules:
         item = {"key": module.key, "title": module.title}
         if module.summary.strip():
@@ -324,8 +332,9 @@ def dump(course: Course, directory: Path, *, draft: bool = False, force: bool = 
         for number, lesson in enumerate(module.lessons, start=1):
             filename = f"{number:02d}-{lesson.key}.md"
             item["lessons"].append(f"lessons/{module.key}/{filename}")
-            (folder / filename).write_text(_lesson_file(lesson, filename), encoding="utf-8")
+            (folder / filename).write_text(_lesson_file(lesson, filename, names), encoding="utf-8")
         data["modules"].append(item)
+    package_files.write(version, target)
     for ext in extensions.registered():
         if ext.dump:
             ext.dump(version, target, data)
@@ -335,7 +344,7 @@ def dump(course: Course, directory: Path, *, draft: bool = False, force: bool = 
     return target
 
 
-def _lesson_file(lesson: Lesson, filename: str) -> str:
+def _lesson_file(lesson: Lesson, filename: str, names: dict) -> str:
     meta: dict[str, Any] = {"title": lesson.title}
     if lesson_key_from_filename(Path(filename)) != lesson.key:
         meta["key"] = lesson.key
@@ -345,4 +354,4 @@ def _lesson_file(lesson: Lesson, filename: str) -> str:
     front = yaml_dump(meta)
     if lesson.outcomes:
         front += f"outcomes: {dump_inline([o.code for o in lesson.outcomes])}\n"
-    return f"---\n{front}---\n\n{lesson.body.strip(chr(10))}\n"
+    return f"---\n{front}---\n\n{package_files.to_package(lesson.body, names).strip(chr(10))}\n"

@@ -60,6 +60,11 @@ def _check(upload: Upload, alt_text: str) -> tuple[str, str]:
     return name, ext
 
 
+def check(upload: Upload, alt_text: str = "") -> None:
+    """Raise ServiceError when the upload could not be stored as a course file (type, size, alt text)."""
+    _check(upload, " ".join((alt_text or "").split()))
+
+
 def upload_file(course: Course, *, uploader: User | None, upload: Upload, alt_text: str = "") -> CourseFile:
     """Check and store an upload for the course; an image needs `alt_text`."""
     alt_text = " ".join((alt_text or "").split())

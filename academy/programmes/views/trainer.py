@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -13,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from academy.auth.forms import EmptyForm
 from academy.certificates.models import STATE_LABELS, Certificate
 from academy.core.actions import request_action
+from academy.core.confirm import confirm_first
 from academy.courses.models import Course, CourseStatus
 from academy.csvutil import rows_to_csv
 from academy.db import utcnow
@@ -218,6 +220,12 @@ def add_session(slug: str):  # noqa: ANN201
 
 @bp.post("/teach/programmes/<slug>/parts/<int:part_id>/remove")
 @login_required
+@confirm_first(
+    _l("Remove this part from the programme?"),
+    _l("Participants no longer see it in the programme, and it no longer counts towards completion."),
+    _l("Remove the part"),
+    guard=lambda slug, part_id: _found(_editable(slug), part_id),
+)
 def remove_part(slug: str, part_id: int):  # noqa: ANN201
     """Take a part out of the programme."""
     programme = _editable(slug)
