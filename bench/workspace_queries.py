@@ -1,0 +1,121 @@
+"""Statements and test-client CPU per trainer workspace tab (and the trainer's dashboard), on generated data.
+
+    .venv/bin/python bench/workspace_queries.py [--size XS|S|M] [--repeat 20] [--show TAB]
+
+It builds a fresh SQLite database with `academy.bench.generate.Generator`, opens a draft of the
+first generated course (so the Content tab shows its publish checks), logs in the trainer who owns
+it, warms each page up once, then prints the statements of one request and the median CPU ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.profile_page import label  # noqa: E402
+
+TABS = {
+    "content": "/trainer/courses/{slug}",
+    "settings": "/trainer/courses/{slug}/settings",
+    "bank": "/teach/{slug}/bank",
+    "quizzes": "/teach/{slug}/quizzes",
+    "grading": "/teach/{slug}/grading",
+    "learners": "/teach/{slug}/learners",
+    "analytics": "/teach/{slug}/mastery",
+    "certificates": "/certificates/course/{slug}",
+    "courses": "/trainer/courses",
+    "dashboard": "/",
+}
+
+
+def main() -> int:
+    """Build, log in, measure, print."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", default="XS")
+    parser.add_argument("--repeat", type=int, default=20, help="requests timed for the CPU median")
+    parser.add_argument("--show", action="append", default=[], help="print the statements of this tab")
+    parser.add_argument("--modules", type=int, help="modules per course instead of the size's")
+    parser.add_argument("--lessons", type=int, help="lessons per module instead of the size's")
+    parser.add_argument("--published", action="store_true", help="do not open a draft first")
+    args = parser.parse_args()
+
+    import logging
+    from dataclasses import replace
+
+    from sqlalchemy import event, select
+
+    from academy import create_app
+    from academy.auth import services as auth_services
+    from academy.auth.models import User
+    from academy.bench.generate import Generator
+    from academy.bench.sizes import SIZES
+    from academy.courses.models import Course
+    from academy.courses.services import versioning
+    from academy.extensions import db
+
+    size = SIZES[args.size]
+    size = replace(size, modules=args.modules or size.modules, lessons=args.lessons or size.lessons)
+    tmp = Path(tempfile.mkdtemp(prefix="academy-workspace-"))
+    app = create_app(
+        {
+            "ENV_NAME": "testing",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'workspace.db'}",
+            "INSTANCE_PATH": tmp,
+            "MAIL_DIR": tmp / "mail",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    logging.getLogger("academy.requests").setLevel(logging.WARNING)
+    with app.app_context():
+        db.create_all()
+        Generator(size, seed=5).run(pdfs=False)
+        course = db.session.scalar(select(Course).order_by(Course.id).limit(1))
+        trainer = db.session.scalar(select(User).where(User.email.like("trainer0@%")))
+        if not args.published:
+            versioning.ensure_draft(course)
+        slug = course.slug
+        token = auth_services.start_session(trainer).token
+        db.session.commit()
+        engine = db.engine
+        db.session.remove()
+    client = app.test_client()
+    with client.session_transaction() as sess:
+        sess["_user_id"], sess["_fresh"] = token, True
+
+    print(f"{args.size} ({size.modules} modules x {size.lessons} lessons), SQLite, trainer0 on {slug}")
+    for tab, pattern in TABS.items():
+        url = pattern.format(slug=slug)
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        statements: list[str] = []
+
+        def before(conn, cursor, statement, parameters, context, executemany, statements=statements) -> None:  # noqa: ANN001
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            client.get(url)
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+        cpu = []
+        for _ in range(args.repeat):
+            began = time.process_time()
+            client.get(url)
+            cpu.append(time.process_time() - began)
+        cpu.sort()
+        print(f"{tab:>13}: {len(statements):>4} statements, {1000 * cpu[len(cpu) // 2]:6.1f} ms CPU  {url}")
+        if tab in args.show:
+            for text, n in Counter(label(s) for s in statements).most_common():
+                print(f"      {n:>4} x {text}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
