@@ -43,6 +43,9 @@ def main() -> int:
     parser.add_argument("--show", action="append", default=[], help="print the statements of this tab")
     parser.add_argument("--modules", type=int, help="modules per course instead of the size's")
     parser.add_argument("--lessons", type=int, help="lessons per module instead of the size's")
+    parser.add_argument("--users", type=int, help="users instead of the size's")
+    parser.add_argument("--attempts", type=int, help="graded attempts instead of the size's")
+    parser.add_argument("--profile", action="append", default=[], help="print cProfile's top functions of this tab")
     parser.add_argument("--published", action="store_true", help="do not open a draft first")
     args = parser.parse_args()
 
@@ -62,6 +65,7 @@ def main() -> int:
 
     size = SIZES[args.size]
     size = replace(size, modules=args.modules or size.modules, lessons=args.lessons or size.lessons)
+    size = replace(size, users=args.users or size.users, attempts=args.attempts or size.attempts)
     tmp = Path(tempfile.mkdtemp(prefix="academy-workspace-"))
     app = create_app(
         {
@@ -111,6 +115,16 @@ def main() -> int:
             cpu.append(time.process_time() - began)
         cpu.sort()
         print(f"{tab:>13}: {len(statements):>4} statements, {1000 * cpu[len(cpu) // 2]:6.1f} ms CPU  {url}")
+        if tab in args.profile:
+            import cProfile
+            import pstats
+
+            profile = cProfile.Profile()
+            profile.enable()
+            for _ in range(3):
+                client.get(url)
+            profile.disable()
+            pstats.Stats(profile).sort_stats("tottime").print_stats(25)
         if tab in args.show:
             for text, n in Counter(label(s) for s in statements).most_common():
                 print(f"      {n:>4} x {text}")
