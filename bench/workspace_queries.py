@@ -1,6 +1,7 @@
 """Statements and test-client CPU per trainer workspace tab (and the trainer's dashboard), on generated data.
 
-    .venv/bin/python bench/workspace_queries.py [--size XS|S|M] [--repeat 20] [--show TAB]
+    .venv/bin/python bench/workspace_queries.py [--size XS|S|M] [--modules N --lessons N --users N]
+        [--repeat 20] [--show TAB] [--profile TAB] [--published] [--database-url postgresql://.../academy_bench_m]
 
 It builds a fresh SQLite database with `academy.bench.generate.Generator`, opens a draft of the
 first generated course (so the Content tab shows its publish checks), logs in the trainer who owns
@@ -46,6 +47,10 @@ def main() -> int:
     parser.add_argument("--users", type=int, help="users instead of the size's")
     parser.add_argument("--attempts", type=int, help="graded attempts instead of the size's")
     parser.add_argument("--profile", action="append", default=[], help="print cProfile's top functions of this tab")
+    parser.add_argument(
+        "--database-url",
+        help="a database `flask academy bench generate` filled, used as it is (read-only: no draft is opened)",
+    )
     parser.add_argument("--published", action="store_true", help="do not open a draft first")
     args = parser.parse_args()
 
@@ -70,7 +75,7 @@ def main() -> int:
     app = create_app(
         {
             "ENV_NAME": "testing",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'workspace.db'}",
+            "SQLALCHEMY_DATABASE_URI": args.database_url or f"sqlite:///{tmp / 'workspace.db'}",
             "INSTANCE_PATH": tmp,
             "MAIL_DIR": tmp / "mail",
             "RATELIMIT_ENABLED": False,
@@ -78,11 +83,12 @@ def main() -> int:
     )
     logging.getLogger("academy.requests").setLevel(logging.WARNING)
     with app.app_context():
-        db.create_all()
-        Generator(size, seed=5).run(pdfs=False)
+        if not args.database_url:
+            db.create_all()
+            Generator(size, seed=5).run(pdfs=False)
         course = db.session.scalar(select(Course).order_by(Course.id).limit(1))
         trainer = db.session.scalar(select(User).where(User.email.like("trainer0@%")))
-        if not args.published:
+        if not args.published and not args.database_url:  # never change a shared bench database
             versioning.ensure_draft(course)
         slug = course.slug
         token = auth_services.start_session(trainer).token
@@ -93,7 +99,10 @@ def main() -> int:
     with client.session_transaction() as sess:
         sess["_user_id"], sess["_fresh"] = token, True
 
-    print(f"{args.size} ({size.modules} modules x {size.lessons} lessons), SQLite, trainer0 on {slug}")
+    where = (
+        args.database_url.rsplit("/", 1)[-1] if args.database_url else f"{args.size} ({size.modules}x{size.lessons})"
+    )
+    print(f"{where}, trainer0 on {slug}{'' if args.published or args.database_url else ' (draft open)'}")
     for tab, pattern in TABS.items():
         url = pattern.format(slug=slug)
         response = client.get(url)
