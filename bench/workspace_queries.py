@@ -51,6 +51,7 @@ def main() -> int:
         "--database-url",
         help="a database `flask academy bench generate` filled, used as it is (read-only: no draft is opened)",
     )
+    parser.add_argument("--dump", help="write each page's HTML here (CSRF tokens masked), to compare two checkouts")
     parser.add_argument("--published", action="store_true", help="do not open a draft first")
     args = parser.parse_args()
 
@@ -107,6 +108,12 @@ def main() -> int:
         url = pattern.format(slug=slug)
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
+        if args.dump:
+            import re
+
+            html = re.sub(r'(name="csrf_token"[^>]*value=")[^"]*', r"\1", response.get_data(as_text=True))
+            Path(args.dump).mkdir(parents=True, exist_ok=True)
+            (Path(args.dump) / f"{tab}.html").write_text(html)
         statements: list[str] = []
 
         def before(conn, cursor, statement, parameters, context, executemany, statements=statements) -> None:  # noqa: ANN001
