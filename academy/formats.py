@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date as Date
 from datetime import datetime as DateTime
+from functools import lru_cache
 
 from babel.numbers import format_decimal
 from flask import has_app_context
@@ -60,13 +61,20 @@ def percent(value: float | int | None, digits: int = 1) -> str:
     """A percentage given in per cent (70 -> "70%"), at most `digits` decimals, in the locale's style."""
     if value is None:
         return ""
+    return _percent(_locale(), round(float(value), digits), digits)
+
+
+# A gradebook shows thousands of percentages drawn from a few hundred values: Babel's parsing and
+# formatting dominated its rendering, so each (locale, value) is formatted once per process.
+@lru_cache(maxsize=4096)
+def _percent(locale_id: str, value: float, digits: int) -> str:
     from babel import Locale
 
-    locale = Locale.parse(_locale())
+    locale = Locale.parse(locale_id)
     pattern = locale.percent_formats[None].pattern
     # The locale's pattern ("#,##0%", "#,##0 %"...) with up to `digits` decimals.
     number = "#,##0" + ("." + "#" * digits if digits else "")
-    formatted = format_decimal(round(float(value), digits), format=number, locale=locale)
+    formatted = format_decimal(value, format=number, locale=locale)
     core = pattern.split(";")[0]
     start, end = core.index("#"), core.rindex("0") + 1
     return (core[:start] + formatted + core[end:]).replace("%", locale.number_symbols["latn"].get("percentSign", "%"))

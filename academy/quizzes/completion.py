@@ -12,10 +12,11 @@ Mastery rule (documented for learners and trainers):
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import joinedload
 
 from academy import request_memo
@@ -32,7 +33,13 @@ def _evidence(course: Course, user_ids: list[int] | None) -> dict[int, list[tupl
     """Per user: (question id, fraction, points, outcome keys) of every graded answer."""
     query = (
         select(
-            Attempt.user_id, Response.question_id, Response.fraction, Response.max_points, QuestionVersion.outcome_keys
+            Attempt.user_id,
+            Response.question_id,
+            Response.fraction,
+            Response.max_points,
+            # As text, decoded once per distinct value below: a course's thousands of answers share
+            # a few hundred question versions, and decoding JSON per row dominated the gradebook.
+            cast(QuestionVersion.outcome_keys, Text),
         )
         .join(Attempt, Attempt.id == Response.attempt_id)
         .join(Quiz, Quiz.id == Attempt.quiz_id)
@@ -47,8 +54,12 @@ def _evidence(course: Course, user_ids: list[int] | None) -> dict[int, list[tupl
     if user_ids is not None:
         query = query.where(Attempt.user_id.in_(user_ids))
     out: dict[int, list[tuple[int, float, float, list[str]]]] = defaultdict(list)
-    for user_id, question_id, fraction, points, keys in db.session.execute(query):
-        out[user_id].append((question_id, fraction, points, list(keys or [])))
+    decoded: dict[str | None, list[str]] = {None: []}
+    for user_id, question_id, fraction, points, raw in db.session.execute(query):
+        keys = decoded.get(raw)
+        if keys is None:
+            keys = decoded[raw] = list(json.loads(raw) or [])
+        out[user_id].append((question_id, fraction, points, keys))
     return out
 
 

@@ -12,9 +12,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from academy import formats
+from academy import formats, request_memo
 from academy.auth.models import User
 from academy.courses.models import Course, CourseVersion
+from academy.courses.services import outlines
 from academy.extensions import db
 from academy.quizzes.models import Question, Quiz
 from academy.quizzes.services import bank
@@ -52,7 +53,12 @@ def _drawable(quiz: Quiz, questions: list[Question]) -> list[Question]:
 
 def course_review(version: CourseVersion) -> tuple[list[str], list[str]]:
     """(problems that block publishing, warnings the trainer must confirm) for this version's assessment."""
+    return request_memo.remember("course_review", version.id, lambda: _course_review(version))
+
+
+def _course_review(version: CourseVersion) -> tuple[list[str], list[str]]:
     course = version.course
+    outlines.load_content(version)  # lessons' outcomes below, without a statement per lesson
     questions = bank.list_questions(course)
     quizzes = list(
         db.session.scalars(select(Quiz).where(Quiz.course_id == course.id).options(selectinload(Quiz.slots)))

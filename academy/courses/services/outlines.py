@@ -23,7 +23,9 @@ from typing import Any
 from flask import current_app
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
+from academy import request_memo
 from academy.courses.models import (
     CourseVersion,
     LearningOutcome,
@@ -177,8 +179,35 @@ def _stamp(version: CourseVersion) -> str:
     return f"{version.id}:{version.published_at.timestamp() if version.published_at else ''}"
 
 
+def load_content(version: CourseVersion) -> CourseVersion:
+    """Load a version's outcomes, modules, lessons, their outcomes and prerequisites in five statements.
+
+    Walking the relationships one by one costs a statement per module and per lesson (a draft of
+    20 modules of 5 lessons: 140). Collections already loaded keep what they hold (unflushed
+    changes included); once per request, forgotten on any write (request_memo).
+    """
+    if version.id is None:
+        return version
+
+    def fetch() -> bool:
+        db.session.scalars(
+            select(CourseVersion)
+            .where(CourseVersion.id == version.id)
+            .options(
+                selectinload(CourseVersion.outcomes),
+                selectinload(CourseVersion.modules).selectinload(Module.lessons).selectinload(Lesson.outcomes),
+                selectinload(CourseVersion.modules).selectinload(Module.prerequisites),
+            )
+        ).all()
+        return True
+
+    request_memo.remember("version_content", version.id, fetch)
+    return version
+
+
 def from_orm(version: CourseVersion) -> VersionData:
     """Build the data from a loaded version's relationships (drafts, whose content changes)."""
+    load_content(version)
     outcomes = {o.id: _outcome(o) for o in version.outcomes}
     modules = tuple(
         ModuleData(

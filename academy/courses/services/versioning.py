@@ -15,6 +15,7 @@ from academy.courses.models import (
     Module,
     VersionStatus,
 )
+from academy.courses.services import outlines
 from academy.db import utcnow
 from academy.exceptions import Conflict, ServiceError
 from academy.extensions import db
@@ -104,6 +105,7 @@ def copy_version(source: CourseVersion) -> CourseVersion:
 
 def publish_problems(version: CourseVersion) -> list[str]:
     """Reasons this version cannot be published yet (empty when it can)."""
+    outlines.load_content(version)  # modules and lessons in one go, not a statement per module
     problems = []
     if not version.modules:
         problems.append(_("Add at least one module."))
