@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from academy import formats
+from academy.core.timezones import to_local, user_zone
 
 # Main navigation; an item shows once its feature's endpoint is registered.
 NAV_ITEMS = (
@@ -137,8 +138,6 @@ def page_url(page: int) -> str:
 
 def _in_zone(value: datetime | None, user: object | None = None) -> str:
     """A stored UTC moment as wall-clock time in the person's zone, named: "1 March 2025, 10:00 (Europe/Brussels)"."""
-    from academy.core.timezones import to_local, user_zone
-
     if value is None:
         return ""
     tz = user_zone(user)

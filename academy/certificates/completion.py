@@ -24,6 +24,7 @@ from sqlalchemy import select
 from academy.courses.models import Course, Enrolment, Lesson, LessonProgress, Module
 from academy.courses.services import progress
 from academy.extensions import db
+from academy.quizzes import completion as quiz_completion
 
 if TYPE_CHECKING:
     from academy.certificates.models import Certificate
@@ -112,16 +113,12 @@ def _lessons_done(enrolment: Enrolment) -> RequirementStatus:
 
 
 def _quizzes_passed(enrolment: Enrolment) -> RequirementStatus:
-    from academy.quizzes import completion as quiz_completion
-
     return RequirementStatus(
         met=quiz_completion.quiz_requirements_met(enrolment), label=_("Every required quiz passed")
     )
 
 
 def _outcomes_mastered(enrolment: Enrolment) -> RequirementStatus:
-    from academy.quizzes import completion as quiz_completion
-
     label = _("Every learning outcome at or above its mastery threshold")
     if not quiz_completion.has_published_quiz(enrolment.course):
         # Nothing assesses the outcomes: lessons are the only evidence there is.

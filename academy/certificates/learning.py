@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from academy.auth.models import User
-from academy.certificates import completion
+from academy.certificates import completion, services
 from academy.certificates.models import Certificate, CertificateStatus, State
 from academy.courses import hooks
 from academy.courses.models import Enrolment
@@ -48,7 +48,6 @@ def completion_notice(enrolment: Enrolment) -> hooks.Panel | None:
     """On a quiz result: the course is complete, and the certificate is issued or on its way."""
     if not completion.is_complete(enrolment):
         return None
-    from academy.certificates import services
 
     version_id = enrolment.course.published_version_id
     certificate = services.current_certificate(enrolment.user_id, version_id) if version_id else None

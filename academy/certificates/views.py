@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 
 from academy.auth.forms import EmptyForm
@@ -23,6 +24,7 @@ from academy.certificates import (
     codes,
     completion,
     forms,
+    learning,
     policy,
     queries,
     sandbox,
@@ -35,8 +37,10 @@ from academy.certificates.models import STATE_LABELS, Certificate, CertificateEx
 from academy.core import public_cache
 from academy.core.actions import request_action
 from academy.courses.models import Course
+from academy.courses.workspace import Tab, register_tab
 from academy.exceptions import ServiceError
 from academy.extensions import db, limiter
+from academy.home import HomePanel, register_home_panel
 from academy.inputs import page_arg
 
 bp = Blueprint("certificates", __name__)
@@ -44,8 +48,6 @@ bp = Blueprint("certificates", __name__)
 
 def home_panel():  # noqa: ANN201
     """Start page: the number of valid certificates and the latest one (None while there are none)."""
-    from academy.home import HomePanel
-
     if not current_user.is_authenticated:
         return None
     count, latest = queries.valid_certificates_summary(current_user._get_current_object())
@@ -62,21 +64,13 @@ def home_panel():  # noqa: ANN201
 
 @bp.record_once
 def _setup(state) -> None:  # noqa: ANN001
-    from academy.home import register_home_panel
-
     register_home_panel(state.app, "certificates", home_panel, order=40)
-    from academy.certificates import learning
-
     learning.init_app(state.app)
     _register_tab(state.app)
 
 
 def _register_tab(app) -> None:  # noqa: ANN001
     """The course workspace's Certificates tab: issued certificates, revoke, re-issue, ZIP."""
-    from flask_babel import lazy_gettext
-
-    from academy.courses.workspace import Tab, register_tab
-
     pages = frozenset({"certificates.revoke", "certificates.reissue"})
     register_tab(app, Tab("certificates", lazy_gettext("Certificates"), "certificates.course_list", 60, pages))
 

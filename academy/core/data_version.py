@@ -29,6 +29,8 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from academy.extensions import db
+
 # High-churn tables no anonymous page shows: writing them must not empty the cache. Everything else
 # (including tables added later) changes the version, so forgetting a table here costs speed, never truth.
 IGNORED_TABLES = frozenset(
@@ -137,8 +139,6 @@ def of(app: Flask, name: str = "public") -> DataVersion:
 
 def init_app(app: Flask) -> None:
     """Track writes on the app's engine; change the version after every commit that made one."""
-    from academy.extensions import db
-
     app.extensions["academy_data_version"] = {name: DataVersion(app, name) for name in ("public", "auth")}
     with app.app_context():
         engine = db.engine

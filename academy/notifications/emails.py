@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from academy import mail
 from academy.auth.models import User
-from academy.notifications import events, services
+from academy.notifications import events, preferences
 from academy.notifications.access import scope_label
 from academy.notifications.models import Notification
 
@@ -82,7 +82,7 @@ def _send_notification(user: User, notification: Notification) -> str:
     headers: dict[str, str] = {}
     if not kind.transactional:
         scope = notification.scope if kind.scope_type else ""
-        token = services.unsubscribe_token(user.id, kind.name, scope)
+        token = preferences.unsubscribe_token(user.id, kind.name, scope)
         context["unsubscribe_url"] = site_url("notifications.unsubscribe", token=token)
         headers = _unsubscribe_headers(context["unsubscribe_url"])
     return mail.send_email(
@@ -107,7 +107,7 @@ def _send_digest(user: User, notifications: Sequence[Notification], period: str)
         subject = ngettext("Your weekly digest: %(num)d update", "Your weekly digest: %(num)d updates", count)
     else:
         subject = ngettext("Your daily digest: %(num)d update", "Your daily digest: %(num)d updates", count)
-    token = services.unsubscribe_token(user.id)
+    token = preferences.unsubscribe_token(user.id)
     context = {
         "user": user,
         "items": items,

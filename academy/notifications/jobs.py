@@ -20,7 +20,7 @@ from academy.auth.models import User
 from academy.db import utcnow
 from academy.extensions import db
 from academy.jobs import QUEUE_NOTIFICATIONS, enqueue_after_commit
-from academy.notifications import emails, events, services
+from academy.notifications import bulk, emails, events, preferences
 from academy.notifications.access import may_receive
 from academy.notifications.models import Channel, Delivery, DigestRun, Mode, Notification, Status
 
@@ -87,7 +87,7 @@ def deliver(delivery_id: int) -> str:
     if not may_receive(user, notification):
         _finish(delivery, Status.SKIPPED, "no access")
         return "skipped"
-    mode = services.email_mode(user.id, kind.name, notification.scope if kind.scope_type else "")
+    mode = preferences.email_mode(user.id, kind.name, notification.scope if kind.scope_type else "")
     if mode == Mode.OFF:
         _finish(delivery, Status.SKIPPED, "preference off")
         return "skipped"
@@ -181,9 +181,9 @@ def queue_due_digests(now: datetime | None = None) -> int:
             {"user_id": uid, "period": period, "period_key": key, "status": Status.PENDING, "attempts": 0}
             for uid in user_ids
         ]
-        chunk = services.RECORD_CHUNK
+        chunk = bulk.RECORD_CHUNK
         for start in range(0, len(rows), chunk):
-            for (run_id,) in services.insert_ignoring_duplicates(table, rows[start : start + chunk], table.c.id):
+            for (run_id,) in bulk.insert_ignoring_duplicates(table, rows[start : start + chunk], table.c.id):
                 enqueue_after_commit(send_digest, run_id, queue=QUEUE_NOTIFICATIONS)
                 queued += 1
     db.session.commit()
@@ -261,7 +261,7 @@ def _still_wanted(user: User, rows: Sequence) -> list:
             continue
         scope = notification.scope if kind.scope_type else ""
         if (kind.name, scope) not in modes:
-            modes[(kind.name, scope)] = services.email_mode(user.id, kind.name, scope)
+            modes[(kind.name, scope)] = preferences.email_mode(user.id, kind.name, scope)
         if modes[(kind.name, scope)] == Mode.OFF:
             delivery.status, delivery.last_error = Status.SKIPPED, "preference off"
         elif not may_receive(user, notification):
@@ -319,8 +319,8 @@ def sweep(*, older_than: float | None = None) -> SweepResult:
             .limit(SWEEP_LIMIT)
         )
     )
-    for start in range(0, len(ids), services.DELIVERY_BATCH):
-        batch = ids[start : start + services.DELIVERY_BATCH]
+    for start in range(0, len(ids), bulk.DELIVERY_BATCH):
+        batch = ids[start : start + bulk.DELIVERY_BATCH]
         db.session.execute(
             update(Delivery)
             .where(Delivery.id.in_(batch))

@@ -18,6 +18,7 @@ from academy.notifications import (
     services,
 )
 from academy.notifications import jobs as notification_jobs
+from academy.notifications import preferences as prefs_service
 from academy.notifications.access import can_see, parse_scope, scope_label
 from academy.notifications.blueprint import bp
 from academy.notifications.emails import describe_unsubscribe
@@ -115,7 +116,7 @@ def mark_all_read():  # noqa: ANN201
 
 def _effective_general(stored: dict[str, str]) -> dict[str, str]:
     prefs = {(event, ""): mode for event, mode in stored.items()}
-    return {kind.name: services.resolve_mode(kind, prefs, "") for kind in events.configurable_kinds()}
+    return {kind.name: prefs_service.resolve_mode(kind, prefs, "") for kind in events.configurable_kinds()}
 
 
 @bp.route("/notifications/preferences", methods=["GET", "POST"])
@@ -129,7 +130,7 @@ def preferences():  # noqa: ANN201
     kinds = events.configurable_kinds(parsed[0] if parsed else None)
     if not kinds:
         abort(404)
-    stored = services.stored_preferences(current_user, scope)
+    stored = prefs_service.stored_preferences(current_user, scope)
     initial = stored if scope else _effective_general(stored)
     form = preferences_form(kinds, scoped=bool(scope), data=initial)
     if form.validate_on_submit():
@@ -137,12 +138,12 @@ def preferences():  # noqa: ANN201
             for kind in kinds:
                 value = form[field_name(kind.name)].data
                 if scope:
-                    services.set_preference(current_user, kind.name, None if value == INHERIT else value, scope)
+                    prefs_service.set_preference(current_user, kind.name, None if value == INHERIT else value, scope)
                 else:
-                    services.set_preference(current_user, kind.name, None if value == kind.default else value)
+                    prefs_service.set_preference(current_user, kind.name, None if value == kind.default else value)
             if not scope:
                 # Explicit choices replace an earlier "unsubscribe from everything".
-                services.set_preference(current_user, events.ALL_EVENTS, None)
+                prefs_service.set_preference(current_user, events.ALL_EVENTS, None)
         if done:
             flash(_("Your notification settings are saved."), "success")
             return redirect(url_for(".preferences", scope=scope or None))
@@ -154,7 +155,7 @@ def preferences():  # noqa: ANN201
         scope=scope,
         scope_name=scope_label(scope) if scope else "",
         all_off=not scope and stored.get(events.ALL_EVENTS) == Mode.OFF,
-        scoped=[(s, scope_label(s)) for s in services.scoped_preference_scopes(current_user)] if not scope else [],
+        scoped=[(s, scope_label(s)) for s in prefs_service.scoped_preference_scopes(current_user)] if not scope else [],
     ), status
 
 
@@ -162,7 +163,7 @@ def preferences():  # noqa: ANN201
 @csrf.exempt  # RFC 8058: mail clients POST without our CSRF token; the signed token is the credential
 def unsubscribe(token: str):  # noqa: ANN201
     """GET: a confirmation page, changing nothing. POST (one click, no login): switch that e-mail off."""
-    target = services.read_unsubscribe_token(token)
+    target = prefs_service.read_unsubscribe_token(token)
     if target is None:
         abort(404)
     if request.method == "GET":
@@ -175,6 +176,6 @@ def unsubscribe(token: str):  # noqa: ANN201
         )
     everything = request.form.get("everything") == "1"
     with request_action():
-        services.unsubscribe(target, everything=everything)
+        prefs_service.unsubscribe(target, everything=everything)
     what = describe_unsubscribe(events.ALL_EVENTS if everything else target.event, target.scope)
     return render_template("notifications/unsubscribed.html", what=what, email=mask_email(target.user.email))

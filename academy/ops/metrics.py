@@ -19,7 +19,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from sqlalchemy import func, select
 
-from academy import jobs
+from academy import jobs, outbox
 from academy.certificates.models import Certificate
 from academy.extensions import db, limiter
 from academy.notifications.models import Delivery
@@ -53,7 +53,6 @@ class StateCollector:
         issued = CounterMetricFamily("academy_certificates_issued", "Certificates issued (any status since).")
         issued.add_metric([], db.session.scalar(select(func.count()).select_from(Certificate)) or 0)
         yield issued
-        from academy import outbox
 
         outbox_waiting = GaugeMetricFamily(
             "academy_jobs_outbox_waiting", "Jobs committed and not yet done (waiting for Redis or a worker)."

@@ -20,6 +20,7 @@ from flask import Flask
 from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
 
 from academy import jobs, outbox
+from academy.extensions import db
 from academy.ops.scheduler import HealingScheduler
 
 log = logging.getLogger(__name__)
@@ -81,8 +82,6 @@ def healing_worker_class(app: Flask) -> type:
 
 def relay_outbox() -> None:
     """Queue the outbox rows Redis lacks; a database outage is logged and waited out."""
-    from academy.extensions import db
-
     try:
         outbox.relay()
     except Exception as exc:

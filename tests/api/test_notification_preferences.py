@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from academy.extensions import db
-from academy.notifications import events, services
+from academy.notifications import events, preferences
 from academy.notifications.access import make_scope
 from academy.notifications.models import Mode, Preference
 from tests.api.factories import bearer, create_token
@@ -52,8 +52,8 @@ def test_saving_replaces_my_choices_like_the_preferences_page(client):
     add_member(community=finance, user=user)
     kind = events.configurable_kinds()[0]
     other = events.configurable_kinds()[1]
-    services.set_preference(user, other.name, Mode.WEEKLY)
-    services.set_preference(user, events.ALL_EVENTS, Mode.OFF)  # "unsubscribe from everything"
+    preferences.set_preference(user, other.name, Mode.WEEKLY)
+    preferences.set_preference(user, events.ALL_EVENTS, Mode.OFF)  # "unsubscribe from everything"
     db.session.commit()
     body = {
         "general": [{"event": kind.name, "email": "daily"}],
@@ -66,7 +66,7 @@ def test_saving_replaces_my_choices_like_the_preferences_page(client):
     assert _stored(user) == {(kind.name, ""): "daily", (_community_kind(), scope): "off"}
     general = {p["event"]: p["email"] for p in response.json["general"]}
     assert (general[kind.name], general[other.name]) == ("daily", other.default)
-    assert services.email_mode(user.id, _community_kind(), scope) == Mode.OFF
+    assert preferences.email_mode(user.id, _community_kind(), scope) == Mode.OFF
     assert client.get(URL, headers=_headers(user, ("read",))).json == response.json
 
 
@@ -77,8 +77,8 @@ def test_a_community_left_out_keeps_its_choices_and_null_means_as_in_general(cli
     add_member(community=icon, user=user)
     icon_scope = make_scope(events.COMMUNITY, icon.id)
     finance_scope = make_scope(events.COMMUNITY, finance.id)
-    services.set_preference(user, _community_kind(), Mode.WEEKLY, icon_scope)
-    services.set_preference(user, _community_kind(), Mode.DAILY, finance_scope)
+    preferences.set_preference(user, _community_kind(), Mode.WEEKLY, icon_scope)
+    preferences.set_preference(user, _community_kind(), Mode.DAILY, finance_scope)
     db.session.commit()
     body = {
         "general": [],
@@ -148,7 +148,7 @@ def test_a_read_token_cannot_change_preferences(client):
 def test_other_users_choices_are_neither_shown_nor_touched(client):
     me, other = create_user(), create_user()
     kind = next(k for k in events.configurable_kinds() if k.default != Mode.WEEKLY).name
-    services.set_preference(other, kind, Mode.WEEKLY)
+    preferences.set_preference(other, kind, Mode.WEEKLY)
     db.session.commit()
     shown = client.get(URL, headers=_headers(me, ("read",))).json
     assert next(p["email"] for p in shown["general"] if p["event"] == kind) == events.get(kind).default
@@ -163,9 +163,9 @@ def test_reading_preferences_takes_the_same_queries_for_few_and_many(client, cou
     for i in range(1, 6):
         community = create_community(slug=f"c{i}")
         add_member(community=community, user=many)
-        services.set_preference(many, _community_kind(), Mode.DAILY, make_scope(events.COMMUNITY, community.id))
+        preferences.set_preference(many, _community_kind(), Mode.DAILY, make_scope(events.COMMUNITY, community.id))
     for kind in events.configurable_kinds():
-        services.set_preference(many, kind.name, Mode.WEEKLY)
+        preferences.set_preference(many, kind.name, Mode.WEEKLY)
     db.session.commit()
     counts = []
     for user in (few, many):

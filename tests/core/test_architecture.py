@@ -1,4 +1,4 @@
-"""The architecture rules that a linter cannot see: no dotted-path strings naming academy code."""
+"""The architecture rules that a linter cannot see: no dotted-path strings naming academy code, no long modules."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import academy
 
 ROOT = Path(academy.__file__).parent
 DOTTED = re.compile(r"academy(\.[A-Za-z_]\w*)+")
+MAX_LINES = 400  # docs/architecture.md: split a module by responsibility before it grows past this
 
 
 def _names_code(path: str) -> bool:
@@ -53,3 +54,13 @@ def test_the_check_recognises_a_dotted_path():
     assert _names_code("academy.certificates.jobs.notify_progress")
     assert _names_code("academy.jobs")
     assert not _names_code("academy.notifications.unsubscribe")  # a salt, not code
+
+
+def test_no_module_is_over_400_lines():
+    """Every module under academy/ stays short enough to read: a longer one is split by responsibility."""
+    lengths = {
+        str(path.relative_to(ROOT.parent)): len(path.read_text(encoding="utf-8").splitlines())
+        for path in ROOT.rglob("*.py")
+    }
+    assert len(lengths) > 100  # the walk found the package, not an empty folder
+    assert {path: n for path, n in sorted(lengths.items()) if n > MAX_LINES} == {}

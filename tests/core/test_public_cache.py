@@ -12,7 +12,7 @@ from academy.auth import services as auth_services
 from academy.certificates import services as certificate_services
 from academy.community.services import membership
 from academy.core import public_cache
-from academy.courses.services import authoring, versioning
+from academy.courses.services import authoring, content, versioning
 from academy.db import utcnow
 from academy.programmes.services import authoring as programme_authoring
 from tests import services as test_services
@@ -97,7 +97,7 @@ def test_a_new_course_version_and_a_lesson_edit_show_at_once(cached, db):
     assert "Harmonised tools" in stored(cached, db, "/courses")
     assert "Harmonised tools" in stored(cached, db, "/api/v1/courses")
     lesson_key = course.published_version.modules[0].lessons[0].key
-    authoring.update_lesson(
+    content.update_lesson(
         course, lesson_key, title="Reading the HIT application form", body="New text.", minutes=10,
         required=True, outcomes=[],
     )  # fmt: skip

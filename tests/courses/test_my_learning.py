@@ -34,11 +34,11 @@ def test_empty_dashboard_points_to_the_catalogue(client, learner):
 
 
 def test_progress_survives_a_new_version(client, learner):
-    from academy.courses.services import authoring, versioning
+    from academy.courses.services import content, versioning
 
     course = create_course(modules=1, lessons=2)
     enrol(learner, course, done=["m1-l1"])
-    authoring.add_lesson(course, "m1", title="New lesson", body="Fresh text.")
+    content.add_lesson(course, "m1", title="New lesson", body="Fresh text.")
     versioning.publish(course, warnings_confirmed=True)
     db.session.commit()
     html = client.get("/my-learning").get_data(as_text=True)

@@ -7,7 +7,7 @@ import re
 from academy.auth.models import User
 from academy.community.models import MemberStatus
 from academy.courses.models import VersionStatus
-from academy.courses.services import authoring, outlines, versioning
+from academy.courses.services import content, outlines, versioning
 from academy.extensions import db
 from tests.community.factories import add_member, create_community, create_thread
 from tests.courses.factories import create_course, enrol
@@ -92,11 +92,11 @@ def test_a_new_version_and_a_lesson_edit_show_on_the_next_request(client, learne
     assert "Some <strong>text</strong> for lesson 1.2." in _page(client, lesson_url)
     assert "Lesson 1.2" in _page(client, "/my-learning")  # "Next up": every page has the outline now
 
-    authoring.update_lesson(
+    content.update_lesson(
         course, "m1-l2", title="Reporting irregularities", body="Call the *audit authority*.",
         minutes=15, required=True, outcomes=["lo1"],
     )  # fmt: skip
-    authoring.update_outcome(course, "lo2", code="LO2", text="Report an irregularity.", threshold=80)
+    content.update_outcome(course, "lo2", code="LO2", text="Report an irregularity.", threshold=80)
     db.session.commit()
     # A draft is not what learners see: the published version, kept or not, is unchanged.
     assert "Reporting irregularities" not in _page(client, course_url)
@@ -131,8 +131,8 @@ def test_a_new_module_published_changes_the_locks_and_counts(client, learner):
     course = create_course(modules=1, lessons=2, sequential=True)
     enrol(learner, course, done=["m1-l1", "m1-l2"])
     assert "2 of 2 required lessons done" in _page(client, f"/courses/{course.slug}")
-    module = authoring.add_module(course, title="Closure", summary="Closing the programme.")
-    authoring.add_lesson(course, module.key, title="Final report", body="Write it.", minutes=5)
+    module = content.add_module(course, title="Closure", summary="Closing the programme.")
+    content.add_lesson(course, module.key, title="Final report", body="Write it.", minutes=5)
     versioning.publish(course, warnings_confirmed=True)
     db.session.commit()
     assert course.published_version.status == VersionStatus.PUBLISHED

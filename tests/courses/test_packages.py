@@ -11,6 +11,7 @@ from academy.cli import academy_cli
 from academy.courses import packages
 from academy.courses.models import Course, CourseVersion, LearningOutcome, Lesson, Module, VersionStatus
 from academy.courses.services import authoring, versioning
+from academy.courses.services import content as course_content
 from academy.extensions import db
 from tests.courses.factories import enrol
 from tests.factories import create_user
@@ -311,14 +312,14 @@ def _tricky_course():
         sequential=True,
         validity_months=None,
     )
-    authoring.add_outcome(course, code="LO1", text="Calculate a flat rate: 20 %.", threshold=80)
-    authoring.add_outcome(course, code="A.2", text="Explain: yes/no questions.", threshold=0)
-    first = authoring.add_module(course, title="Yes", summary="A title YAML would read as true.")
-    authoring.add_module(course, title="Second: part", prerequisites=[first.key])
-    authoring.add_lesson(
+    course_content.add_outcome(course, code="LO1", text="Calculate a flat rate: 20 %.", threshold=80)
+    course_content.add_outcome(course, code="A.2", text="Explain: yes/no questions.", threshold=0)
+    first = course_content.add_module(course, title="Yes", summary="A title YAML would read as true.")
+    course_content.add_module(course, title="Second: part", prerequisites=[first.key])
+    course_content.add_lesson(
         course, "yes", title="No", body="---\nnot front matter\n---\n\n```\ncode  \n```\n\ttab", minutes=7
     )
-    authoring.add_lesson(
+    course_content.add_lesson(
         course,
         "second-part",
         title="2021-rules",

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from academy import jobs
 from academy.db import utcnow
 from academy.extensions import db
-from academy.notifications import services
+from academy.notifications import preferences
 from academy.notifications.models import Delivery, Mode
 from tests.factories import create_user
 from tests.notifications.conftest import mail_files
@@ -42,7 +42,7 @@ def test_the_sweep_threshold_can_be_given(app):
 
 def test_the_digest_command_sends_due_digests(app):
     ana = create_user()
-    services.set_preference(ana, "mention", Mode.DAILY)
+    preferences.set_preference(ana, "mention", Mode.DAILY)
     db.session.commit()
     record_event(recipients=[ana])
     two_days_ago = datetime.now(UTC) - timedelta(days=2)

@@ -12,7 +12,7 @@ from academy.db import utcnow
 from academy.extensions import db
 from academy.jobs import JobFailure
 from academy.notifications import jobs as delivery_jobs
-from academy.notifications import services
+from academy.notifications import preferences
 from academy.notifications.models import Delivery, Mode, Status
 from tests.factories import create_user
 from tests.notifications.conftest import mail_files
@@ -140,7 +140,7 @@ def test_switching_email_off_before_the_send_skips_it(app):
     ana = create_user()
     record_event(recipients=[ana])
     db.session.info.pop("academy_jobs_ready")
-    services.set_preference(ana, "mention", Mode.OFF)
+    preferences.set_preference(ana, "mention", Mode.OFF)
     db.session.commit()
     delivery_jobs.deliver(_delivery().id)
     assert mail_files(app) == []
@@ -151,7 +151,7 @@ def test_switching_to_a_digest_before_the_send_moves_it_to_the_digest(app):
     ana = create_user()
     record_event(recipients=[ana])
     db.session.info.pop("academy_jobs_ready")
-    services.set_preference(ana, "mention", Mode.WEEKLY)
+    preferences.set_preference(ana, "mention", Mode.WEEKLY)
     db.session.commit()
     assert delivery_jobs.deliver(_delivery().id) == "digest"
     assert mail_files(app) == []
@@ -162,7 +162,7 @@ def test_someone_who_left_the_community_gets_nothing_more_about_it(app, membersh
     ana, ben = create_user(), create_user()
     memberships.add(3, ana, ben, name="Finance")
     for user in (ana, ben):
-        services.set_preference(user, "post.replied", Mode.IMMEDIATE)
+        preferences.set_preference(user, "post.replied", Mode.IMMEDIATE)
     record_event(recipients=[ana, ben], event="post.replied", scope="community:3")
     memberships.leave(3, ben)  # after the event, before the worker gets to it
     jobs.run_ready()
@@ -197,7 +197,7 @@ def test_a_deactivated_account_gets_no_mail(app):
 
 def test_transactional_mail_has_no_unsubscribe_headers(app):
     ana = create_user()
-    services.set_preference(ana, "*", Mode.OFF)
+    preferences.set_preference(ana, "*", Mode.OFF)
     db.session.commit()
     record_event(recipients=[ana], event="password.reset", subject_type="user", subject_id=ana.id, link="/reset")
     jobs.run_ready()

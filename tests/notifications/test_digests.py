@@ -10,7 +10,7 @@ from sqlalchemy import select
 from academy import jobs, mail
 from academy.extensions import db
 from academy.notifications import jobs as delivery_jobs
-from academy.notifications import services
+from academy.notifications import preferences
 from academy.notifications.models import Delivery, DigestRun, Mode, Notification, Status
 from tests.factories import create_user
 from tests.notifications.conftest import mail_files
@@ -25,7 +25,7 @@ RECORDED = datetime(2025, 1, 14, 18, 0, tzinfo=UTC)
 @pytest.fixture
 def daily_user(app):
     user = create_user(email="dana@example.org", name="Dana Daily")
-    services.set_preference(user, "*", Mode.DAILY)
+    preferences.set_preference(user, "*", Mode.DAILY)
     db.session.commit()
     return user
 
@@ -83,7 +83,7 @@ def test_nothing_goes_out_before_the_digest_hour(app, daily_user):
 
 
 def test_weekly_and_daily_digests_are_separate_mails(app, daily_user):
-    services.set_preference(daily_user, "mention", Mode.WEEKLY)
+    preferences.set_preference(daily_user, "mention", Mode.WEEKLY)
     db.session.commit()
     _record_three(daily_user)
     record_event(recipients=[daily_user], event="mention")
@@ -123,7 +123,7 @@ def test_items_switched_off_or_no_longer_visible_are_left_out(app, daily_user, m
     db.session.execute(db.update(Delivery).values(created_at=RECORDED))
     db.session.commit()
     memberships.leave(4, daily_user)
-    services.set_preference(daily_user, "post.replied", Mode.OFF)
+    preferences.set_preference(daily_user, "post.replied", Mode.OFF)
     db.session.commit()
     delivery_jobs.queue_due_digests(AFTER_HOUR)
     jobs.run_ready()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from academy.extensions import db
-from academy.notifications import events, services
+from academy.notifications import events, preferences
 from academy.notifications.forms import field_name
 from academy.notifications.models import Mode, Preference
 from tests.conftest import csrf_token
@@ -36,9 +36,9 @@ def test_saving_stores_only_what_differs_from_the_defaults(client, learner):
     data = _form(client, post_replied=Mode.WEEKLY, thread_created=Mode.DAILY)
     response = client.post(PAGE, data=data)
     assert response.status_code == 302
-    assert services.stored_preferences(learner) == {"post.replied": Mode.WEEKLY}
-    assert services.email_mode(learner.id, "post.replied") == Mode.WEEKLY
-    assert services.email_mode(learner.id, "mention") == Mode.IMMEDIATE
+    assert preferences.stored_preferences(learner) == {"post.replied": Mode.WEEKLY}
+    assert preferences.email_mode(learner.id, "post.replied") == Mode.WEEKLY
+    assert preferences.email_mode(learner.id, "mention") == Mode.IMMEDIATE
 
 
 def test_an_invalid_choice_is_refused_and_nothing_is_saved(client, learner):
@@ -57,9 +57,9 @@ def test_a_community_can_have_its_own_settings(client, learner, memberships):
     assert "Certificate issued" not in html  # not a community kind
     response = client.post(path, data=_form(client, path, thread_created=Mode.IMMEDIATE, post_replied=""))
     assert response.status_code == 302
-    assert services.stored_preferences(learner, "community:3") == {"thread.created": Mode.IMMEDIATE}
-    assert services.email_mode(learner.id, "thread.created", "community:3") == Mode.IMMEDIATE
-    assert services.email_mode(learner.id, "thread.created", "community:4") == Mode.DAILY
+    assert preferences.stored_preferences(learner, "community:3") == {"thread.created": Mode.IMMEDIATE}
+    assert preferences.email_mode(learner.id, "thread.created", "community:3") == Mode.IMMEDIATE
+    assert preferences.email_mode(learner.id, "thread.created", "community:4") == Mode.DAILY
     assert "Finance" in client.get(PAGE).get_data(as_text=True)  # linked from the general page
 
 
@@ -71,21 +71,21 @@ def test_a_community_i_cannot_see_or_a_bad_scope_is_not_found(client, learner, m
 
 
 def test_saving_the_general_page_ends_an_unsubscribe_from_everything(client, learner):
-    services.set_preference(learner, "*", Mode.OFF)
+    preferences.set_preference(learner, "*", Mode.OFF)
     db.session.commit()
     assert "You have unsubscribed from all e-mail" in client.get(PAGE).get_data(as_text=True)
     client.post(PAGE, data=_form(client, mention=Mode.IMMEDIATE))
-    assert "*" not in services.stored_preferences(learner)
-    assert services.email_mode(learner.id, "mention") == Mode.IMMEDIATE
+    assert "*" not in preferences.stored_preferences(learner)
+    assert preferences.email_mode(learner.id, "mention") == Mode.IMMEDIATE
 
 
 def test_preferences_resolve_from_specific_to_general(app):
     ana = create_user()
-    services.set_preference(ana, "*", Mode.OFF)
-    services.set_preference(ana, "post.replied", Mode.WEEKLY)
-    services.set_preference(ana, "post.replied", Mode.IMMEDIATE, "community:2")
+    preferences.set_preference(ana, "*", Mode.OFF)
+    preferences.set_preference(ana, "post.replied", Mode.WEEKLY)
+    preferences.set_preference(ana, "post.replied", Mode.IMMEDIATE, "community:2")
     db.session.commit()
-    assert services.email_mode(ana.id, "mention") == Mode.OFF
-    assert services.email_mode(ana.id, "post.replied") == Mode.WEEKLY
-    assert services.email_mode(ana.id, "post.replied", "community:2") == Mode.IMMEDIATE
-    assert services.email_mode(ana.id, "password.reset") == Mode.IMMEDIATE
+    assert preferences.email_mode(ana.id, "mention") == Mode.OFF
+    assert preferences.email_mode(ana.id, "post.replied") == Mode.WEEKLY
+    assert preferences.email_mode(ana.id, "post.replied", "community:2") == Mode.IMMEDIATE
+    assert preferences.email_mode(ana.id, "password.reset") == Mode.IMMEDIATE

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from academy import jobs
 from academy.extensions import db
-from academy.notifications import services
+from academy.notifications import bulk, preferences
 from academy.notifications.models import Delivery, Mode, Notification, Status
 from tests.factories import create_user
 from tests.notifications.conftest import mail_files
@@ -46,7 +46,7 @@ def test_the_actor_is_not_notified_of_their_own_action(app):
 
 def test_email_off_still_notifies_in_the_app_but_writes_no_delivery(app):
     ana = create_user()
-    services.set_preference(ana, "mention", Mode.OFF)
+    preferences.set_preference(ana, "mention", Mode.OFF)
     db.session.commit()
     result = record_event(recipients=[ana])
     assert (result.notifications, result.deliveries) == (1, 0)
@@ -54,7 +54,7 @@ def test_email_off_still_notifies_in_the_app_but_writes_no_delivery(app):
 
 def test_a_digest_preference_writes_a_waiting_delivery_and_queues_nothing(app):
     ana = create_user()
-    services.set_preference(ana, "mention", Mode.DAILY)
+    preferences.set_preference(ana, "mention", Mode.DAILY)
     db.session.commit()
     result = record_event(recipients=[ana])
     assert (result.deliveries, result.queued) == (1, 0)
@@ -89,16 +89,16 @@ def test_unknown_event_kinds_and_bad_scopes_are_refused(app):
 
 def test_transactional_mail_ignores_preferences(app):
     ana = create_user()
-    services.set_preference(ana, "*", Mode.OFF)
+    preferences.set_preference(ana, "*", Mode.OFF)
     db.session.commit()
     result = record_event(recipients=[ana], event="password.reset", subject_type="user", subject_id=ana.id)
     assert result.deliveries == 1
     with pytest.raises(ValueError):
-        services.set_preference(ana, "password.reset", Mode.OFF)
+        preferences.set_preference(ana, "password.reset", Mode.OFF)
 
 
 def test_a_large_fan_out_is_written_in_batches_and_queued_in_small_jobs(app, count_queries):
-    users = [create_user(commit=False).id for _ in range(2 * services.RECORD_CHUNK + 5)]
+    users = [create_user(commit=False).id for _ in range(2 * bulk.RECORD_CHUNK + 5)]
     db.session.commit()
     with count_queries() as queries:
         result = record_event(recipients=users, event="mention", commit=False)
@@ -107,6 +107,6 @@ def test_a_large_fan_out_is_written_in_batches_and_queued_in_small_jobs(app, cou
     # Per chunk of recipients: insert notifications, read preferences, insert deliveries.
     assert queries.count == 3 * 3
     pending = db.session.info["academy_jobs_pending"]
-    assert len(pending) == -(-len(users) // services.DELIVERY_BATCH)
-    assert max(len(job.args[0]) for job in pending) == services.DELIVERY_BATCH
+    assert len(pending) == -(-len(users) // bulk.DELIVERY_BATCH)
+    assert max(len(job.args[0]) for job in pending) == bulk.DELIVERY_BATCH
     db.session.rollback()

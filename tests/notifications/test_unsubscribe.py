@@ -7,7 +7,7 @@ import re
 from academy import jobs
 from academy.auth import services as auth_services
 from academy.extensions import db
-from academy.notifications import services
+from academy.notifications import preferences
 from academy.notifications.models import Mode
 from tests.factories import create_user
 from tests.notifications.conftest import mail_files
@@ -31,7 +31,7 @@ def test_get_shows_a_confirmation_and_changes_nothing(app, client):
     assert "e-mails about “Reply in a thread you watch”" in html
     assert "a***@example.org" in html
     assert 'method="post"' in html
-    assert services.email_mode(ana.id, "post.replied") == Mode.IMMEDIATE
+    assert preferences.email_mode(ana.id, "post.replied") == Mode.IMMEDIATE
 
 
 def test_one_click_post_without_login_unsubscribes(app, client):
@@ -40,8 +40,8 @@ def test_one_click_post_without_login_unsubscribes(app, client):
     response = client.post(path, data={"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
     assert "You are unsubscribed" in response.get_data(as_text=True)
-    assert services.email_mode(ana.id, "post.replied") == Mode.OFF
-    assert services.email_mode(ana.id, "mention") == Mode.IMMEDIATE
+    assert preferences.email_mode(ana.id, "post.replied") == Mode.OFF
+    assert preferences.email_mode(ana.id, "mention") == Mode.IMMEDIATE
     assert client.post(path, data={"List-Unsubscribe": "One-Click"}).status_code == 200  # again: still fine
 
 
@@ -51,19 +51,19 @@ def test_a_community_mail_unsubscribes_from_that_community_only(app, client, mem
     path = _unsubscribe_path(app, ana, event="post.replied", scope="community:3")
     assert "in Finance" in client.get(path).get_data(as_text=True)
     client.post(path)
-    assert services.email_mode(ana.id, "post.replied", "community:3") == Mode.OFF
-    assert services.email_mode(ana.id, "post.replied", "community:4") == Mode.IMMEDIATE
+    assert preferences.email_mode(ana.id, "post.replied", "community:3") == Mode.OFF
+    assert preferences.email_mode(ana.id, "post.replied", "community:4") == Mode.IMMEDIATE
 
 
 def test_unsubscribe_from_everything(app, client):
     ana = create_user()
-    services.set_preference(ana, "mention", Mode.WEEKLY)
+    preferences.set_preference(ana, "mention", Mode.WEEKLY)
     db.session.commit()
     path = _unsubscribe_path(app, ana, event="post.replied")
     client.post(path, data={"everything": "1"})
     for event in ("post.replied", "mention", "thread.created", "certificate.issued"):
-        assert services.email_mode(ana.id, event) == Mode.OFF
-    assert services.email_mode(ana.id, "password.reset") == Mode.IMMEDIATE
+        assert preferences.email_mode(ana.id, event) == Mode.OFF
+    assert preferences.email_mode(ana.id, "password.reset") == Mode.IMMEDIATE
 
 
 def test_the_token_acts_only_for_its_own_user(app, client, login):
@@ -71,17 +71,17 @@ def test_the_token_acts_only_for_its_own_user(app, client, login):
     path = _unsubscribe_path(app, ana, event="mention")
     login(ben)  # logged in as someone else: the token still means Ana, never Ben
     client.post(path)
-    assert services.email_mode(ana.id, "mention") == Mode.OFF
-    assert services.email_mode(ben.id, "mention") == Mode.IMMEDIATE
+    assert preferences.email_mode(ana.id, "mention") == Mode.OFF
+    assert preferences.email_mode(ben.id, "mention") == Mode.IMMEDIATE
 
 
 def test_a_forged_or_altered_token_is_not_found(app, client):
     ana, ben = create_user(), create_user()
-    token = services.unsubscribe_token(ana.id, "mention")
+    token = preferences.unsubscribe_token(ana.id, "mention")
     assert client.get("/notifications/unsubscribe/not-a-token").status_code == 404
-    forged = services.unsubscribe_token(ben.id, "mention")[:-3] + token[-3:]
+    forged = preferences.unsubscribe_token(ben.id, "mention")[:-3] + token[-3:]
     assert client.post(f"/notifications/unsubscribe/{forged}").status_code == 404
-    assert services.email_mode(ben.id, "mention") == Mode.IMMEDIATE
+    assert preferences.email_mode(ben.id, "mention") == Mode.IMMEDIATE
 
 
 def test_the_link_keeps_working_after_a_password_change(app, client):
@@ -90,10 +90,10 @@ def test_the_link_keeps_working_after_a_password_change(app, client):
     auth_services.set_password(ana, "a brand new passphrase 2027")
     db.session.commit()
     assert client.post(path).status_code == 200
-    assert services.email_mode(ana.id, "mention") == Mode.OFF
+    assert preferences.email_mode(ana.id, "mention") == Mode.OFF
 
 
 def test_transactional_mail_cannot_be_unsubscribed(app, client):
     ana = create_user()
-    token = services.unsubscribe_token(ana.id, "password.reset")
+    token = preferences.unsubscribe_token(ana.id, "password.reset")
     assert client.post(f"/notifications/unsubscribe/{token}").status_code == 404

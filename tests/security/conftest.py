@@ -20,7 +20,7 @@ from academy.core.files import Upload
 from academy.courses.services import files as course_files
 from academy.extensions import db
 from academy.jobs import JobFailure
-from academy.notifications import services as notification_services
+from academy.notifications import preferences as notification_preferences
 from academy.notifications.models import Delivery, Notification
 from academy.quizzes.models import QuestionType
 from academy.quizzes.services import bank
@@ -230,7 +230,7 @@ def build_world() -> SecurityWorld:
         "registration_token": registration.start(
             name="Nova Newcomer", email="nova.newcomer@example.org", password="a long new passphrase"
         ).token,
-        "unsubscribe_token": notification_services.unsubscribe_token(people["learner"].id),
+        "unsubscribe_token": notification_preferences.unsubscribe_token(people["learner"].id),
         "queue": "default",
         "job_id": "no-such-job",
         "filename": "css/academy.css",

@@ -25,11 +25,11 @@ def test_the_api_ignores_the_session_cookie_so_a_foreign_page_cannot_use_it(clie
 
 
 def test_one_click_unsubscribe_needs_the_signed_token(client):
-    from academy.notifications import services
+    from academy.notifications import preferences
 
     user = create_user()
-    token = services.unsubscribe_token(user.id)
+    token = preferences.unsubscribe_token(user.id)
     forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
     assert client.post(f"/notifications/unsubscribe/{forged}", data={"everything": "1"}).status_code == 404
     assert client.post(f"/notifications/unsubscribe/{token}x", data={"everything": "1"}).status_code == 404
-    assert services.stored_preferences(user) == {}
+    assert preferences.stored_preferences(user) == {}

@@ -14,7 +14,7 @@ import random
 import pytest
 
 from academy.certificates import services as certificate_services
-from academy.courses.services import authoring, versioning
+from academy.courses.services import authoring, content, versioning
 from academy.extensions import db
 from academy.quizzes.models import QuestionType
 from academy.quizzes.services import attempts as attempt_services
@@ -91,9 +91,9 @@ def test_course_authoring_text_is_inert_for_trainers_and_learners(client, login,
         summary=payload,
         description=f"{payload}\n\n{payload}",
     )
-    outcome = authoring.add_outcome(course, code="LO1", text=f"Explain {payload}")
-    module = authoring.add_module(course, title=f"Module {payload}"[:200], summary=payload)
-    lesson = authoring.add_lesson(
+    outcome = content.add_outcome(course, code="LO1", text=f"Explain {payload}")
+    module = content.add_module(course, title=f"Module {payload}"[:200], summary=payload)
+    lesson = content.add_lesson(
         course, module.key, title=f"Lesson {payload}"[:200], body=f"# {payload}\n\n{payload}\n\n[link]({payload})"
     )
     question = bank.create_question(

@@ -18,7 +18,7 @@ from academy.community.models import Community, Membership, MemberStatus
 from academy.core.actions import api_action
 from academy.exceptions import NotFound
 from academy.extensions import db
-from academy.notifications import events, services
+from academy.notifications import events, preferences, services
 from academy.notifications.access import make_scope
 from academy.notifications.models import Mode, Notification, Preference
 
@@ -235,7 +235,7 @@ def _preferences() -> dict[str, Any]:
             {
                 "event": kind.name,
                 "label": str(kind.label),
-                "email": services.resolve_mode(kind, general, ""),
+                "email": preferences.resolve_mode(kind, general, ""),
                 "default": kind.default,
             }
             for kind in events.configurable_kinds()
@@ -314,10 +314,10 @@ def update_notification_preferences(body: dict[str, Any]) -> dict[str, Any]:
     with api_action():
         for kind in events.configurable_kinds():
             mode = general.get(kind.name, kind.default)
-            services.set_preference(user, kind.name, None if mode == kind.default else mode)
-        services.set_preference(user, events.ALL_EVENTS, None)
+            preferences.set_preference(user, kind.name, None if mode == kind.default else mode)
+        preferences.set_preference(user, events.ALL_EVENTS, None)
         for community, chosen in per_community:
             scope = make_scope(events.COMMUNITY, community.id)
             for kind in scoped_kinds:
-                services.set_preference(user, kind.name, chosen.get(kind.name), scope)
+                preferences.set_preference(user, kind.name, chosen.get(kind.name), scope)
     return _preferences()

@@ -15,7 +15,9 @@ from xml.sax.saxutils import escape
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from academy.community.documents.files import referenced
 from academy.community.documents.models import Document
+from academy.community.services.files import blob_path
 
 # Widest and tallest an image may be: A4 with 20 mm margins on both sides, less room for a heading.
 MAX_IMAGE_WIDTH_MM, MAX_IMAGE_HEIGHT_MM = 170.0, 230.0
@@ -51,9 +53,6 @@ def image_mm(path: Path) -> tuple[float, float]:
 
 def image_paths(document: Document) -> dict[str, Path]:
     """`attachment:<id>` addresses of the document's images that its text shows, to their stored files."""
-    from academy.community.documents.files import referenced
-    from academy.community.services.files import blob_path
-
     return {
         f"attachment:{file.id}": blob_path(file.sha256)
         for file in referenced(document, document.body).values()

@@ -36,6 +36,7 @@ from academy.courses.models import (
     module_prerequisites,
 )
 from academy.extensions import db
+from academy.jobs import redis_connection
 
 log = logging.getLogger(__name__)
 
@@ -339,7 +340,6 @@ def lesson_html(version: CourseVersion, lesson: LessonData, render: Any) -> Mark
 def _redis():
     if not current_app.config.get("REDIS_URL"):
         return None
-    from academy.jobs import redis_connection
 
     return redis_connection()
 

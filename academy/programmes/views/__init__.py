@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app
+from flask import Blueprint, current_app, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from academy import formats
+from academy.home import HomePanel, register_home_panel
 from academy.programmes.models import TrainingSession
+from academy.programmes.services import enrolment, progress, seats, sessions
 
 bp = Blueprint("programmes", __name__)
 
@@ -15,42 +19,27 @@ bp = Blueprint("programmes", __name__)
 @bp.app_template_global()
 def session_time(session: TrainingSession) -> str:
     """ "12 March 2027, 09:30–12:30 (Europe/Vienna)": the session's own local time."""
-    from academy.programmes.services.sessions import local_time
-
-    return local_time(session)
+    return sessions.local_time(session)
 
 
 @bp.app_template_global()
 def session_deadline(session: TrainingSession) -> str:
     """When registration closes, in the session's local time."""
-    from academy.programmes.services.seats import registration_closes
-
-    closes = registration_closes(session).astimezone(ZoneInfo(session.timezone))
+    closes = seats.registration_closes(session).astimezone(ZoneInfo(session.timezone))
     return formats.datetime(closes, rebase=False)
 
 
 @bp.app_template_global()
 def my_programmes() -> list:
     """The current user's active programme enrolments, for My learning (two queries)."""
-    from flask_login import current_user
-
-    from academy.programmes.services.enrolment import programmes_of_learner
-
     if not current_user.is_authenticated:
         return []
-    rows = programmes_of_learner(current_user)
+    rows = enrolment.programmes_of_learner(current_user)
     return sorted(rows, key=lambda row: row.programme.title.casefold())
 
 
 def programmes_panel():  # noqa: ANN201
     """Start page: the programmes the user is working through, with the share done and what is left (None if none)."""
-    from flask import url_for
-    from flask_babel import gettext as _
-    from flask_login import current_user
-
-    from academy.home import HomePanel
-    from academy.programmes.services import enrolment, progress
-
     if not current_user.is_authenticated:
         return None
     user = current_user._get_current_object()
@@ -72,12 +61,6 @@ def programmes_panel():  # noqa: ANN201
 
 def sessions_panel():  # noqa: ANN201
     """Start page: sessions the user registered for (or waits for) in the next 60 days (None if none)."""
-    from flask_babel import gettext as _
-    from flask_login import current_user
-
-    from academy.home import HomePanel
-    from academy.programmes.services import seats
-
     if not current_user.is_authenticated:
         return None
     registrations = seats.upcoming_registrations(current_user._get_current_object(), days=UPCOMING_DAYS)
@@ -93,13 +76,6 @@ def sessions_panel():  # noqa: ANN201
 
 def running_panel():  # noqa: ANN201
     """Start page, for trainers: attendance still to record, and the sessions they run soon (None if neither)."""
-    from flask import url_for
-    from flask_babel import gettext as _
-    from flask_login import current_user
-
-    from academy.home import HomePanel
-    from academy.programmes.services import sessions
-
     # Learners run no programme: no query for them.
     if not current_user.is_authenticated or not current_user.has_role("trainer"):
         return None
@@ -123,8 +99,6 @@ UPCOMING_DAYS = 60
 
 @bp.record_once
 def _setup(state) -> None:  # noqa: ANN001
-    from academy.home import register_home_panel
-
     register_home_panel(state.app, "programmes", programmes_panel, order=20)
     register_home_panel(state.app, "sessions", sessions_panel, order=30)
     register_home_panel(state.app, "running", running_panel, order=7)

@@ -14,7 +14,7 @@ from academy.core.actions import request_action
 from academy.core.confirm import confirm_first
 from academy.courses.forms import LessonForm, ModuleForm, MoveForm, OutcomeForm
 from academy.courses.models import Course
-from academy.courses.services import authoring, versioning
+from academy.courses.services import content, versioning
 from academy.courses.views.common import bp
 from academy.courses.views.trainer.common import action, done, editable, form_page, found, manage_url
 from academy.courses.views.trainer.uploads import lesson_page
@@ -50,21 +50,21 @@ def _move(course: Course, mover: Callable, key: str, anchor: str):
 @editable
 def move_outcome(course: Course, key: str):  # noqa: ANN201
     """Move an outcome up or down."""
-    return _move(course, authoring.move_outcome, key, "outcomes")
+    return _move(course, content.move_outcome, key, "outcomes")
 
 
 @bp.post("/trainer/courses/<slug>/modules/<key>/move")
 @editable
 def move_module(course: Course, key: str):  # noqa: ANN201
     """Move a module up or down."""
-    return _move(course, authoring.move_module, key, "modules")
+    return _move(course, content.move_module, key, "modules")
 
 
 @bp.post("/trainer/courses/<slug>/lessons/<key>/move")
 @editable
 def move_lesson(course: Course, key: str):  # noqa: ANN201
     """Move a lesson up or down within its module."""
-    return _move(course, authoring.move_lesson, key, "modules")
+    return _move(course, content.move_lesson, key, "modules")
 
 
 # --- outcomes ----------------------------------------------------------------------------------
@@ -79,7 +79,7 @@ def new_outcome(course: Course):  # noqa: ANN201
         form.code.data = f"LO{len(versioning.working_version(course).outcomes) + 1}"
 
     def save() -> Response:
-        authoring.add_outcome(course, code=form.code.data, text=form.text.data, threshold=form.threshold.data)
+        content.add_outcome(course, code=form.code.data, text=form.text.data, threshold=form.threshold.data)
         return done(course, _("Learning outcome added."), "outcomes")
 
     return form_page(OUTCOME_TEMPLATE, {"form": form, "course": course, "outcome": None}, save)
@@ -89,11 +89,11 @@ def new_outcome(course: Course):  # noqa: ANN201
 @editable
 def edit_outcome(course: Course, key: str):  # noqa: ANN201
     """Edit a learning outcome."""
-    outcome = found(authoring.find_outcome, versioning.working_version(course), key)
+    outcome = found(content.find_outcome, versioning.working_version(course), key)
     form = OutcomeForm(obj=outcome)
 
     def save() -> Response:
-        authoring.update_outcome(course, key, code=form.code.data, text=form.text.data, threshold=form.threshold.data)
+        content.update_outcome(course, key, code=form.code.data, text=form.text.data, threshold=form.threshold.data)
         return done(course, _("Learning outcome saved."), "outcomes")
 
     context = {"form": form, "course": course, "outcome": outcome, "delete_form": EmptyForm()}
@@ -109,7 +109,7 @@ def edit_outcome(course: Course, key: str):  # noqa: ANN201
 )
 def delete_outcome(course: Course, key: str):  # noqa: ANN201
     """Remove a learning outcome from the draft."""
-    return _delete(course, authoring.delete_outcome, key, _("Learning outcome removed."), "outcomes")
+    return _delete(course, content.delete_outcome, key, _("Learning outcome removed."), "outcomes")
 
 
 # --- modules -----------------------------------------------------------------------------------
@@ -140,7 +140,7 @@ def new_module(course: Course):  # noqa: ANN201
     form = _module_form(course, None)
 
     def save() -> Response:
-        module = authoring.add_module(course, **_module_values(form))
+        module = content.add_module(course, **_module_values(form))
         return done(course, _("Module added. Now add its lessons."), f"module-{module.key}")
 
     return form_page(MODULE_TEMPLATE, {"form": form, "course": course, "module": None}, save)
@@ -150,11 +150,11 @@ def new_module(course: Course):  # noqa: ANN201
 @editable
 def edit_module(course: Course, key: str):  # noqa: ANN201
     """Edit a module."""
-    module = found(authoring.find_module, versioning.working_version(course), key)
+    module = found(content.find_module, versioning.working_version(course), key)
     form = _module_form(course, key, obj=module)
 
     def save() -> Response:
-        authoring.update_module(course, key, **_module_values(form))
+        content.update_module(course, key, **_module_values(form))
         return done(course, _("Module saved."), f"module-{key}")
 
     context = {"form": form, "course": course, "module": module, "delete_form": EmptyForm()}
@@ -170,7 +170,7 @@ def edit_module(course: Course, key: str):  # noqa: ANN201
 )
 def delete_module(course: Course, key: str):  # noqa: ANN201
     """Remove a module and its lessons from the draft."""
-    return _delete(course, authoring.delete_module, key, _("Module removed."), "modules")
+    return _delete(course, content.delete_module, key, _("Module removed."), "modules")
 
 
 # --- lessons -----------------------------------------------------------------------------------
@@ -201,13 +201,13 @@ def _lesson_values(form: LessonForm) -> dict:
 @editable
 def new_lesson(course: Course, module_key: str):  # noqa: ANN201
     """Write a new lesson at the end of a module; "Preview" shows the rendered text without saving."""
-    module = found(authoring.find_module, versioning.working_version(course), module_key)
+    module = found(content.find_module, versioning.working_version(course), module_key)
     form = _lesson_form(course)
     if request.method == "GET":
         form.module.data = module.key
 
     def save() -> Response:
-        lesson = authoring.add_lesson(course, form.module.data, **_lesson_values(form))
+        lesson = content.add_lesson(course, form.module.data, **_lesson_values(form))
         return done(course, _("Lesson “%(title)s” added.", title=lesson.title), f"module-{form.module.data}")
 
     context = {"form": form, "course": course, "lesson": None, "module": module, "preview_html": None}
@@ -218,11 +218,11 @@ def new_lesson(course: Course, module_key: str):  # noqa: ANN201
 @editable
 def edit_lesson(course: Course, key: str):  # noqa: ANN201
     """Edit a lesson; "Preview" shows the rendered text without saving."""
-    lesson = found(authoring.find_lesson, versioning.working_version(course), key)
+    lesson = found(content.find_lesson, versioning.working_version(course), key)
     form = _lesson_form(course, obj=lesson)
 
     def save() -> Response:
-        authoring.update_lesson(course, key, module_key=form.module.data, **_lesson_values(form))
+        content.update_lesson(course, key, module_key=form.module.data, **_lesson_values(form))
         return done(course, _("Lesson saved."), f"module-{form.module.data}")
 
     context = {
@@ -245,4 +245,4 @@ def edit_lesson(course: Course, key: str):  # noqa: ANN201
 )
 def delete_lesson(course: Course, key: str):  # noqa: ANN201
     """Remove a lesson from the draft."""
-    return _delete(course, authoring.delete_lesson, key, _("Lesson removed."), "modules")
+    return _delete(course, content.delete_lesson, key, _("Lesson removed."), "modules")
