@@ -8,6 +8,7 @@ from academy.core.files import Upload, blob_path
 from academy.courses import packages
 from academy.courses.models import Course, CourseFile, Lesson
 from academy.courses.services import authoring, versioning
+from academy.courses.services import content as course_content
 from academy.courses.services import files as course_files
 from academy.extensions import db
 from tests.community.factories import pdf_bytes, png_bytes
@@ -31,7 +32,7 @@ def _course_with_files() -> Course:
         sequential=False,
         validity_months=None,
     )
-    authoring.add_module(course, title="Maps")
+    course_content.add_module(course, title="Maps")
     image = course_files.upload_file(
         course, uploader=owner, upload=Upload(filename="map.png", data=png_bytes()), alt_text="The programme area"
     )
@@ -44,7 +45,7 @@ def _course_with_files() -> Course:
         f"{course_files.reference(image)}\n\nRead {course_files.reference(handout)} and "
         f"[the annex](upload:{other.id}).\n\nA [gone file](upload:99999) stays as it is."
     )
-    authoring.add_lesson(course, "maps", title="Where", body=body, minutes=5)
+    course_content.add_lesson(course, "maps", title="Where", body=body, minutes=5)
     versioning.publish(course)
     db.session.commit()
     return course
