@@ -57,6 +57,7 @@ def test_a_new_trainer_builds_and_publishes_a_course_from_the_start_page(site: S
     # A course: the web address comes from the title.
     site.follow(page.get_by_role("link", name="Create your first course"))
     page.get_by_label("Title").fill("Partner reports")
+    expect(page.get_by_label("Web address")).to_have_value("partner-reports")  # follows the title as typed
     page.get_by_label("Summary").fill("How partners report costs and progress.")
     page.get_by_label("Topic").fill("Reporting")
     site.follow(page.get_by_role("button", name="Save course"))
