@@ -75,6 +75,16 @@ def page_arg(name: str = "page") -> int:
     return min(max(int(raw), 1), MAX_PAGE)
 
 
+def int_arg(name: str, default: int) -> int:
+    """A whole-number query argument (`?to=3`): `default` when absent or not a number, NO_SUCH_ID past 0..2**31-1."""
+    raw = request.args.get(name, "").strip()
+    digits = raw[1:] if raw.startswith("-") else raw
+    if not (digits.isascii() and digits.isdigit()):
+        return default
+    # A database integer column overflows past INT32_MAX: such a number names no row.
+    return int(raw) if len(digits) <= len(str(INT32_MAX)) and 0 <= int(raw) <= INT32_MAX else NO_SUCH_ID
+
+
 class FiniteDecimalField(DecimalField):
     """A DecimalField that refuses NaN, infinities and numbers past a billion as "not a number".
 

@@ -18,7 +18,7 @@ from academy.community.views.common import bp, member_area
 from academy.core.actions import request_action
 from academy.exceptions import NotFound
 from academy.extensions import db
-from academy.inputs import page_arg
+from academy.inputs import int_arg, page_arg
 
 
 @bp.get("/<slug>/documents/<int:document_id>/history")
@@ -29,8 +29,8 @@ def document_history(slug: str, document_id: int):  # noqa: ANN201
     document = document_or_404(community, document_id)
     page = page_arg()
     pagination = db.paginate(docs.revisions_query(document), page=page, per_page=50, error_out=False)
-    newer = request.args.get("to", document.revision, type=int)
-    older = request.args.get("from", max(newer - 1, 1), type=int)
+    newer = int_arg("to", document.revision)
+    older = int_arg("from", max(newer - 1, 1))
     try:
         old_rev, new_rev = docs.revision_of(document, older), docs.revision_of(document, newer)
     except NotFound:
