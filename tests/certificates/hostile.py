@@ -52,8 +52,12 @@ def two_section_prev_loop() -> bytes:
     return looped + tail % (first, second)
 
 
-def object_stream_bomb(megabytes: int = 16) -> bytes:
-    """The AcroForm lives in an object stream whose first object sits after megabytes of whitespace."""
+def object_stream_bomb(megabytes: int = 64) -> bytes:
+    """The AcroForm lives in an object stream whose first object sits after megabytes of whitespace.
+
+    64 MB: pyHanko 0.34 reads 16 MB in about 3 s of CPU here, inside the check's limits (it then
+    answers "no signature"); four times that is past every limit (about 13 s of CPU unbounded).
+    """
     padding = megabytes * 1024 * 1024
     content = b"2 0 " + b" " * padding + b"<< /Fields [] >>"
     packed = zlib.compress(content, 9)
