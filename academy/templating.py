@@ -48,6 +48,16 @@ def register_badge(app: Flask, endpoint: str, provider: Callable[[], tuple[int, 
     app.extensions.setdefault("academy_nav_badges", {})[endpoint] = provider
 
 
+def register_template_slot(app: Flask, slot: str, template: str) -> None:
+    """Let a higher feature add `template` to a place a lower feature's page offers (rendered in its context)."""
+    app.extensions.setdefault("academy_template_slots", {}).setdefault(slot, []).append(template)
+
+
+def slot_templates(slot: str) -> list[str]:
+    """The templates features registered for `slot`, in the order they registered."""
+    return current_app.extensions.get("academy_template_slots", {}).get(slot, [])
+
+
 def register_bell(app: Flask, provider: Callable[[], Bell | None]) -> None:
     """Let the notifications feature fill the bell."""
     app.extensions["academy_bell"] = provider
@@ -154,6 +164,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = formats.datetime
     app.jinja_env.filters["in_zone"] = _in_zone
     app.jinja_env.filters["percent"] = formats.percent
+    app.jinja_env.globals["slot_templates"] = slot_templates
     app.jinja_env.filters["role_label"] = lambda role: str(ROLE_LABELS.get(role, role))
     app.jinja_env.filters["country"] = lambda code: COUNTRIES.get(code or "", code or "")
     app.jinja_env.globals["app_name"] = "Interreg Academy"

@@ -10,6 +10,7 @@ from academy.core import events
 from academy.courses.events import LessonsCompleted
 from academy.jobs import QUEUE_CERTIFICATES, enqueue_after_commit
 from academy.quizzes.events import AttemptGraded
+from academy.templating import register_template_slot
 
 
 def _check_enrolment(event: LessonsCompleted | AttemptGraded) -> None:
@@ -20,5 +21,7 @@ def _check_enrolment(event: LessonsCompleted | AttemptGraded) -> None:
 def init_app(app: Flask) -> None:
     """Register the completion rule's requirements; listen to courses and quizzes (either may complete it)."""
     completion.init_app(app)
+    register_template_slot(app, "courses.course.head", "certificates/_styles.html")
+    register_template_slot(app, "courses.course.requirements", "certificates/_requirements.html")
     events.listen(app, LessonsCompleted, _check_enrolment)
     events.listen(app, AttemptGraded, _check_enrolment)

@@ -15,6 +15,7 @@ from academy.notifications import events
 from academy.programmes import jobs
 from academy.programmes.models import CERTIFICATE_KIND, Programme
 from academy.programmes.policy import can_manage_programme
+from academy.templating import register_template_slot
 
 
 def _on_certificate_issued(event: CertificateIssued) -> None:
@@ -60,6 +61,8 @@ CERTIFICATES = AchievementKind(
 
 def init_app(app: Flask) -> None:
     """Connect programmes to certificates and notifications (receivers are module functions: connected once)."""
+    register_template_slot(app, "courses.catalogue.switch", "programmes/_catalogue_switch.html")
+    register_template_slot(app, "courses.my_learning.end", "programmes/_my_programmes.html")
     events.register(
         app,
         events.EventKind(

@@ -64,3 +64,38 @@ def test_no_module_is_over_400_lines():
     }
     assert len(lengths) > 100  # the walk found the package, not an empty folder
     assert {path: n for path, n in sorted(lengths.items()) if n > MAX_LINES} == {}
+
+
+# The layers of pyproject.toml's contract, lowest first; a feature's templates may use its own,
+# lower features' and the shared ones (base, macros, errors, core), never a higher feature's.
+TEMPLATE_LAYERS = [
+    {"auth"},
+    {"courses", "notifications"},
+    {"quizzes", "community"},
+    {"certificates"},
+    {"programmes", "credentials"},
+    {"api", "admin"},
+]
+TEMPLATE_USE = re.compile(r"""{%-?\s*(?:include|from|import|extends)\s+["']([a-z_]+)/""")
+
+
+def _layer(feature: str) -> int | None:
+    return next((n for n, names in enumerate(TEMPLATE_LAYERS) if feature in names), None)
+
+
+def test_no_template_uses_a_higher_features_templates():
+    """Higher features add to lower pages through registries (templating.register_template_slot), never by include."""
+    offenders = []
+    checked = 0
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        feature = path.relative_to(ROOT / "templates").parts[0]
+        own = _layer(feature)
+        if own is None:
+            continue
+        checked += 1
+        for used in TEMPLATE_USE.findall(path.read_text(encoding="utf-8")):
+            layer = _layer(used)
+            if layer is not None and layer > own:
+                offenders.append(f"{path.relative_to(ROOT)} uses {used}/")
+    assert checked > 100
+    assert offenders == []
