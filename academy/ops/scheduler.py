@@ -5,6 +5,8 @@ every 10 minutes by default: a scheduler killed with its worker leaves every oth
 one for a minute or more. Here the lock names `host:pid` and lapses after 10 s without a heartbeat
 (the scheduler beats every second), and a worker acquiring it first removes a lock whose holder is
 a process of this host that no longer runs (or its own, left by a scheduler child that died).
+The heartbeat also puts a lock back that Redis lost (restarted without its data), and lets go of
+one that another worker holds meanwhile, so the lock always names the scheduler that runs.
 """
 
 from __future__ import annotations
@@ -19,6 +21,20 @@ from redis import WatchError
 from rq.scheduler import RQScheduler
 
 LOCK_TTL = 10  # seconds without a heartbeat before another worker anywhere may take the lock
+
+# Keep a lock we hold, take back one that vanished, answer 0 for one that someone else holds now.
+_KEEP_LOCK = """
+local value = redis.call('GET', KEYS[1])
+if value == false then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+  return 1
+end
+if value == ARGV[1] then
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+"""
 
 
 def holder_value(pid: int | None = None) -> str:
@@ -70,6 +86,7 @@ class HealingScheduler(RQScheduler):
     def acquire_locks(self, auto_start: bool = False) -> set[str]:
         """RQ's acquire_locks, with a host:pid value, a short expiry and stale locks removed first."""
         own = holder_value()
+        self._lock_value = own  # the scheduler child keeps the lock in its worker's name
         successful = set()
         for name in self._queue_names:
             key = self.get_locking_key(name)
@@ -84,10 +101,15 @@ class HealingScheduler(RQScheduler):
         return successful
 
     def heartbeat(self) -> None:
-        """Keep the locks for another LOCK_TTL seconds."""
+        """Keep the locks for another LOCK_TTL seconds, taking back any that Redis lost."""
         if not self._acquired_locks:
             return
-        with self.connection.pipeline() as pipeline:
-            for name in self._acquired_locks:
-                pipeline.expire(self.get_locking_key(name), LOCK_TTL)
-            pipeline.execute()
+        own = getattr(self, "_lock_value", None) or holder_value()
+        keep = self.connection.register_script(_KEEP_LOCK)
+        lost = {
+            name for name in self._acquired_locks if not keep(keys=[self.get_locking_key(name)], args=[own, LOCK_TTL])
+        }
+        if lost:
+            self.log.warning("Scheduler locks %s are held by another worker now; letting go", ", ".join(sorted(lost)))
+            self._acquired_locks -= lost
+            self._scheduled_job_registries = []

@@ -38,6 +38,9 @@ def healing_worker_class(app: Flask) -> type:
     class HealingWorker(base):  # type: ignore[misc, valid-type]
         """An AppWorker that checks its scheduler, the periodic schedule and the job outbox every 10 s."""
 
+        # RQ waits up to 60 s between tries while Redis is away; a restarted Redis is used within 5 s.
+        max_connection_wait_time = 5.0
+
         def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
             kwargs.setdefault("worker_ttl", WORKER_TTL)
             kwargs.setdefault("maintenance_interval", MAINTENANCE_EVERY)

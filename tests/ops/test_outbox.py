@@ -138,3 +138,26 @@ def test_a_scheduler_lock_of_a_live_process_or_another_host_is_left_alone(redis_
         connection.set(key, holder, ex=3600)
         assert HealingScheduler(["default"], connection=connection).acquire_locks() == set()
         assert connection.get(key).decode() == holder
+
+
+def test_the_scheduler_heartbeat_puts_back_a_lock_that_redis_lost(redis_server):
+    connection = Redis.from_url(redis_server.url)
+    key = HealingScheduler.get_locking_key("default")
+    scheduler = HealingScheduler(["default"], connection=connection)
+    assert scheduler.acquire_locks() == {"default"}
+    connection.flushdb()  # Redis restarted without its data while the scheduler ran on
+    scheduler.heartbeat()
+    assert connection.get(key).decode() == holder_value()
+    assert 0 < connection.ttl(key) <= LOCK_TTL
+
+
+def test_the_scheduler_heartbeat_lets_go_of_a_lock_another_worker_holds(redis_server):
+    connection = Redis.from_url(redis_server.url)
+    key = HealingScheduler.get_locking_key("default")
+    scheduler = HealingScheduler(["default"], connection=connection)
+    assert scheduler.acquire_locks() == {"default"}
+    connection.set(key, f"not-{socket.gethostname()}:1", ex=3600)  # taken over while we were away
+    scheduler.heartbeat()
+    assert scheduler.acquired_locks == set()
+    assert connection.get(key).decode() == f"not-{socket.gethostname()}:1"
+    assert connection.ttl(key) > LOCK_TTL
