@@ -160,9 +160,10 @@ def register_ops(app: Flask) -> None:
     logs.init_app(app)
     metrics.init_app(app)
 
-    from academy.core import public_cache
+    from academy.core import private_cache, public_cache
 
     public_cache.init_app(app)  # after ProxyFix (register_security): it goes inside it
+    private_cache.init_app(app)
 
 
 def register_cli(app: Flask) -> None:

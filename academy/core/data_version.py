@@ -7,6 +7,11 @@ a new course version, a lesson edit, a revoked certificate, a role change or a r
 shows at once. The version is read before rendering, so a page rendered while a commit lands is
 stored under the old version and never served after it.
 
+Writes to USER_TABLES are attributed to the user who owns the rows (the ORM objects flushed, or
+`owned_by` around a Core statement): after the commit that user's stamp changes, and "activity"
+(any user's rows) changes too; a write whose owner is unknown changes "everyone". Signed-in pages
+are cached under these stamps (academy.core.private_cache).
+
 A second version, "auth", changes only when a login session ends (a DELETE on user_sessions) or an
 account changes (users): academy/auth/session_cache.py keeps signed-in users per process under it,
 so logout, deactivation and role changes still take effect on the next request.
@@ -18,16 +23,18 @@ on the SQLAlchemy engine (any statement, ORM or Core or text), committed through
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
 import threading
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import MANYTOONE, Session
 
 from academy.extensions import db
 
@@ -49,6 +56,22 @@ IGNORED_TABLES = frozenset(
         "community_document_watches",
         "api_tokens",
         "job_failures",
+        "job_outbox",
+    }
+)
+# Of those, the tables whose rows belong to one user and show on that user's own pages: a write to one
+# changes that user's signed-in pages (academy/core/private_cache.py), not everyone's. The others
+# (login sessions, deliveries, presence, API token use, job bookkeeping) show on no cached page.
+USER_TABLES = frozenset(
+    {
+        "lesson_progress",
+        "quiz_attempts",
+        "quiz_responses",
+        "notifications",
+        "notification_preferences",
+        "community_thread_reads",
+        "community_watches",
+        "community_document_watches",
     }
 )
 # UPDATEs that set only these columns change nothing a page shows and no one's rights (a login).
@@ -150,6 +173,10 @@ def _note_write(conn, cursor, statement, parameters, context, executemany) -> No
     match = _WRITE.match(statement)
     if match is None:
         return
+    if not executemany and cursor.description is None and cursor.rowcount == 0:
+        # Changed no row (an upsert whose condition did not hold). A statement with RETURNING may
+        # report its count only once its rows are read, so it always counts as a write.
+        return
     verb, table = match.group(1)[:6].upper(), match.group(2).lower()
     if verb == "UPDATE" and table in IGNORED_UPDATES and _sets_only(statement, IGNORED_UPDATES[table]):
         return
@@ -157,6 +184,76 @@ def _note_write(conn, cursor, statement, parameters, context, executemany) -> No
         _state.wrote = True
     if (table == "user_sessions" and verb == "DELETE") or (table == "users" and verb != "INSERT"):
         _state.auth = True
+    if table in USER_TABLES:
+        _state.activity = True
+        owners = getattr(_state, "owners", None)
+        if owners:
+            _users().update(owners)
+        elif getattr(_state, "flushing", False):
+            _state.flushed_tables.add(table)  # its owner comes from the flushed objects (after_flush)
+        else:
+            _state.everyone = True
+
+
+def _users() -> set[int]:
+    if getattr(_state, "users", None) is None:
+        _state.users = set()
+    return _state.users
+
+
+@contextlib.contextmanager
+def owned_by(*user_ids: int) -> Iterator[None]:
+    """Attribute the Core writes to USER_TABLES made inside to these users (else they change everyone's pages)."""
+    previous = getattr(_state, "owners", None)
+    _state.owners = tuple(user_ids)
+    try:
+        yield
+    finally:
+        _state.owners = previous
+
+
+def _owner(session: Session, obj: object) -> int | None:
+    """The user a row of USER_TABLES belongs to: its user_id, or its parent's (an attempt, an enrolment)."""
+    values = obj.__dict__
+    if values.get("user_id") is not None:
+        return values["user_id"]
+    mapper = inspect(obj).mapper
+    for relationship in mapper.relationships:
+        if relationship.direction is not MANYTOONE:
+            continue
+        parent = values.get(relationship.key)
+        if parent is None:
+            keys = [values.get(mapper.get_property_by_column(column).key) for column in relationship.local_columns]
+            if None in keys:
+                continue
+            identity = relationship.mapper.identity_key_from_primary_key(keys)
+            parent = session.identity_map.get(identity)  # never a query inside a flush
+        if parent is not None and parent.__dict__.get("user_id") is not None:
+            return parent.__dict__["user_id"]
+    return None
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, _context: object, _instances: object) -> None:
+    _state.flushing, _state.flushed_tables = True, set()
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _context: object) -> None:
+    owned: set[str] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(obj, "__tablename__", None)
+        if table not in USER_TABLES:
+            continue
+        owner = _owner(session, obj)
+        if owner is None:
+            _state.everyone = True
+        else:
+            _users().add(owner)
+            owned.add(table)
+    if getattr(_state, "flushed_tables", set()) - owned:
+        _state.everyone = True  # rows written in the flush that no object here accounts for (cascades)
+    _state.flushing, _state.flushed_tables = False, set()
 
 
 def _sets_only(statement: str, columns: frozenset[str]) -> bool:
@@ -174,8 +271,14 @@ def _after_commit(session: Session) -> None:
             setattr(_state, name, False)
             if has_app_context() and "academy_data_version" in current_app.extensions:
                 of(current_app, "public" if name == "wrote" else "auth").bump()
+    users, everyone, activity = _users(), getattr(_state, "everyone", False), getattr(_state, "activity", False)
+    _state.users, _state.everyone, _state.activity = set(), False, False
+    stamps = current_app.extensions.get("academy_private_stamps") if has_app_context() else None
+    if stamps is not None and (users or everyone or activity):
+        stamps.bump(users=users, everyone=everyone, activity=activity)
 
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
-    _state.wrote = _state.auth = False
+    _state.wrote = _state.auth = _state.everyone = _state.activity = _state.flushing = False
+    _state.users, _state.flushed_tables = set(), set()

@@ -103,8 +103,8 @@ class Entry:
 class Store:
     """Least recently used entries up to a byte budget, in this process; mirrored in Redis if configured."""
 
-    def __init__(self, app: Flask) -> None:
-        self.app = app
+    def __init__(self, app: Flask, *, settings: str = "PUBLIC", shared: bool = True) -> None:
+        self.app, self.settings, self.shared = app, settings, shared
         self.entries: OrderedDict[str, Entry] = OrderedDict()
         self.size = 0
         self.lock = threading.Lock()
@@ -113,12 +113,12 @@ class Store:
     @property
     def redis_url(self) -> str | None:
         """Where entries are shared, if anywhere."""
-        return self.app.config.get("REDIS_URL")
+        return self.app.config.get("REDIS_URL") if self.shared else None
 
     @property
     def seconds(self) -> int:
         """How long an entry lives at most."""
-        return int(self.app.config["PUBLIC_CACHE_SECONDS"])
+        return int(self.app.config[f"{self.settings}_CACHE_SECONDS"])
 
     def _client(self):
         url = self.redis_url
@@ -155,7 +155,7 @@ class Store:
                 self._client().set(REDIS_PREFIX + key, entry.dumps(), ex=life)
 
     def _keep(self, key: str, entry: Entry) -> None:
-        max_bytes = int(self.app.config.get("PUBLIC_CACHE_BYTES", 64 << 20))
+        max_bytes = int(self.app.config.get(f"{self.settings}_CACHE_BYTES", 64 << 20))
         if len(entry.body) > max_bytes // 8:
             return
         with self.lock:

@@ -8,6 +8,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from academy import home as home_panels
+from academy.core import private_cache
 
 bp = Blueprint("core", __name__)
 
@@ -29,7 +30,17 @@ def is_first_visit(user) -> bool:  # noqa: ANN001
     return session.created_at - user.created_at < FIRST_SESSION_WINDOW
 
 
+def _not_admin() -> bool:
+    # The admin's start page counts failed jobs and undelivered notifications, rows no stamp follows.
+    return not current_user.is_anonymous and not current_user.has_role("admin")
+
+
+def _teaches() -> bool:
+    return current_user.has_role("trainer")  # essays to grade and attendance are other people's rows
+
+
 @bp.get("/")
+@private_cache.cacheable(others=_teaches, when=_not_admin)
 def home():  # noqa: ANN201
     """The landing page for visitors; a personal start page for a signed-in user."""
     if not current_user.is_authenticated:

@@ -17,6 +17,7 @@ from sqlalchemy import JSON, Integer, Select, func, literal, select, update
 
 from academy import request_memo
 from academy.auth.models import User
+from academy.core import data_version
 from academy.db import UTCDateTime, utcnow
 from academy.extensions import db
 from academy.jobs import QUEUE_NOTIFICATIONS, enqueue_after_commit
@@ -88,9 +89,10 @@ def record(
             literal(now, UTCDateTime),
         ).where(id_in(User.id, chunk), User.is_active_account.is_(True))
         columns = ["user_id", "event", "event_key", "subject_type", "subject_id", "scope", "link", "data", "created_at"]
-        inserted = insert_select_ignoring_duplicates(
-            notifications, columns, rows, notifications.c.id, notifications.c.user_id
-        )
+        with data_version.owned_by(*chunk):  # their own pages change (the bell), nobody else's
+            inserted = insert_select_ignoring_duplicates(
+                notifications, columns, rows, notifications.c.id, notifications.c.user_id
+            )
         result.notifications += len(inserted)
         if not inserted:
             continue
@@ -195,12 +197,13 @@ def mark_read(notification: Notification) -> None:
 
 def mark_all_read(user: User) -> int:
     """Mark every unread notification of the user read; return how many."""
-    result = db.session.execute(
-        update(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        .values(read_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
+    with data_version.owned_by(user.id):
+        result = db.session.execute(
+            update(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+            .values(read_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
     db.session.flush()
     return result.rowcount or 0
 

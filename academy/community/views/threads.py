@@ -16,6 +16,7 @@ from academy.community.services import helpful, reading, watching
 from academy.community.services import moderation as moderation_services
 from academy.community.services import threads as thread_services
 from academy.community.views.common import bp, member_area, moderator_area, uploads_from
+from academy.core import private_cache
 from academy.core.actions import commit, request_action
 from academy.core.confirm import confirm_first
 from academy.exceptions import NotFound
@@ -108,6 +109,7 @@ def _render_thread(community, access, thread, *, reply_form=None, status: int = 
 
 @bp.get("/<slug>/t/<int:thread_id>")
 @login_required
+@private_cache.cacheable()
 def thread(slug: str, thread_id: int):  # noqa: ANN201
     """A thread: the opening post, the accepted answer first, then the replies."""
     community, access = member_area(slug)

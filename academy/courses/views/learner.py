@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from academy.auth.forms import EmptyForm
-from academy.core import public_cache
+from academy.core import private_cache, public_cache
 from academy.core.actions import request_action
 from academy.courses import hooks, policy
 from academy.courses.forms import CatalogueFilterForm
@@ -32,6 +32,7 @@ def _course_or_404(slug: str) -> Course:
 
 @bp.get("/courses", endpoint="catalogue")
 @public_cache.cacheable()
+@private_cache.cacheable()
 def catalogue_page():  # noqa: ANN201
     """Published courses, searchable and filtered by topic, language and level."""
     form = CatalogueFilterForm(request.args)
@@ -58,6 +59,7 @@ def catalogue_page():  # noqa: ANN201
 
 @bp.get("/courses/<slug>")
 @public_cache.cacheable()
+@private_cache.cacheable()
 def course(slug: str):  # noqa: ANN201
     """A course's outcomes, modules, hours, credits and certificate requirements."""
     course = _course_or_404(slug)
@@ -133,6 +135,7 @@ def _study(slug: str, key: str):
 
 @bp.get("/courses/<slug>/lessons/<key>")
 @login_required
+@private_cache.cacheable()
 def lesson(slug: str, key: str):  # noqa: ANN201
     """A lesson, with previous/next links and the button to mark it complete."""
     course, enrolment, outline, state = _study(slug, key)
@@ -179,6 +182,7 @@ def complete(slug: str, key: str):  # noqa: ANN201
 
 @bp.get("/my-learning")
 @login_required
+@private_cache.cacheable()
 def my_learning():  # noqa: ANN201
     """The learner's courses with progress and where to continue."""
     entries = progress.dashboard(current_user._get_current_object())

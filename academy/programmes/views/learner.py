@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from academy.auth.forms import EmptyForm
 from academy.certificates import achievements
-from academy.core import public_cache
+from academy.core import private_cache, public_cache
 from academy.core.actions import request_action
 from academy.db import utcnow
 from academy.exceptions import ServiceError
@@ -69,6 +69,7 @@ def catalogue():  # noqa: ANN201
 
 @bp.get("/programmes/<slug>", endpoint="programme")
 @public_cache.cacheable()
+@private_cache.cacheable()
 def programme_page(slug: str):  # noqa: ANN201
     """A programme's parts, my state in each, what is left, and my certificate once earned."""
     programme = _programme_or_404(slug)
@@ -84,8 +85,7 @@ def programme_page(slug: str):  # noqa: ANN201
     certificate = (
         achievements.current_achievement_certificate(user.id, CERTIFICATE_KIND, programme.id) if enrolled else None
     )
-    if user is None:
-        public_cache.valid_until(_next_change(programme))
+    public_cache.valid_until(_next_change(programme))  # a deadline passing changes the page by itself
     return render_template(
         "programmes/programme.html",
         programme=programme,

@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from academy.auth.models import User
-from academy.core import events
+from academy.core import data_version, events
 from academy.courses.models import Enrolment
 from academy.courses.policy import can_manage_course
 from academy.exceptions import Conflict, PermissionDenied, ServiceError
@@ -208,12 +208,13 @@ def is_overdue(attempt: Attempt, now: datetime) -> bool:
 def _claim_open(attempt: Attempt) -> bool:
     # A no-op UPDATE guarded by the state: it locks the row against a concurrent submission and
     # tells us whether the attempt is still open in the database (not just in our stale copy).
-    result = db.session.execute(
-        update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.state == AttemptState.IN_PROGRESS)
-        .values(state=AttemptState.IN_PROGRESS)
-        .execution_options(synchronize_session=False)
-    )
+    with data_version.owned_by(attempt.user_id):
+        result = db.session.execute(
+            update(Attempt)
+            .where(Attempt.id == attempt.id, Attempt.state == AttemptState.IN_PROGRESS)
+            .values(state=AttemptState.IN_PROGRESS)
+            .execution_options(synchronize_session=False)
+        )
     return result.rowcount == 1
 
 
@@ -240,12 +241,13 @@ def submit_attempt(attempt: Attempt, *, now: datetime | None = None, by: str = "
     submitted_at = now
     if by == "deadline" and attempt.deadline is not None and attempt.deadline < now:
         submitted_at = attempt.deadline  # it ended at the deadline, whenever we noticed
-    result = db.session.execute(
-        update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.state == AttemptState.IN_PROGRESS)
-        .values(state=AttemptState.SUBMITTED, submitted_at=submitted_at, submitted_by=by)
-        .execution_options(synchronize_session=False)
-    )
+    with data_version.owned_by(attempt.user_id):
+        result = db.session.execute(
+            update(Attempt)
+            .where(Attempt.id == attempt.id, Attempt.state == AttemptState.IN_PROGRESS)
+            .values(state=AttemptState.SUBMITTED, submitted_at=submitted_at, submitted_by=by)
+            .execution_options(synchronize_session=False)
+        )
     if result.rowcount != 1:
         db.session.refresh(attempt, ["state", "submitted_at", "submitted_by"])  # show what happened instead
         return False

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm.attributes import set_committed_value
 
 from academy.auth.forms import EmptyForm
+from academy.core import private_cache
 from academy.core.actions import commit, request_action
 from academy.courses import hooks
 from academy.exceptions import Conflict
@@ -57,6 +58,7 @@ def _close_if_overdue(attempt: Attempt) -> bool:
 
 @bp.get("/courses/<slug>/quiz/<int:quiz_id>")
 @login_required
+@private_cache.cacheable()
 def quiz(slug: str, quiz_id: int):  # noqa: ANN201
     """The start page: what the quiz asks, the deadline an attempt would have, past attempts."""
     quiz, _enrolment = _quiz_for_learner(slug, quiz_id)

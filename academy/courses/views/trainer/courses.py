@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from academy.auth import throttle
 from academy.auth.forms import EmptyForm
+from academy.core import private_cache
 from academy.core.actions import request_action
 from academy.core.confirm import confirm_first
 from academy.courses import hooks
@@ -61,6 +62,7 @@ def new_course():  # noqa: ANN201
 
 @bp.get("/trainer/courses/<slug>")
 @editable
+@private_cache.cacheable(others=True)  # the workspace's tabs count other people's work (essays to grade)
 def manage(course: Course):  # noqa: ANN201
     """The workspace's Content tab: status, outcomes, modules and lessons."""
     version = versioning.working_version(course)
