@@ -1,4 +1,4 @@
-"""Signed-in pages kept per login session: served without a query, and every change they show appears on the next request."""
+"""Signed-in pages kept per login session: served without a query; every change they show appears at once."""
 
 from __future__ import annotations
 
