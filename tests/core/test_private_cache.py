@@ -11,11 +11,14 @@ from academy.community.services import membership
 from academy.core import private_cache
 from academy.courses.models import LessonProgress
 from academy.notifications import services as notifications
+from academy.programmes.services import enrolment as programme_enrolment
 from tests.community.factories import add_member, create_community, create_reply, create_thread
 from tests.conftest import csrf_token
 from tests.core.test_public_cache import statements
 from tests.courses.factories import create_course, enrol
 from tests.factories import create_user
+from tests.programmes.factories import create_programme
+from tests.quizzes import factories as quiz_factories
 
 
 @pytest.fixture
@@ -196,3 +199,19 @@ def test_entries_live_no_longer_than_private_cache_seconds(cached, client, login
         assert entry.expires - entry.stored_at <= 60
         entry.expires = entry.stored_at  # as if a minute had passed
     rendered(client, db, "/my-learning")
+
+
+def test_the_quiz_start_page_and_the_programme_page_are_kept_until_an_attempt_changes_them(cached, client, login, db):
+    course = quiz_factories.create_course(title="Simplified cost options")
+    quiz = quiz_factories.create_quiz(course, questions=[quiz_factories.create_question(course)], title="Final check")
+    programme = create_programme(title="Programme management track", courses=[course])
+    lena = login(quiz_factories.create_learner(course, name="Lena Learner"))
+    programme_enrolment.enrol(lena, programme)
+    db.session.commit()
+    quiz_page, programme_page = f"/courses/{course.slug}/quiz/{quiz.id}", f"/programmes/{programme.slug}"
+    before = kept(client, db, quiz_page)
+    kept(client, db, programme_page)
+    quiz_factories.take_attempt(quiz, lena)
+    db.session.commit()
+    assert rendered(client, db, quiz_page) != before
+    rendered(client, db, programme_page)

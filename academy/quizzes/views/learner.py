@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,7 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm.attributes import set_committed_value
 
 from academy.auth.forms import EmptyForm
-from academy.core import private_cache
+from academy.core import private_cache, public_cache
 from academy.core.actions import commit, request_action
 from academy.courses import hooks
 from academy.exceptions import Conflict
@@ -56,6 +57,15 @@ def _close_if_overdue(attempt: Attempt) -> bool:
     return False
 
 
+def _next_change(quiz, attempts, now: datetime) -> datetime | None:  # noqa: ANN001
+    """When the start page changes by itself: the quiz opens or closes, or an attempt's time runs out."""
+    # With a time limit the page shows the deadline a new attempt would get: it moves on each minute.
+    moments = [m for m in (quiz.opens_at, quiz.closes_at, *(a.deadline for a in attempts)) if m and m > now]
+    if quiz.time_limit_minutes:
+        moments.append(now.replace(second=0, microsecond=0) + timedelta(minutes=1))
+    return min(moments, default=None)
+
+
 @bp.get("/courses/<slug>/quiz/<int:quiz_id>")
 @login_required
 @private_cache.cacheable()
@@ -71,6 +81,7 @@ def quiz(slug: str, quiz_id: int):  # noqa: ANN201
         commit()
         attempts = services.attempts_of(quiz, current_user)
     current = results.standing(quiz, attempts)
+    public_cache.valid_until(_next_change(quiz, attempts, now))
     # A trainer's time accommodation for me (extra time or no limit), shown and used for the deadline.
     accommodation = accommodations.accommodation_for(quiz, current_user) if quiz.time_limit_minutes else None
     return render_template(
