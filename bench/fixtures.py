@@ -22,7 +22,7 @@ def ensure_programme(learners: int) -> str:
     from academy.db import utcnow
     from academy.extensions import db
     from academy.programmes.models import Programme
-    from academy.programmes.services import authoring, enrolment
+    from academy.programmes.services import authoring, enrolment, scheduling
 
     programme = db.session.scalar(select(Programme).where(Programme.slug == PROGRAMME_SLUG))
     if programme is None:
@@ -39,7 +39,7 @@ def ensure_programme(learners: int) -> str:
         for course in (first, *others):
             authoring.add_course(programme, course, required=True)
         starts = utcnow().replace(microsecond=0) + timedelta(days=60)
-        authoring.add_session(
+        scheduling.add_session(
             programme,
             title="Practice day",
             description="Case work in small groups.",

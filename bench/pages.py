@@ -127,6 +127,9 @@ def rotations(app, base_url: str, args: argparse.Namespace, pages: list[str]) ->
                 browser.login(where.user.email, PASSWORD)
             else:
                 browser.cookies["session"] = fixtures.session_cookie(app, where.user)
+                # A browser's cookie after its first page (Flask-Login's mark, the CSRF secret): wrk
+                # replays one cookie, and one the app must amend would make every request a first one.
+                browser.request("GET", "/")
             cookie = browser.cookie_header
             if index < args.learners:
                 for page in ("catalogue", "course", "lesson", "quiz", "thread"):
@@ -136,7 +139,10 @@ def rotations(app, base_url: str, args: argparse.Namespace, pages: list[str]) ->
                 items["programme"].append(("GET", f"/programmes/{programme}", cookie, ""))
                 owner = fixtures.course_owner_id(where.course_slug)
                 if owner not in trainer_cookies:
-                    trainer_cookies[owner] = "session=" + fixtures.session_cookie(app, db.session.get(User, owner))
+                    trainer = Browser(base_url)
+                    trainer.cookies["session"] = fixtures.session_cookie(app, db.session.get(User, owner))
+                    trainer.request("GET", "/")
+                    trainer_cookies[owner] = trainer.cookie_header
                 items["workspace"].append(("GET", f"/trainer/courses/{where.course_slug}", trainer_cookies[owner], ""))
                 items["anon_course"].append(("GET", where.url("course"), "", ""))
             if index < attempts:

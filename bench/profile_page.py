@@ -55,6 +55,10 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=50, help="requests timed for the CPU median")
     parser.add_argument("--no-profile", action="store_true", help="queries and CPU only")
     parser.add_argument(
+        "--caches", action="store_true", help="caches on as in production (a repeated page is a stored one)"
+    )
+    parser.add_argument("--redis-url", default=None, help="REDIS_URL for the versions and stamps (with --caches)")
+    parser.add_argument(
         "--database-url",
         help="a database `flask academy bench generate` filled (seed 2027), instead of a fresh SQLite one",
     )
@@ -78,6 +82,8 @@ def main() -> int:
             "INSTANCE_PATH": tmp,
             "MAIL_DIR": tmp / "mail",
             "RATELIMIT_ENABLED": False,
+            **({"PUBLIC_CACHE_SECONDS": 600, "PRIVATE_CACHE_SECONDS": 60, "LOGIN_CACHE": True} if args.caches else {}),
+            **({"REDIS_URL": args.redis_url} if args.redis_url else {}),
         }
     )
     with app.app_context():
@@ -134,6 +140,8 @@ def main() -> int:
         out = io.StringIO()
         stats = pstats.Stats(profile, stream=out).sort_stats("cumulative")
         stats.print_stats(r"academy/", args.top)
+        if args.caches:
+            stats.sort_stats("tottime").print_stats(args.top)
         print("\ncProfile of 10 requests, academy's own functions by cumulative time:")
         print(out.getvalue())
     return 0

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from redis import Redis
 from sqlalchemy import insert
 
 from academy.auth import services as auth_services
+from academy.certificates import services as certificate_services
 from academy.community.marks import ThreadRead
 from academy.community.services import membership
 from academy.core import private_cache
 from academy.courses.models import LessonProgress
+from academy.courses.services import authoring, content, versioning
 from academy.notifications import services as notifications
 from academy.programmes.services import enrolment as programme_enrolment
+from tests import services as test_services
+from tests.certificates.factories import create_certificate
 from tests.community.factories import add_member, create_community, create_reply, create_thread
 from tests.conftest import csrf_token
 from tests.core.test_public_cache import statements
@@ -215,3 +220,52 @@ def test_the_quiz_start_page_and_the_programme_page_are_kept_until_an_attempt_ch
     db.session.commit()
     assert rendered(client, db, quiz_page) != before
     rendered(client, db, programme_page)
+
+
+def test_a_new_course_version_and_a_lesson_edit_show_on_my_stored_pages(cached, client, login, db):
+    course = create_course(title="Harmonised tools", modules=1, lessons=1)
+    lena = login(create_user(name="Lena Learner"))
+    enrol(lena, course)
+    slug = course.slug
+    assert "Harmonised tools" in kept(client, db, f"/courses/{slug}")
+    assert "Part 1.1" in kept(client, db, f"/courses/{slug}/lessons/m1-l1")
+    content.update_lesson(
+        course, "m1-l1", title="Reading the HIT application form", body="# The new text", minutes=10,
+        required=True, outcomes=[],
+    )  # fmt: skip
+    authoring.update_course(course, title="Harmonised implementation tools")
+    versioning.publish(course, warnings_confirmed=True)
+    db.session.commit()
+    assert "Harmonised implementation tools" in client.get(f"/courses/{slug}").text
+    assert "The new text" in client.get(f"/courses/{slug}/lessons/m1-l1").text
+    assert "Harmonised implementation tools" in client.get("/my-learning").text
+
+
+def test_a_revoked_certificate_leaves_my_start_page_at_once(cached, client, login, db):
+    lena = login(create_user(name="Lena Learner"))
+    certificate = create_certificate(user=lena)
+    assert "Your certificates" in kept(client, db, "/")
+    certificate_services.revoke(certificate, actor=None, reason="issued_in_error", note="Issued by mistake")
+    db.session.commit()
+    assert "Your certificates" not in client.get("/").text
+
+
+def test_with_redis_the_stamps_are_shared_and_redis_away_means_rendered(cached, client, login, db):
+    url = test_services.redis_url()
+    if url is None:
+        test_services.skip_or_fail("Redis is not reachable (ACADEMY_TEST_REDIS_URL or database 13 on 127.0.0.1)")
+    Redis.from_url(url).flushdb()
+    cached.config["REDIS_URL"] = url
+    try:
+        lena = login(create_user(name="Lena Learner"))
+        kept(client, db, "/my-learning")
+        notifications.record(
+            event="enrolment.confirmed", recipients=[lena], subject_type="course", subject_id=1, data={"course": "SCO"}
+        )
+        db.session.commit()  # the stamp changes in Redis, where every process reads it
+        assert "Notifications: 1 unread" in rendered(client, db, "/my-learning")
+        kept(client, db, "/my-learning")
+        cached.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nobody answers there
+        rendered(client, db, "/my-learning")
+    finally:
+        Redis.from_url(url).flushdb()
