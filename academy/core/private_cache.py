@@ -108,6 +108,11 @@ class Stamps:
 def cacheable(*, others: bool | Callable[[], bool] = False, when: Callable[[], bool] | None = None) -> Callable[[F], F]:
     """Keep this view's page per login session until the data it shows changes.
 
+    A stored page is served without running the view, so the view's own access checks may only
+    depend on what the key follows (the user, their roles, rows of shared tables such as
+    memberships and course owners): then a page exists only for someone who passed them, and
+    any change to them renders it again.
+
     `others`: the page shows other people's progress or attempts (True, or a function of the
     request); `when`: a function of the request that says whether to cache at all.
     """

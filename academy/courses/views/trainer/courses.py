@@ -61,8 +61,10 @@ def new_course():  # noqa: ANN201
 
 
 @bp.get("/trainer/courses/<slug>")
+# Outside `editable`: a stored page was rendered for a trainer who passed its checks, and ownership
+# and roles live in rows the key follows. The tabs count other people's work (essays to grade).
+@private_cache.cacheable(others=True)
 @editable
-@private_cache.cacheable(others=True)  # the workspace's tabs count other people's work (essays to grade)
 def manage(course: Course):  # noqa: ANN201
     """The workspace's Content tab: status, outcomes, modules and lessons."""
     version = versioning.working_version(course)
