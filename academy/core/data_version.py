@@ -82,6 +82,24 @@ log = logging.getLogger(__name__)
 _state = threading.local()  # the current thread's transaction wrote something anonymous pages show
 
 
+def redis_client(app: Flask, url: str):  # noqa: ANN201
+    """One short-timeout Redis client per app and URL, shared by the versions, stamps and page stores."""
+    clients = app.extensions.setdefault("academy_cache_redis", {})
+    if url not in clients:
+        from redis import Redis
+
+        clients[url] = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+    return clients[url]
+
+
+def write_fresh_value(path: Path) -> None:
+    """Write a new random value to `path` atomically: other processes never read half a value."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}")
+    temporary.write_text(uuid.uuid4().hex)
+    os.replace(temporary, path)
+
+
 class DataVersion:
     """Reads and changes the version, in Redis or in the instance folder (both read from the config each time)."""
 
@@ -89,14 +107,9 @@ class DataVersion:
         self.app, self.name = app, name
         self.pending = False
         self.redis_key, self.file_name = f"academy:{name}-data-version", f"{name}-data-version"
-        self._redis: dict[str, object] = {}
 
     def _client(self, url: str):
-        if url not in self._redis:
-            from redis import Redis
-
-            self._redis[url] = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
-        return self._redis[url]
+        return redis_client(self.app, url)
 
     @property
     def path(self) -> Path:
@@ -148,11 +161,7 @@ class DataVersion:
                 self.pending = True
                 log.warning("Redis is away: the %s data version changes when it is back", self.name)
             return
-        # A fresh random value written atomically: workers never read half a version.
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(f"{self.file_name}.{os.getpid()}.{threading.get_ident()}")
-        temporary.write_text(uuid.uuid4().hex)
-        os.replace(temporary, self.path)
+        write_fresh_value(self.path)  # workers never read half a version
 
 
 def of(app: Flask, name: str = "public") -> DataVersion:

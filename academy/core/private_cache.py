@@ -25,9 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import time
-import uuid
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -50,14 +48,9 @@ class Stamps:
 
     def __init__(self, app: Flask) -> None:
         self.app = app
-        self._redis: dict[str, object] = {}
 
     def _client(self, url: str):
-        if url not in self._redis:
-            from redis import Redis
-
-            self._redis[url] = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
-        return self._redis[url]
+        return data_version.redis_client(self.app, url)
 
     @property
     def folder(self) -> Path:
@@ -97,12 +90,8 @@ class Stamps:
                 # The public version also waits for Redis, and it is in every key: nothing stale is served.
                 data_version.of(self.app).pending = True
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
         for name in names:
-            path = self.folder / name
-            temporary = path.with_name(f".{name}.{os.getpid()}.{uuid.uuid4().hex}")
-            temporary.write_text(uuid.uuid4().hex)
-            os.replace(temporary, path)
+            data_version.write_fresh_value(self.folder / name)
 
 
 def cacheable(*, others: bool | Callable[[], bool] = False, when: Callable[[], bool] | None = None) -> Callable[[F], F]:

@@ -108,7 +108,6 @@ class Store:
         self.entries: OrderedDict[str, Entry] = OrderedDict()
         self.size = 0
         self.lock = threading.Lock()
-        self._redis: dict[str, object] = {}
 
     @property
     def redis_url(self) -> str | None:
@@ -121,12 +120,7 @@ class Store:
         return int(self.app.config[f"{self.settings}_CACHE_SECONDS"])
 
     def _client(self):
-        url = self.redis_url
-        if url not in self._redis:
-            from redis import Redis
-
-            self._redis[url] = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
-        return self._redis[url]
+        return data_version.redis_client(self.app, self.redis_url)
 
     def get(self, key: str, *, shared: bool = True) -> Entry | None:
         """A fresh entry of this process (or, if `shared`, of Redis), or None."""
