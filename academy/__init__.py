@@ -64,6 +64,9 @@ def register_extensions(app: Flask) -> None:
     from academy import engine, models  # noqa: F401  (models: every table on the metadata)
 
     engine.configure_engines(app)
+    from academy.core import data_version
+
+    data_version.init_app(app)  # before the features: they may track versions of their own
 
 
 def register_security(app: Flask) -> None:

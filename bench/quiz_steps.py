@@ -1,18 +1,22 @@
 #!/usr/bin/env python3
 """CPU and statements of each exam step (start, save a page, submit), one learner after another.
 
-    .venv/bin/python bench/quiz_steps.py --database-url URL [--learners 30] [--show-statements]
+    .venv/bin/python bench/quiz_steps.py --database-url URL [--learners 30] [--redis-url URL] [--show-statements]
 
 The exam rush (bench/quiz_rush.py) measures latency with 200 learners at once, where the steps
 interleave; this measures each step alone through the test client in this process, on the same
 quiz (the timed final exam of the course with the most learners) of a database that
 `flask academy bench generate` filled: median and 90th percentile CPU per step, and how many
-statements it runs. Attempts are really made (each learner gets a new one).
+statements it runs. Attempts are really made (each learner gets a new one). The app runs with the
+production settings that matter here: caches on, request logs off, and with --redis-url jobs go to
+Redis (the certificate check after a graded attempt runs in a worker, as in production) instead of
+running inside the request.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import re
 import statistics
 import sys
@@ -30,6 +34,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--learners", type=int, default=30)
+    parser.add_argument("--redis-url", default=None, help="queue jobs on this Redis, as production does")
     parser.add_argument("--show-statements", action="store_true")
     args = parser.parse_args()
 
@@ -44,8 +49,11 @@ def main() -> int:
     from academy.quizzes.models import Attempt, AttemptState, Quiz
 
     tmp = Path(tempfile.mkdtemp(prefix="academy-quiz-steps-"))
-    config = {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": args.database_url, "INSTANCE_PATH": tmp}
-    app = create_app({**config, "MAIL_DIR": tmp / "mail", "RATELIMIT_ENABLED": False})
+    logging.disable(logging.INFO)  # production logs warnings only
+    config = {"ENV_NAME": "development", "SQLALCHEMY_DATABASE_URI": args.database_url, "INSTANCE_PATH": tmp}
+    if args.redis_url:
+        config |= {"REDIS_URL": args.redis_url, "JOBS_INLINE": False}
+    app = create_app({**config, "MAIL_DIR": tmp / "mail", "RATELIMIT_ENABLED": False, "SECRET_KEY": "bench"})
     with app.app_context():
         course_id = db.session.scalar(
             select(Enrolment.course_id).group_by(Enrolment.course_id).order_by(func.count().desc()).limit(1)
@@ -53,7 +61,7 @@ def main() -> int:
         quiz = db.session.scalar(
             select(Quiz).where(Quiz.course_id == course_id, Quiz.time_limit_minutes.is_not(None)).limit(1)
         )
-        quiz_url = f"/courses/{quiz.course.slug}/quiz/{quiz.id}"
+        quiz_url, quiz_id = f"/courses/{quiz.course.slug}/quiz/{quiz.id}", quiz.id
         questions, per_page = len(quiz.slots), quiz.per_page
         busy = select(Attempt.user_id).where(Attempt.quiz_id == quiz.id, Attempt.state == AttemptState.IN_PROGRESS)
         users = db.session.scalars(
@@ -70,6 +78,8 @@ def main() -> int:
             for first in range(1, questions + 1, per_page)
         ]
         engine = db.engine
+        first_new = (db.session.scalar(select(func.max(Attempt.id))) or 0) + 1
+        user_ids = [u.id for u in users]
 
     statements: list[str] = []
     event.listen(engine, "before_cursor_execute", lambda *a: statements.append(" ".join(a[2].split())[:100]))
@@ -113,7 +123,22 @@ def main() -> int:
         if args.show_statements:
             for text in last[step]:
                 print(f"      {text}")
+    forget_attempts(app, quiz_id, user_ids, first_new)
     return 0
+
+
+def forget_attempts(app, quiz_id: int, user_ids: list[int], first_new: int) -> None:  # noqa: ANN001
+    """Delete the attempts a run made, so the next run meets learners with as many attempts as generated."""
+    from sqlalchemy import delete
+
+    from academy.extensions import db
+    from academy.quizzes.models import Attempt
+
+    with app.app_context():
+        db.session.execute(
+            delete(Attempt).where(Attempt.quiz_id == quiz_id, Attempt.user_id.in_(user_ids), Attempt.id >= first_new)
+        )
+        db.session.commit()
 
 
 if __name__ == "__main__":

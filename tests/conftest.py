@@ -20,6 +20,7 @@ from academy import create_app
 from academy.courses.services import outlines
 from academy.extensions import db as _db
 from academy.extensions import limiter
+from academy.quizzes import snapshots
 from tests import services
 from tests.factories import create_user
 
@@ -132,6 +133,7 @@ def app(request: pytest.FixtureRequest, database_url: str, tmp_path: Path) -> It
             _empty_tables()
             # Ids start again on an emptied database: versions kept by the outline cache are gone.
             outlines.clear()
+            snapshots.clear()
     finally:
         state.restore(app)
 

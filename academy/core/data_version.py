@@ -80,6 +80,7 @@ _SET = re.compile(r"\bSET\s+(.*?)(?:\s+WHERE\b|$)", re.IGNORECASE | re.DOTALL)
 _WRITE = re.compile(r'\s*(INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 log = logging.getLogger(__name__)
 _state = threading.local()  # the current thread's transaction wrote something anonymous pages show
+_TRACKED = "academy_data_version_tables"
 
 
 def redis_client(app: Flask, url: str):  # noqa: ANN201
@@ -165,13 +166,21 @@ class DataVersion:
 
 
 def of(app: Flask, name: str = "public") -> DataVersion:
-    """The app's data version ("public": what anonymous pages show; "auth": sessions and accounts)."""
+    """The app's data version ("public": what anonymous pages show; "auth": sessions and accounts; or tracked)."""
     return app.extensions["academy_data_version"][name]
+
+
+def track(app: Flask, name: str, tables: frozenset[str]) -> None:
+    """A version of its own for a feature's data: it changes after every commit that wrote one of `tables`."""
+    app.extensions["academy_data_version"][name] = DataVersion(app, name)
+    app.extensions[_TRACKED][name] = frozenset(tables)
 
 
 def init_app(app: Flask) -> None:
     """Track writes on the app's engine; change the version after every commit that made one."""
-    app.extensions["academy_data_version"] = {name: DataVersion(app, name) for name in ("public", "auth")}
+    if "academy_data_version" not in app.extensions:  # once: features may have added versions of their own
+        app.extensions["academy_data_version"] = {name: DataVersion(app, name) for name in ("public", "auth")}
+        app.extensions[_TRACKED] = {}
     with app.app_context():
         engine = db.engine
     if not event.contains(engine, "after_cursor_execute", _note_write):
@@ -191,6 +200,10 @@ def _note_write(conn, cursor, statement, parameters, context, executemany) -> No
         return
     if table not in IGNORED_TABLES:
         _state.wrote = True
+        if has_app_context():
+            for name, tables in current_app.extensions.get(_TRACKED, {}).items():
+                if table in tables:
+                    _tracked().add(name)
     if (table == "user_sessions" and verb == "DELETE") or (table == "users" and verb != "INSERT"):
         _state.auth = True
     if table in USER_TABLES:
@@ -202,6 +215,19 @@ def _note_write(conn, cursor, statement, parameters, context, executemany) -> No
             _state.flushed_tables.add(table)  # its owner comes from the flushed objects (after_flush)
         else:
             _state.everyone = True
+
+
+def uncommitted(name: str = "public") -> bool:
+    """True if this thread's open transaction wrote data the named version covers (not committed yet)."""
+    if name == "public":
+        return bool(getattr(_state, "wrote", False))
+    return name in _tracked()
+
+
+def _tracked() -> set[str]:
+    if getattr(_state, "tracked", None) is None:
+        _state.tracked = set()
+    return _state.tracked
 
 
 def _users() -> set[int]:
@@ -280,6 +306,10 @@ def _after_commit(session: Session) -> None:
             setattr(_state, name, False)
             if has_app_context() and "academy_data_version" in current_app.extensions:
                 of(current_app, "public" if name == "wrote" else "auth").bump()
+    tracked, _state.tracked = _tracked(), set()
+    if tracked and has_app_context():
+        for name in tracked:
+            of(current_app, name).bump()
     users, everyone, activity = _users(), getattr(_state, "everyone", False), getattr(_state, "activity", False)
     _state.users, _state.everyone, _state.activity = set(), False, False
     stamps = current_app.extensions.get("academy_private_stamps") if has_app_context() else None
@@ -290,4 +320,4 @@ def _after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
     _state.wrote = _state.auth = _state.everyone = _state.activity = _state.flushing = False
-    _state.users, _state.flushed_tables = set(), set()
+    _state.users, _state.flushed_tables, _state.tracked = set(), set(), set()

@@ -35,6 +35,11 @@ def enrolment_for(user: User | None, course: Course) -> Enrolment | None:
     return request_memo.remember("quizzes.enrolment", (user.id, course.id), lambda: db.session.scalar(query))
 
 
+def remember_enrolment(user: User, course: Course, enrolment: Enrolment | None) -> None:
+    """Tell `enrolment_for` the user's active enrolment (or None), loaded with something else in this request."""
+    request_memo.put("quizzes.enrolment", (user.id, course.id), enrolment)
+
+
 def is_live(course: Course) -> bool:
     """True once the course has a published version learners can see."""
     return course.published_version_id is not None

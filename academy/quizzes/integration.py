@@ -11,7 +11,7 @@ from academy.courses.models import CourseVersion, Enrolment
 from academy.courses.packages import extensions
 from academy.courses.packages.reader import Package, PackageError, PackageInvalid
 from academy.exceptions import ServiceError
-from academy.quizzes import gift, readiness
+from academy.quizzes import gift, readiness, snapshots
 from academy.quizzes.completion import mastery_for
 from academy.quizzes.next_steps import course_page_steps, learning_extras
 from academy.quizzes.package import dump_package_quizzes, load_package_quizzes
@@ -32,6 +32,7 @@ def _learning(user, enrolments):  # noqa: ANN001  (registered with the courses' 
 
 def init_app(app: Flask) -> None:
     """Register the course page extension and the course package extension."""
+    snapshots.init_app(app)
     hooks.register_course_page_extension(app, _course_page)
     hooks.register_learning_extension(app, _learning)
 

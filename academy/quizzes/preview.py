@@ -12,8 +12,11 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
+from academy.extensions import db
 from academy.quizzes import grading
-from academy.quizzes.models import Question, Quiz, Response
+from academy.quizzes.models import Question, QuestionVersion, Quiz, Response
 from academy.quizzes.services import bank
 from academy.quizzes.services.attempts import answer_from_form, display_order, draw
 
@@ -42,14 +45,21 @@ def new_seed() -> int:
 def build(quiz: Quiz, seed: int, questions: list[Question] | None = None) -> list[Response]:
     """The questions a learner could get, drawn with `seed`, as unsaved responses."""
     rng = random.Random(seed)
-    drawn = draw(quiz, rng, questions if questions is not None else bank.list_questions(quiz.course))
+    drawn = draw(quiz, rng)
+    # The page shows the bank's own versions (ORM objects); the draw names them.
+    current = {q.current_version.id: q.current_version for q in questions or bank.list_questions(quiz.course)}
+    missing = [snap.id for snap in drawn if snap.id not in current]
+    if missing:  # an edit committed between the two reads
+        current.update(
+            (v.id, v) for v in db.session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_(missing)))
+        )
     responses = []
-    for position, question in enumerate(drawn, start=1):
-        version = question.current_version
+    for position, snap in enumerate(drawn, start=1):
+        version = current[snap.id]
         responses.append(
             Response(
                 position=position,
-                question_id=question.id,
+                question_id=snap.question_id,
                 question_version_id=version.id,
                 version=version,
                 max_points=float(version.points),

@@ -11,7 +11,9 @@ from academy.bench.generate import Generator
 from academy.bench.sizes import SIZES
 from academy.bench.targets import GET_PAGES, answers_for, targets
 from academy.extensions import db
+from academy.quizzes import snapshots
 from tests.conftest import csrf_token
+from tests.quizzes.factories import create_learner
 
 SMALL = SIZES["XS"]
 # Longer courses, bigger quizzes, longer threads, more attempts per learner, more courses in the lists.
@@ -23,6 +25,7 @@ LARGE = replace(
 
 def _reset() -> None:
     db.session.remove()
+    snapshots.clear()  # ids start again: question versions kept by id would be another database's
     if db.engine.dialect.name == "sqlite":
         db.drop_all()
         db.create_all()
@@ -66,14 +69,17 @@ def test_every_page_runs_the_same_queries_on_a_small_and_a_large_shape(app, clie
     assert small == large
 
 
-def test_starting_a_quiz_of_fixed_questions_reads_only_its_questions(app):
+def test_starting_a_quiz_of_fixed_questions_reads_only_its_questions(app, count_queries):
+    from academy.auth.models import User
     from academy.quizzes.models import Question, Quiz
     from academy.quizzes.services import attempts
 
     Generator(SMALL, seed=5).run(pdfs=False)
     where = targets(0, seed=5)
+    db.session.commit()
+    user_id = where.user.id
     db.session.expunge_all()
-    quiz = db.session.get(Quiz, where.quiz_id)
+    quiz, user = db.session.get(Quiz, where.quiz_id), db.session.get(User, user_id)
     loaded: set[int] = set()
 
     def on_load(question, _context) -> None:
@@ -81,8 +87,19 @@ def test_starting_a_quiz_of_fixed_questions_reads_only_its_questions(app):
 
     event.listen(Question, "load", on_load)
     try:
-        attempt = attempts.start_attempt(quiz, where.user)
+        with count_queries() as first:
+            attempt = attempts.start_attempt(quiz, user)
     finally:
         event.remove(Question, "load", on_load)
-    assert loaded == {r.question_id for r in attempt.responses}  # not the rest of the bank
-    assert len(loaded) == SMALL.responses
+    assert loaded == set()  # no ORM objects for the questions: plain data (quizzes/snapshots.py)
+    drawn = {r.question_id for r in attempt.responses}
+    assert len(drawn) == SMALL.responses
+    assert {v.question_id for v in snapshots.plan(quiz).questions} == drawn  # not the rest of the bank
+    db.session.commit()  # a new attempt changes no question: the plan stays
+
+    other = create_learner(quiz.course)  # commits: the public data changed, the quiz did not
+    with count_queries() as second:
+        assert attempts.start_attempt(quiz, other).number == 1
+    reads = [s for s in second.statements if re.search(r"FROM (questions|question_versions|quiz_slots)\b", s)]
+    assert reads == [], "the second start of the same quiz read questions again"
+    assert any(re.search(r"FROM (questions|question_versions|quiz_slots)\b", s) for s in first.statements)

@@ -7,12 +7,13 @@ from typing import Any
 
 from academy.quizzes import grading
 from academy.quizzes.models import QuestionType, QuestionVersion, Response
+from academy.quizzes.snapshots import VersionSnap
 
 MAX_SHORT = 500
 MAX_ESSAY = 20_000
 
 
-def clean_answer(version: QuestionVersion, answer: Any) -> Any:
+def clean_answer(version: QuestionVersion | VersionSnap, answer: Any) -> Any:
     """The canonical stored form of an answer (see grading.py), or None for no answer."""
     qtype = QuestionType(version.type)
     data = version.data or {}
@@ -46,9 +47,11 @@ def clean_answer(version: QuestionVersion, answer: Any) -> Any:
     return None
 
 
-def answer_from_form(response: Response, values: Callable[[str], list[str]]) -> Any:
+def answer_from_form(
+    response: Response, values: Callable[[str], list[str]], version: QuestionVersion | VersionSnap | None = None
+) -> Any:
     """Turn the posted fields of one question into its answer; displayed positions map back via `order`."""
-    version = response.version
+    version = version or response.version
     qtype = QuestionType(version.type)
     name = f"q{response.position}"
     order = list(response.order or [])

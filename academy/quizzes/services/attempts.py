@@ -14,9 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from academy.auth.models import User
@@ -25,12 +25,11 @@ from academy.courses.models import Enrolment
 from academy.courses.policy import can_manage_course
 from academy.exceptions import Conflict, PermissionDenied, ServiceError
 from academy.extensions import db
-from academy.quizzes import access, clock, grading
+from academy.quizzes import access, clock, grading, snapshots
 from academy.quizzes.events import AttemptGraded
 from academy.quizzes.models import (
     Attempt,
     AttemptState,
-    Question,
     QuestionType,
     QuestionVersion,
     Quiz,
@@ -43,8 +42,8 @@ from academy.quizzes.services import accommodations, bank
 # modules; they are part of this service's interface as before.
 from academy.quizzes.services.answers import MAX_ESSAY, MAX_SHORT, answer_from_form, clean_answer  # noqa: F401
 from academy.quizzes.services.marking import waiting_counts, waiting_responses  # noqa: F401
-from academy.quizzes.services.quizzes import matches_slot
 from academy.quizzes.services.results import Standing, standing
+from academy.quizzes.snapshots import VersionSnap
 
 
 class DeadlinePassed(Conflict):
@@ -89,25 +88,24 @@ def availability(quiz: Quiz, current: Standing, now: datetime) -> str | None:
 # --- starting: draw and freeze the questions --------------------------------------------------
 
 
-def draw(quiz: Quiz, rng: random.Random, questions: list[Question] | None = None) -> list[Question]:
+def draw(quiz: Quiz, rng: random.Random) -> list[VersionSnap]:
     """The questions of a new attempt: fixed slots, then `count` distinct random ones per random slot."""
-    if questions is None:
-        questions = _fixed_questions(quiz) if _fixed_only(quiz) else bank.list_questions(quiz.course)
-    by_id = {q.id: q for q in questions}
-    used = {s.question_id for s in quiz.slots if s.kind == SlotKind.QUESTION}
-    chosen: list[Question] = []
-    for slot in quiz.slots:
+    plan = snapshots.plan(quiz)
+    by_id = {v.question_id: v for v in plan.questions}
+    used = {s.question_id for s in plan.slots if s.kind == SlotKind.QUESTION}
+    chosen: list[VersionSnap] = []
+    for slot in plan.slots:
         if slot.kind == SlotKind.QUESTION:
             question = by_id.get(slot.question_id)
             if question is None:
                 raise ServiceError(_("This quiz is not ready: one of its questions was removed from the bank."))
             chosen.append(question)
             continue
-        pool = sorted((q for q in questions if q.id not in used and matches_slot(slot, q)), key=lambda q: q.id)
+        pool = [v for v in plan.questions if v.question_id not in used and _may_draw(slot, v)]  # by question id
         if len(pool) < slot.count:
             raise ServiceError(_("This quiz is not ready: the bank holds too few questions for one of its slots."))
         picked = rng.sample(pool, slot.count)
-        used.update(q.id for q in picked)
+        used.update(v.question_id for v in picked)
         chosen.extend(picked)
     if not chosen:
         raise ServiceError(_("This quiz has no questions yet."))
@@ -116,23 +114,16 @@ def draw(quiz: Quiz, rng: random.Random, questions: list[Question] | None = None
     return chosen
 
 
-def _fixed_only(quiz: Quiz) -> bool:
-    return bool(quiz.slots) and all(s.kind == SlotKind.QUESTION for s in quiz.slots)
+def _may_draw(slot: snapshots.SlotSnap, version: VersionSnap) -> bool:
+    # As services/quizzes.py `matches_slot`, on plain data.
+    if slot.kind == SlotKind.OUTCOME:
+        return slot.outcome_key in version.outcome_keys
+    if slot.kind == SlotKind.CATEGORY:
+        return bank.in_category(version.category, slot.category or "")
+    return slot.question_id == version.question_id
 
 
-def _fixed_questions(quiz: Quiz) -> list[Question]:
-    # A quiz of fixed slots needs only its own questions, not the whole bank: a synchronised exam
-    # start then costs the same whatever the bank's size.
-    ids = [s.question_id for s in quiz.slots]
-    query = (
-        select(Question)
-        .where(Question.id.in_(ids), Question.course_id == quiz.course_id, Question.archived.is_(False))
-        .options(joinedload(Question.current_version))
-    )
-    return [q for q in db.session.scalars(query).unique() if q.current_version is not None]
-
-
-def display_order(version: QuestionVersion, *, shuffle: bool, rng: random.Random) -> list[int]:
+def display_order(version: QuestionVersion | VersionSnap, *, shuffle: bool, rng: random.Random) -> list[int]:
     """The order choices (or matching options) are shown in, as indexes into the version's data."""
     if version.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
         order = list(range(len(version.data["choices"])))
@@ -171,23 +162,24 @@ def start_attempt(quiz: Quiz, user: User, *, now: datetime | None = None, rng: r
         started_at=now,
         deadline=accommodations.deadline_for(quiz, user, now),
     )
-    for position, question in enumerate(questions, start=1):
-        version = question.current_version
-        attempt.responses.append(
-            Response(
-                position=position,
-                question_id=question.id,
-                question_version_id=version.id,
-                version=version,
-                max_points=float(version.points),
-                order=display_order(version, shuffle=quiz.shuffle_answers, rng=rng),
-            )
-        )
-    attempt.max_score = round(sum(r.max_points for r in attempt.responses), grading.PRECISION)
+    responses = [
+        {
+            "position": position,
+            "question_id": version.question_id,
+            "question_version_id": version.id,
+            "max_points": version.points,
+            "order": display_order(version, shuffle=quiz.shuffle_answers, rng=rng),
+        }
+        for position, version in enumerate(questions, start=1)
+    ]
+    attempt.max_score = round(sum(r["max_points"] for r in responses), grading.PRECISION)
     try:
         with db.session.begin_nested():
             db.session.add(attempt)
             db.session.flush()
+            # One multi-row INSERT, without building an ORM object per question (a rush starts hundreds).
+            with data_version.owned_by(user.id):
+                db.session.execute(insert(Response), [{**r, "attempt_id": attempt.id} for r in responses])
     except IntegrityError:
         # A second tab or double click started the same attempt number first: use that one.
         existing = standing(quiz, attempts_of(quiz, user)).in_progress
@@ -225,9 +217,10 @@ def save_answers(attempt: Attempt, answers: dict[int, Any], *, now: datetime | N
         raise DeadlinePassed(_("Time is up: answers sent after the deadline are not saved."))
     if attempt.state != AttemptState.IN_PROGRESS or not _claim_open(attempt):
         raise Conflict(_("This attempt has already been submitted."))
+    versions = snapshots.versions(r.question_version_id for r in attempt.responses)
     for response in attempt.responses:
         if response.position in answers:
-            response.answer = clean_answer(response.version, answers[response.position])
+            response.answer = clean_answer(versions[response.question_version_id], answers[response.position])
             response.saved_at = now
     db.session.flush()
 
@@ -235,8 +228,13 @@ def save_answers(attempt: Attempt, answers: dict[int, Any], *, now: datetime | N
 # --- submitting and grading -------------------------------------------------------------------
 
 
-def submit_attempt(attempt: Attempt, *, now: datetime | None = None, by: str = "learner") -> bool:
-    """Submit and grade an open attempt; True if this call did it, False if it was already submitted."""
+def submit_attempt(
+    attempt: Attempt, *, now: datetime | None = None, by: str = "learner", enrolment_id: int | None = None
+) -> bool:
+    """Submit and grade an open attempt; True if this call did it, False if it was already submitted.
+
+    `enrolment_id`: the learner's enrolment in the course, when the caller has it at hand.
+    """
     now = now or clock.now()
     submitted_at = now
     if by == "deadline" and attempt.deadline is not None and attempt.deadline < now:
@@ -258,15 +256,17 @@ def submit_attempt(attempt: Attempt, *, now: datetime | None = None, by: str = "
     responses = db.session.scalars(
         select(Response)
         .where(Response.attempt_id == attempt.id)
-        .options(joinedload(Response.version))
+        .order_by(Response.position)
         .execution_options(populate_existing=True)
     ).all()
+    set_committed_value(attempt, "responses", list(responses))  # loaded or not before: these are current
+    versions = snapshots.versions(r.question_version_id for r in responses)
     for response in responses:
-        version = response.version
+        version = versions[response.question_version_id]
         result_grade = grading.grade(version.type, version.data, response.answer)
         response.fraction = result_grade.fraction
         response.score = grading.score(result_grade.fraction, response.max_points)
-    _finalise(attempt, now)
+    _finalise(attempt, now, enrolment_id)
     db.session.flush()
     return True
 
@@ -291,7 +291,7 @@ def overdue_attempt_ids(now: datetime | None = None) -> list[int]:
     )
 
 
-def _finalise(attempt: Attempt, now: datetime) -> None:
+def _finalise(attempt: Attempt, now: datetime, enrolment_id: int | None = None) -> None:
     if any(r.fraction is None for r in attempt.responses):
         attempt.state = AttemptState.SUBMITTED
         attempt.score = attempt.percent = attempt.passed = None
@@ -302,12 +302,12 @@ def _finalise(attempt: Attempt, now: datetime) -> None:
     attempt.passed = attempt.percent >= attempt.quiz.pass_mark
     attempt.state = AttemptState.GRADED
     attempt.graded_at = now
-    _course_progress_changed(attempt)
+    _course_progress_changed(attempt, enrolment_id)
 
 
-def _course_progress_changed(attempt: Attempt) -> None:
+def _course_progress_changed(attempt: Attempt, enrolment_id: int | None = None) -> None:
     """A graded attempt may complete the course: announce it (certificates check their rule)."""
-    enrolment_id = db.session.scalar(
+    enrolment_id = enrolment_id or db.session.scalar(
         select(Enrolment.id).where(Enrolment.user_id == attempt.user_id, Enrolment.course_id == attempt.quiz.course_id)
     )
     if enrolment_id is not None:

@@ -8,38 +8,64 @@ from datetime import datetime, timedelta
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import and_, select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from academy.auth.forms import EmptyForm
 from academy.core import private_cache, public_cache
 from academy.core.actions import commit, request_action
 from academy.courses import hooks
+from academy.courses.models import Course, Enrolment, EnrolmentStatus
 from academy.exceptions import Conflict
 from academy.extensions import db
 from academy.inputs import page_arg
-from academy.quizzes import access, clock
+from academy.quizzes import access, clock, snapshots
 from academy.quizzes.completion import learner_standings, outcome_report, published_quizzes
-from academy.quizzes.models import Attempt, AttemptState, Quiz
+from academy.quizzes.models import Attempt, AttemptState, Quiz, Response
 from academy.quizzes.rendering import render
 from academy.quizzes.services import accommodations, results
 from academy.quizzes.services import attempts as services
-from academy.quizzes.services import quizzes as quiz_services
 from academy.quizzes.services.attempts import DeadlinePassed
-from academy.quizzes.views.common import bp, course_or_404
+from academy.quizzes.views.common import bp
 from academy.quizzes.views.present import for_answering, for_review
 
 
 def _quiz_for_learner(slug: str, quiz_id: int) -> tuple[Quiz, object]:
-    course = course_or_404(slug)
-    enrolment = access.enrolment_for(current_user, course)
-    quiz = db.session.get(Quiz, quiz_id)
-    if quiz is None or quiz.course_id != course.id or not quiz.published:
+    quiz, enrolment, _attempt = _load(slug, quiz_id)
+    return quiz, enrolment
+
+
+def _load(slug: str, quiz_id: int, attempt_id: int | None = None) -> tuple[Quiz, Enrolment, Attempt | None]:
+    """The published quiz, my active enrolment in its course (and my attempt), in one query: 404 or 403 else."""
+    # Every exam step starts here: one statement instead of one per row (course, quiz, enrolment, attempt).
+    mine = and_(
+        Enrolment.course_id == Course.id,
+        Enrolment.user_id == current_user.id,
+        Enrolment.status == EnrolmentStatus.ACTIVE,
+    )
+    query = (
+        select(Quiz, Course, Enrolment)
+        .join(Course, Course.id == Quiz.course_id)
+        .outerjoin(Enrolment, mine)
+        .where(Course.slug == slug, Quiz.id == quiz_id, Quiz.published.is_(True))
+    )
+    if attempt_id is not None:
+        query = query.add_columns(Attempt).outerjoin(
+            Attempt, and_(Attempt.id == attempt_id, Attempt.quiz_id == Quiz.id, Attempt.user_id == current_user.id)
+        )
+    row = db.session.execute(query).first()
+    if row is None:
         abort(404)
-    # The course just loaded is the quiz's: keep it on the quiz so `quiz.course` is no second query.
-    set_committed_value(quiz, "course", course)
+    quiz, course, enrolment = row[0], row[1], row[2]
+    set_committed_value(quiz, "course", course)  # `quiz.course` is then no second query
     if enrolment is None:
         abort(403)
-    return quiz, enrolment
+    access.remember_enrolment(current_user, course, enrolment)  # the services ask again
+    attempt = row[3] if attempt_id is not None else None
+    if attempt_id is not None and attempt is None:
+        abort(404)
+    return quiz, enrolment, attempt
 
 
 def _attempt_or_404(quiz: Quiz, attempt_id: int) -> Attempt:
@@ -93,7 +119,7 @@ def quiz(slug: str, quiz_id: int):  # noqa: ANN201
         deadline=accommodations.planned_deadline(quiz, now, accommodation),
         accommodation=accommodations.describe(accommodation.kind, accommodation.amount) if accommodation else None,
         my_limit=accommodations.time_limit(quiz, accommodation),
-        question_count=quiz_services.question_count(quiz),
+        question_count=snapshots.plan(quiz).question_count,  # kept per process: no slot rows read
         description_html=render(quiz.description, "markdown"),
         review=results.review_options(quiz, now),
         review_summary=results.review_summary(quiz),
@@ -129,8 +155,13 @@ def _page_responses(quiz: Quiz, attempt: Attempt, page: int) -> list:
 @login_required
 def attempt(slug: str, quiz_id: int, attempt_id: int):  # noqa: ANN201
     """One page of questions; POST saves its answers, then moves as the pressed button says."""
-    quiz, _enrolment = _quiz_for_learner(slug, quiz_id)
-    attempt = _attempt_or_404(quiz, attempt_id)
+    quiz, _enrolment, attempt = _load(slug, quiz_id, attempt_id)
+    # Saving reads the versions as plain data (services/attempts.py); the page renders the ORM's.
+    options = [] if request.method == "POST" else [joinedload(Response.version)]
+    responses = db.session.scalars(
+        select(Response).where(Response.attempt_id == attempt.id).order_by(Response.position).options(*options)
+    ).all()
+    set_committed_value(attempt, "responses", list(responses))
     result_url = url_for(".result", slug=slug, quiz_id=quiz.id, attempt_id=attempt.id)
     if request.method == "GET" and _close_if_overdue(attempt):
         return redirect(result_url)
@@ -143,7 +174,12 @@ def attempt(slug: str, quiz_id: int, attempt_id: int):  # noqa: ANN201
         if not form.validate_on_submit():
             abort(400)
         responses = _page_responses(quiz, attempt, page)
-        answers = {r.position: services.answer_from_form(r, request.form.getlist) for r in responses}
+        # Every version of the attempt, not just this page's: one read serves the later pages and the submission.
+        versions = snapshots.versions(r.question_version_id for r in attempt.responses)
+        answers = {
+            r.position: services.answer_from_form(r, request.form.getlist, versions[r.question_version_id])
+            for r in responses
+        }
         try:
             services.save_answers(attempt, answers, now=clock.now())
         except DeadlinePassed as err:
@@ -212,8 +248,7 @@ def confirm_submit(slug: str, quiz_id: int, attempt_id: int):  # noqa: ANN201
 @login_required
 def submit(slug: str, quiz_id: int, attempt_id: int):  # noqa: ANN201
     """Submit and grade the attempt; a second submission changes nothing."""
-    quiz, _enrolment = _quiz_for_learner(slug, quiz_id)
-    attempt = _attempt_or_404(quiz, attempt_id)
+    _quiz, enrolment, attempt = _load(slug, quiz_id, attempt_id)  # submitting reads the answers itself
     if not EmptyForm().validate_on_submit():
         abort(400)
     now = clock.now()
@@ -221,7 +256,7 @@ def submit(slug: str, quiz_id: int, attempt_id: int):  # noqa: ANN201
         if services.is_overdue(attempt, now):
             services.close_if_overdue(attempt, now=now)
             flash(_("Time was up: your attempt was submitted with the answers you had saved."), "warning")
-        elif services.submit_attempt(attempt, now=now):
+        elif services.submit_attempt(attempt, now=now, enrolment_id=enrolment.id):
             flash(_("Your attempt is submitted."), "success")
     return redirect(url_for(".result", slug=slug, quiz_id=quiz_id, attempt_id=attempt_id))
 
