@@ -4,7 +4,9 @@
     .venv/bin/python bench/quiz_steps.py --database-url URL [--learners 30] [--redis-url URL] [--show-statements]
 
 The exam rush (bench/quiz_rush.py) measures latency with 200 learners at once, where the steps
-interleave; this measures each step alone through the test client in this process, on the same
+interleave; this measures each step alone, twice: through the test client in this process (CPU
+and statements), then over HTTP in one gunicorn worker (the CPU of its main thread from
+/proc/<pid>/schedstat around each request: what a request costs the server), on the same
 quiz (the timed final exam of the course with the most learners) of a database that
 `flask academy bench generate` filled: median and 90th percentile CPU per step, and how many
 statements it runs. Attempts are really made (each learner gets a new one). The app runs with the
@@ -22,11 +24,13 @@ import statistics
 import sys
 import tempfile
 import time
+import urllib.parse
 from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+BENCH_SECRET = "bench-secret-key-not-for-production"  # bench/server.py gives the servers this key
 
 
 def main() -> int:
@@ -53,7 +57,8 @@ def main() -> int:
     config = {"ENV_NAME": "development", "SQLALCHEMY_DATABASE_URI": args.database_url, "INSTANCE_PATH": tmp}
     if args.redis_url:
         config |= {"REDIS_URL": args.redis_url, "JOBS_INLINE": False}
-    app = create_app({**config, "MAIL_DIR": tmp / "mail", "RATELIMIT_ENABLED": False, "SECRET_KEY": "bench"})
+    # The servers' key (bench/server.py): the session cookies made here are valid in the gunicorn worker too.
+    app = create_app({**config, "MAIL_DIR": tmp / "mail", "RATELIMIT_ENABLED": False, "SECRET_KEY": BENCH_SECRET})
     with app.app_context():
         course_id = db.session.scalar(
             select(Enrolment.course_id).group_by(Enrolment.course_id).order_by(func.count().desc()).limit(1)
@@ -73,6 +78,8 @@ def main() -> int:
         ).all()
         tokens = [auth_services.start_session(user).token for user in users]
         db.session.commit()
+        serializer = app.session_interface.get_signing_serializer(app)
+        cookies = [serializer.dumps({"_user_id": token, "_fresh": True}) for token in tokens]
         pages = [
             answers_for(quiz.id, first, min(first + per_page - 1, questions))
             for first in range(1, questions + 1, per_page)
@@ -112,12 +119,14 @@ def main() -> int:
         response = timed("submit", client, f"{attempt_url}/submit", {"csrf_token": csrf})
         assert response.status_code == 302, response.status_code
 
+    forget_attempts(app, quiz_id, user_ids, first_new)  # the same learners again, over HTTP
+    worker = worker_cpu(args, tmp, cookies, quiz_url, pages)
     print(f"{len(tokens)} learners, quiz of {questions} questions on {len(pages)} pages ({quiz_url})")
+    print("  CPU per step in a gunicorn worker (-w 1, from /proc/<pid>/schedstat) and through the test client here")
     for step in ("start", "save", "submit"):
-        values = sorted(cpu[step][1:] or cpu[step])  # the first is a cold process
-        p90 = values[int(len(values) * 0.9)]
         print(
-            f"  {step:<7} CPU median {1000 * statistics.median(values):5.1f} ms  p90 {1000 * p90:5.1f} ms  "
+            f"  {step:<7} worker CPU median {_ms(worker[step], 0.5)}  p90 {_ms(worker[step], 0.9)}   "
+            f"test client median {_ms(cpu[step], 0.5)}  p90 {_ms(cpu[step], 0.9)}   "
             f"statements {statistics.median(counts[step]):.0f}"
         )
         if args.show_statements:
@@ -125,6 +134,45 @@ def main() -> int:
                 print(f"      {text}")
     forget_attempts(app, quiz_id, user_ids, first_new)
     return 0
+
+
+def _ms(values: list[float], quantile: float) -> str:
+    ordered = sorted(values[1:] or values)  # the first is a cold process
+    return f"{1000 * ordered[min(len(ordered) - 1, int(len(ordered) * quantile))]:5.1f} ms"
+
+
+def worker_cpu(args: argparse.Namespace, instance: Path, cookies: list[str], quiz_url: str, pages: list) -> dict:
+    """Each step's CPU in the one gunicorn worker (its main thread's run time), request by request."""
+    from bench.server import Browser, Gunicorn, academy_env
+
+    env = academy_env(args.database_url, instance, args.redis_url)
+    cpu: dict[str, list[float]] = defaultdict(list)
+    with Gunicorn("wsgi:app", env=env, workers=1) as server:
+        master = server.process.pid
+        pid = Path(f"/proc/{master}/task/{master}/children").read_text().split()[0]
+        stat = Path(f"/proc/{pid}/schedstat")
+
+        def timed(step: str, browser: Browser, url: str, form: dict) -> tuple[int, dict]:
+            began = int(stat.read_text().split()[0])
+            status, headers, _ = browser.request("POST", url, form)
+            cpu[step].append((int(stat.read_text().split()[0]) - began) / 1e9)
+            return status, headers
+
+        for cookie in cookies:
+            browser = Browser(server.url)
+            browser.cookies["session"] = cookie
+            csrf = browser.csrf(quiz_url)
+            status, headers = timed("start", browser, f"{quiz_url}/start", {"csrf_token": csrf})
+            attempt = urllib.parse.urlsplit(headers.get("Location", "")).path
+            assert status == 302 and "/attempts/" in attempt, status
+            for number, fields in enumerate(pages, start=1):
+                status, _ = timed(
+                    "save", browser, f"{attempt}?page={number}", {"csrf_token": csrf, "go": "next", **fields}
+                )
+                assert status == 302, status
+            status, _ = timed("submit", browser, f"{attempt}/submit", {"csrf_token": csrf})
+            assert status == 302, status
+    return cpu
 
 
 def forget_attempts(app, quiz_id: int, user_ids: list[int], first_new: int) -> None:  # noqa: ANN001
