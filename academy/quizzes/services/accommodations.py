@@ -10,12 +10,13 @@ available, not a time limit. Every change is written to `AccommodationChange` (w
 
 from __future__ import annotations
 
+import functools
 import math
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from academy import formats
@@ -62,9 +63,14 @@ def planned_deadline(quiz: Quiz, now: datetime, accommodation: QuizAccommodation
 
 def accommodation_for(quiz: Quiz, user: User) -> QuizAccommodation | None:
     """The user's accommodation on this quiz, or None."""
-    return db.session.scalar(
-        select(QuizAccommodation).where(QuizAccommodation.quiz_id == quiz.id, QuizAccommodation.user_id == user.id)
-    )
+    return db.session.scalar(_accommodation_statement(), {"quiz_id": quiz.id, "user_id": user.id})
+
+
+@functools.cache
+def _accommodation_statement() -> Select:
+    # Built once: every start of a timed quiz asks.
+    mine = (QuizAccommodation.quiz_id == bindparam("quiz_id"), QuizAccommodation.user_id == bindparam("user_id"))
+    return select(QuizAccommodation).where(*mine)
 
 
 def deadline_for(quiz: Quiz, user: User, now: datetime) -> datetime | None:

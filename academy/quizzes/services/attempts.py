@@ -9,12 +9,13 @@ on the attempt's state, so double clicks and concurrent requests grade an attemp
 
 from __future__ import annotations
 
+import functools
 import random
 from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Select, Table, Update, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -65,11 +66,14 @@ def get_attempt(quiz: Quiz, attempt_id: int) -> Attempt | None:
 
 def attempts_of(quiz: Quiz, user: User) -> list[Attempt]:
     """The user's attempts at this quiz, oldest first."""
-    return list(
-        db.session.scalars(
-            select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id).order_by(Attempt.number)
-        )
-    )
+    return list(db.session.scalars(_attempts_statement(), {"quiz_id": quiz.id, "user_id": user.id}))
+
+
+@functools.cache
+def _attempts_statement() -> Select:
+    # Built once: every exam start runs it.
+    mine = (Attempt.quiz_id == bindparam("quiz_id"), Attempt.user_id == bindparam("user_id"))
+    return select(Attempt).where(*mine).order_by(Attempt.number)
 
 
 def availability(quiz: Quiz, current: Standing, now: datetime) -> str | None:
@@ -201,13 +205,18 @@ def _claim_open(attempt: Attempt) -> bool:
     # A no-op UPDATE guarded by the state: it locks the row against a concurrent submission and
     # tells us whether the attempt is still open in the database (not just in our stale copy).
     with data_version.owned_by(attempt.user_id):
-        result = db.session.execute(
-            update(Attempt)
-            .where(Attempt.id == attempt.id, Attempt.state == AttemptState.IN_PROGRESS)
-            .values(state=AttemptState.IN_PROGRESS)
-            .execution_options(synchronize_session=False)
-        )
+        result = db.session.execute(_claim_statement(), {"attempt_id": attempt.id})
     return result.rowcount == 1
+
+
+@functools.cache
+def _claim_statement() -> Update:
+    return (
+        update(Attempt)
+        .where(Attempt.id == bindparam("attempt_id"), Attempt.state == AttemptState.IN_PROGRESS)
+        .values(state=AttemptState.IN_PROGRESS)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def save_answers(attempt: Attempt, answers: dict[int, Any], *, now: datetime | None = None) -> None:
@@ -226,6 +235,11 @@ def save_answers(attempt: Attempt, answers: dict[int, Any], *, now: datetime | N
     _update_rows(Response, changes, attempt.user_id)
 
 
+@functools.cache
+def _update_statement(table: Table, names: tuple[str, ...]) -> Update:
+    return update(table).where(table.c.id == bindparam("row_id")).values({n: bindparam(n) for n in names})
+
+
 def _update_rows(model: type, changes: list[tuple[Any, dict[str, Any]]], owner: int) -> None:
     """UPDATE each object's row by id with its values (one executemany), and keep the objects in step.
 
@@ -234,9 +248,7 @@ def _update_rows(model: type, changes: list[tuple[Any, dict[str, Any]]], owner: 
     """
     if not changes:
         return
-    table = model.__table__
-    names = sorted(changes[0][1])
-    statement = update(table).where(table.c.id == bindparam("row_id")).values({n: bindparam(n) for n in names})
+    statement = _update_statement(model.__table__, tuple(sorted(changes[0][1])))
     with data_version.owned_by(owner):
         db.session.execute(statement, [{"row_id": obj.id, **values} for obj, values in changes])
     for obj, values in changes:
@@ -259,12 +271,8 @@ def submit_attempt(
     if by == "deadline" and attempt.deadline is not None and attempt.deadline < now:
         submitted_at = attempt.deadline  # it ended at the deadline, whenever we noticed
     with data_version.owned_by(attempt.user_id):
-        result = db.session.execute(
-            update(Attempt)
-            .where(Attempt.id == attempt.id, Attempt.state == AttemptState.IN_PROGRESS)
-            .values(state=AttemptState.SUBMITTED, submitted_at=submitted_at, submitted_by=by)
-            .execution_options(synchronize_session=False)
-        )
+        params = {"attempt_id": attempt.id, "submitted_at": submitted_at, "submitted_by": by}
+        result = db.session.execute(_submit_statement(), params)
     if result.rowcount != 1:
         db.session.refresh(attempt, ["state", "submitted_at", "submitted_by"])  # show what happened instead
         return False
@@ -272,12 +280,7 @@ def submit_attempt(
     for name, value in (("state", AttemptState.SUBMITTED), ("submitted_at", submitted_at), ("submitted_by", by)):
         set_committed_value(attempt, name, value)
     # Reload the answers now that we hold the row: a save committed a moment ago must count.
-    responses = db.session.scalars(
-        select(Response)
-        .where(Response.attempt_id == attempt.id)
-        .order_by(Response.position)
-        .execution_options(populate_existing=True)
-    ).all()
+    responses = db.session.scalars(_reload_statement(), {"attempt_id": attempt.id}).all()
     set_committed_value(attempt, "responses", list(responses))  # loaded or not before: these are current
     versions = snapshots.versions(r.question_version_id for r in responses)
     grades = []
@@ -291,6 +294,28 @@ def submit_attempt(
     if totals["state"] == AttemptState.GRADED:
         _course_progress_changed(attempt, enrolment_id)
     return True
+
+
+@functools.cache
+def _submit_statement() -> Update:
+    return (
+        update(Attempt)
+        .where(Attempt.id == bindparam("attempt_id"), Attempt.state == AttemptState.IN_PROGRESS)
+        .values(
+            state=AttemptState.SUBMITTED, submitted_at=bindparam("submitted_at"), submitted_by=bindparam("submitted_by")
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+@functools.cache
+def _reload_statement() -> Select:
+    return (
+        select(Response)
+        .where(Response.attempt_id == bindparam("attempt_id"))
+        .order_by(Response.position)
+        .execution_options(populate_existing=True)
+    )
 
 
 def close_if_overdue(attempt: Attempt, *, now: datetime | None = None) -> bool:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from datetime import datetime, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import and_, select
+from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -36,25 +37,39 @@ def _quiz_for_learner(slug: str, quiz_id: int) -> tuple[Quiz, object]:
     return quiz, enrolment
 
 
-def _load(slug: str, quiz_id: int, attempt_id: int | None = None) -> tuple[Quiz, Enrolment, Attempt | None]:
-    """The published quiz, my active enrolment in its course (and my attempt), in one query: 404 or 403 else."""
-    # Every exam step starts here: one statement instead of one per row (course, quiz, enrolment, attempt).
+@functools.cache
+def _load_statement(with_attempt: bool) -> Select:
+    # Built once: every exam step runs it, and building a statement costs more than running it.
     mine = and_(
         Enrolment.course_id == Course.id,
-        Enrolment.user_id == current_user.id,
+        Enrolment.user_id == bindparam("user_id"),
         Enrolment.status == EnrolmentStatus.ACTIVE,
     )
     query = (
         select(Quiz, Course, Enrolment)
         .join(Course, Course.id == Quiz.course_id)
         .outerjoin(Enrolment, mine)
-        .where(Course.slug == slug, Quiz.id == quiz_id, Quiz.published.is_(True))
+        .where(Course.slug == bindparam("slug"), Quiz.id == bindparam("quiz_id"), Quiz.published.is_(True))
     )
-    if attempt_id is not None:
-        query = query.add_columns(Attempt).outerjoin(
-            Attempt, and_(Attempt.id == attempt_id, Attempt.quiz_id == Quiz.id, Attempt.user_id == current_user.id)
+    if with_attempt:
+        mine_too = and_(
+            Attempt.id == bindparam("attempt_id"), Attempt.quiz_id == Quiz.id, Attempt.user_id == bindparam("user_id")
         )
-    row = db.session.execute(query).first()
+        query = query.add_columns(Attempt).outerjoin(Attempt, mine_too)
+    return query
+
+
+@functools.cache
+def _responses_statement(with_versions: bool) -> Select:
+    query = select(Response).where(Response.attempt_id == bindparam("attempt_id")).order_by(Response.position)
+    return query.options(joinedload(Response.version)) if with_versions else query
+
+
+def _load(slug: str, quiz_id: int, attempt_id: int | None = None) -> tuple[Quiz, Enrolment, Attempt | None]:
+    """The published quiz, my active enrolment in its course (and my attempt), in one query: 404 or 403 else."""
+    # Every exam step starts here: one statement instead of one per row (course, quiz, enrolment, attempt).
+    params = {"slug": slug, "quiz_id": quiz_id, "user_id": current_user.id, "attempt_id": attempt_id}
+    row = db.session.execute(_load_statement(attempt_id is not None), params).first()
     if row is None:
         abort(404)
     quiz, course, enrolment = row[0], row[1], row[2]
@@ -157,10 +172,8 @@ def attempt(slug: str, quiz_id: int, attempt_id: int):  # noqa: ANN201
     """One page of questions; POST saves its answers, then moves as the pressed button says."""
     quiz, _enrolment, attempt = _load(slug, quiz_id, attempt_id)
     # Saving reads the versions as plain data (services/attempts.py); the page renders the ORM's.
-    options = [] if request.method == "POST" else [joinedload(Response.version)]
-    responses = db.session.scalars(
-        select(Response).where(Response.attempt_id == attempt.id).order_by(Response.position).options(*options)
-    ).all()
+    statement = _responses_statement(with_versions=request.method != "POST")
+    responses = db.session.scalars(statement, {"attempt_id": attempt.id}).all()
     set_committed_value(attempt, "responses", list(responses))
     result_url = url_for(".result", slug=slug, quiz_id=quiz.id, attempt_id=attempt.id)
     if request.method == "GET" and _close_if_overdue(attempt):
