@@ -15,8 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, Table, Update, bindparam, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, Update, bindparam, select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -37,7 +36,7 @@ from academy.quizzes.models import (
     Response,
     SlotKind,
 )
-from academy.quizzes.services import accommodations, bank
+from academy.quizzes.services import accommodations, bank, rows
 
 # Answers from forms and their stored form, and the trainer's marking queue, live in their own
 # modules; they are part of this service's interface as before.
@@ -158,14 +157,14 @@ def start_attempt(quiz: Quiz, user: User, *, now: datetime | None = None, rng: r
     if reason:
         raise Conflict(reason)
     questions = draw(quiz, rng)
-    attempt = Attempt(
-        quiz=quiz,
-        user=user,
-        number=max((a.number for a in current.attempts), default=0) + 1,
-        state=AttemptState.IN_PROGRESS,
-        started_at=now,
-        deadline=accommodations.deadline_for(quiz, user, now),
-    )
+    values = {
+        "quiz_id": quiz.id,
+        "user_id": user.id,
+        "number": max((a.number for a in current.attempts), default=0) + 1,
+        "state": AttemptState.IN_PROGRESS,
+        "started_at": now,
+        "deadline": accommodations.deadline_for(quiz, user, now),
+    }
     responses = [
         {
             "position": position,
@@ -176,15 +175,9 @@ def start_attempt(quiz: Quiz, user: User, *, now: datetime | None = None, rng: r
         }
         for position, version in enumerate(questions, start=1)
     ]
-    attempt.max_score = round(sum(r["max_points"] for r in responses), grading.PRECISION)
-    try:
-        with db.session.begin_nested():
-            db.session.add(attempt)
-            db.session.flush()
-            # One multi-row INSERT, without building an ORM object per question (a rush starts hundreds).
-            with data_version.owned_by(user.id):
-                db.session.execute(insert(Response), [{**r, "attempt_id": attempt.id} for r in responses])
-    except IntegrityError:
+    values["max_score"] = round(sum(r["max_points"] for r in responses), grading.PRECISION)
+    attempt = rows.insert_attempt(values, responses, user.id)
+    if attempt is None:
         # A second tab or double click started the same attempt number first: use that one.
         existing = standing(quiz, attempts_of(quiz, user)).in_progress
         if existing is None:
@@ -232,28 +225,7 @@ def save_answers(attempt: Attempt, answers: dict[int, Any], *, now: datetime | N
         for r in attempt.responses
         if r.position in answers
     ]
-    _update_rows(Response, changes, attempt.user_id)
-
-
-@functools.cache
-def _update_statement(table: Table, names: tuple[str, ...]) -> Update:
-    return update(table).where(table.c.id == bindparam("row_id")).values({n: bindparam(n) for n in names})
-
-
-def _update_rows(model: type, changes: list[tuple[Any, dict[str, Any]]], owner: int) -> None:
-    """UPDATE each object's row by id with its values (one executemany), and keep the objects in step.
-
-    The exam steps write this way instead of through the unit of work: no dirty tracking, no flush
-    plan, and the loaded objects show the new values without being read again.
-    """
-    if not changes:
-        return
-    statement = _update_statement(model.__table__, tuple(sorted(changes[0][1])))
-    with data_version.owned_by(owner):
-        db.session.execute(statement, [{"row_id": obj.id, **values} for obj, values in changes])
-    for obj, values in changes:
-        for name, value in values.items():
-            set_committed_value(obj, name, value)
+    rows.update_rows(Response, changes, attempt.user_id)
 
 
 # --- submitting and grading -------------------------------------------------------------------
@@ -288,9 +260,9 @@ def submit_attempt(
         version = versions[response.question_version_id]
         fraction = grading.grade(version.type, version.data, response.answer).fraction
         grades.append((response, {"fraction": fraction, "score": grading.score(fraction, response.max_points)}))
-    _update_rows(Response, grades, attempt.user_id)
+    rows.update_rows(Response, grades, attempt.user_id)
     totals = _totals(attempt, now)
-    _update_rows(Attempt, [(attempt, totals)], attempt.user_id)
+    rows.update_rows(Attempt, [(attempt, totals)], attempt.user_id)
     if totals["state"] == AttemptState.GRADED:
         _course_progress_changed(attempt, enrolment_id)
     return True
