@@ -95,6 +95,7 @@ class Config:
         # (academy/core/private_cache.py): seconds an entry lives at most (0: off), budget in bytes.
         self.PRIVATE_CACHE_SECONDS = _env_int("PRIVATE_CACHE_SECONDS", 60)
         self.PRIVATE_CACHE_BYTES = _env_int("PRIVATE_CACHE_MB", 64) * 1024 * 1024
+        self.PRIVATE_CACHE_SHARED = _env_bool("PRIVATE_CACHE_SHARED", True)
         # Signed-in users kept per process between requests until a logout or account change (auth version).
         self.LOGIN_CACHE = _env_bool("LOGIN_CACHE", True)
         self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")

@@ -18,7 +18,9 @@ security headers and `Cache-Control: no-store` added after the view). What keeps
   starting, "3 minutes ago"); views name earlier moments with `public_cache.valid_until`.
 
 Stamps live in Redis when REDIS_URL is set, else in small files in the instance folder; with Redis
-away nothing is served from the store.
+away nothing is served from the store. With Redis, stored pages are kept there too (for at most
+their remaining life, under a key no one can derive without the login session's secret), so every
+worker serves what one rendered; PRIVATE_CACHE_SHARED=0 keeps them in each process only.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from academy.core.public_cache import ENVIRON_FLAG, UNTIL, Entry, Store
 F = TypeVar("F", bound=Callable)
 _PER_REQUEST = frozenset({"set-cookie", "content-length", "date", "x-request-id"})
 REDIS_PREFIX = "academy:private-stamp:"
+PAGE_PREFIX = "academy:private-page:"
 
 
 class Stamps:
@@ -115,7 +118,7 @@ def cacheable(*, others: bool | Callable[[], bool] = False, when: Callable[[], b
             if key is None:
                 return view(*args, **kwargs)
             store = _store(current_app)
-            entry = store.get(key, shared=False)
+            entry = store.get(key)
             if entry is not None:
                 return Response(entry.body, status=entry.status, headers=entry.headers)
             response = make_response(view(*args, **kwargs))
@@ -190,9 +193,12 @@ def _stamps(app: Flask) -> Stamps:
 def init_app(app: Flask) -> None:
     """Keep the stamps (changed after commits, academy.core.data_version) and a per-process store of pages."""
     app.extensions["academy_private_stamps"] = Stamps(app)
-    app.extensions["academy_private_cache"] = Store(app, settings="PRIVATE", shared=False)
+    # Shared through Redis (when configured and PRIVATE_CACHE_SHARED): a person's next request may
+    # reach another worker or machine, which then serves the page instead of rendering it again.
+    shared = bool(app.config.get("PRIVATE_CACHE_SHARED", True))
+    app.extensions["academy_private_cache"] = Store(app, settings="PRIVATE", shared=shared, prefix=PAGE_PREFIX)
 
 
 def store_of(app: Flask) -> Store:
-    """The app's store of signed-in pages in this process (for tests and operators)."""
+    """The app's store of signed-in pages (this process's, mirrored in Redis when shared; for tests and operators)."""
     return _store(app)

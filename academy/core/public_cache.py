@@ -103,8 +103,10 @@ class Entry:
 class Store:
     """Least recently used entries up to a byte budget, in this process; mirrored in Redis if configured."""
 
-    def __init__(self, app: Flask, *, settings: str = "PUBLIC", shared: bool = True) -> None:
-        self.app, self.settings, self.shared = app, settings, shared
+    def __init__(
+        self, app: Flask, *, settings: str = "PUBLIC", shared: bool = True, prefix: str = REDIS_PREFIX
+    ) -> None:
+        self.app, self.settings, self.shared, self.prefix = app, settings, shared, prefix
         self.entries: OrderedDict[str, Entry] = OrderedDict()
         self.size = 0
         self.lock = threading.Lock()
@@ -130,7 +132,7 @@ class Store:
                 self.entries.move_to_end(key)
         if entry is None and shared and self.redis_url:
             try:
-                raw = self._client().get(REDIS_PREFIX + key)
+                raw = self._client().get(self.prefix + key)
             except RedisError:
                 raw = None
             if raw is not None:
@@ -146,7 +148,7 @@ class Store:
         if self.redis_url:
             life = max(1, math.ceil(entry.expires - time.time()))
             with contextlib.suppress(RedisError):  # Redis away: kept here; the others render their own
-                self._client().set(REDIS_PREFIX + key, entry.dumps(), ex=life)
+                self._client().set(self.prefix + key, entry.dumps(), ex=life)
 
     def _keep(self, key: str, entry: Entry) -> None:
         max_bytes = int(self.app.config.get(f"{self.settings}_CACHE_BYTES", 64 << 20))

@@ -268,6 +268,35 @@ def test_with_redis_the_stamps_are_shared_and_redis_away_means_rendered(cached, 
         Redis.from_url(url).flushdb()
 
 
+def test_with_redis_a_page_one_worker_rendered_is_served_by_the_others(cached, client, login, db):
+    url = test_services.redis_url()
+    if url is None:
+        test_services.skip_or_fail("Redis is not reachable (ACADEMY_TEST_REDIS_URL or database 13 on 127.0.0.1)")
+    Redis.from_url(url).flushdb()
+    cached.config["REDIS_URL"] = url
+    store = private_cache.store_of(cached)
+    try:
+        lena = login(create_user(name="Lena Learner"))
+        kept(client, db, "/my-learning")
+        assert Redis.from_url(url).keys(private_cache.PAGE_PREFIX + "*")
+        store.entries.clear()  # another worker: nothing of its own yet
+        kept(client, db, "/my-learning")  # the first request there already comes from Redis
+        notifications.record(
+            event="enrolment.confirmed", recipients=[lena], subject_type="course", subject_id=1, data={"course": "SCO"}
+        )
+        db.session.commit()
+        store.entries.clear()
+        assert "Notifications: 1 unread" in rendered(client, db, "/my-learning")  # Redis's copy is the old key's
+
+        store.shared = False  # PRIVATE_CACHE_SHARED=0: each process keeps its own
+        kept(client, db, "/my-learning")
+        store.entries.clear()
+        rendered(client, db, "/my-learning")
+    finally:
+        store.shared = True
+        Redis.from_url(url).flushdb()
+
+
 def test_a_co_owner_removed_loses_the_stored_workspace_at_once(cached, client, login, db):
     tomas, ana = create_user(name="Tomas Trainer", trainer=True), create_user(name="Ana Owner", trainer=True)
     course = create_course(title="Simplified cost options", owners=[tomas, ana])
