@@ -32,7 +32,7 @@ from academy.quizzes.models import Question, QuestionType, QuestionVersion, Quiz
 _KEY = "academy_quiz_snapshots"
 VERSION = "quizzes"
 TABLES = frozenset({"quizzes", "quiz_slots", "questions", "question_versions"})
-MAX_VERSIONS = 20_000
+MAX_VERSIONS = 5_000  # an exam uses tens; a busy site's live quizzes a few thousand
 MAX_PLANS = 500
 _VERSION_COLUMNS = (
     QuestionVersion.id,
@@ -99,6 +99,7 @@ class _Maps:
     def put(self, store: OrderedDict, key: Any, value: Any, limit: int) -> None:
         with self.lock:  # threaded workers share the maps
             store[key] = value
+            store.move_to_end(key)
             while len(store) > limit:
                 store.popitem(last=False)
 
@@ -130,7 +131,10 @@ def versions(ids: Iterable[int]) -> dict[int, VersionSnap]:
     """The versions with these ids (which committed responses refer to), from memory or one query."""
     maps = _maps()
     wanted = set(ids)
-    found = {i: maps.versions[i] for i in wanted if i in maps.versions}
+    with maps.lock:
+        found = {i: maps.versions[i] for i in wanted if i in maps.versions}
+        for i in found:
+            maps.versions.move_to_end(i)  # least recently used first out
     missing = wanted - found.keys()
     if missing:
         for row in db.session.execute(select(*_VERSION_COLUMNS).where(QuestionVersion.id.in_(missing))):

@@ -19,7 +19,7 @@ from flask_babel import ngettext
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
-from academy import formats
+from academy import formats, request_memo
 from academy.auth.models import User
 from academy.courses.models import Enrolment, EnrolmentStatus
 from academy.courses.policy import can_manage_course
@@ -52,6 +52,9 @@ def time_limit(quiz: Quiz, accommodation: QuizAccommodation | None) -> int | Non
     return base + accommodation.amount
 
 
+_MEMO = "quizzes.accommodation"
+
+
 def planned_deadline(quiz: Quiz, now: datetime, accommodation: QuizAccommodation | None = None) -> datetime | None:
     """When an attempt started at `now` must be submitted: the (accommodated) limit, capped by the close date."""
     minutes = time_limit(quiz, accommodation)
@@ -62,8 +65,16 @@ def planned_deadline(quiz: Quiz, now: datetime, accommodation: QuizAccommodation
 
 
 def accommodation_for(quiz: Quiz, user: User) -> QuizAccommodation | None:
-    """The user's accommodation on this quiz, or None."""
-    return db.session.scalar(_accommodation_statement(), {"quiz_id": quiz.id, "user_id": user.id})
+    """The user's accommodation on this quiz, or None (once per request; forgotten on writes)."""
+    params = {"quiz_id": quiz.id, "user_id": user.id}
+    return request_memo.remember(
+        _MEMO, (quiz.id, user.id), lambda: db.session.scalar(_accommodation_statement(), params)
+    )
+
+
+def remember_accommodation(quiz: Quiz, user: User, accommodation: QuizAccommodation | None) -> None:
+    """Tell `accommodation_for` what a query of the caller's already found (the exam steps load it with the quiz)."""
+    request_memo.put(_MEMO, (quiz.id, user.id), accommodation)
 
 
 @functools.cache

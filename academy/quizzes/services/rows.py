@@ -11,8 +11,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from sqlalchemy import Insert, Table, Update, bindparam, insert, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Select, Table, Update, bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -38,14 +37,38 @@ def update_rows(model: type, changes: list[tuple[Any, dict[str, Any]]], owner: i
             set_committed_value(obj, name, value)
 
 
+# What a new attempt has not got yet (a text INSERT applies no column defaults).
+_NOT_YET = {
+    "submitted_at": None,
+    "submitted_by": "",
+    "graded_at": None,
+    "score": None,
+    "percent": None,
+    "passed": None,
+    "deadline": None,
+    "max_score": 0.0,
+}
+
+
 @functools.cache
-def _attempt_insert(dialect: str) -> Insert | None:
+def _attempt_insert(dialect: str) -> Select | None:
     # ON CONFLICT DO NOTHING: a second tab that started the same attempt number first makes ours
-    # insert nothing, instead of an error that would need a savepoint around the INSERT.
-    flavours = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-    if dialect not in flavours:
+    # insert nothing, instead of an error that would need a savepoint around the INSERT. Written as
+    # text because SQLAlchemy does not cache the compiled form of its ON CONFLICT constructs (every
+    # start would compile it again); PostgreSQL and SQLite share the syntax.
+    if dialect not in ("postgresql", "sqlite"):
         return None
-    return flavours[dialect](Attempt).on_conflict_do_nothing().returning(Attempt)
+    table = Attempt.__table__
+    quote = db.engine.dialect.identifier_preparer.quote
+    columns = [c for c in table.c if c.key != "id"]
+    names = ", ".join(quote(c.name) for c in columns)
+    placeholders = ", ".join(":" + c.key for c in columns)
+    returned = ", ".join(quote(c.name) for c in table.c)
+    # Names come from our own table; every value is a bound parameter.
+    insert_sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({placeholders})"  # noqa: S608
+    sql = f"{insert_sql} ON CONFLICT DO NOTHING RETURNING {returned}"
+    statement = text(sql).bindparams(*(bindparam(c.key, type_=c.type) for c in columns)).columns(*table.c)
+    return select(Attempt).from_statement(statement)
 
 
 def insert_attempt(values: dict[str, Any], responses: list[dict[str, Any]], owner: int) -> Attempt | None:
@@ -53,7 +76,7 @@ def insert_attempt(values: dict[str, Any], responses: list[dict[str, Any]], owne
     statement = _attempt_insert(db.session.get_bind().dialect.name)
     with data_version.owned_by(owner):
         if statement is not None:
-            attempt = db.session.scalars(statement, [values]).first()
+            attempt = db.session.scalars(statement, {**_NOT_YET, **values}).first()
             if attempt is None:
                 return None
         else:  # another database: the portable way
@@ -64,5 +87,6 @@ def insert_attempt(values: dict[str, Any], responses: list[dict[str, Any]], owne
                     db.session.flush()
             except IntegrityError:
                 return None
-        db.session.execute(insert(Response), [{**r, "attempt_id": attempt.id} for r in responses])
+        # Core, not the ORM's bulk insert: no objects are wanted back, and the column defaults still apply.
+        db.session.execute(insert(Response.__table__), [{**r, "attempt_id": attempt.id} for r in responses])
     return attempt

@@ -23,7 +23,7 @@ from academy.extensions import db
 from academy.inputs import page_arg
 from academy.quizzes import access, clock, snapshots
 from academy.quizzes.completion import learner_standings, outcome_report, published_quizzes
-from academy.quizzes.models import Attempt, AttemptState, Quiz, Response
+from academy.quizzes.models import Attempt, AttemptState, Quiz, QuizAccommodation, Response
 from academy.quizzes.rendering import render
 from academy.quizzes.services import accommodations, results
 from academy.quizzes.services import attempts as services
@@ -45,10 +45,13 @@ def _load_statement(with_attempt: bool) -> Select:
         Enrolment.user_id == bindparam("user_id"),
         Enrolment.status == EnrolmentStatus.ACTIVE,
     )
+    # The learner's time accommodation comes along: the start page and starting an attempt need it.
+    accommodated = and_(QuizAccommodation.quiz_id == Quiz.id, QuizAccommodation.user_id == bindparam("user_id"))
     query = (
-        select(Quiz, Course, Enrolment)
+        select(Quiz, Course, Enrolment, QuizAccommodation)
         .join(Course, Course.id == Quiz.course_id)
         .outerjoin(Enrolment, mine)
+        .outerjoin(QuizAccommodation, accommodated)
         .where(Course.slug == bindparam("slug"), Quiz.id == bindparam("quiz_id"), Quiz.published.is_(True))
     )
     if with_attempt:
@@ -77,7 +80,8 @@ def _load(slug: str, quiz_id: int, attempt_id: int | None = None) -> tuple[Quiz,
     if enrolment is None:
         abort(403)
     access.remember_enrolment(current_user, course, enrolment)  # the services ask again
-    attempt = row[3] if attempt_id is not None else None
+    accommodations.remember_accommodation(quiz, current_user, row[3])
+    attempt = row[4] if attempt_id is not None else None
     if attempt_id is not None and attempt is None:
         abort(404)
     return quiz, enrolment, attempt
