@@ -45,16 +45,17 @@ def _load_statement(with_attempt: bool) -> Select:
         Enrolment.user_id == bindparam("user_id"),
         Enrolment.status == EnrolmentStatus.ACTIVE,
     )
-    # The learner's time accommodation comes along: the start page and starting an attempt need it.
-    accommodated = and_(QuizAccommodation.quiz_id == Quiz.id, QuizAccommodation.user_id == bindparam("user_id"))
     query = (
-        select(Quiz, Course, Enrolment, QuizAccommodation)
+        select(Quiz, Course, Enrolment)
         .join(Course, Course.id == Quiz.course_id)
         .outerjoin(Enrolment, mine)
-        .outerjoin(QuizAccommodation, accommodated)
         .where(Course.slug == bindparam("slug"), Quiz.id == bindparam("quiz_id"), Quiz.published.is_(True))
     )
-    if with_attempt:
+    if not with_attempt:
+        # The learner's time accommodation comes along: the start page and starting an attempt need it.
+        accommodated = and_(QuizAccommodation.quiz_id == Quiz.id, QuizAccommodation.user_id == bindparam("user_id"))
+        query = query.add_columns(QuizAccommodation).outerjoin(QuizAccommodation, accommodated)
+    else:
         mine_too = and_(
             Attempt.id == bindparam("attempt_id"), Attempt.quiz_id == Quiz.id, Attempt.user_id == bindparam("user_id")
         )
@@ -80,8 +81,9 @@ def _load(slug: str, quiz_id: int, attempt_id: int | None = None) -> tuple[Quiz,
     if enrolment is None:
         abort(403)
     access.remember_enrolment(current_user, course, enrolment)  # the services ask again
-    accommodations.remember_accommodation(quiz, current_user, row[3])
-    attempt = row[4] if attempt_id is not None else None
+    if attempt_id is None:
+        accommodations.remember_accommodation(quiz, current_user, row[3])
+    attempt = row[3] if attempt_id is not None else None
     if attempt_id is not None and attempt is None:
         abort(404)
     return quiz, enrolment, attempt
