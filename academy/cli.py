@@ -70,9 +70,9 @@ def data_changed() -> None:
     """After changing rows outside the app (psql, a restore): drop cached pages and kept logins everywhere."""
     from academy.core import data_version
 
-    for name in ("public", "auth"):
+    for name in data_version.names(current_app):  # public, auth and the features' own (quiz plans)
         data_version.of(current_app, name).bump()
-    click.echo("Cached anonymous pages and kept login sessions are renewed on the next request.")
+    click.echo("Cached pages, kept login sessions and quiz plans are renewed on the next request.")
 
 
 @academy_cli.command("worker")

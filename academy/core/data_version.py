@@ -170,6 +170,11 @@ def of(app: Flask, name: str = "public") -> DataVersion:
     return app.extensions["academy_data_version"][name]
 
 
+def names(app: Flask) -> list[str]:
+    """Every version the app keeps: "public", "auth" and those features track."""
+    return list(app.extensions["academy_data_version"])
+
+
 def track(app: Flask, name: str, tables: frozenset[str]) -> None:
     """A version of its own for a feature's data: it changes after every commit that wrote one of `tables`."""
     app.extensions["academy_data_version"][name] = DataVersion(app, name)

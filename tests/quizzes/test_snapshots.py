@@ -95,3 +95,23 @@ def test_grading_uses_the_version_the_attempt_was_given(app):
     assert attempts.submit_attempt(attempt)
     db.session.commit()
     assert attempt.passed and attempt.score == 1.0
+
+
+def test_a_slot_added_outside_the_app_shows_after_the_data_changed_command(app):
+    from academy.core.data_version import _state
+
+    course = factories.create_course()
+    first, second = factories.create_question(course), factories.create_question(course)
+    quiz = factories.create_quiz(course, questions=[first])
+    assert [v.question_id for v in snapshots.plan(quiz).questions] == [first.id]
+    db.session.execute(  # as psql would
+        db.text(
+            "INSERT INTO quiz_slots (quiz_id, position, kind, question_id, count) VALUES (:q, 9, 'question', :s, 1)"
+        ),
+        {"q": quiz.id, "s": second.id},
+    )
+    _state.wrote, _state.tracked = False, set()  # psql is another process: the app saw nothing
+    db.session.commit()
+    assert [v.question_id for v in snapshots.plan(quiz).questions] == [first.id]  # kept
+    assert app.test_cli_runner().invoke(args=["academy", "data-changed"]).exit_code == 0
+    assert [v.question_id for v in snapshots.plan(quiz).questions] == [first.id, second.id]
