@@ -197,7 +197,9 @@ def main() -> int:
           f"not graded: {ungraded}")  # fmt: skip
     for line in errors[:10]:
         print("  " + line)
-    forget_attempts(app, quiz_id, user_ids, first_new)  # checked above: the next run starts as this one did
+    forget_attempts(
+        app, quiz_id, user_ids, first_new, args.redis_url
+    )  # checked above: the next run starts as this one did
     return 0 if not (errors or lost or doubled or duplicates or ungraded) else 1
 
 

@@ -18,6 +18,7 @@ running inside the request.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import re
 import statistics
@@ -119,7 +120,7 @@ def main() -> int:
         response = timed("submit", client, f"{attempt_url}/submit", {"csrf_token": csrf})
         assert response.status_code == 302, response.status_code
 
-    forget_attempts(app, quiz_id, user_ids, first_new)  # the same learners again, over HTTP
+    forget_attempts(app, quiz_id, user_ids, first_new, args.redis_url)  # the same learners again, over HTTP
     worker = worker_cpu(args, tmp, cookies, quiz_url, pages)
     print(f"{len(tokens)} learners, quiz of {questions} questions on {len(pages)} pages ({quiz_url})")
     print("  CPU per step in a gunicorn worker (-w 1, from /proc/<pid>/schedstat) and through the test client here")
@@ -132,7 +133,7 @@ def main() -> int:
         if args.show_statements:
             for text in last[step]:
                 print(f"      {text}")
-    forget_attempts(app, quiz_id, user_ids, first_new)
+    forget_attempts(app, quiz_id, user_ids, first_new, args.redis_url)
     return 0
 
 
@@ -175,18 +176,40 @@ def worker_cpu(args: argparse.Namespace, instance: Path, cookies: list[str], qui
     return cpu
 
 
-def forget_attempts(app, quiz_id: int, user_ids: list[int], first_new: int) -> None:  # noqa: ANN001
-    """Delete the attempts a run made, so the next run meets learners with as many attempts as generated."""
-    from sqlalchemy import delete
+def forget_attempts(app, quiz_id: int, user_ids: list[int], first_new: int, redis_url: str | None) -> None:  # noqa: ANN001
+    """Delete what a run made: its attempts, and the jobs they queued (no job worker runs meanwhile).
 
+    The next run then meets learners with as many attempts as generated and an empty queue: left in
+    place, the queued certificate checks and their outbox rows piled up and slowed later runs.
+    """
+    from sqlalchemy import delete, func, select
+
+    from academy import outbox
     from academy.extensions import db
     from academy.quizzes.models import Attempt
 
     with app.app_context():
-        db.session.execute(
-            delete(Attempt).where(Attempt.quiz_id == quiz_id, Attempt.user_id.in_(user_ids), Attempt.id >= first_new)
-        )
+        made = (Attempt.quiz_id == quiz_id, Attempt.user_id.in_(user_ids), Attempt.id >= first_new)
+        started = db.session.scalar(select(func.min(Attempt.started_at)).where(*made))
+        db.session.execute(delete(Attempt).where(*made))
+        queued: list[str] = []
+        if started is not None:
+            rows = outbox.JobOutbox.__table__
+            queued = list(db.session.scalars(delete(rows).where(rows.c.created_at >= started).returning(rows.c.id)))
         db.session.commit()
+        if queued and redis_url:
+            _forget_jobs(redis_url, [outbox.job_id(row_id) for row_id in queued])
+
+
+def _forget_jobs(redis_url: str, job_ids: list[str]) -> None:
+    from redis import Redis
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    connection = Redis.from_url(redis_url)
+    for job_id in job_ids:
+        with contextlib.suppress(NoSuchJobError):
+            Job.fetch(job_id, connection=connection).delete(remove_from_queue=True)
 
 
 if __name__ == "__main__":
