@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -70,3 +71,16 @@ def redis_url(default: str = "redis://127.0.0.1:6379/13") -> str | None:
     except Exception:
         return None
     return url
+
+
+def flushed_redis(app) -> Iterator[str]:
+    """Point the app at the test Redis, emptied before and after (a fixture's body: `yield from`)."""
+    url = redis_url()
+    if url is None:
+        skip_or_fail("Redis is not reachable (ACADEMY_TEST_REDIS_URL or database 13 on 127.0.0.1)")
+    from redis import Redis
+
+    Redis.from_url(url).flushdb()
+    app.config["REDIS_URL"] = url
+    yield url
+    Redis.from_url(url).flushdb()

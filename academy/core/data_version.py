@@ -222,10 +222,8 @@ def _note_write(conn, cursor, statement, parameters, context, executemany) -> No
             _state.everyone = True
 
 
-def uncommitted(name: str = "public") -> bool:
-    """True if this thread's open transaction wrote data the named version covers (not committed yet)."""
-    if name == "public":
-        return bool(getattr(_state, "wrote", False))
+def uncommitted(name: str) -> bool:
+    """True if this thread's open transaction wrote tables the tracked version `name` covers (not committed yet)."""
     return name in _tracked()
 
 

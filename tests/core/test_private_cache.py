@@ -34,6 +34,12 @@ def cached(app):
     return app
 
 
+@pytest.fixture
+def shared_redis(cached):
+    """The app on the test Redis, emptied before and after; the URL."""
+    yield from test_services.flushed_redis(cached)
+
+
 def kept(client, db, path: str) -> str:
     """The page at `path`, asserting a repeated request comes from the store (no statement runs).
 
@@ -247,38 +253,25 @@ def test_a_revoked_certificate_leaves_my_start_page_at_once(cached, client, logi
     assert "Your certificates" not in client.get("/").text
 
 
-def test_with_redis_the_stamps_are_shared_and_redis_away_means_rendered(cached, client, login, db):
-    url = test_services.redis_url()
-    if url is None:
-        test_services.skip_or_fail("Redis is not reachable (ACADEMY_TEST_REDIS_URL or database 13 on 127.0.0.1)")
-    Redis.from_url(url).flushdb()
-    cached.config["REDIS_URL"] = url
-    try:
-        lena = login(create_user(name="Lena Learner"))
-        kept(client, db, "/my-learning")
-        notifications.record(
-            event="enrolment.confirmed", recipients=[lena], subject_type="course", subject_id=1, data={"course": "SCO"}
-        )
-        db.session.commit()  # the stamp changes in Redis, where every process reads it
-        assert "Notifications: 1 unread" in rendered(client, db, "/my-learning")
-        kept(client, db, "/my-learning")
-        cached.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nobody answers there
-        rendered(client, db, "/my-learning")
-    finally:
-        Redis.from_url(url).flushdb()
+def test_with_redis_the_stamps_are_shared_and_redis_away_means_rendered(cached, shared_redis, client, login, db):
+    lena = login(create_user(name="Lena Learner"))
+    kept(client, db, "/my-learning")
+    notifications.record(
+        event="enrolment.confirmed", recipients=[lena], subject_type="course", subject_id=1, data={"course": "SCO"}
+    )
+    db.session.commit()  # the stamp changes in Redis, where every process reads it
+    assert "Notifications: 1 unread" in rendered(client, db, "/my-learning")
+    kept(client, db, "/my-learning")
+    cached.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nobody answers there
+    rendered(client, db, "/my-learning")
 
 
-def test_with_redis_a_page_one_worker_rendered_is_served_by_the_others(cached, client, login, db):
-    url = test_services.redis_url()
-    if url is None:
-        test_services.skip_or_fail("Redis is not reachable (ACADEMY_TEST_REDIS_URL or database 13 on 127.0.0.1)")
-    Redis.from_url(url).flushdb()
-    cached.config["REDIS_URL"] = url
+def test_with_redis_a_page_one_worker_rendered_is_served_by_the_others(cached, shared_redis, client, login, db):
     store = private_cache.store_of(cached)
     try:
         lena = login(create_user(name="Lena Learner"))
         kept(client, db, "/my-learning")
-        assert Redis.from_url(url).keys(private_cache.PAGE_PREFIX + "*")
+        assert Redis.from_url(shared_redis).keys(private_cache.PAGE_PREFIX + "*")
         store.entries.clear()  # another worker: nothing of its own yet
         kept(client, db, "/my-learning")  # the first request there already comes from Redis
         notifications.record(
@@ -294,7 +287,6 @@ def test_with_redis_a_page_one_worker_rendered_is_served_by_the_others(cached, c
         rendered(client, db, "/my-learning")
     finally:
         store.shared = True
-        Redis.from_url(url).flushdb()
 
 
 def test_a_co_owner_removed_loses_the_stored_workspace_at_once(cached, client, login, db):

@@ -204,15 +204,8 @@ def test_head_requests_get_headers_and_never_store_an_empty_page(cached, db):
 @pytest.fixture
 def redis_cached(cached):
     """The cache shared through Redis (ACADEMY_TEST_REDIS_URL), on a database of its own."""
-    url = test_services.redis_url()
-    if url is None:
-        test_services.skip_or_fail("Redis is not reachable (ACADEMY_TEST_REDIS_URL or database 13 on 127.0.0.1)")
-    from redis import Redis
-
-    Redis.from_url(url).flushdb()
-    cached.config["REDIS_URL"] = url
-    yield cached
-    Redis.from_url(url).flushdb()
+    for _url in test_services.flushed_redis(cached):
+        yield cached
 
 
 def test_a_page_stored_by_one_process_serves_the_others_and_changes_reach_all(redis_cached, db):

@@ -12,7 +12,6 @@ import functools
 from typing import Any
 
 from sqlalchemy import Select, Table, Update, bindparam, insert, select, text, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from academy.core import data_version
@@ -51,13 +50,11 @@ _NOT_YET = {
 
 
 @functools.cache
-def _attempt_insert(dialect: str) -> Select | None:
+def _attempt_insert() -> Select:
     # ON CONFLICT DO NOTHING: a second tab that started the same attempt number first makes ours
     # insert nothing, instead of an error that would need a savepoint around the INSERT. Written as
     # text because SQLAlchemy does not cache the compiled form of its ON CONFLICT constructs (every
-    # start would compile it again); PostgreSQL and SQLite share the syntax.
-    if dialect not in ("postgresql", "sqlite"):
-        return None
+    # start would compile it again); PostgreSQL and SQLite, the databases we run on, share the syntax.
     table = Attempt.__table__
     quote = db.engine.dialect.identifier_preparer.quote
     columns = [c for c in table.c if c.key != "id"]
@@ -73,20 +70,10 @@ def _attempt_insert(dialect: str) -> Select | None:
 
 def insert_attempt(values: dict[str, Any], responses: list[dict[str, Any]], owner: int) -> Attempt | None:
     """Insert a new attempt and its responses (two statements); None if the same attempt number exists."""
-    statement = _attempt_insert(db.session.get_bind().dialect.name)
     with data_version.owned_by(owner):
-        if statement is not None:
-            attempt = db.session.scalars(statement, {**_NOT_YET, **values}).first()
-            if attempt is None:
-                return None
-        else:  # another database: the portable way
-            attempt = Attempt(**values)
-            try:
-                with db.session.begin_nested():
-                    db.session.add(attempt)
-                    db.session.flush()
-            except IntegrityError:
-                return None
+        attempt = db.session.scalars(_attempt_insert(), {**_NOT_YET, **values}).first()
+        if attempt is None:
+            return None
         # Core, not the ORM's bulk insert: no objects are wanted back, and the column defaults still apply.
         db.session.execute(insert(Response.__table__), [{**r, "attempt_id": attempt.id} for r in responses])
     return attempt
