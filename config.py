@@ -91,6 +91,8 @@ class Config:
         self.PUBLIC_CACHE_SECONDS = _env_int("PUBLIC_CACHE_SECONDS", 600)
         self.PUBLIC_CACHE_MAX_AGE = _env_int("PUBLIC_CACHE_MAX_AGE", 30)
         self.PUBLIC_CACHE_BYTES = _env_int("PUBLIC_CACHE_MB", 64) * 1024 * 1024
+        # Certificate verification answers rendered ahead after every change (academy/certificates/answers.py).
+        self.VERIFY_ANSWERS = _env_bool("VERIFY_ANSWERS", True)
         # Signed-in pages kept per process and login session until what they show changes
         # (academy/core/private_cache.py): seconds an entry lives at most (0: off), budget in bytes.
         self.PRIVATE_CACHE_SECONDS = _env_int("PRIVATE_CACHE_SECONDS", 60)
@@ -183,6 +185,7 @@ class TestingConfig(Config):
         # without committing, which the cache (rightly) does not see.
         # ACADEMY_TEST_CACHES=1 runs a suite with both on, as in production.
         self.PUBLIC_CACHE_SECONDS = 600 if _env_bool("ACADEMY_TEST_CACHES", False) else 0
+        self.VERIFY_ANSWERS = _env_bool("ACADEMY_TEST_CACHES", False)
         self.PRIVATE_CACHE_SECONDS = 60 if _env_bool("ACADEMY_TEST_CACHES", False) else 0
         # Likewise for signed-in users kept per process (academy/auth/session_cache.py).
         self.LOGIN_CACHE = _env_bool("ACADEMY_TEST_CACHES", False)

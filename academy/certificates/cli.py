@@ -10,8 +10,8 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from academy.certificates import answers, sandbox, services, verification
 from academy.certificates import keys as seal_keys
-from academy.certificates import sandbox, services, verification
 from academy.certificates.models import RevocationReason
 from academy.exceptions import ServiceError
 from academy.extensions import db
@@ -104,3 +104,19 @@ def revoke(code: str, reason: str, note: str) -> None:
         raise click.ClickException(err.message) from err
     db.session.commit()
     click.echo(f"certificate {certificate.id} of {certificate.holder_name} revoked ({reason}).")
+
+
+@certificates_cli.command("prepare-answers")
+@click.option("--batch", default=200, show_default=True, help="Certificates per transaction.")
+@with_appcontext
+def prepare_answers(batch: int) -> None:
+    """Render the verification answers of every certificate whose answer is missing or stale (after a deploy)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not answers.enabled(app):
+        raise click.ClickException("Prepared answers are off (VERIFY_ANSWERS or PUBLIC_CACHE_SECONDS).")
+    done = kept = last = 0
+    while ids := answers.stale_ids(app, after=last, limit=batch):
+        kept += answers.prepare(ids)  # a superseded one waiting for its replacement's code is left out
+        done, last = done + len(ids), ids[-1]
+        click.echo(f"{done} certificates, {kept} answers", err=True)
+    click.echo(f"prepared {kept} answers of {done} certificates")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from academy.certificates import completion
+from academy.certificates import answers, completion
 from academy.certificates.jobs import notify_progress
 from academy.core import events
 from academy.courses.events import LessonsCompleted
@@ -25,3 +25,4 @@ def init_app(app: Flask) -> None:
     register_template_slot(app, "courses.course.requirements", "certificates/_requirements.html")
     events.listen(app, LessonsCompleted, _check_enrolment)
     events.listen(app, AttemptGraded, _check_enrolment)
+    answers.init_app(app)

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, Text, text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, LargeBinary, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.auth.models import User
@@ -153,6 +153,9 @@ class Certificate(db.Model):
     suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"), nullable=True)
     reissued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    # Goes up by one in every UPDATE of the row, ORM or Core (the SET clause adds it): a prepared
+    # verification answer (VerificationAnswer) is served only while its revision is the row's.
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0", onupdate=text("revision + 1"))
 
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
     course: Mapped[Course | None] = relationship()
@@ -206,3 +209,23 @@ class CertificateExport(db.Model):
 
     course: Mapped[Course] = relationship()
     requested_by: Mapped[User | None] = relationship()
+
+
+class VerificationAnswer(db.Model):
+    """A certificate's public answer (page or JSON, per language), rendered ahead of the first verifier.
+
+    The code appears as `answers.SENTINEL` (the database keeps codes only as hashes) and is put back
+    from the address when served. Valid while `revision` is the certificate's and `stamp` the app's
+    (templates, code, keys), and until `expires` (the certificate's expiry turns "valid" into "expired").
+    """
+
+    __tablename__ = "verification_answers"
+
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id", ondelete="CASCADE"), primary_key=True)
+    variant: Mapped[str] = mapped_column(String(40), primary_key=True)  # "html:en", "json:en"
+    revision: Mapped[int] = mapped_column(Integer)
+    stamp: Mapped[str] = mapped_column(String(64))
+    headers: Mapped[str] = mapped_column(Text)  # JSON list of [name, value]
+    body: Mapped[bytes] = mapped_column(LargeBinary)  # zlib
+    stored_at: Mapped[float] = mapped_column(Float)
+    expires: Mapped[float | None] = mapped_column(Float, nullable=True)

@@ -99,8 +99,15 @@ def public_record(certificate: Certificate, code: str) -> PublicRecord:
     return record
 
 
-def lookup(text: str) -> PublicRecord:
-    """The public record for a typed code; NOT_FOUND alike for unknown codes and bad check characters."""
+def lookup(text: str, *, certificate_id: int | None = None) -> PublicRecord:
+    """The public record for a typed code; NOT_FOUND alike for unknown codes and bad check characters.
+
+    `certificate_id` (only from inside the process: academy.certificates.answers) names the
+    certificate instead of the code, which is then only shown.
+    """
+    if certificate_id is not None:
+        certificate = db.session.get(Certificate, certificate_id)
+        return NOT_FOUND if certificate is None else public_record(certificate, text)
     certificate = services.find_by_code(text)
     if certificate is None:
         return NOT_FOUND

@@ -21,6 +21,7 @@ from flask_login import current_user, login_required
 
 from academy.auth.forms import EmptyForm
 from academy.certificates import (
+    answers,
     codes,
     completion,
     forms,
@@ -33,7 +34,7 @@ from academy.certificates import (
     storage,
     verification,
 )
-from academy.certificates.models import STATE_LABELS, Certificate, CertificateExport, ExportStatus
+from academy.certificates.models import STATE_LABELS, Certificate, CertificateExport, ExportStatus, State
 from academy.core import public_cache
 from academy.core.actions import request_action
 from academy.courses.models import Course
@@ -134,12 +135,14 @@ def _verification_page(record: verification.PublicRecord, code: str) -> Response
 @bp.get("/verify/<code>")
 @bp.get("/verify/<code>.json", endpoint="verify_json", defaults={"as_json": True})
 @limiter.shared_limit(_verify_limit, scope="certificate-verify")
-@public_cache.cacheable(proxy=False)  # the answer stays no-store for proxies and browsers
+@public_cache.cacheable(proxy=False, prepared=answers.lookup)  # no-store for proxies and browsers
 def verify(code: str, as_json: bool = False):  # noqa: ANN201
     """The verification page (HTML, or JSON by Accept header or the .json address)."""
-    record = verification.lookup(code)
+    record = verification.lookup(code, certificate_id=request.environ.get(answers.CERTIFICATE_ID))
     status = 200 if record.found else 404
     public_cache.valid_until(record.expires_at)  # "valid" turns "expired" by itself then
+    if record.state == State.SUPERSEDED and not record.replacement_url:
+        public_cache.do_not_store()  # the replacement's code is not readable yet: the link would be missing
     if as_json or _wants_json():
         response = jsonify(schemas.dump(record))
         response.status_code = status

@@ -57,6 +57,7 @@ IGNORED_TABLES = frozenset(
         "api_tokens",
         "job_failures",
         "job_outbox",
+        "verification_answers",  # served only while they match their certificate (certificates/answers.py)
     }
 )
 # Of those, the tables whose rows belong to one user and show on that user's own pages: a write to one

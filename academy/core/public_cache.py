@@ -49,7 +49,7 @@ F = TypeVar("F", bound=Callable)
 ENVIRON_FLAG = "academy.public_cache"
 UNTIL = "academy.public_cache.until"  # the answer turns stale at this time (a certificate's expiry)
 # Headers of the rendering request that are not the page's: never replayed to another visitor.
-_PER_REQUEST = frozenset({"set-cookie", "x-request-id", "date", "content-length", "cache-control", "vary"})
+PER_REQUEST = frozenset({"set-cookie", "x-request-id", "date", "content-length", "cache-control", "vary"})
 _ANONYMOUS_SESSION_KEYS = frozenset({"csrf_token", "_fresh", "_id", "_permanent"})
 REDIS_PREFIX = "academy:page:"
 
@@ -62,15 +62,26 @@ def valid_until(when: datetime | None) -> None:
     request.environ[UNTIL] = when.timestamp() if current is None else min(current, when.timestamp())
 
 
-def cacheable(*, proxy: bool = True) -> Callable[[F], F]:
+def do_not_store() -> None:
+    """Keep this answer out of the caches (it is incomplete for now)."""
+    if has_request_context():
+        request.environ[ENVIRON_FLAG] = False
+
+
+# A view's own store of answers prepared ahead: (app, environ, endpoint, view args, language) -> Entry or None.
+Prepared = Callable[[Flask, dict, str, dict, str], "Entry | None"]
+
+
+def cacheable(*, proxy: bool = True, prepared: Prepared | None = None) -> Callable[[F], F]:
     """Mark a view whose anonymous answer depends only on the data, the address and the language.
 
     `proxy=False` keeps the view's own Cache-Control (verification answers are `no-store`): the
-    server still caches them and answers validators.
+    server still caches them and answers validators. `prepared` is asked on a miss before the view
+    renders (certificate verification keeps every answer rendered ahead).
     """
 
     def decorator(view: F) -> F:
-        view.public_cache = {"proxy": proxy}  # type: ignore[attr-defined]  # copied by functools.wraps
+        view.public_cache = {"proxy": proxy, "prepared": prepared}  # type: ignore[attr-defined]  # kept by functools.wraps
         return view
 
     return decorator
@@ -137,20 +148,21 @@ class Store:
                 raw = None
             if raw is not None:
                 entry = Entry.loads(raw)
-                self._keep(key, entry)
+                self.keep(key, entry)
         if entry is not None and time.time() >= entry.expires:
             return None
         return entry
 
     def put(self, key: str, entry: Entry) -> None:
         """Keep an entry here (and in Redis, for the other processes)."""
-        self._keep(key, entry)
+        self.keep(key, entry)
         if self.redis_url:
             life = max(1, math.ceil(entry.expires - time.time()))
             with contextlib.suppress(RedisError):  # Redis away: kept here; the others render their own
                 self._client().set(self.prefix + key, entry.dumps(), ex=life)
 
-    def _keep(self, key: str, entry: Entry) -> None:
+    def keep(self, key: str, entry: Entry) -> None:
+        """Keep an entry in this process only."""
         max_bytes = int(self.app.config.get(f"{self.settings}_CACHE_BYTES", 64 << 20))
         if len(entry.body) > max_bytes // 8:
             return
@@ -192,10 +204,14 @@ class PublicCache:
         entry = self.store.get(key, shared=False)
         if entry is not None:
             return self._serve(entry, environ, start_response)
-        policy = self._policy(environ)  # only addresses of cacheable views go on to Redis
+        policy, endpoint, args = self._policy(environ)  # only addresses of cacheable views go on to Redis
         if policy is None:
             return self.wsgi_app(environ, start_response)
         entry = self.store.get(key)
+        if entry is None and policy["prepared"] is not None:
+            entry = policy["prepared"](self.app, environ, endpoint, args, self._language(environ))
+            if entry is not None:
+                self.store.keep(key, entry)  # here only: the prepared answer is one read away for the others
         if entry is not None:
             return self._serve(entry, environ, start_response)
         if environ["REQUEST_METHOD"] == "HEAD":  # Werkzeug sends no body for HEAD: nothing to store
@@ -217,15 +233,18 @@ class PublicCache:
             return True
         return isinstance(data, dict) and set(data) <= _ANONYMOUS_SESSION_KEYS
 
-    def _key(self, environ: dict, version: str) -> str:
+    def _language(self, environ: dict) -> str:
         accept_language = environ.get("HTTP_ACCEPT_LANGUAGE", "")
-        language = LanguageAccept(parse_accept_header(accept_language)).best_match(self.config["LANGUAGES"]) or "en"
+        return LanguageAccept(parse_accept_header(accept_language)).best_match(self.config["LANGUAGES"]) or "en"
+
+    def _key(self, environ: dict, version: str) -> str:
+        language = self._language(environ)
         where = f"{environ.get('wsgi.url_scheme')}://{environ.get('HTTP_HOST', '')}{environ.get('SCRIPT_NAME', '')}"
         address = f"{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}"
         return f"{version}|{where}{address}|{language}|{environ.get('HTTP_ACCEPT', '')}"
 
-    def _policy(self, environ: dict) -> dict | None:
-        """The `@cacheable` policy of the view this address reaches, or None."""
+    def _policy(self, environ: dict) -> tuple[dict | None, str, dict]:
+        """The `@cacheable` policy of the view this address reaches (or None), its endpoint and arguments."""
         if self._endpoints is None:
             self._endpoints = {
                 name: view.public_cache
@@ -233,10 +252,10 @@ class PublicCache:
                 if getattr(view, "public_cache", None) is not None
             }
         try:
-            endpoint, _args = self.app.url_map.bind_to_environ(environ).match()
+            endpoint, args = self.app.url_map.bind_to_environ(environ).match()
         except HTTPException:
-            return None
-        return self._endpoints.get(endpoint)
+            return None, "", {}
+        return self._endpoints.get(endpoint), endpoint, args
 
     def _render(
         self, environ: dict, start_response: Callable, key: str, policy: dict, *, storable: bool
@@ -258,7 +277,7 @@ class PublicCache:
         if not status.startswith("200") or "set-cookie" in names or not environ.get(ENVIRON_FLAG, True):
             start_response(status, headers)
             return [body]
-        kept = [(name, value) for name, value in headers if name.lower() not in _PER_REQUEST]
+        kept = [(name, value) for name, value in headers if name.lower() not in PER_REQUEST]
         if not policy["proxy"]:
             kept += [(name, value) for name, value in headers if name.lower() == "cache-control"]
         now = time.time()
