@@ -141,7 +141,7 @@ def test_an_answer_is_not_served_past_the_expiry_it_was_rendered_for(prepared, d
     later = time.time() + 2 * 86400
     monkeypatch.setattr(answers.time, "time", lambda: later)
     assert answers.lookup(prepared, {}, "certificates.verify_json", {"code": code}, "en") is None
-    monkeypatch.setattr(answers.time, "time", lambda: later - 86400)
+    monkeypatch.setattr(answers.time, "time", lambda: later - 1.5 * 86400)  # half a day before the expiry
     assert answers.lookup(prepared, {}, "certificates.verify_json", {"code": code}, "en") is not None
 
 
