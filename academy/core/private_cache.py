@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import random
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -175,7 +176,11 @@ def _keep(store: Store, key: str, response: Response) -> None:
     ):
         return
     now = time.time()
-    expires = min(now + store.seconds, request.environ.get(UNTIL, math.inf))
+    # Pages rendered in the same second (a class opening the course together, a burst after a
+    # change) must not all expire in the same second again: each lives between half and all of
+    # PRIVATE_CACHE_SECONDS, so their renders spread out instead of stalling every worker at once.
+    life = store.seconds * random.uniform(0.5, 1.0)  # noqa: S311  (not a secret)
+    expires = min(now + life, request.environ.get(UNTIL, math.inf))
     if expires <= now:
         return
     headers = [(name, value) for name, value in response.headers.items() if name.lower() not in _PER_REQUEST]
