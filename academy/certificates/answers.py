@@ -32,7 +32,7 @@ import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context, request
 from sqlalchemy import and_, bindparam, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
@@ -145,6 +145,11 @@ def lookup(app: Flask, environ: dict, endpoint: str, args: dict, language: str) 
     return public_cache.Entry("200 OK", headers, body, etag, row.stored_at, expires)
 
 
+def rendering_ahead() -> bool:
+    """True inside `prepare`'s own requests (no visitor can set this key): the rate limit is for visitors."""
+    return CERTIFICATE_ID in request.environ
+
+
 def _render(app: Flask, certificate_id: int, suffix: str, language: str) -> tuple[list, bytes, float | None] | None:
     """One answer through the app (below the cache layer), as an anonymous visitor would get it."""
     builder = EnvironBuilder(
@@ -244,7 +249,7 @@ def stale_ids(app: Flask, *, after: int = 0, limit: int = 500) -> list[int]:
 
 def note_changes(session: Session, _context: object) -> None:
     """After a flush: queue the preparation of every certificate it wrote (once per transaction)."""
-    if not current_app.config.get("VERIFY_ANSWERS") or not current_app.config.get("PUBLIC_CACHE_SECONDS"):
+    if not has_app_context() or not enabled(current_app):
         return
     queued = session.info.setdefault(_QUEUED, set())
     written = {obj.id for obj in (*session.new, *session.dirty) if isinstance(obj, Certificate) and obj.id}

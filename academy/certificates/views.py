@@ -134,7 +134,7 @@ def _verification_page(record: verification.PublicRecord, code: str) -> Response
 
 @bp.get("/verify/<code>")
 @bp.get("/verify/<code>.json", endpoint="verify_json", defaults={"as_json": True})
-@limiter.shared_limit(_verify_limit, scope="certificate-verify")
+@limiter.shared_limit(_verify_limit, scope="certificate-verify", exempt_when=answers.rendering_ahead)
 @public_cache.cacheable(proxy=False, prepared=answers.lookup)  # no-store for proxies and browsers
 def verify(code: str, as_json: bool = False):  # noqa: ANN201
     """The verification page (HTML, or JSON by Accept header or the .json address)."""

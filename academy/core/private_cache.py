@@ -179,7 +179,7 @@ def _keep(store: Store, key: str, response: Response) -> None:
     # Pages rendered in the same second (a class opening the course together, a burst after a
     # change) must not all expire in the same second again: each lives between half and all of
     # PRIVATE_CACHE_SECONDS, so their renders spread out instead of stalling every worker at once.
-    life = store.seconds * random.uniform(0.5, 1.0)  # noqa: S311  (not a secret)
+    life = store.seconds * random.uniform(0.5, 1.0)
     expires = min(now + life, request.environ.get(UNTIL, math.inf))
     if expires <= now:
         return

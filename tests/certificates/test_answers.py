@@ -7,7 +7,7 @@ import zlib
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from academy import jobs
 from academy.certificates import answers
@@ -16,6 +16,7 @@ from academy.certificates.models import Certificate, VerificationAnswer
 from academy.credentials import keys as credential_keys
 from academy.db import utcnow
 from tests.certificates.factories import create_certificate
+from tests.certificates.test_verify import _unknown_code
 from tests.core.test_public_cache import anonymous_get, statements
 
 
@@ -178,3 +179,29 @@ def test_signed_in_visitors_get_the_app(prepared, db, client, login):
     page = client.get(f"/verify/{code}")
     assert page.status_code == 200
     assert certificate.user.name in page.text
+
+
+def test_preparing_many_answers_is_not_held_back_by_the_verification_rate_limit(tmp_path):
+    from academy import create_app
+    from academy.extensions import db as _db
+
+    app = create_app(
+        {
+            "ENV_NAME": "testing",
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "INSTANCE_PATH": tmp_path,
+            "RATELIMIT_ENABLED": True,
+            "CERTIFICATE_VERIFY_RATE_LIMIT": "2 per minute",
+            "PUBLIC_CACHE_SECONDS": 60,
+            "VERIFY_ANSWERS": True,
+        }
+    )
+    with app.app_context():
+        _db.create_all()
+        issued = [create_certificate() for _ in range(3)]
+        jobs.run_ready()
+        kept = _db.session.scalar(select(func.count()).select_from(VerificationAnswer))
+        assert kept == 2 * len(issued)
+        statuses = {app.test_client().get(f"/verify/{_unknown_code()}").status_code for _ in range(3)}
+        assert 429 in statuses  # guessing still meets the limit
+        _db.session.remove()
