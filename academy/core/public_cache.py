@@ -207,11 +207,13 @@ class PublicCache:
         policy, endpoint, args = self._policy(environ)  # only addresses of cacheable views go on to Redis
         if policy is None:
             return self.wsgi_app(environ, start_response)
-        entry = self.store.get(key)
-        if entry is None and policy["prepared"] is not None:
+        entry = None
+        if policy["prepared"] is not None:  # one read, as cheap as Redis: no need to ask Redis first
             entry = policy["prepared"](self.app, environ, endpoint, args, self._language(environ))
             if entry is not None:
                 self.store.keep(key, entry)  # here only: the prepared answer is one read away for the others
+        if entry is None:
+            entry = self.store.get(key)
         if entry is not None:
             return self._serve(entry, environ, start_response)
         if environ["REQUEST_METHOD"] == "HEAD":  # Werkzeug sends no body for HEAD: nothing to store
