@@ -118,7 +118,7 @@ _ANSWER = (
 
 def lookup(app: Flask, environ: dict, endpoint: str, args: dict, language: str) -> public_cache.Entry | None:
     """The prepared answer for this anonymous request, or None (then the app renders it)."""
-    if not app.config.get("VERIFY_ANSWERS"):
+    if not enabled(app):
         return None
     code = args.get("code", "")
     compact = codes.parse(code)
@@ -165,26 +165,9 @@ def _render(app: Flask, certificate_id: int, suffix: str, language: str) -> tupl
         environ_overrides={CERTIFICATE_ID: certificate_id},
     )
     environ = builder.get_environ()
-    captured: dict = {}
-
-    def start_response(status: str, headers: list, exc_info: object = None):
-        captured["status"], captured["headers"] = status, headers
-        return lambda data: None
-
-    iterable = public_cache.layer(app).wsgi_app(environ, start_response)
-    try:
-        body = b"".join(iterable)
-    finally:
-        if hasattr(iterable, "close"):
-            iterable.close()
-    headers = captured["headers"]
-    if not captured["status"].startswith("200") or not environ.get(public_cache.ENVIRON_FLAG, True):
-        return None
-    if any(name.lower() == "set-cookie" for name, _ in headers):
-        return None
-    kept = [[name, value] for name, value in headers if name.lower() not in public_cache.PER_REQUEST]
-    kept += [[name, value] for name, value in headers if name.lower() == "cache-control"]
-    return kept, body, environ.get(public_cache.UNTIL)
+    status, headers, body = public_cache.capture(public_cache.layer(app).wsgi_app, environ)
+    kept = public_cache.replayable(status, headers, environ, proxy=False)
+    return None if kept is None else (kept, body, environ.get(public_cache.UNTIL))
 
 
 def prepare(certificate_ids: Iterable[int]) -> int:

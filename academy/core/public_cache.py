@@ -262,26 +262,11 @@ class PublicCache:
     def _render(
         self, environ: dict, start_response: Callable, key: str, policy: dict, *, storable: bool
     ) -> Iterable[bytes]:
-        captured: dict[str, Any] = {}
-
-        def capture(status: str, headers: list, exc_info: Any = None) -> Callable:
-            captured["status"], captured["headers"] = status, headers
-            return lambda data: None  # the legacy write() callable; Flask never uses it
-
-        iterable = self.wsgi_app(environ, capture)
-        try:
-            body = b"".join(iterable)
-        finally:
-            if hasattr(iterable, "close"):
-                iterable.close()
-        status, headers = captured["status"], captured["headers"]
-        names = {name.lower() for name, _ in headers}
-        if not status.startswith("200") or "set-cookie" in names or not environ.get(ENVIRON_FLAG, True):
+        status, headers, body = capture(self.wsgi_app, environ)
+        kept = replayable(status, headers, environ, proxy=policy["proxy"])
+        if kept is None:
             start_response(status, headers)
             return [body]
-        kept = [(name, value) for name, value in headers if name.lower() not in PER_REQUEST]
-        if not policy["proxy"]:
-            kept += [(name, value) for name, value in headers if name.lower() == "cache-control"]
         now = time.time()
         expires = min(now + self.store.seconds, environ.get(UNTIL, math.inf))
         etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
@@ -321,6 +306,35 @@ class PublicCache:
             except (TypeError, ValueError):
                 return False
         return False
+
+
+def capture(wsgi_app: Callable, environ: dict) -> tuple[str, list, bytes]:
+    """Run `wsgi_app` on `environ`; its status, headers and whole body."""
+    captured: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list, exc_info: Any = None) -> Callable:
+        captured["status"], captured["headers"] = status, headers
+        return lambda data: None  # the legacy write() callable; Flask never uses it
+
+    iterable = wsgi_app(environ, start_response)
+    try:
+        body = b"".join(iterable)
+    finally:
+        if hasattr(iterable, "close"):
+            iterable.close()
+    return captured["status"], captured["headers"], body
+
+
+def replayable(status: str, headers: list, environ: dict, *, proxy: bool) -> list[tuple[str, str]] | None:
+    """The headers to store with an answer that may be given to other visitors, or None if it may not."""
+    if not status.startswith("200") or not environ.get(ENVIRON_FLAG, True):
+        return None
+    if any(name.lower() == "set-cookie" for name, _ in headers):
+        return None
+    kept = [(name, value) for name, value in headers if name.lower() not in PER_REQUEST]
+    if not proxy:  # the view's own Cache-Control (no-store) stays with the answer
+        kept += [(name, value) for name, value in headers if name.lower() == "cache-control"]
+    return kept
 
 
 def init_app(app: Flask) -> None:
