@@ -140,7 +140,13 @@ class Store:
         with self.lock:
             entry = self.entries.get(key)
             if entry is not None:
-                self.entries.move_to_end(key)
+                if time.time() >= entry.expires:
+                    # Another process may have rendered it since: ask Redis instead of rendering it again.
+                    del self.entries[key]
+                    self.size -= len(entry.body)
+                    entry = None
+                else:
+                    self.entries.move_to_end(key)
         if entry is None and shared and self.redis_url:
             try:
                 raw = self._client().get(self.prefix + key)

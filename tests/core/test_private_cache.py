@@ -311,3 +311,18 @@ def test_a_co_owner_removed_loses_the_stored_workspace_at_once(cached, client, l
     authoring.remove_owner(course, ana.id)
     db.session.commit()
     assert client.get(workspace).status_code in (403, 404)
+
+
+def test_with_redis_a_worker_whose_own_copy_expired_takes_the_one_rendered_since(cached, shared_redis, client, login, db):
+    # Pages rendered together expire together in every worker; the first worker to render one
+    # again puts it in Redis, and the others must take that instead of each rendering it again.
+    store = private_cache.store_of(cached)
+    store.entries.clear()  # only this test's pages
+    login(create_user(name="Lena Learner"))
+    kept(client, db, "/my-learning")
+    ((key, entry),) = [(k, e) for k, e in store.entries.items() if "/my-learning" in k]
+    entry.expires = entry.stored_at  # this worker's own copy is out of date; Redis holds a fresh one
+    with statements(db) as seen:
+        page = client.get("/my-learning")
+    assert seen == [] and page.status_code == 200
+    assert store.entries[key].expires > store.entries[key].stored_at  # Redis's copy now kept here
