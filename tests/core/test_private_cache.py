@@ -313,7 +313,7 @@ def test_a_co_owner_removed_loses_the_stored_workspace_at_once(cached, client, l
     assert client.get(workspace).status_code in (403, 404)
 
 
-def test_with_redis_a_worker_whose_own_copy_expired_takes_the_one_rendered_since(cached, shared_redis, client, login, db):
+def test_with_redis_a_worker_whose_copy_expired_takes_the_one_rendered_since(cached, shared_redis, client, login, db):
     # Pages rendered together expire together in every worker; the first worker to render one
     # again puts it in Redis, and the others must take that instead of each rendering it again.
     store = private_cache.store_of(cached)
