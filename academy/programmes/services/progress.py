@@ -14,12 +14,13 @@ as 0 once any exists); it is mastered when every mapped course outcome reaches i
 from __future__ import annotations
 
 import enum
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from academy.auth.models import User
@@ -138,21 +139,14 @@ def _course_percentages(user_id: int, course_ids: list[int]) -> tuple[dict[int, 
     """Per course: % of required lessons done, and whether the learner is actively enrolled (2 queries)."""
     if not course_ids:
         return {}, {}
+    statements = _statements()
     required = defaultdict(set)
-    for course_id, key in db.session.execute(
-        select(Course.id, Lesson.key)
-        .join(Module, Module.version_id == Course.published_version_id)
-        .join(Lesson, Lesson.module_id == Module.id)
-        .where(Course.id.in_(course_ids), Lesson.required.is_(True))
-    ):
+    for course_id, key in db.session.execute(statements["required"], {"course_ids": course_ids}):
         required[course_id].add(key)
     done = defaultdict(set)
     active: dict[int, bool] = {}
-    for course_id, status, key in db.session.execute(
-        select(Enrolment.course_id, Enrolment.status, LessonProgress.lesson_key)
-        .outerjoin(LessonProgress, LessonProgress.enrolment_id == Enrolment.id)
-        .where(Enrolment.user_id == user_id, Enrolment.course_id.in_(course_ids))
-    ):
+    mine = {"user_id": user_id, "course_ids": course_ids}
+    for course_id, status, key in db.session.execute(statements["progress"], mine):
         active[course_id] = status == EnrolmentStatus.ACTIVE
         if key is not None:
             done[course_id].add(key)
@@ -163,20 +157,49 @@ def _course_percentages(user_id: int, course_ids: list[int]) -> tuple[dict[int, 
     return percents, active
 
 
-def _valid_course_certificates(user_id: int, course_ids: list[int]) -> dict[int, Certificate]:
-    now = utcnow()
-    out: dict[int, Certificate] = {}
-    if not course_ids:
-        return out
-    for cert in db.session.scalars(
-        select(Certificate)
+@functools.cache
+def _statements() -> dict[str, Select]:
+    # Built once per process: building them was a good part of a start page's first view.
+    course_ids, session_ids = bindparam("course_ids", expanding=True), bindparam("session_ids", expanding=True)
+    user_id = bindparam("user_id")
+    mine, ahead = aliased(SessionRegistration), aliased(SessionRegistration)
+    return {
+        "required": select(Course.id, Lesson.key)
+        .join(Module, Module.version_id == Course.published_version_id)
+        .join(Lesson, Lesson.module_id == Module.id)
+        .where(Course.id.in_(course_ids), Lesson.required.is_(True)),
+        "progress": select(Enrolment.course_id, Enrolment.status, LessonProgress.lesson_key)
+        .outerjoin(LessonProgress, LessonProgress.enrolment_id == Enrolment.id)
+        .where(Enrolment.user_id == user_id, Enrolment.course_id.in_(course_ids)),
+        "certificates": select(Certificate)
         .where(
             Certificate.user_id == user_id,
             Certificate.course_id.in_(course_ids),
             Certificate.status == CertificateStatus.VALID,
         )
-        .order_by(Certificate.issued_at)
-    ):
+        .order_by(Certificate.issued_at),
+        "registrations": select(SessionRegistration).where(
+            SessionRegistration.user_id == user_id, SessionRegistration.session_id.in_(session_ids)
+        ),
+        "queue": select(mine.session_id, func.count(ahead.id))
+        .join(
+            ahead,
+            (ahead.session_id == mine.session_id)
+            & (ahead.status == RegistrationStatus.WAITLISTED)
+            & ((ahead.queued_at < mine.queued_at) | ((ahead.queued_at == mine.queued_at) & (ahead.id <= mine.id))),
+        )
+        .where(mine.user_id == user_id, mine.session_id.in_(session_ids), mine.status == RegistrationStatus.WAITLISTED)
+        .group_by(mine.session_id),
+    }
+
+
+def _valid_course_certificates(user_id: int, course_ids: list[int]) -> dict[int, Certificate]:
+    now = utcnow()
+    out: dict[int, Certificate] = {}
+    if not course_ids:
+        return out
+    mine = {"user_id": user_id, "course_ids": course_ids}
+    for cert in db.session.scalars(_statements()["certificates"], mine):
         if cert.expires_at is None or cert.expires_at > now:
             out[cert.course_id] = cert
     return out
@@ -184,23 +207,7 @@ def _valid_course_certificates(user_id: int, course_ids: list[int]) -> dict[int,
 
 def _queue_positions(user_id: int, session_ids: list[int]) -> dict[int, int]:
     """Per session where the user waits: their place in the queue (one query)."""
-    mine = aliased(SessionRegistration)
-    ahead = aliased(SessionRegistration)
-    rows = db.session.execute(
-        select(mine.session_id, func.count(ahead.id))
-        .join(
-            ahead,
-            (ahead.session_id == mine.session_id)
-            & (ahead.status == RegistrationStatus.WAITLISTED)
-            & ((ahead.queued_at < mine.queued_at) | ((ahead.queued_at == mine.queued_at) & (ahead.id <= mine.id))),
-        )
-        .where(
-            mine.user_id == user_id,
-            mine.session_id.in_(session_ids),
-            mine.status == RegistrationStatus.WAITLISTED,
-        )
-        .group_by(mine.session_id)
-    )
+    rows = db.session.execute(_statements()["queue"], {"user_id": user_id, "session_ids": session_ids})
     return dict(rows.all())
 
 
@@ -248,17 +255,9 @@ def standings(
     session_ids = sorted({d.id for p in parts if p.part.kind == PartKind.SESSION for d in p.part.dates})
     percents, active = _course_percentages(user.id, course_ids)
     certified = _valid_course_certificates(user.id, course_ids)
+    mine = {"user_id": user.id, "session_ids": session_ids}
     registrations = (
-        {
-            r.session_id: r
-            for r in db.session.scalars(
-                select(SessionRegistration).where(
-                    SessionRegistration.user_id == user.id, SessionRegistration.session_id.in_(session_ids)
-                )
-            )
-        }
-        if session_ids
-        else {}
+        {r.session_id: r for r in db.session.scalars(_statements()["registrations"], mine)} if session_ids else {}
     )
     positions = _queue_positions(user.id, session_ids) if session_ids else {}
     for item in parts:
