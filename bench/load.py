@@ -20,8 +20,13 @@ LUA = """
 local items = {%(items)s}
 local nthreads = %(threads)d
 local counter = 0
-function setup(thread) thread:set("tid", counter); counter = counter + 1 end
-function init(args) i = tid end
+local threads = {}
+function setup(thread) thread:set("tid", counter); counter = counter + 1; table.insert(threads, thread) end
+function init(args) i = tid; answered = {} end
+function response(status, headers, body)
+  local second = os.time()
+  answered[second] = (answered[second] or 0) + 1
+end
 function request()
   local it = items[(i %% #items) + 1]
   i = i + nthreads
@@ -36,6 +41,16 @@ function done(summary, latency, requests)
   io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
     latency:percentile(50), latency:percentile(95), latency:percentile(99),
     e.status + e.connect + e.read + e.write + e.timeout))
+  local seconds = {}
+  for _, thread in ipairs(threads) do
+    for second, n in pairs(thread:get("answered")) do seconds[second] = (seconds[second] or 0) + n end
+  end
+  local keys = {}
+  for second in pairs(seconds) do table.insert(keys, second) end
+  table.sort(keys)
+  local line = "PERSECOND"
+  for _, second in ipairs(keys) do line = line .. " " .. seconds[second] end
+  io.write(line .. "\\n")
 end
 """
 
@@ -50,6 +65,8 @@ class Result:
     p95_ms: float
     p99_ms: float
     errors: int
+    # Answers per wall-clock second of the run (wrk only; the first and last seconds are partial).
+    per_second: tuple[int, ...] = ()
 
     @property
     def rps(self) -> float:
@@ -90,7 +107,8 @@ def run(base_url: str, items: list[Item], *, connections: int, seconds: int, thr
         Path(script.name).unlink()
     line = next(x for x in out.stdout.splitlines() if x.startswith("RESULT "))
     requests, micros, p50, p95, p99, errors = (int(v) for v in line.split()[1:])
-    return Result(requests, micros / 1e6, p50 / 1000, p95 / 1000, p99 / 1000, errors)
+    counts = next((x.split()[1:] for x in out.stdout.splitlines() if x.startswith("PERSECOND")), [])
+    return Result(requests, micros / 1e6, p50 / 1000, p95 / 1000, p99 / 1000, errors, tuple(int(n) for n in counts))
 
 
 def run_python(base_url: str, items: list[Item], *, connections: int, seconds: int) -> Result:
