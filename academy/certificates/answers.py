@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from flask import Flask, current_app, has_app_context, request
-from sqlalchemy import and_, bindparam, event, select
+from sqlalchemy import and_, bindparam, create_engine, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -90,13 +90,21 @@ def _variants(app: Flask) -> list[tuple[str, str, str]]:
 
 
 def _engine(app: Flask) -> Engine:
+    """The engine answers are read with (made once per process, in the worker that first asks)."""
     engine = app.extensions.get("academy_answers_engine")
     if engine is None:
         with app.app_context():
-            # Autocommit: one SELECT, no ROLLBACK round trip when the connection goes back to the pool.
-            engine = app.extensions["academy_answers_engine"] = db.engine.execution_options(
-                isolation_level="AUTOCOMMIT"
-            )
+            base = db.engine
+            if base.dialect.name == "sqlite":
+                engine = base.execution_options(isolation_level="AUTOCOMMIT")
+            else:
+                # A small pool of its own, autocommit (no ROLLBACK round trip on check-in) and without
+                # the app's ping on every check-out: a dead connection fails the SELECT, the app renders
+                # that answer, and the pool replaces the connection.
+                engine = create_engine(
+                    base.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False, pool_size=1, max_overflow=2
+                )
+            app.extensions["academy_answers_engine"] = engine
     return engine
 
 

@@ -7,7 +7,7 @@ import zlib
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import create_engine, event, func, select, update
 
 from academy import jobs
 from academy.certificates import answers
@@ -39,9 +39,18 @@ def _first_look(app, db, path: str):
     from academy.core import public_cache
 
     public_cache.layer(app).store.entries.clear()  # a verifier's first look: nothing kept in this process
-    with statements(db) as seen:
-        response = anonymous_get(app, path)
-    return response, seen
+    seen: list[str] = []
+    note = lambda conn, cursor, statement, *args: seen.append(statement)  # noqa: E731
+    own = answers._engine(app)  # on PostgreSQL a small pool of its own
+    if own.pool is not db.engine.pool:
+        event.listen(own, "before_cursor_execute", note)
+    try:
+        with statements(db) as app_statements:
+            response = anonymous_get(app, path)
+    finally:
+        if own.pool is not db.engine.pool:
+            event.remove(own, "before_cursor_execute", note)
+    return response, app_statements + seen
 
 
 def _rendered(app, path: str):
@@ -205,3 +214,12 @@ def test_preparing_many_answers_is_not_held_back_by_the_verification_rate_limit(
         statuses = {app.test_client().get(f"/verify/{_unknown_code()}").status_code for _ in range(3)}
         assert 429 in statuses  # guessing still meets the limit
         _db.session.remove()
+
+
+def test_an_answer_store_that_cannot_be_reached_leaves_the_answer_to_the_app(prepared, db, monkeypatch):
+    _certificate, code = _issue(name="Ilse Vermeulen")
+    unreachable = create_engine("postgresql+psycopg://postgres@127.0.0.1:1/none", pool_pre_ping=False)
+    monkeypatch.setitem(prepared.extensions, "academy_answers_engine", unreachable)
+    response, seen = _first_look(prepared, db, f"/verify/{code}.json")
+    assert response.status_code == 200 and "Ilse Vermeulen" in response.text
+    assert not any("verification_answers" in statement for statement in seen)  # rendered by the app
