@@ -34,19 +34,22 @@ class PageFindings:
         return not self.seq_scans
 
 
-def capture(engine, request: Callable[[], object]) -> list[tuple[str, object]]:  # noqa: ANN001
-    """Run `request()` and return the (statement, parameters) it sent."""
+def capture(engine, request: Callable[[], object], *others) -> list[tuple[str, object]]:  # noqa: ANN001, ANN002
+    """Run `request()` and return the (statement, parameters) it sent (through `engine` and any of `others`)."""
     seen: list[tuple[str, object]] = []
 
     def before(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
         if not executemany and _EXPLAINABLE.match(statement):
             seen.append((statement, parameters))
 
-    event.listen(engine, "before_cursor_execute", before)
+    engines = [engine, *(other for other in others if other.pool is not engine.pool)]
+    for one in engines:
+        event.listen(one, "before_cursor_execute", before)
     try:
         request()
     finally:
-        event.remove(engine, "before_cursor_execute", before)
+        for one in engines:
+            event.remove(one, "before_cursor_execute", before)
     return seen
 
 
